@@ -1,0 +1,25 @@
+// HKDF-SHA256 (RFC 5869). A null or empty salt means 32 zero bytes, as GAEN specifies.
+// This is the general, readable implementation; the key schedule's hot path has its own
+// precomputed form (rpi_batch.h) that is tested against this one.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "platform/status.h"
+
+namespace jejak {
+
+inline constexpr size_t kSha256Size = 32;
+
+// Writes out.size() bytes of OKM. InvalidArgument when out.size() > 255 * 32.
+// Intermediate PRK and HMAC states are zeroed before returning.
+Status HkdfSha256(std::span<const uint8_t> ikm, std::span<const uint8_t> salt,
+                  std::span<const uint8_t> info, std::span<uint8_t> out);
+
+// HMAC-SHA256 of msg under key (any key length).
+void HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> msg,
+                std::span<uint8_t, kSha256Size> out);
+
+}  // namespace jejak

@@ -1,0 +1,45 @@
+// Clock: the only source of "now" in Jejak. Protocol logic takes times as arguments;
+// daemons and simulators get a Clock injected through their constructor.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+
+namespace jejak {
+
+class Clock {
+public:
+    virtual ~Clock() = default;
+    // Wall-clock time in microseconds since the Unix epoch (UTC). May jump (NTP, RTC set).
+    // Thread-safe.
+    virtual int64_t NowUnixMicros() const = 0;
+    // Monotonic time in microseconds from an arbitrary origin; never goes backwards.
+    // Use for timeouts and intervals. Thread-safe.
+    virtual int64_t MonotonicMicros() const = 0;
+};
+
+// The operating system's clocks (CLOCK_REALTIME, CLOCK_MONOTONIC).
+class SystemClock final : public Clock {
+public:
+    int64_t NowUnixMicros() const override;
+    int64_t MonotonicMicros() const override;
+};
+
+// A clock that moves only when told to: tests and the deterministic simulator.
+// Both readings advance together. Thread-safe.
+class ManualClock final : public Clock {
+public:
+    explicit ManualClock(int64_t unix_micros = 0) : unix_micros_(unix_micros) {}
+    int64_t NowUnixMicros() const override;
+    int64_t MonotonicMicros() const override;
+    void Advance(int64_t micros);
+    // Sets wall time (monotonic time still only advances by non-negative steps).
+    void SetUnixMicros(int64_t unix_micros);
+
+private:
+    mutable std::mutex mu_;
+    int64_t unix_micros_;
+    int64_t mono_micros_ = 0;
+};
+
+}  // namespace jejak

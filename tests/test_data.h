@@ -1,0 +1,21 @@
+// Locating the project's test data (tests/data, copied from ../shared with provenance).
+#pragma once
+
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace jejak::testing {
+
+inline std::string TestDataPath(const std::string& relative) {
+    return std::string(JEJAK_TEST_DATA_DIR) + "/" + relative;
+}
+
+// Whole file as bytes; empty if it cannot be read (tests assert on size).
+inline std::vector<uint8_t> ReadTestFile(const std::string& relative) {
+    std::ifstream in(TestDataPath(relative), std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace jejak::testing
