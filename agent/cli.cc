@@ -26,13 +26,17 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     app.option_defaults()->always_capture_default();
     app.add_option("--state-dir", env.state_dir, "Directory of the encrypted store")
         ->capture_default_str();
+    app.add_option("--config", env.config_path, "JSON configuration file")
+        ->capture_default_str()
+        ->each([&env](const std::string&) { env.config_path_given = true; });
 
     CLI::App* keys = app.add_subcommand("keys", "Key schedule tools (derive, fetch)");
     keys->require_subcommand(1);
     RegisterKeysCommands(*keys, env);
     RegisterStoreCommands(app, env);
     RegisterRadioCommands(app, env);
-    RegisterDiagnosisCommands(app, *keys, env);
+    RegisterExportCommands(app, *keys, env);
+    RegisterMatchCommands(app, env);
 
     try {
         app.parse(argc, argv);

@@ -23,6 +23,10 @@ struct CliEnv {
     std::ostream& err;
     // Where the encrypted store and key files live (--state-dir, default /var/lib/jejak).
     std::string state_dir = "/var/lib/jejak";
+    // JSON configuration file (--config, default /etc/jejak/config.json). A missing file at
+    // the default path means built-in defaults; see config.h.
+    std::string config_path = "/etc/jejak/config.json";
+    bool config_path_given = false;
 };
 
 // Thrown by command handlers: RunCli prints "jejak: <message>" on stderr and returns code.
@@ -43,7 +47,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
 void RegisterKeysCommands(CLI::App& keys, CliEnv& env);       // cli_keys.cc
 void RegisterStoreCommands(CLI::App& app, CliEnv& env);       // cli_store.cc
 void RegisterRadioCommands(CLI::App& app, CliEnv& env);       // cli_radio.cc
-void RegisterDiagnosisCommands(CLI::App& app, CLI::App& keys,
-                               CliEnv& env);                  // cli_diagnosis.cc
+void RegisterExportCommands(CLI::App& app, CLI::App& keys, CliEnv& env);  // cli_export.cc
+void RegisterMatchCommands(CLI::App& app, CliEnv& env);       // cli_match.cc
 
 }  // namespace jejak
