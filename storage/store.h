@@ -1,0 +1,201 @@
+// Store: the seam through which everything Jejak keeps on the device is written and read.
+//
+// The device is the only place encounter data exists, so the real implementation
+// (sqlite_store.h) seals every row with a per-UTC-day key and crypto-shreds a day when it
+// leaves the retention window; the in-memory implementation (memory_store.h) keeps the same
+// contract for tests and simulation. One conformance suite runs against both.
+//
+// Days: every row belongs to one UTC day (days since the Unix epoch). A sighting belongs to
+// the day of its first_seen, a TEK to the day of its rolling start, an exposure-check result
+// to the day it was made. Days older than `today - retention_days + 1` are expired: their
+// rows are deleted and can never be read again. Writes for an expired day are dropped and
+// counted (see StoreStats::dropped_expired), never an error: a clock step must not stop
+// the radio.
+//
+// Threads: every method is thread-safe (one internal mutex). ForEach* callbacks run with
+// that mutex held and must not call back into the store.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "crypto/interval.h"
+#include "crypto/key_schedule.h"
+#include "crypto/secret.h"
+#include "platform/status.h"
+
+namespace jejak {
+
+// Days since the Unix epoch (UTC).
+using UtcDay = uint32_t;
+
+inline constexpr UtcDay UtcDayOfUnixSeconds(int64_t unix_seconds) {
+    return unix_seconds <= 0 ? 0 : static_cast<UtcDay>(unix_seconds / 86400);
+}
+
+inline constexpr int kMinRetentionDays = 1;
+inline constexpr int kMaxRetentionDays = 25;
+inline constexpr int kDefaultRetentionDays = 14;
+inline constexpr int64_t kDefaultFlushIntervalSeconds = 30;
+// Retention is enforced at least this often (and whenever the UTC day changes).
+inline constexpr int64_t kRetentionCheckSeconds = 3600;
+
+// The oldest day still held when `today` is the current UTC day: today holds `retention`
+// days including itself, so with 14 days, day 1 is gone on day 15.
+inline constexpr UtcDay OldestRetainedDay(UtcDay today, int retention_days) {
+    const auto keep = static_cast<UtcDay>(retention_days - 1);
+    return today >= keep ? today - keep : 0;
+}
+
+// Settings shared by every implementation.
+struct StoreOptions {
+    int retention_days = kDefaultRetentionDays;     // kMinRetentionDays..kMaxRetentionDays
+    int64_t flush_interval_s = kDefaultFlushIntervalSeconds;  // 0: flush on every add
+
+    // InvalidArgument naming the field when out of range.
+    Status Check() const;
+};
+
+// One of the device's own Temporary Exposure Keys.
+struct StoredTek {
+    Tek tek;
+    EnIntervalNumber rolling_start = 0;
+    uint32_t rolling_period = kTekRollingPeriod;
+
+    UtcDay Day() const { return DayOfInterval(rolling_start); }
+    friend bool operator==(const StoredTek&, const StoredTek&) = default;
+};
+
+// One RPI seen during one scan, aggregated over that scan's advertisements.
+struct Sighting {
+    Rpi rpi{};
+    Aem aem{};
+    int64_t first_seen_unix_s = 0;  // decides the row's UTC day
+    int64_t last_seen_unix_s = 0;   // >= first_seen_unix_s
+    uint32_t count = 1;             // advertisements aggregated (>= 1)
+    int8_t min_rssi = 0;            // calibrated RSSI, dBm
+    int8_t max_rssi = 0;            // strongest reading: gives the minimum attenuation
+    float mean_rssi = 0;            // mean calibrated RSSI over `count` readings
+    // Seconds between the end of the previous scan and this sighting (GAEN
+    // secondsSinceLastScan input); -1 when unknown.
+    int32_t seconds_since_previous_scan = -1;
+
+    UtcDay Day() const { return UtcDayOfUnixSeconds(first_seen_unix_s); }
+    friend bool operator==(const Sighting&, const Sighting&) = default;
+};
+
+// The result of one exposure check (matching, issue 5). The payload is opaque to the store
+// (JSON is fine); it is sealed like every other row.
+struct ExposureCheckResult {
+    int64_t checked_at_unix_s = 0;  // decides the row's UTC day
+    std::string payload;
+
+    UtcDay Day() const { return UtcDayOfUnixSeconds(checked_at_unix_s); }
+    friend bool operator==(const ExposureCheckResult&, const ExposureCheckResult&) = default;
+};
+
+// Small named values about the device (last TEK rotation, clock state, ...). Not tied to a
+// day and never expired; sealed under a key derived from the master key.
+struct DeviceState {
+    std::string name;
+    std::string value;
+    friend bool operator==(const DeviceState&, const DeviceState&) = default;
+};
+
+// Inclusive range of UTC days.
+struct DayRange {
+    UtcDay first = 0;
+    UtcDay last = UINT32_MAX;
+
+    static DayRange One(UtcDay day) { return {day, day}; }
+    static DayRange All() { return {}; }
+    bool Contains(UtcDay day) const { return day >= first && day <= last; }
+};
+
+// A row that failed to decrypt or decode: reported, skipped, never fatal.
+struct RowProblem {
+    std::string table;  // "sightings", "teks", "exposure_checks", "device_state"
+    UtcDay day = 0;
+    int64_t row_id = 0;
+    std::string what;   // e.g. "authentication failed (tampered, truncated or swapped)"
+};
+
+// What a read saw: rows delivered to the callback and rows skipped as corrupt.
+struct ReadReport {
+    uint64_t rows_ok = 0;
+    std::vector<RowProblem> problems;
+    bool clean() const { return problems.empty(); }
+};
+
+struct DayCount {
+    UtcDay day = 0;
+    uint64_t sightings = 0;
+    uint64_t teks = 0;
+    uint64_t exposure_checks = 0;
+};
+
+struct StoreStats {
+    std::vector<DayCount> days;      // days holding at least one row, ascending
+    uint64_t pending_sightings = 0;  // buffered, not yet flushed
+    uint64_t bytes_on_disk = 0;      // database + WAL + key files (0 for memory)
+    int retention_days = kDefaultRetentionDays;
+    UtcDay oldest_retained_day = 0;  // rows of earlier days are gone
+    int64_t last_flush_unix_s = 0;   // 0: never flushed since open
+    uint64_t dropped_expired = 0;    // writes dropped since open because their day expired
+};
+
+using SightingFn = std::function<void(const Sighting&)>;
+using TekFn = std::function<void(const StoredTek&)>;
+using ExposureCheckFn = std::function<void(int64_t row_id, const ExposureCheckResult&)>;
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // --- Sightings (write-behind) ---
+    // Buffers sightings in memory; they reach storage at the next Flush, which happens by
+    // itself once flush_interval has passed since the last one (checked on each call), and
+    // on Close. Power loss loses at most the buffer. Errors: IOError if an automatic flush
+    // fails (the buffer is kept and retried).
+    virtual Status AddSightings(std::span<const Sighting> sightings) = 0;
+    // Commits the buffer in one transaction. After OK, the sightings survive power loss
+    // (modulo the synchronous trade-off documented in THREAT_MODEL.md).
+    virtual Status Flush() = 0;
+    // Streams the flushed sightings of `days`, ordered by day then insertion. Buffered
+    // sightings are not included: call Flush first for a complete view. A corrupt row is
+    // reported in the ReadReport and skipped; the Status is non-OK only if the store itself
+    // cannot be read.
+    virtual Result<ReadReport> ForEachSighting(DayRange days, const SightingFn& fn) = 0;
+
+    // --- The device's own TEKs (written immediately) ---
+    virtual Status PutTek(const StoredTek& tek) = 0;
+    virtual Result<ReadReport> ForEachTek(DayRange days, const TekFn& fn) = 0;
+
+    // --- Exposure-check results (written immediately) ---
+    // Returns the row id (> 0, unique in this store, increasing).
+    virtual Result<int64_t> AddExposureCheck(const ExposureCheckResult& result) = 0;
+    virtual Result<ReadReport> ForEachExposureCheck(DayRange days, const ExposureCheckFn& fn) = 0;
+
+    // --- Device state (written immediately; a Put replaces the value of that name) ---
+    virtual Status PutState(const DeviceState& state) = 0;
+    // NotFound when no value exists under that name.
+    virtual Result<std::string> GetState(const std::string& name) = 0;
+
+    // --- Housekeeping ---
+    // Expires days that left the retention window (clock read now). Runs at open and by
+    // itself at least hourly from AddSightings/Flush; a daemon may call it on a timer too.
+    virtual Status EnforceRetention() = 0;
+    // Decrypts every stored row; problems are reported, not fatal.
+    virtual Result<ReadReport> Verify() = 0;
+    virtual Result<StoreStats> Stats() = 0;
+    // Flushes and releases the store; further calls return FailedPrecondition. Also done
+    // (ignoring errors) by the destructor.
+    virtual Status Close() = 0;
+};
+
+}  // namespace jejak
