@@ -1,0 +1,140 @@
+// Signature verdicts for exports, the key ring, and the one-call readers.
+#include "agent/export_verify.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace jejak {
+
+Status ExportKeyRing::AddPem(const std::string& key_id, const std::string& key_version,
+                             std::string_view pem) {
+    Result<EcdsaP256PublicKey> key = EcdsaP256PublicKey::FromPem(pem);
+    if (!key.ok()) {
+        return key.status().WithContext("public key for id \"" + key_id + "\" version \"" +
+                                        key_version + "\"");
+    }
+    if (!keys_.emplace(std::make_pair(key_id, key_version), *key).second) {
+        return Status::InvalidArgument("duplicate public key for id \"" + key_id +
+                                       "\" version \"" + key_version + "\"");
+    }
+    return Status::Ok();
+}
+
+Status ExportKeyRing::AddPemFile(const std::string& key_id, const std::string& key_version,
+                                 const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return Status::FromErrno(errno, "cannot read public key " + path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return AddPem(key_id, key_version, text.str()).WithContext(path);
+}
+
+const EcdsaP256PublicKey* ExportKeyRing::Find(const std::string& key_id,
+                                              const std::string& key_version) const {
+    auto it = keys_.find({key_id, key_version});
+    if (it == keys_.end()) it = keys_.find({"", ""});
+    return it == keys_.end() ? nullptr : &it->second;
+}
+
+std::string_view SignatureCheckName(SignatureCheck check) {
+    switch (check) {
+        case SignatureCheck::kValid: return "valid";
+        case SignatureCheck::kInvalid: return "invalid";
+        case SignatureCheck::kMissing: return "missing";
+        case SignatureCheck::kNotChecked: break;
+    }
+    return "not checked";
+}
+
+SignatureVerdict VerifyExportSignatures(std::span<const uint8_t> bin,
+                                        const std::vector<ExportSignature>& signatures,
+                                        bool sig_present, const ExportKeyRing& ring) {
+    if (!sig_present) return {SignatureCheck::kMissing, "no export.sig"};
+    if (signatures.empty()) return {SignatureCheck::kMissing, "export.sig holds no signature"};
+    size_t verified = 0;
+    std::string unknown;
+    for (const ExportSignature& s : signatures) {
+        const std::string who = "key id \"" + s.info.verification_key_id + "\" version \"" +
+                                s.info.verification_key_version + "\"";
+        const EcdsaP256PublicKey* key =
+            ring.Find(s.info.verification_key_id, s.info.verification_key_version);
+        if (key == nullptr) {
+            unknown = "no configured public key for " + who;
+            continue;
+        }
+        if (s.info.signature_algorithm != kEcdsaP256Sha256Oid) {
+            return {SignatureCheck::kInvalid,
+                    "unsupported signature algorithm \"" + s.info.signature_algorithm + "\""};
+        }
+        if (!key->Verify(bin, s.signature)) {
+            return {SignatureCheck::kInvalid, "signature by " + who + " does not verify"};
+        }
+        ++verified;
+    }
+    if (verified == 0) return {SignatureCheck::kInvalid, unknown};
+    return {SignatureCheck::kValid, ""};
+}
+
+namespace {
+
+struct ReadState {
+    ExportBlobs blobs;
+    ExportSummary summary;
+};
+
+// Reads the container, parses export.sig and decides the verdict (before any key is used).
+Result<ReadState> ReadAndVerify(const std::string& path, const ExportReadOptions& options) {
+    ReadState state;
+    JEJAK_ASSIGN_OR_RETURN(state.blobs, ReadExportContainer(path, options.limits));
+    if (state.blobs.sig) {
+        Result<std::vector<ExportSignature>> sigs =
+            ParseExportSignatures(*state.blobs.sig, options.limits);
+        if (!sigs.ok()) return sigs.status().WithContext(path);
+        state.summary.signatures = std::move(sigs).value();
+    }
+    if (options.ring != nullptr) {
+        state.summary.verdict =
+            VerifyExportSignatures(state.blobs.bin, state.summary.signatures,
+                                   state.blobs.sig.has_value(), *options.ring);
+    }
+    if (options.require_valid_signature && state.summary.verdict.check != SignatureCheck::kValid) {
+        const SignatureVerdict& v = state.summary.verdict;
+        return Status::PermissionDenied(path + ": signature " +
+                                        std::string(SignatureCheckName(v.check)) +
+                                        (v.reason.empty() ? "" : ": " + v.reason));
+    }
+    return state;
+}
+
+}  // namespace
+
+Result<ExportSummary> VisitExport(const std::string& path, const ExportReadOptions& options,
+                                  const DiagnosisKeyVisitor& visit) {
+    JEJAK_ASSIGN_OR_RETURN(ReadState state, ReadAndVerify(path, options));
+    ExportSummary& summary = state.summary;
+    Result<ExportHeader> header = VisitExportBin(
+        state.blobs.bin,
+        [&](const DiagnosisKey& key, KeyList list) {
+            ++(list == KeyList::kKeys ? summary.key_count : summary.revised_key_count);
+            return visit(key, list);
+        },
+        options.limits);
+    if (!header.ok()) return header.status().WithContext(path);
+    summary.header = std::move(header).value();
+    return std::move(summary);
+}
+
+Result<LoadedExport> LoadExport(const std::string& path, const ExportReadOptions& options) {
+    LoadedExport loaded;
+    Result<ExportSummary> summary =
+        VisitExport(path, options, [&loaded](const DiagnosisKey& key, KeyList list) {
+            (list == KeyList::kKeys ? loaded.file.keys : loaded.file.revised_keys).push_back(key);
+            return Status::Ok();
+        });
+    if (!summary.ok()) return summary.status();
+    loaded.summary = std::move(summary).value();
+    loaded.file.header = loaded.summary.header;
+    return loaded;
+}
+
+}  // namespace jejak
