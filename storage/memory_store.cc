@@ -52,8 +52,8 @@ void MemoryStore::HousekeepLocked() {
 
 void MemoryStore::FlushLocked() {
     for (const Sighting& s : pending_) {
-        if (s.Day() < oldest_retained_) {
-            ++dropped_expired_;
+        if (!DayWritable(s.Day(), oldest_retained_, Today())) {
+            ++dropped_out_of_window_;
             continue;
         }
         sightings_[s.Day()].push_back(s);
@@ -66,6 +66,7 @@ void MemoryStore::FlushLocked() {
 Status MemoryStore::AddSightings(std::span<const Sighting> sightings) {
     std::lock_guard lock(mu_);
     if (closed_) return Status::FailedPrecondition("store is closed");
+    for (const Sighting& s : sightings) JEJAK_RETURN_IF_ERROR(CheckSighting(s));
     pending_.insert(pending_.end(), sightings.begin(), sightings.end());
     HousekeepLocked();
     return Status::Ok();
@@ -94,9 +95,9 @@ Result<ReadReport> MemoryStore::ForEachSighting(DayRange days, const SightingFn&
 Status MemoryStore::PutTek(const StoredTek& tek) {
     std::lock_guard lock(mu_);
     if (closed_) return Status::FailedPrecondition("store is closed");
-    JEJAK_RETURN_IF_ERROR((TekValidity{tek.rolling_start, tek.rolling_period}.Check()));
-    if (tek.Day() < oldest_retained_) {
-        ++dropped_expired_;
+    JEJAK_RETURN_IF_ERROR(CheckTek(tek));
+    if (!DayWritable(tek.Day(), oldest_retained_, Today())) {
+        ++dropped_out_of_window_;
         return Status::Ok();
     }
     teks_[tek.Day()].push_back(tek);
@@ -118,11 +119,11 @@ Result<ReadReport> MemoryStore::ForEachTek(DayRange days, const TekFn& fn) {
 Result<int64_t> MemoryStore::AddExposureCheck(const ExposureCheckResult& result) {
     std::lock_guard lock(mu_);
     if (closed_) return Status::FailedPrecondition("store is closed");
-    const int64_t id = next_check_id_++;
-    if (result.Day() < oldest_retained_) {
-        ++dropped_expired_;
-        return id;
+    if (!DayWritable(result.Day(), oldest_retained_, Today())) {
+        ++dropped_out_of_window_;
+        return int64_t{0};
     }
+    const int64_t id = next_check_id_++;
     checks_[result.Day()].emplace_back(id, result);
     return id;
 }
@@ -188,7 +189,7 @@ Result<StoreStats> MemoryStore::Stats() {
     stats.retention_days = options_.retention_days;
     stats.oldest_retained_day = oldest_retained_;
     stats.last_flush_unix_s = last_flush_unix_s_;
-    stats.dropped_expired = dropped_expired_;
+    stats.dropped_out_of_window = dropped_out_of_window_;
     return stats;
 }
 

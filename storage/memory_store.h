@@ -55,7 +55,7 @@ private:
     int64_t last_flush_mono_ = 0;
     int64_t last_flush_unix_s_ = 0;
     int64_t last_retention_mono_ = 0;
-    uint64_t dropped_expired_ = 0;
+    uint64_t dropped_out_of_window_ = 0;
 };
 
 }  // namespace jejak

@@ -17,4 +17,18 @@ Status StoreOptions::Check() const {
     return Status::Ok();
 }
 
+Status CheckSighting(const Sighting& s) {
+    if (s.last_seen_unix_s < s.first_seen_unix_s || s.last_seen_unix_s - s.first_seen_unix_s > 86400) {
+        return Status::InvalidArgument("sighting: last_seen must be 0..86400 s after first_seen");
+    }
+    if (s.first_seen_unix_s < 0) return Status::InvalidArgument("sighting: time before 1970");
+    if (s.count < 1) return Status::InvalidArgument("sighting: count must be >= 1");
+    if (s.min_rssi > s.max_rssi) return Status::InvalidArgument("sighting: min_rssi > max_rssi");
+    return Status::Ok();
+}
+
+Status CheckTek(const StoredTek& tek) {
+    return TekValidity{tek.rolling_start, tek.rolling_period}.Check();
+}
+
 }  // namespace jejak

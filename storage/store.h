@@ -8,9 +8,9 @@
 // Days: every row belongs to one UTC day (days since the Unix epoch). A sighting belongs to
 // the day of its first_seen, a TEK to the day of its rolling start, an exposure-check result
 // to the day it was made. Days older than `today - retention_days + 1` are expired: their
-// rows are deleted and can never be read again. Writes for an expired day are dropped and
-// counted (see StoreStats::dropped_expired), never an error: a clock step must not stop
-// the radio.
+// rows are deleted and can never be read again. Writes for an expired day, or for a day more
+// than one day after today, are dropped and counted (StoreStats::dropped_out_of_window),
+// never an error: a clock step must not stop the radio.
 //
 // Threads: every method is thread-safe (one internal mutex). ForEach* callbacks run with
 // that mutex held and must not call back into the store.
@@ -146,8 +146,18 @@ struct StoreStats {
     int retention_days = kDefaultRetentionDays;
     UtcDay oldest_retained_day = 0;  // rows of earlier days are gone
     int64_t last_flush_unix_s = 0;   // 0: never flushed since open
-    uint64_t dropped_expired = 0;    // writes dropped since open because their day expired
+    uint64_t dropped_out_of_window = 0;  // writes dropped since open: day outside the window
 };
+
+// InvalidArgument unless last_seen >= first_seen (at most a day apart), count >= 1 and
+// min_rssi <= max_rssi.
+Status CheckSighting(const Sighting& sighting);
+// InvalidArgument for a rolling period outside 1..144.
+Status CheckTek(const StoredTek& tek);
+// True when rows of `day` may be written while `today` is the current day.
+inline constexpr bool DayWritable(UtcDay day, UtcDay oldest_retained, UtcDay today) {
+    return day >= oldest_retained && day <= today + 1;
+}
 
 using SightingFn = std::function<void(const Sighting&)>;
 using TekFn = std::function<void(const StoredTek&)>;
@@ -158,6 +168,7 @@ public:
     virtual ~Store() = default;
 
     // --- Sightings (write-behind) ---
+    // InvalidArgument (nothing buffered) if any sighting is malformed (see CheckSighting).
     // Buffers sightings in memory; they reach storage at the next Flush, which happens by
     // itself once flush_interval has passed since the last one (checked on each call), and
     // on Close. Power loss loses at most the buffer. Errors: IOError if an automatic flush
@@ -177,7 +188,7 @@ public:
     virtual Result<ReadReport> ForEachTek(DayRange days, const TekFn& fn) = 0;
 
     // --- Exposure-check results (written immediately) ---
-    // Returns the row id (> 0, unique in this store, increasing).
+    // Returns the row id (> 0, unique in this store, increasing; 0 when dropped).
     virtual Result<int64_t> AddExposureCheck(const ExposureCheckResult& result) = 0;
     virtual Result<ReadReport> ForEachExposureCheck(DayRange days, const ExposureCheckFn& fn) = 0;
 
