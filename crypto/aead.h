@@ -1,0 +1,32 @@
+// Authenticated encryption for data at rest: XChaCha20-Poly1305 (IETF), libsodium.
+//
+// Sealed form = ciphertext || 16-byte tag. The 24-byte nonce must never repeat under one
+// key; callers choose the scheme (the store uses a structured counter nonce, see
+// THREAT_MODEL.md). Opening fails, without revealing anything, if a single bit of the
+// ciphertext, tag, nonce or associated data differs from what was sealed.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "crypto/guarded.h"
+#include "platform/status.h"
+
+namespace jejak {
+
+inline constexpr size_t kAeadNonceSize = 24;
+inline constexpr size_t kAeadTagSize = 16;
+using AeadNonce = std::array<uint8_t, kAeadNonceSize>;
+
+// Precondition: out.size() == plaintext.size() + kAeadTagSize and key.valid().
+void AeadSeal(const GuardedKey& key, const AeadNonce& nonce, std::span<const uint8_t> ad,
+              std::span<const uint8_t> plaintext, std::span<uint8_t> out);
+
+// Corruption if sealed is shorter than a tag, out has the wrong size
+// (sealed.size() - kAeadTagSize), or authentication fails; `out` is zeroed on failure.
+Status AeadOpen(const GuardedKey& key, const AeadNonce& nonce, std::span<const uint8_t> ad,
+                std::span<const uint8_t> sealed, std::span<uint8_t> out);
+
+}  // namespace jejak

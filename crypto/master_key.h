@@ -1,0 +1,47 @@
+// The device master key: the root of everything the store seals.
+//
+// Two sources: a 32-byte random key file (created mode 0600 on first run, refused when
+// group or others may read or write it), or a passphrase stretched with Argon2id
+// (crypto_pwhash) for field kits that must not keep a key on the card. Errors never
+// include key or passphrase bytes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "crypto/guarded.h"
+#include "platform/status.h"
+
+namespace jejak {
+
+inline constexpr size_t kPwhashSaltSize = 16;
+
+struct PwhashParams {
+    uint64_t opslimit = 0;
+    uint64_t memlimit_bytes = 0;
+
+    // libsodium's "interactive" Argon2id limits (2 passes, 64 MiB): about a second on a
+    // Raspberry Pi 4.
+    static PwhashParams Interactive();
+    // InvalidArgument outside libsodium's Argon2id limits (values come from files).
+    Status Check() const;
+};
+
+// NotFound if missing; PermissionDenied if not a regular file or if any group/other
+// permission bit is set; Corruption if it is not exactly 32 bytes.
+Result<GuardedKey> ReadMasterKeyFile(const std::string& path);
+
+// Writes a fresh random key to a new file (O_EXCL, mode 0600, fsync'd, directory fsync'd).
+// FailedPrecondition if the file already exists.
+Result<GuardedKey> CreateMasterKeyFile(const std::string& path);
+
+// Argon2id(passphrase, salt). InvalidArgument for an empty passphrase or bad params;
+// Internal if the memory limit cannot be allocated.
+Result<GuardedKey> DeriveMasterKeyFromPassphrase(std::string_view passphrase,
+                                                 std::span<const uint8_t, kPwhashSaltSize> salt,
+                                                 const PwhashParams& params);
+
+}  // namespace jejak

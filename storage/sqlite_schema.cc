@@ -1,0 +1,87 @@
+// Schema creation, migrations and pragmas for the SQLite store.
+#include "storage/sqlite_schema.h"
+
+#include <cstring>
+
+#include "crypto/random.h"
+
+namespace jejak {
+namespace {
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE meta(name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE teks(day INTEGER NOT NULL, id INTEGER NOT NULL, payload BLOB NOT NULL,
+                  PRIMARY KEY(day, id)) WITHOUT ROWID;
+CREATE TABLE sightings(day INTEGER NOT NULL, id INTEGER NOT NULL, payload BLOB NOT NULL,
+                       PRIMARY KEY(day, id)) WITHOUT ROWID;
+CREATE TABLE exposure_checks(day INTEGER NOT NULL, id INTEGER NOT NULL, payload BLOB NOT NULL,
+                             PRIMARY KEY(day, id)) WITHOUT ROWID;
+CREATE TABLE device_state(id INTEGER PRIMARY KEY, payload BLOB NOT NULL);
+)sql";
+
+constexpr int64_t kMaxGeneration = (int64_t{1} << 22) - 1;
+
+}  // namespace
+
+Status ConfigureDatabase(SqliteDb& db) {
+    return db.Exec(
+        "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        "PRAGMA secure_delete=ON; PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=1048576;"
+        "PRAGMA busy_timeout=5000;",
+        "configure store database");
+}
+
+Status MigrateSchema(SqliteDb& db) {
+    JEJAK_ASSIGN_OR_RETURN(int64_t version, db.QueryInt("PRAGMA user_version"));
+    if (version > kSchemaVersion) {
+        return Status::FailedPrecondition("store schema version " + std::to_string(version) +
+                                          " is newer than this build supports (" +
+                                          std::to_string(kSchemaVersion) + ")");
+    }
+    if (version == kSchemaVersion) return Status::Ok();
+    // version 0: a new database.
+    return db.Exec(std::string("BEGIN IMMEDIATE;") + kSchemaV1 + "PRAGMA user_version=1; COMMIT;",
+                   "create store schema");
+}
+
+Result<DbIdentity> BumpGeneration(SqliteDb& db) {
+    DbIdentity id;
+    JEJAK_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL; BEGIN IMMEDIATE;", "bump generation"));
+    auto body = [&]() -> Status {
+        JEJAK_ASSIGN_OR_RETURN(SqliteStmt get, db.Prepare("SELECT value FROM meta WHERE name=?"));
+        get.BindText(1, "store_id");
+        JEJAK_ASSIGN_OR_RETURN(bool has_id, get.Step("read store id"));
+        if (has_id && get.ColumnBlob(0).size() == id.store_id.size()) {
+            std::memcpy(id.store_id.data(), get.ColumnBlob(0).data(), id.store_id.size());
+        } else if (has_id) {
+            return Status::Corruption("store database: malformed store id");
+        } else {
+            SystemRandom().Fill(id.store_id);
+        }
+        get.Reset();
+        get.BindText(1, "generation");
+        JEJAK_ASSIGN_OR_RETURN(bool has_gen, get.Step("read generation"));
+        id.generation = (has_gen ? get.ColumnInt(0) : 0) + 1;
+        get.Reset();
+        if (id.generation < 1 || id.generation > kMaxGeneration) {
+            return Status::Corruption("store database: generation out of range");
+        }
+        JEJAK_ASSIGN_OR_RETURN(SqliteStmt put,
+                               db.Prepare("INSERT OR REPLACE INTO meta(name, value) VALUES(?, ?)"));
+        put.BindText(1, "store_id");
+        put.BindBlob(2, id.store_id, true);
+        JEJAK_RETURN_IF_ERROR(put.Run("write store id"));
+        put.BindText(1, "generation");
+        put.BindInt(2, id.generation);
+        return put.Run("write generation");
+    };
+    Status s = body();
+    if (!s.ok()) {
+        (void)db.Exec("ROLLBACK; PRAGMA synchronous=NORMAL;", "rollback");
+        return s;
+    }
+    JEJAK_RETURN_IF_ERROR(db.Exec("COMMIT; PRAGMA synchronous=NORMAL;", "bump generation"));
+    return id;
+}
+
+}  // namespace jejak

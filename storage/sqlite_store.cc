@@ -1,0 +1,304 @@
+// SqliteStore: opening, writing, write-behind flushing and retention.
+#include "storage/sqlite_store.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "storage/sqlite_schema.h"
+
+namespace jejak {
+namespace {
+
+constexpr int64_t kMicros = 1000000;
+constexpr int64_t kRowCounterBits = 40;
+constexpr const char* kLastFlushState = "store.last_flush_unix_s";
+
+bool FileExists(const std::string& path) {
+    struct stat st {};
+    return stat(path.c_str(), &st) == 0;
+}
+
+Status EnsureStateDir(const std::string& dir, bool create) {
+    struct stat st {};
+    if (stat(dir.c_str(), &st) == 0) {
+        return S_ISDIR(st.st_mode) ? Status::Ok()
+                                   : Status::InvalidArgument(dir + " is not a directory");
+    }
+    if (errno != ENOENT || !create) return Status::FromErrno(errno, "state directory " + dir);
+    if (mkdir(dir.c_str(), 0700) != 0) return Status::FromErrno(errno, "cannot create " + dir);
+    return Status::Ok();
+}
+
+}  // namespace
+
+std::string SqliteStore::DatabasePath(const std::string& dir) { return dir + "/store.db"; }
+std::string SqliteStore::KeyringPath(const std::string& dir) { return dir + "/store.keys"; }
+std::string SqliteStore::DefaultMasterKeyPath(const std::string& dir) { return dir + "/master.key"; }
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const Clock& clock,
+                                                       SqliteStoreOptions options) {
+    JEJAK_RETURN_IF_ERROR(options.Check());
+    JEJAK_RETURN_IF_ERROR(EnsureStateDir(options.state_dir, options.create_if_missing));
+    if (options.master.key_file.empty()) {
+        options.master.key_file = DefaultMasterKeyPath(options.state_dir);
+    }
+    const std::string db_path = DatabasePath(options.state_dir);
+    const bool db_exists = FileExists(db_path);
+    const UtcDay today = UtcDayOfUnixSeconds(clock.NowUnixMicros() / kMicros);
+    JEJAK_ASSIGN_OR_RETURN(
+        StoreKeys keys, StoreKeys::Open(KeyringPath(options.state_dir), options.master,
+                                        options.create_if_missing, db_exists,
+                                        OldestRetainedDay(today, options.retention_days)));
+    JEJAK_ASSIGN_OR_RETURN(SqliteDb db, SqliteDb::Open(db_path, options.create_if_missing));
+    std::unique_ptr<SqliteStore> store(
+        new SqliteStore(clock, std::move(options), std::move(keys), std::move(db)));
+    JEJAK_RETURN_IF_ERROR(store->Init().WithContext("cannot open store"));
+    return store;
+}
+
+SqliteStore::SqliteStore(const Clock& clock, SqliteStoreOptions options, StoreKeys keys,
+                         SqliteDb db)
+    : clock_(clock), options_(std::move(options)), keys_(std::move(keys)), db_(std::move(db)) {}
+
+SqliteStore::~SqliteStore() {
+    if (!closed_) (void)Close();
+}
+
+Status SqliteStore::Init() {
+    JEJAK_RETURN_IF_ERROR(ConfigureDatabase(db_));
+    JEJAK_RETURN_IF_ERROR(MigrateSchema(db_));
+    JEJAK_ASSIGN_OR_RETURN(DbIdentity identity, BumpGeneration(db_));
+    store_id_ = identity.store_id;
+    next_row_id_ = (identity.generation << kRowCounterBits) + 1;
+    for (TableId t : {TableId::kTeks, TableId::kSightings, TableId::kExposureChecks}) {
+        JEJAK_ASSIGN_OR_RETURN(insert_[static_cast<size_t>(t)],
+                               db_.Prepare("INSERT INTO " + std::string(TableName(t)) +
+                                           "(day, id, payload) VALUES(?, ?, ?)"));
+    }
+    JEJAK_ASSIGN_OR_RETURN(insert_[static_cast<size_t>(TableId::kDeviceState)],
+                           db_.Prepare("INSERT INTO device_state(id, payload) VALUES(?, ?)"));
+    JEJAK_ASSIGN_OR_RETURN(delete_state_, db_.Prepare("DELETE FROM device_state WHERE id=?"));
+    if (keys_.needs_repair()) JEJAK_RETURN_IF_ERROR(keys_.Repair());
+    std::lock_guard lock(mu_);
+    ReadReport ignored;  // corrupt state rows are skipped here and reported by Verify
+    JEJAK_RETURN_IF_ERROR(LoadStateLocked(&ignored));
+    if (auto it = state_.find(kLastFlushState); it != state_.end()) {
+        last_flush_unix_s_ = std::strtoll(it->second.value.c_str(), nullptr, 10);
+    }
+    last_flush_mono_ = clock_.MonotonicMicros();
+    return ExpireLocked();
+}
+
+UtcDay SqliteStore::Today() const { return UtcDayOfUnixSeconds(clock_.NowUnixMicros() / kMicros); }
+
+Status SqliteStore::CheckOpen() const {
+    return closed_ ? Status::FailedPrecondition("store is closed") : Status::Ok();
+}
+
+int64_t SqliteStore::NextRowId() { return next_row_id_++; }
+
+Status SqliteStore::InTransaction(const std::function<Status()>& body) {
+    JEJAK_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE", "begin transaction"));
+    Status s = body();
+    if (s.ok()) s = db_.Exec("COMMIT", "commit");
+    if (!s.ok()) (void)db_.Exec("ROLLBACK", "rollback");
+    return s;
+}
+
+Status SqliteStore::InsertSealed(TableId table, UtcDay day, std::span<const uint8_t> plain,
+                                 int64_t* id) {
+    const RowAddress row{table, day, NextRowId()};
+    const GuardedKey* key = &keys_.state_key();
+    if (table != TableId::kDeviceState) {
+        JEJAK_ASSIGN_OR_RETURN(key, keys_.DayKey(day));
+    }
+    seal_buffer_.resize(plain.size() + kAeadTagSize);
+    AeadSeal(*key, RowNonce(row, store_id_), RowAd(row), plain, seal_buffer_);
+    SqliteStmt& stmt = insert_[static_cast<size_t>(table)];
+    int index = 1;
+    if (table != TableId::kDeviceState) stmt.BindInt(index++, day);
+    stmt.BindInt(index++, row.row_id);
+    stmt.BindBlob(index, seal_buffer_);
+    if (id != nullptr) *id = row.row_id;
+    return stmt.Run("insert into " + std::string(TableName(table)));
+}
+
+Status SqliteStore::AddSightings(std::span<const Sighting> sightings) {
+    std::lock_guard lock(mu_);
+    JEJAK_RETURN_IF_ERROR(CheckOpen());
+    for (const Sighting& s : sightings) JEJAK_RETURN_IF_ERROR(CheckSighting(s));
+    pending_.insert(pending_.end(), sightings.begin(), sightings.end());
+    return HousekeepLocked();
+}
+
+Status SqliteStore::Flush() {
+    std::lock_guard lock(mu_);
+    JEJAK_RETURN_IF_ERROR(CheckOpen());
+    JEJAK_RETURN_IF_ERROR(HousekeepLocked());
+    return FlushLocked();
+}
+
+Status SqliteStore::HousekeepLocked() {
+    const int64_t now = clock_.MonotonicMicros();
+    if (now - last_retention_mono_ >= kRetentionCheckSeconds * kMicros ||
+        OldestRetainedDay(Today(), options_.retention_days) > keys_.oldest_day()) {
+        JEJAK_RETURN_IF_ERROR(ExpireLocked());
+    }
+    if (now - last_flush_mono_ >= options_.flush_interval_s * kMicros) return FlushLocked();
+    return Status::Ok();
+}
+
+Status SqliteStore::FlushLocked() {
+    if (pending_.empty()) {
+        last_flush_mono_ = clock_.MonotonicMicros();
+        return Status::Ok();
+    }
+    const UtcDay today = Today();
+    const int64_t now_s = clock_.NowUnixMicros() / kMicros;
+    uint64_t dropped = 0;
+    Status s = InTransaction([&]() -> Status {
+        std::array<uint8_t, kSightingPlainSize> plain;
+        for (const Sighting& sighting : pending_) {
+            if (!DayWritable(sighting.Day(), keys_.oldest_day(), today)) {
+                ++dropped;
+                continue;
+            }
+            EncodeSighting(sighting, plain);
+            JEJAK_RETURN_IF_ERROR(InsertSealed(TableId::kSightings, sighting.Day(), plain, nullptr));
+        }
+        SecureZero(plain.data(), plain.size());
+        return PutStateLocked({kLastFlushState, std::to_string(now_s)});
+    });
+    if (!s.ok()) return s.WithContext("flush sightings");  // buffer kept for the next try
+    pending_.clear();
+    dropped_out_of_window_ += dropped;
+    last_flush_mono_ = clock_.MonotonicMicros();
+    last_flush_unix_s_ = now_s;
+    return Status::Ok();
+}
+
+Status SqliteStore::ExpireLocked() {
+    last_retention_mono_ = clock_.MonotonicMicros();
+    // Keys first: once the keyring has moved on, expired rows are unreadable even if the
+    // deletion below never happens.
+    JEJAK_RETURN_IF_ERROR(keys_.AdvanceTo(OldestRetainedDay(Today(), options_.retention_days)));
+    const int64_t oldest = keys_.oldest_day();
+    int64_t stale = 0;
+    for (const char* t : {"teks", "sightings", "exposure_checks"}) {
+        JEJAK_ASSIGN_OR_RETURN(int64_t n, db_.QueryInt("SELECT count(*) FROM " + std::string(t) +
+                                                       " WHERE day < " + std::to_string(oldest)));
+        stale += n;
+    }
+    if (stale == 0) return Status::Ok();
+    Status deleted = InTransaction([&]() -> Status {
+        for (const char* t : {"teks", "sightings", "exposure_checks"}) {
+            JEJAK_RETURN_IF_ERROR(db_.Exec("DELETE FROM " + std::string(t) + " WHERE day < " +
+                                               std::to_string(oldest), "expire old days"));
+        }
+        return Status::Ok();
+    });
+    JEJAK_RETURN_IF_ERROR(deleted);
+    return db_.Exec("PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(TRUNCATE);",
+                    "reclaim expired pages");
+}
+
+Status SqliteStore::PutTek(const StoredTek& tek) {
+    std::lock_guard lock(mu_);
+    JEJAK_RETURN_IF_ERROR(CheckOpen());
+    JEJAK_RETURN_IF_ERROR(CheckTek(tek));
+    if (!DayWritable(tek.Day(), keys_.oldest_day(), Today())) {
+        ++dropped_out_of_window_;
+        return Status::Ok();
+    }
+    std::array<uint8_t, kTekPlainSize> plain;
+    EncodeTek(tek, plain);
+    Status s = InTransaction([&] { return InsertSealed(TableId::kTeks, tek.Day(), plain, nullptr); });
+    SecureZero(plain.data(), plain.size());
+    return s;
+}
+
+Result<int64_t> SqliteStore::AddExposureCheck(const ExposureCheckResult& result) {
+    std::lock_guard lock(mu_);
+    JEJAK_RETURN_IF_ERROR(CheckOpen());
+    if (!DayWritable(result.Day(), keys_.oldest_day(), Today())) {
+        ++dropped_out_of_window_;
+        return int64_t{0};
+    }
+    std::vector<uint8_t> plain = EncodeExposureCheck(result);
+    int64_t id = 0;
+    Status s = InTransaction(
+        [&] { return InsertSealed(TableId::kExposureChecks, result.Day(), plain, &id); });
+    SecureZero(plain.data(), plain.size());
+    if (!s.ok()) return s;
+    return id;
+}
+
+Status SqliteStore::PutStateLocked(const DeviceState& state) {
+    JEJAK_ASSIGN_OR_RETURN(std::vector<uint8_t> plain, EncodeState(state));
+    int64_t id = 0;
+    Status s = InsertSealed(TableId::kDeviceState, 0, plain, &id);
+    SecureZero(plain.data(), plain.size());
+    JEJAK_RETURN_IF_ERROR(s);
+    auto it = state_.find(state.name);
+    if (it != state_.end()) {
+        delete_state_.BindInt(1, it->second.row_id);
+        JEJAK_RETURN_IF_ERROR(delete_state_.Run("replace device state"));
+    }
+    state_[state.name] = {id, state.value};
+    return Status::Ok();
+}
+
+Status SqliteStore::PutState(const DeviceState& state) {
+    std::lock_guard lock(mu_);
+    JEJAK_RETURN_IF_ERROR(CheckOpen());
+    return InTransaction([&] { return PutStateLocked(state); });
+}
+
+Result<std::string> SqliteStore::GetState(const std::string& name) {
+    std::lock_guard lock(mu_);
+    JEJAK_RETURN_IF_ERROR(CheckOpen());
+    auto it = state_.find(name);
+    if (it == state_.end()) return Status::NotFound("no device state named " + name);
+    return it->second.value;
+}
+
+Status SqliteStore::EnforceRetention() {
+    std::lock_guard lock(mu_);
+    JEJAK_RETURN_IF_ERROR(CheckOpen());
+    return ExpireLocked();
+}
+
+Status SqliteStore::Close() {
+    std::lock_guard lock(mu_);
+    JEJAK_RETURN_IF_ERROR(CheckOpen());
+    Status s = pending_.empty() ? Status::Ok() : FlushLocked();
+    closed_ = true;
+    for (auto& stmt : insert_) stmt = SqliteStmt();
+    delete_state_ = SqliteStmt();
+    Status c = db_.Close();
+    return s.ok() ? c : s;
+}
+
+Status SqliteStore::Wipe(const SqliteStoreOptions& options, bool remove_master_key) {
+    // Keys first: once they are gone the remaining files are noise.
+    Status s = Keyring::Shred(KeyringPath(options.state_dir));
+    if (!s.ok() && !s.IsNotFound()) return s;
+    if (remove_master_key) {
+        const std::string key_file = options.master.key_file.empty()
+                                         ? DefaultMasterKeyPath(options.state_dir)
+                                         : options.master.key_file;
+        s = Keyring::Shred(key_file);
+        if (!s.ok() && !s.IsNotFound()) return s;
+    }
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        const std::string path = DatabasePath(options.state_dir) + suffix;
+        if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+            return Status::FromErrno(errno, "cannot remove " + path);
+        }
+    }
+    return Status::Ok();
+}
+
+}  // namespace jejak

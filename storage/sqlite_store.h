@@ -1,0 +1,117 @@
+// SqliteStore: the encrypted encounter store on disk (system libsqlite3 + crypto/).
+//
+// Files in the state directory:
+//   store.db (+ -wal, -shm)  rows: (day, row id, sealed payload); nothing else in clear
+//   store.keys               the keyring: the sealed chain key of the oldest retained day
+//   master.key               the 32-byte master key, unless configured elsewhere or a
+//                            passphrase is used
+// Each UTC day's rows are sealed under that day's data key from a one-way ratchet; when a
+// day leaves the window, the keyring is advanced first (so nothing the store holds can
+// derive that day's key any more), then its rows are deleted with secure_delete and their
+// pages reclaimed by incremental vacuum. See row_codec.h for the payload format and
+// THREAT_MODEL.md for what this does and does not protect against.
+//
+// Row ids: every row gets an id from one counter, (generation << 40) + n, where the
+// generation is bumped and synced (synchronous=FULL) at every open before any row is
+// written. Ids are never reused, even for rows of a transaction lost to a crash, so the
+// counter nonce (row_codec.h) never repeats under a key.
+//
+// Durability: WAL mode with synchronous=NORMAL never corrupts the database on power loss;
+// it may lose the last committed transactions, which write-behind already accepts.
+#pragma once
+
+#include <array>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "platform/clock.h"
+#include "storage/row_codec.h"
+#include "storage/sqlite_db.h"
+#include "storage/store.h"
+#include "storage/store_keys.h"
+
+namespace jejak {
+
+struct SqliteStoreOptions : StoreOptions {
+    std::string state_dir = "/var/lib/jejak";
+    // Empty key_file means <state_dir>/master.key. The passphrase is zeroed by Open.
+    MasterKeySource master;
+    bool create_if_missing = true;
+};
+
+class SqliteStore final : public Store {
+public:
+    static std::string DatabasePath(const std::string& state_dir);
+    static std::string KeyringPath(const std::string& state_dir);
+    static std::string DefaultMasterKeyPath(const std::string& state_dir);
+
+    // Opens (or creates) the store. On any error nothing on disk has changed; a wrong
+    // master key or damaged keyring is PermissionDenied("cannot open store: wrong key or
+    // damaged header"). Expires old days before returning. The clock must outlive the store.
+    static Result<std::unique_ptr<SqliteStore>> Open(const Clock& clock, SqliteStoreOptions options);
+
+    // Destroys the store: shreds the keyring and the master key file first (overwrite with
+    // random bytes, sync, unlink), then removes the database files. The master key file is
+    // only removed when `remove_master_key`.
+    static Status Wipe(const SqliteStoreOptions& options, bool remove_master_key);
+
+    ~SqliteStore() override;
+
+    Status AddSightings(std::span<const Sighting> sightings) override;
+    Status Flush() override;
+    Result<ReadReport> ForEachSighting(DayRange days, const SightingFn& fn) override;
+    Status PutTek(const StoredTek& tek) override;
+    Result<ReadReport> ForEachTek(DayRange days, const TekFn& fn) override;
+    Result<int64_t> AddExposureCheck(const ExposureCheckResult& result) override;
+    Result<ReadReport> ForEachExposureCheck(DayRange days, const ExposureCheckFn& fn) override;
+    Status PutState(const DeviceState& state) override;
+    Result<std::string> GetState(const std::string& name) override;
+    Status EnforceRetention() override;
+    Result<ReadReport> Verify() override;
+    Result<StoreStats> Stats() override;
+    Status Close() override;
+
+private:
+    using RowFn = std::function<Status(const RowAddress&, std::span<const uint8_t> plain)>;
+    struct StateRow {
+        int64_t row_id;
+        std::string value;
+    };
+
+    SqliteStore(const Clock& clock, SqliteStoreOptions options, StoreKeys keys, SqliteDb db);
+    Status Init();
+    UtcDay Today() const;
+    Status CheckOpen() const;
+    int64_t NextRowId();
+    Status HousekeepLocked();
+    Status FlushLocked();
+    Status ExpireLocked();
+    Status InsertSealed(TableId table, UtcDay day, std::span<const uint8_t> plain, int64_t* id);
+    Status PutStateLocked(const DeviceState& state);
+    Status LoadStateLocked(ReadReport* report);
+    Status InTransaction(const std::function<Status()>& body);
+    Result<ReadReport> ReadRows(TableId table, DayRange days, const RowFn& fn);
+
+    const Clock& clock_;
+    const SqliteStoreOptions options_;
+    std::mutex mu_;
+    bool closed_ = false;
+    StoreKeys keys_;
+    SqliteDb db_;  // declared before the statements so it closes after them
+    std::array<SqliteStmt, 5> insert_;  // indexed by TableId
+    SqliteStmt delete_state_;
+    StoreId store_id_{};
+    int64_t next_row_id_ = 0;
+    std::vector<Sighting> pending_;
+    std::map<std::string, StateRow> state_;
+    std::vector<uint8_t> seal_buffer_;
+    int64_t last_flush_mono_ = 0;
+    int64_t last_flush_unix_s_ = 0;
+    int64_t last_retention_mono_ = 0;
+    uint64_t dropped_out_of_window_ = 0;
+};
+
+}  // namespace jejak

@@ -1,0 +1,184 @@
+// SqliteStore: streaming reads, verification and statistics. A row that does not open or
+// decode is reported with its table, day and id and skipped; only a failure of SQLite
+// itself stops a read.
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <map>
+
+#include "storage/sqlite_store.h"
+
+namespace jejak {
+namespace {
+
+RowProblem Problem(const RowAddress& row, const Status& status) {
+    return {std::string(TableName(row.table)), row.day, row.row_id, status.message()};
+}
+
+uint64_t FileSize(const std::string& path) {
+    struct stat st {};
+    return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+}  // namespace
+
+Result<ReadReport> SqliteStore::ReadRows(TableId table, DayRange days, const RowFn& fn) {
+    const bool dayless = table == TableId::kDeviceState;
+    const std::string sql =
+        dayless ? "SELECT 0, id, payload FROM device_state ORDER BY id"
+                : "SELECT day, id, payload FROM " + std::string(TableName(table)) +
+                      " WHERE day BETWEEN ? AND ? ORDER BY day, id";
+    JEJAK_ASSIGN_OR_RETURN(SqliteStmt stmt, db_.Prepare(sql));
+    if (!dayless) {
+        stmt.BindInt(1, days.first);
+        stmt.BindInt(2, days.last);
+    }
+    ReadReport report;
+    std::vector<uint8_t> plain;
+    for (;;) {
+        JEJAK_ASSIGN_OR_RETURN(bool has_row, stmt.Step("read " + std::string(TableName(table))));
+        if (!has_row) break;
+        const int64_t day = stmt.ColumnInt(0);
+        const RowAddress row{table, static_cast<UtcDay>(std::clamp<int64_t>(day, 0, UINT32_MAX)),
+                             stmt.ColumnInt(1)};
+        const auto sealed = stmt.ColumnBlob(2);
+        Status s;
+        const GuardedKey* key = &keys_.state_key();
+        if (!dayless) {
+            auto day_key = keys_.DayKey(row.day);
+            if (day_key.ok()) key = *day_key;
+            s = day_key.status();
+        }
+        if (s.ok() && (day != row.day || !stmt.ColumnIsBlob(2) || sealed.size() < kAeadTagSize)) {
+            s = Status::Corruption("malformed row (day or payload column damaged)");
+        }
+        if (s.ok()) {
+            plain.resize(sealed.size() - kAeadTagSize);
+            s = AeadOpen(*key, RowNonce(row, store_id_), RowAd(row), sealed, plain);
+        }
+        if (s.ok()) s = fn(row, plain);
+        SecureZero(plain.data(), plain.size());
+        if (s.ok()) {
+            ++report.rows_ok;
+        } else {
+            report.problems.push_back(Problem(row, s));
+        }
+    }
+    return report;
+}
+
+Result<ReadReport> SqliteStore::ForEachSighting(DayRange days, const SightingFn& fn) {
+    std::lock_guard lock(mu_);
+    JEJAK_RETURN_IF_ERROR(CheckOpen());
+    return ReadRows(TableId::kSightings, days, [&](const RowAddress&, std::span<const uint8_t> p) {
+        JEJAK_ASSIGN_OR_RETURN(Sighting s, DecodeSighting(p));
+        fn(s);
+        return Status::Ok();
+    });
+}
+
+Result<ReadReport> SqliteStore::ForEachTek(DayRange days, const TekFn& fn) {
+    std::lock_guard lock(mu_);
+    JEJAK_RETURN_IF_ERROR(CheckOpen());
+    return ReadRows(TableId::kTeks, days, [&](const RowAddress&, std::span<const uint8_t> p) {
+        JEJAK_ASSIGN_OR_RETURN(StoredTek tek, DecodeTek(p));
+        fn(tek);
+        return Status::Ok();
+    });
+}
+
+Result<ReadReport> SqliteStore::ForEachExposureCheck(DayRange days, const ExposureCheckFn& fn) {
+    std::lock_guard lock(mu_);
+    JEJAK_RETURN_IF_ERROR(CheckOpen());
+    return ReadRows(TableId::kExposureChecks, days,
+                    [&](const RowAddress& row, std::span<const uint8_t> p) {
+                        JEJAK_ASSIGN_OR_RETURN(ExposureCheckResult r, DecodeExposureCheck(p));
+                        fn(row.row_id, r);
+                        return Status::Ok();
+                    });
+}
+
+Status SqliteStore::LoadStateLocked(ReadReport* report) {
+    state_.clear();
+    JEJAK_ASSIGN_OR_RETURN(
+        *report, ReadRows(TableId::kDeviceState, DayRange::All(),
+                          [&](const RowAddress& row, std::span<const uint8_t> p) {
+                              JEJAK_ASSIGN_OR_RETURN(DeviceState st, DecodeState(p));
+                              // Rows come in id order: a later row of a name replaces it.
+                              state_[st.name] = {row.row_id, std::move(st.value)};
+                              return Status::Ok();
+                          }));
+    return Status::Ok();
+}
+
+Result<ReadReport> SqliteStore::Verify() {
+    std::lock_guard lock(mu_);
+    JEJAK_RETURN_IF_ERROR(CheckOpen());
+    ReadReport total;
+    auto merge = [&total](const ReadReport& r) {
+        total.rows_ok += r.rows_ok;
+        total.problems.insert(total.problems.end(), r.problems.begin(), r.problems.end());
+    };
+    JEJAK_ASSIGN_OR_RETURN(SqliteStmt check, db_.Prepare("PRAGMA integrity_check"));
+    for (;;) {
+        JEJAK_ASSIGN_OR_RETURN(bool row, check.Step("integrity check"));
+        if (!row) break;
+        if (check.ColumnText(0) != "ok") total.problems.push_back({"database", 0, 0, check.ColumnText(0)});
+    }
+    auto ok = [](const RowAddress&, std::span<const uint8_t>) { return Status::Ok(); };
+    JEJAK_ASSIGN_OR_RETURN(ReadReport teks, ReadRows(TableId::kTeks, DayRange::All(), [](auto&, auto p) {
+                               return DecodeTek(p).status();
+                           }));
+    merge(teks);
+    JEJAK_ASSIGN_OR_RETURN(ReadReport sightings, ReadRows(TableId::kSightings, DayRange::All(),
+                                                          [](auto&, auto p) {
+                                                              return DecodeSighting(p).status();
+                                                          }));
+    merge(sightings);
+    JEJAK_ASSIGN_OR_RETURN(ReadReport checks, ReadRows(TableId::kExposureChecks, DayRange::All(),
+                                                       [](auto&, auto p) {
+                                                           return DecodeExposureCheck(p).status();
+                                                       }));
+    merge(checks);
+    JEJAK_ASSIGN_OR_RETURN(ReadReport state, ReadRows(TableId::kDeviceState, DayRange::All(),
+                                                      [](auto&, auto p) {
+                                                          return DecodeState(p).status();
+                                                      }));
+    merge(state);
+    (void)ok;
+    return total;
+}
+
+Result<StoreStats> SqliteStore::Stats() {
+    std::lock_guard lock(mu_);
+    JEJAK_RETURN_IF_ERROR(CheckOpen());
+    std::map<UtcDay, DayCount> days;
+    for (TableId t : {TableId::kTeks, TableId::kSightings, TableId::kExposureChecks}) {
+        JEJAK_ASSIGN_OR_RETURN(SqliteStmt stmt,
+                               db_.Prepare("SELECT day, count(*) FROM " +
+                                           std::string(TableName(t)) + " GROUP BY day"));
+        for (;;) {
+            JEJAK_ASSIGN_OR_RETURN(bool row, stmt.Step("count rows"));
+            if (!row) break;
+            DayCount& c = days[static_cast<UtcDay>(std::clamp<int64_t>(stmt.ColumnInt(0), 0, UINT32_MAX))];
+            const auto n = static_cast<uint64_t>(stmt.ColumnInt(1));
+            (t == TableId::kTeks ? c.teks : t == TableId::kSightings ? c.sightings : c.exposure_checks) = n;
+        }
+    }
+    StoreStats stats;
+    for (auto& [day, count] : days) {
+        count.day = day;
+        stats.days.push_back(count);
+    }
+    const std::string db = DatabasePath(options_.state_dir);
+    stats.bytes_on_disk = FileSize(db) + FileSize(db + "-wal") + FileSize(db + "-shm") +
+                          FileSize(KeyringPath(options_.state_dir));
+    stats.pending_sightings = pending_.size();
+    stats.retention_days = options_.retention_days;
+    stats.oldest_retained_day = keys_.oldest_day();
+    stats.last_flush_unix_s = last_flush_unix_s_;
+    stats.dropped_out_of_window = dropped_out_of_window_;
+    return stats;
+}
+
+}  // namespace jejak
