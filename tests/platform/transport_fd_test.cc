@@ -1,0 +1,127 @@
+// H4 over a file descriptor: whole packets out, whole packets in however the bytes are
+// split, garbage reported and skipped, timeouts, shutdown and peer hang-up.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "platform/h4_fd_transport.h"
+#include "platform/uart_transport.h"
+#include "scripted_controller.h"
+
+namespace jejak {
+namespace {
+
+using testing::Bytes;
+using testing::HexBytes;
+
+struct Pair {
+    std::unique_ptr<H4FdTransport> host;
+    int peer = -1;
+    Pair() {
+        int fds[2];
+        REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+        auto t = H4FdTransport::Adopt(fds[0], "test");
+        REQUIRE(t.ok());
+        host = std::move(t).value();
+        peer = fds[1];
+    }
+    ~Pair() {
+        if (peer >= 0) close(peer);
+    }
+    void PeerWrite(const Bytes& b) const {
+        REQUIRE(write(peer, b.data(), b.size()) == static_cast<ssize_t>(b.size()));
+    }
+};
+
+TEST_CASE("fd transport sends the packet bytes unchanged") {
+    Pair p;
+    REQUIRE(p.host->Send(HexBytes("01 0a 20 01 01")).ok());
+    uint8_t buf[16];
+    REQUIRE(read(p.peer, buf, sizeof buf) == 5);
+    CHECK(Bytes(buf, buf + 5) == HexBytes("01 0a 20 01 01"));
+}
+
+TEST_CASE("fd transport reassembles an event split across many reads") {
+    Pair p;
+    const Bytes event = HexBytes("04 0e 04 01 03 0c 00");
+    std::thread writer([&] {
+        for (uint8_t b : event) {
+            p.PeerWrite({b});
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    });
+    auto got = p.host->Receive(2000);
+    writer.join();
+    REQUIRE(got.ok());
+    CHECK(*got == event);
+}
+
+TEST_CASE("fd transport returns several packets from one read in order") {
+    Pair p;
+    p.PeerWrite(HexBytes("04 0e 04 01 03 0c 00 04 0e 04 01 01 10 00"));
+    auto a = p.host->Receive(1000);
+    auto b = p.host->Receive(1000);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(*a == HexBytes("04 0e 04 01 03 0c 00"));
+    CHECK(*b == HexBytes("04 0e 04 01 01 10 00"));
+}
+
+TEST_CASE("fd transport reports garbage once and carries on with the next packet") {
+    Pair p;
+    p.PeerWrite(HexBytes("ff fe 00 77 04 0e 04 01 03 0c 00"));
+    auto garbage = p.host->Receive(1000);
+    REQUIRE_FALSE(garbage.ok());
+    CHECK(garbage.status().IsCorruption());
+    auto next = p.host->Receive(1000);
+    REQUIRE(next.ok());
+    CHECK(*next == HexBytes("04 0e 04 01 03 0c 00"));
+    CHECK(p.host->skipped_bytes() == 4);
+}
+
+TEST_CASE("fd transport times out on a partial packet and completes it later") {
+    Pair p;
+    p.PeerWrite(HexBytes("04 0e 04 01"));
+    CHECK(p.host->Receive(20).status().IsTimeout());
+    p.PeerWrite(HexBytes("03 0c 00"));
+    auto got = p.host->Receive(1000);
+    REQUIRE(got.ok());
+    CHECK(*got == HexBytes("04 0e 04 01 03 0c 00"));
+}
+
+TEST_CASE("fd transport shutdown wakes a blocked receive") {
+    Pair p;
+    std::thread stopper([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        p.host->Shutdown();
+    });
+    auto got = p.host->Receive(10000);
+    stopper.join();
+    CHECK(got.status().IsUnavailable());
+}
+
+TEST_CASE("fd transport reports a peer hang-up as unavailable") {
+    Pair p;
+    close(p.peer);
+    p.peer = -1;
+    CHECK(p.host->Receive(1000).status().IsUnavailable());
+    CHECK_FALSE(p.host->Send(HexBytes("01 03 0c 00")).ok());
+}
+
+TEST_CASE("unix transport reports a missing server clearly") {
+    auto t = ConnectUnixH4("/nonexistent-dir/socket");
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.status().message().find("unix:/nonexistent-dir/socket") != std::string::npos);
+}
+
+TEST_CASE("uart transport refuses non-standard baud rates and non-tty files") {
+    CHECK(OpenUartH4("/dev/null", 12345, true).status().IsInvalidArgument());
+    CHECK(OpenUartH4("/dev/null", 115200, true).status().IsInvalidArgument());
+    CHECK(OpenUartH4("/nonexistent/tty", 115200, true).status().IsNotFound());
+}
+
+}  // namespace
+}  // namespace jejak
