@@ -24,12 +24,14 @@ uint64_t FileSize(const std::string& path) {
 
 Result<ReadReport> SqliteStore::ReadRows(TableId table, DayRange days, const RowFn& fn) {
     const bool dayless = table == TableId::kDeviceState;
+    // The full range has no WHERE, so rows with damaged (e.g. negative) days are reported too.
+    const bool all = days.first == 0 && days.last == UINT32_MAX;
     const std::string sql =
         dayless ? "SELECT 0, id, payload FROM device_state ORDER BY id"
                 : "SELECT day, id, payload FROM " + std::string(TableName(table)) +
-                      " WHERE day BETWEEN ? AND ? ORDER BY day, id";
+                      (all ? "" : " WHERE day BETWEEN ? AND ?") + " ORDER BY day, id";
     JEJAK_ASSIGN_OR_RETURN(SqliteStmt stmt, db_.Prepare(sql));
-    if (!dayless) {
+    if (!dayless && !all) {
         stmt.BindInt(1, days.first);
         stmt.BindInt(2, days.last);
     }
