@@ -1,8 +1,77 @@
-// Hardware backend registry. Backends are added by the files that implement them.
+// Hardware backend registry: reads the CPU features once (cpuid and XCR0 on x86-64,
+// getauxval(AT_HWCAP) on aarch64) and lists the kernels this CPU and OS can run, slowest
+// first. Built without instruction-set flags so it runs on any CPU of the architecture.
 #include "crypto/rpi_batch_hw.h"
 
-namespace jejak::internal {
+#include <vector>
 
-std::span<const KeyScheduleBackend* const> HardwareBackends() { return {}; }
+#include "crypto/rpi_batch.h"
+
+#if defined(JEJAK_HAVE_X86_KERNELS)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+#if defined(JEJAK_HAVE_ARM64_KERNELS)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
+
+namespace jejak::internal {
+namespace {
+
+#if defined(JEJAK_HAVE_X86_KERNELS)
+constexpr KeyScheduleBackend kX86ShaNiAesNi{"x86-shani-aesni", &DeriveRpisX86ShaNiAesNi};
+constexpr KeyScheduleBackend kX86ShaNiVaes512{"x86-shani-vaes512", &DeriveRpisX86ShaNiVaes512};
+
+struct X86Features {
+    bool sha_aes = false;  // SHA, AES-NI, SSSE3, SSE4.1
+    bool vaes512 = false;  // VAES, AVX512F, AVX512VL and zmm state enabled by the OS
+};
+
+// XCR0 is only readable once the OS has set CR4.OSXSAVE (checked by the caller).
+[[gnu::target("xsave")]] uint64_t ReadXcr0() { return _xgetbv(0); }
+
+X86Features DetectX86() {
+    X86Features f;
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
+    const bool ssse3 = c & bit_SSSE3, sse41 = c & bit_SSE4_1, aes = c & bit_AES;
+    const bool osxsave = c & bit_OSXSAVE;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return f;
+    const bool sha = b & bit_SHA, avx512f = b & bit_AVX512F, avx512vl = b & bit_AVX512VL;
+    const bool vaes = c & bit_VAES;
+    f.sha_aes = sha && aes && ssse3 && sse41;
+    // XCR0 bits 1, 2 (xmm, ymm), 5, 6, 7 (opmask, upper zmm0-15, zmm16-31).
+    constexpr uint64_t kZmmState = 0xE6;
+    const bool os_zmm = osxsave && (ReadXcr0() & kZmmState) == kZmmState;
+    f.vaes512 = f.sha_aes && vaes && avx512f && avx512vl && os_zmm;
+    return f;
+}
+#endif
+
+#if defined(JEJAK_HAVE_ARM64_KERNELS)
+constexpr KeyScheduleBackend kArm64Ce{"arm64-ce", &DeriveRpisArm64Ce};
+#endif
+
+std::vector<const KeyScheduleBackend*> Detect() {
+    std::vector<const KeyScheduleBackend*> list;
+#if defined(JEJAK_HAVE_X86_KERNELS)
+    const X86Features f = DetectX86();
+    if (f.sha_aes) list.push_back(&kX86ShaNiAesNi);
+    if (f.vaes512) list.push_back(&kX86ShaNiVaes512);
+#endif
+#if defined(JEJAK_HAVE_ARM64_KERNELS)
+    const unsigned long hwcap = getauxval(AT_HWCAP);
+    if ((hwcap & HWCAP_AES) && (hwcap & HWCAP_SHA2)) list.push_back(&kArm64Ce);
+#endif
+    return list;
+}
+
+}  // namespace
+
+std::span<const KeyScheduleBackend* const> HardwareBackends() {
+    static const std::vector<const KeyScheduleBackend*> list = Detect();
+    return list;
+}
 
 }  // namespace jejak::internal

@@ -1,15 +1,41 @@
 // Internal to crypto/: the hardware-accelerated batch backends (AES and SHA-256 CPU
-// instructions). Each is compiled in its own file with the instruction-set flags it needs
-// and is only listed when the running CPU supports it.
+// instructions). Each kernel is compiled in its own file with the instruction-set flags it
+// needs; rpi_batch_hw.cc (built without such flags) checks the running CPU once and lists
+// only the backends it can run.
+//
+// Kernel files include only this header, <immintrin.h>/<arm_neon.h> and secret.h, so no
+// inline function from a shared header is instantiated with wider instructions (the linker
+// could otherwise pick that copy for the whole program).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <span>
 
-#include "crypto/rpi_batch.h"
+namespace jejak {
+struct KeyScheduleBackend;
+}
 
 namespace jejak::internal {
 
 // Backends this CPU can run, slowest first (the last one is the default).
 std::span<const KeyScheduleBackend* const> HardwareBackends();
+
+// Kernels with the KeyScheduleBackend::derive_rpis contract (rpi_batch.h).
+#if defined(JEJAK_HAVE_X86_KERNELS)
+// SHA-NI + AES-NI (needs SHA, AES, SSSE3, SSE4.1).
+void DeriveRpisX86ShaNiAesNi(const uint8_t* teks, const uint32_t* first_enin, size_t n,
+                             uint32_t count, uint8_t* out);
+// SHA-NI + VAES on 512-bit registers (also needs AVX512F, AVX512VL and OS zmm state).
+void DeriveRpisX86ShaNiVaes512(const uint8_t* teks, const uint32_t* first_enin, size_t n,
+                               uint32_t count, uint8_t* out);
+// AES-128 key schedule with AES-NI: 11 round keys, 176 bytes.
+void ExpandAes128KeyNi(const uint8_t key[16], uint8_t round_keys[176]);
+#endif
+#if defined(JEJAK_HAVE_ARM64_KERNELS)
+// ARMv8 AES + SHA2 crypto extensions.
+void DeriveRpisArm64Ce(const uint8_t* teks, const uint32_t* first_enin, size_t n,
+                       uint32_t count, uint8_t* out);
+#endif
 
 }  // namespace jejak::internal

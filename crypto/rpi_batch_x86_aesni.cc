@@ -1,0 +1,108 @@
+// Batch backend "x86-shani-aesni": RPIKs with the SHA extensions (sha256_x86_shani.cc), RPIs
+// with AES-NI, eight blocks in flight to cover the aesenc latency. Compiled with
+// -msha -maes -mssse3 -msse4.1 only; rpi_batch_hw.cc lists it only on CPUs that have them.
+//
+// The padded data of consecutive intervals differ only in their last four bytes, the ENIN
+// little endian, which is lane 3 of the block read as 32-bit words: counters are vector adds.
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "crypto/rpi_batch_hw.h"
+#include "crypto/secret.h"
+#include "crypto/sha256_x86_shani.h"
+
+namespace jejak::internal {
+namespace {
+
+constexpr size_t kKeysPerChunk = 8;
+constexpr int kBlocksInFlight = 8;
+
+template <int Rcon>
+[[gnu::always_inline]] inline __m128i NextRoundKey(__m128i prev) {
+    const __m128i assist = _mm_shuffle_epi32(_mm_aeskeygenassist_si128(prev, Rcon), 0xFF);
+    prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
+    prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
+    prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
+    return _mm_xor_si128(prev, assist);
+}
+
+// "EN-RPI" || 00 * 6 || enin little endian.
+inline __m128i PaddedData(uint32_t enin) {
+    return _mm_setr_epi32(0x522D4E45, 0x00004950, 0, static_cast<int>(enin));
+}
+
+// Encrypts W consecutive intervals starting at ctr into out.
+template <int W>
+[[gnu::always_inline]] inline void EncryptRun(const __m128i* rk, __m128i ctr, uint8_t* out) {
+    __m128i b[W];
+    #pragma GCC unroll 16
+    for (int i = 0; i < W; ++i) {
+        b[i] = _mm_xor_si128(_mm_add_epi32(ctr, _mm_setr_epi32(0, 0, 0, i)), rk[0]);
+    }
+    #pragma GCC unroll 16
+    for (int r = 1; r < 10; ++r) {
+        const __m128i k = rk[r];
+        #pragma GCC unroll 16
+        for (int i = 0; i < W; ++i) b[i] = _mm_aesenc_si128(b[i], k);
+    }
+    #pragma GCC unroll 16
+    for (int i = 0; i < W; ++i) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16 * i),
+                         _mm_aesenclast_si128(b[i], rk[10]));
+    }
+}
+
+void EncryptIntervals(const __m128i* rk, uint32_t first, uint32_t count, uint8_t* out) {
+    __m128i ctr = PaddedData(first);
+    const __m128i step = _mm_setr_epi32(0, 0, 0, kBlocksInFlight);
+    uint32_t j = 0;
+    for (; j + kBlocksInFlight <= count; j += kBlocksInFlight) {
+        EncryptRun<kBlocksInFlight>(rk, ctr, out + 16 * size_t{j});
+        ctr = _mm_add_epi32(ctr, step);
+    }
+    for (; j < count; ++j) {
+        EncryptRun<1>(rk, ctr, out + 16 * size_t{j});
+        ctr = _mm_add_epi32(ctr, _mm_setr_epi32(0, 0, 0, 1));
+    }
+}
+
+}  // namespace
+
+void ExpandAes128KeyNi(const uint8_t key[16], uint8_t round_keys[176]) {
+    __m128i rk[11];
+    rk[0] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key));
+    rk[1] = NextRoundKey<0x01>(rk[0]);
+    rk[2] = NextRoundKey<0x02>(rk[1]);
+    rk[3] = NextRoundKey<0x04>(rk[2]);
+    rk[4] = NextRoundKey<0x08>(rk[3]);
+    rk[5] = NextRoundKey<0x10>(rk[4]);
+    rk[6] = NextRoundKey<0x20>(rk[5]);
+    rk[7] = NextRoundKey<0x40>(rk[6]);
+    rk[8] = NextRoundKey<0x80>(rk[7]);
+    rk[9] = NextRoundKey<0x1B>(rk[8]);
+    rk[10] = NextRoundKey<0x36>(rk[9]);
+    #pragma GCC unroll 16
+    for (int r = 0; r < 11; ++r) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(round_keys + 16 * r), rk[r]);
+    }
+}
+
+void DeriveRpisX86ShaNiAesNi(const uint8_t* teks, const uint32_t* first_enin, size_t n,
+                             uint32_t count, uint8_t* out) {
+    alignas(16) uint8_t rpiks[16 * kKeysPerChunk];
+    alignas(16) uint8_t round_keys[176];
+    for (size_t i = 0; i < n; i += kKeysPerChunk) {
+        const size_t m = n - i < kKeysPerChunk ? n - i : kKeysPerChunk;
+        DeriveRpiksShaNi(teks + 16 * i, m, rpiks);
+        for (size_t k = 0; k < m; ++k) {
+            ExpandAes128KeyNi(rpiks + 16 * k, round_keys);
+            EncryptIntervals(reinterpret_cast<const __m128i*>(round_keys), first_enin[i + k],
+                             count, out + size_t{16} * count * (i + k));
+        }
+    }
+    SecureZero(rpiks, sizeof rpiks);
+    SecureZero(round_keys, sizeof round_keys);
+}
+
+}  // namespace jejak::internal
