@@ -1,10 +1,19 @@
 // Radio spec parsing (pure) and the factory that opens the chosen radio.
 #include "platform/radio_spec.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <system_error>
+
+#include "platform/h4_fd_transport.h"
+#include "platform/hci_radio.h"
+#include "platform/sim_radio.h"
+#include "platform/uart_transport.h"
+#ifdef JEJAK_HAVE_BLUEZ
+#include "platform/bluez_hci_socket.h"
+#endif
 
 namespace jejak {
 namespace {
@@ -124,12 +133,50 @@ Result<RadioSpec> ParseRadioSpec(std::string_view spec) {
     return out;
 }
 
+namespace {
+
+Result<std::unique_ptr<HciTransport>> OpenTransport(const RadioSpec& spec) {
+    switch (spec.kind) {
+        case RadioKind::kKernelSocket:
+#ifdef JEJAK_HAVE_BLUEZ
+            return OpenBluezHciSocket(spec.hci_index);
+#else
+            return Status::Unavailable("radio '" + spec.text +
+                                       "': this build has no BlueZ support (JEJAK_BLUEZ=OFF)");
+#endif
+        case RadioKind::kUart: return OpenUartH4(spec.path, spec.baud, spec.flow_control);
+        case RadioKind::kUnixSocket: return ConnectUnixH4(spec.path);
+        case RadioKind::kSim: break;
+    }
+    return Status::Internal("not an HCI radio spec");
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Radio>> OpenRadio(std::string_view spec, const Clock& clock,
                                          const RadioOptions& options) {
     JEJAK_ASSIGN_OR_RETURN(RadioSpec parsed, ParseRadioSpec(spec));
-    (void)clock;
-    (void)options;
-    return Status::Unavailable("radio '" + parsed.text + "': backend not built yet");
+    if (parsed.kind == RadioKind::kSim) {
+        constexpr int kSimPollMs = 50;
+        JEJAK_ASSIGN_OR_RETURN(auto sim, SimRadio::Open(parsed.sim, clock, kSimPollMs));
+        return std::unique_ptr<Radio>(std::move(sim));
+    }
+    Result<std::unique_ptr<HciTransport>> transport = OpenTransport(parsed);
+    if (!transport.ok()) return transport.status().WithContext("radio '" + parsed.text + "'");
+    std::unique_ptr<HciTransport> link = std::move(transport).value();
+    if (!options.hci_log_path.empty()) {
+        JEJAK_ASSIGN_OR_RETURN(auto logged, LoggingHciTransport::Create(
+                                                std::move(link), options.hci_log_path, clock));
+        link = std::move(logged);
+    }
+    HciRadioOptions hci;
+    hci.command_timeout_ms = options.command_timeout_ms;
+    hci.reset_timeout_ms = std::max(options.command_timeout_ms, 2000);
+    hci.watchdog_period_ms = options.watchdog_period_ms;
+    hci.report_silence_ms = options.report_silence_ms;
+    Result<std::unique_ptr<HciRadio>> radio = HciRadio::Open(std::move(link), clock, hci);
+    if (!radio.ok()) return radio.status().WithContext("radio '" + parsed.text + "'");
+    return std::unique_ptr<Radio>(std::move(radio).value());
 }
 
 }  // namespace jejak

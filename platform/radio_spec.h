@@ -59,7 +59,7 @@ struct RadioOptions {
     // Watchdog: reset and re-initialise a controller that stops answering commands, or that
     // reports no advert at all for this long while scanning (0 disables that check).
     int watchdog_period_ms = 5000;
-    int report_silence_ms = 120000;
+    int report_silence_ms = 600000;
 };
 
 // Parses a spec (see the top of this file). Pure: touches no device.
