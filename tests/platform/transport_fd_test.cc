@@ -1,5 +1,7 @@
 // H4 over a file descriptor: whole packets out, whole packets in however the bytes are
 // split, garbage reported and skipped, timeouts, shutdown and peer hang-up.
+#include <fcntl.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -8,6 +10,7 @@
 #include <thread>
 
 #include "platform/h4_fd_transport.h"
+#include "platform/radio_spec.h"
 #include "platform/uart_transport.h"
 #include "scripted_controller.h"
 
@@ -121,6 +124,54 @@ TEST_CASE("uart transport refuses non-standard baud rates and non-tty files") {
     CHECK(OpenUartH4("/dev/null", 12345, true).status().IsInvalidArgument());
     CHECK(OpenUartH4("/dev/null", 115200, true).status().IsInvalidArgument());
     CHECK(OpenUartH4("/nonexistent/tty", 115200, true).status().IsNotFound());
+}
+
+}  // namespace
+}  // namespace jejak
+
+namespace jejak {
+namespace {
+
+// A pseudo-terminal stands in for a serial HCI controller: the slave side is configured by
+// OpenUartH4 exactly like /dev/ttyACM0 would be.
+TEST_CASE("uart transport exchanges H4 packets over a terminal device") {
+    const int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(master >= 0);
+    REQUIRE(grantpt(master) == 0);
+    REQUIRE(unlockpt(master) == 0);
+    const std::string slave = ptsname(master);
+    auto uart = OpenUartH4(slave, 1000000, /*flow_control=*/false);
+    REQUIRE_MESSAGE(uart.ok(), uart.status().ToString());
+    CHECK((*uart)->Describe() == "uart:" + slave + "@1000000,noflow");
+    REQUIRE((*uart)->Send(HexBytes("01 03 0c 00")).ok());
+    uint8_t buf[16];
+    ssize_t got = 0;
+    for (int i = 0; i < 100 && got < 4; ++i) {  // raw mode: bytes pass unchanged
+        const ssize_t n = read(master, buf + got, sizeof buf - static_cast<size_t>(got));
+        if (n > 0) got += n;
+    }
+    CHECK(Bytes(buf, buf + got) == HexBytes("01 03 0c 00"));
+    const Bytes event = HexBytes("04 0e 04 01 03 0c 00");
+    REQUIRE(write(master, event.data(), event.size()) == 7);
+    auto reply = (*uart)->Receive(2000);
+    REQUIRE(reply.ok());
+    CHECK(*reply == event);
+    close(master);
+}
+
+TEST_CASE("kernel hci socket fails with a clear unavailable error when it cannot be used") {
+    ManualClock clock;
+    // An index no machine has: never touches a real controller, with or without Bluetooth.
+    auto radio = OpenRadio("hci65000", clock);
+    REQUIRE_FALSE(radio.ok());
+    CAPTURE(radio.status().ToString());
+    CHECK(radio.status().IsUnavailable());
+    const std::string msg = radio.status().message();
+    const bool clear = msg.find("AF_BLUETOOTH") != std::string::npos ||
+                       msg.find("no such controller") != std::string::npos ||
+                       msg.find("no BlueZ support") != std::string::npos;
+    CHECK(clear);
+    CHECK(msg.find("hci65000") != std::string::npos);
 }
 
 }  // namespace
