@@ -4,6 +4,8 @@
 // btsnoop logs they wrote (--hci-log) are then decoded by BlueZ's btmon. Fails (does not
 // skip) when btvirt, btmon or the AF_ALG shim is missing.
 #include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -67,22 +69,30 @@ void CleanStaleSockets() {
     }
 }
 
+// Runs `btvirt -s` (and with `serial`, also `-S`: one more controller on a new pty, whose
+// path btvirt prints on stdout; stdout is a pty of ours so the line is not buffered away).
 class Btvirt {
 public:
-    Btvirt() {
+    explicit Btvirt(bool serial = false) {
         const std::string program = JEJAK_BTVIRT_PROGRAM;
         REQUIRE_MESSAGE(!program.empty(), "btvirt not found: install bluez-test-tools");
         REQUIRE_MESSAGE(access(program.c_str(), X_OK) == 0, program << " is not executable");
         REQUIRE_MESSAGE(access(JEJAK_BTVIRT_SHIM, R_OK) == 0, "shim missing: " JEJAK_BTVIRT_SHIM);
         CleanStaleSockets();
+        out_ = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        REQUIRE(out_ >= 0);
+        REQUIRE(grantpt(out_) == 0);
+        REQUIRE(unlockpt(out_) == 0);
+        const std::string out_tty = ptsname(out_);
         pid_ = fork();
         REQUIRE(pid_ >= 0);
         if (pid_ == 0) {
-            const int null = open("/dev/null", O_RDWR);
-            dup2(null, 1);
-            dup2(null, 2);
+            const int tty = open(out_tty.c_str(), O_RDWR | O_NOCTTY);
+            dup2(tty, 1);
+            dup2(tty, 2);
             setenv("LD_PRELOAD", JEJAK_BTVIRT_SHIM, 1);
-            execl(program.c_str(), "btvirt", "-s", static_cast<char*>(nullptr));
+            execl(program.c_str(), "btvirt", "-s", serial ? "-S" : nullptr,
+                  static_cast<char*>(nullptr));
             _exit(127);
         }
         struct stat st {};
@@ -90,6 +100,7 @@ public:
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
         REQUIRE_MESSAGE(stat(kSockets[0], &st) == 0, "btvirt did not create " << kSockets[0]);
+        if (serial) ReadPtyPath();
     }
     ~Btvirt() {
         if (pid_ <= 0) return;
@@ -105,10 +116,32 @@ public:
             waitpid(pid_, &status, 0);
         }
         for (const char* path : kSockets) unlink(path);
+        close(out_);
     }
+    const std::string& serial_path() const { return serial_path_; }
 
 private:
+    void ReadPtyPath() {
+        const std::string marker = "Pseudo terminal at ";
+        std::string text;
+        for (int i = 0; i < 50 && serial_path_.empty(); ++i) {  // bounded: ~5 s
+            pollfd pfd{out_, POLLIN, 0};
+            if (poll(&pfd, 1, 100) <= 0) continue;
+            char buf[256];
+            const ssize_t n = read(out_, buf, sizeof buf);
+            if (n > 0) text.append(buf, static_cast<size_t>(n));
+            const size_t at = text.find(marker);
+            const size_t eol = at == std::string::npos ? at : text.find_first_of("\r\n", at);
+            if (eol != std::string::npos) {
+                serial_path_ = text.substr(at + marker.size(), eol - at - marker.size());
+            }
+        }
+        REQUIRE_MESSAGE(!serial_path_.empty(), "btvirt -S printed no pty path: " << text);
+    }
+
     pid_t pid_ = -1;
+    int out_ = -1;
+    std::string serial_path_;
 };
 
 // Thread-safe record of what one radio heard, keyed by advertiser address.
@@ -167,11 +200,12 @@ std::pair<int, std::string> Btmon(const std::string& file) {
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-std::unique_ptr<Radio> OpenLogged(const SystemClock& clock, const std::string& log) {
+std::unique_ptr<Radio> OpenLogged(const SystemClock& clock, const std::string& log,
+                                  const std::string& spec = "unix:/tmp/bt-server-le") {
     RadioOptions options;
     options.hci_log_path = log;
     options.watchdog_period_ms = 0;
-    auto radio = OpenRadio("unix:/tmp/bt-server-le", clock, options);
+    auto radio = OpenRadio(spec, clock, options);
     REQUIRE_MESSAGE(radio.ok(), radio.status().ToString());
     return std::move(radio).value();
 }
@@ -215,6 +249,21 @@ TEST_CASE("two hci radios on btvirt see each other's GAEN adverts and the rotati
     CHECK(b_rc == 0);
     CHECK(b_text.find(HexEncode(std::span(a1.payload).subspan(11, 16))) != std::string::npos);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("an hci radio on btvirt's serial pty advertises to a radio on the unix socket") {
+    CrossProcessLock lock;
+    const AdvertisingSet set = GaenSet(5);
+    SystemClock clock;
+    Collector heard;
+    Btvirt btvirt(/*serial=*/true);
+    auto uart = OpenLogged(clock, "", "uart:" + btvirt.serial_path() + "@115200,noflow");
+    auto scanner = OpenLogged(clock, "");
+    REQUIRE(scanner->StartScanning({100, 100}, heard.Sink()).ok());
+    const Status started = uart->StartAdvertising(set, {});
+    REQUIRE_MESSAGE(started.ok(), started.ToString());
+    CHECK(heard.WaitFor(set));
+    CHECK(uart->GetStatus().description.find("uart:/dev/pts/") != std::string::npos);
 }
 
 }  // namespace
