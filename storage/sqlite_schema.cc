@@ -25,7 +25,7 @@ constexpr int64_t kMaxGeneration = (int64_t{1} << 22) - 1;
 
 Status ConfigureDatabase(SqliteDb& db) {
     return db.Exec(
-        "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
         "PRAGMA secure_delete=ON; PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=1048576;"
         "PRAGMA busy_timeout=5000;",
         "configure store database");
@@ -46,7 +46,7 @@ Status MigrateSchema(SqliteDb& db) {
 
 Result<DbIdentity> BumpGeneration(SqliteDb& db) {
     DbIdentity id;
-    JEJAK_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL; BEGIN IMMEDIATE;", "bump generation"));
+    JEJAK_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE;", "bump generation"));
     auto body = [&]() -> Status {
         JEJAK_ASSIGN_OR_RETURN(SqliteStmt get, db.Prepare("SELECT value FROM meta WHERE name=?"));
         get.BindText(1, "store_id");
@@ -77,10 +77,10 @@ Result<DbIdentity> BumpGeneration(SqliteDb& db) {
     };
     Status s = body();
     if (!s.ok()) {
-        (void)db.Exec("ROLLBACK; PRAGMA synchronous=NORMAL;", "rollback");
+        (void)db.Exec("ROLLBACK;", "rollback");
         return s;
     }
-    JEJAK_RETURN_IF_ERROR(db.Exec("COMMIT; PRAGMA synchronous=NORMAL;", "bump generation"));
+    JEJAK_RETURN_IF_ERROR(db.Exec("COMMIT;", "bump generation"));
     return id;
 }
 

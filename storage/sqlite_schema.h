@@ -22,13 +22,14 @@ struct DbIdentity {
     int64_t generation = 0;
 };
 
-// Pragmas for every connection: WAL, synchronous=NORMAL, secure_delete, in-memory temp
-// storage, bounded WAL size, and incremental auto-vacuum (effective for new databases).
+// Pragmas for every connection: WAL with synchronous=FULL (each commit is durable: one
+// fsync per flush), secure_delete, in-memory temp storage, bounded WAL size, and
+// incremental auto-vacuum (effective for new databases).
 Status ConfigureDatabase(SqliteDb& db);
 // Brings the schema to kSchemaVersion. FailedPrecondition for a newer version.
 Status MigrateSchema(SqliteDb& db);
-// Creates the store id on first use, increments the open generation, and commits with
-// synchronous=FULL so the new generation survives power loss before any row uses it.
+// Creates the store id on first use, increments the open generation, and commits it
+// durably (synchronous=FULL) so it survives power loss before any row uses it.
 Result<DbIdentity> BumpGeneration(SqliteDb& db);
 
 }  // namespace jejak

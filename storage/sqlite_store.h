@@ -12,12 +12,11 @@
 // THREAT_MODEL.md for what this does and does not protect against.
 //
 // Row ids: every row gets an id from one counter, (generation << 40) + n, where the
-// generation is bumped and synced (synchronous=FULL) at every open before any row is
-// written. Ids are never reused, even for rows of a transaction lost to a crash, so the
+// generation is bumped and committed durably at every open before any row is written. Ids are never reused, even for rows of a transaction lost to a crash, so the
 // counter nonce (row_codec.h) never repeats under a key.
 //
-// Durability: WAL mode with synchronous=NORMAL never corrupts the database on power loss;
-// it may lose the last committed transactions, which write-behind already accepts.
+// Durability: WAL mode with synchronous=FULL: never corrupts on power loss, and every
+// completed Flush survives it (one fsync per flush, so at most the flush interval is lost).
 #pragma once
 
 #include <array>
