@@ -44,14 +44,20 @@ void HciRadioChannel::Dispatch(std::span<const uint8_t> packet) {
     }
     if (event->code == kHciEvtCommandComplete) {
         Result<CommandComplete> cc = DecodeCommandComplete(*event);
-        if (!cc.ok()) return ++garbage_runs_, void();
-        OnCommandDone(cc->opcode, cc->num_hci_commands, cc->status, cc->return_params, false);
+        if (cc.ok()) {
+            OnCommandDone(cc->opcode, cc->num_hci_commands, cc->status, cc->return_params, false);
+        } else {
+            ++garbage_runs_;
+        }
         return;
     }
     if (event->code == kHciEvtCommandStatus) {
         Result<CommandStatus> cs = DecodeCommandStatus(*event);
-        if (!cs.ok()) return ++garbage_runs_, void();
-        OnCommandDone(cs->opcode, cs->num_hci_commands, cs->status, {}, true);
+        if (cs.ok()) {
+            OnCommandDone(cs->opcode, cs->num_hci_commands, cs->status, {}, true);
+        } else {
+            ++garbage_runs_;
+        }
         return;
     }
     if (event->code == kHciEvtHardwareError) ++hardware_errors_;

@@ -390,5 +390,26 @@ TEST_CASE("hci radio watchdog resets after garbage on the link") {
     CHECK(f.radio->GetStatus().controller_resets == 1);
 }
 
+TEST_CASE("hci radio watchdog resets a controller that reported a hardware error") {
+    Fixture f;
+    f.ctrl.Expect(kReadVersion, {HexBytes("04 10 01 00"), CommandCompletePacket(0x1001, 0,
+                                                                               kVersionRet)});
+    CHECK(f.radio->CheckWatchdog().ok());
+    ExpectInit(f.ctrl);
+    CHECK(f.radio->CheckWatchdog().ok());
+    CheckScriptFollowed(f.ctrl);
+    CHECK(f.radio->GetStatus().controller_resets == 1);
+}
+
+TEST_CASE("hci radio treats a failing Command Status as the command's answer") {
+    Fixture f;
+    f.ctrl.Expect(SetAddressCmd(MakeSet(0x10)), {testing::CommandStatusPacket(0x2005, 0x01)});
+    const Status unknown = f.radio->StartAdvertising(MakeSet(0x10), {});
+    CHECK(unknown.IsUnavailable());  // 0x01 Unknown HCI Command, kept with its opcode
+    CHECK(unknown.message().find("0x2005") != std::string::npos);
+    CheckScriptFollowed(f.ctrl);
+    CHECK_FALSE(f.radio->GetStatus().advertising);
+}
+
 }  // namespace
 }  // namespace jejak
