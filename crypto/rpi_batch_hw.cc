@@ -21,10 +21,12 @@ namespace {
 
 #if defined(JEJAK_HAVE_X86_KERNELS)
 constexpr KeyScheduleBackend kX86ShaNiAesNi{"x86-shani-aesni", &DeriveRpisX86ShaNiAesNi};
+constexpr KeyScheduleBackend kX86ShaNiVaes256{"x86-shani-vaes256", &DeriveRpisX86ShaNiVaes256};
 constexpr KeyScheduleBackend kX86ShaNiVaes512{"x86-shani-vaes512", &DeriveRpisX86ShaNiVaes512};
 
 struct X86Features {
     bool sha_aes = false;  // SHA, AES-NI, SSSE3, SSE4.1
+    bool vaes256 = false;  // VAES, AVX2 and ymm state enabled by the OS
     bool vaes512 = false;  // VAES, AVX512F, AVX512VL and zmm state enabled by the OS
 };
 
@@ -36,14 +38,17 @@ X86Features DetectX86() {
     unsigned a = 0, b = 0, c = 0, d = 0;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
     const bool ssse3 = c & bit_SSSE3, sse41 = c & bit_SSE4_1, aes = c & bit_AES;
-    const bool osxsave = c & bit_OSXSAVE;
+    const bool osxsave = c & bit_OSXSAVE, avx = c & bit_AVX;
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return f;
     const bool sha = b & bit_SHA, avx512f = b & bit_AVX512F, avx512vl = b & bit_AVX512VL;
-    const bool vaes = c & bit_VAES;
+    const bool vaes = c & bit_VAES, avx2 = b & bit_AVX2;
     f.sha_aes = sha && aes && ssse3 && sse41;
     // XCR0 bits 1, 2 (xmm, ymm), 5, 6, 7 (opmask, upper zmm0-15, zmm16-31).
-    constexpr uint64_t kZmmState = 0xE6;
-    const bool os_zmm = osxsave && (ReadXcr0() & kZmmState) == kZmmState;
+    constexpr uint64_t kYmmState = 0x06, kZmmState = 0xE6;
+    const uint64_t xcr0 = osxsave ? ReadXcr0() : 0;
+    const bool os_ymm = (xcr0 & kYmmState) == kYmmState;
+    const bool os_zmm = (xcr0 & kZmmState) == kZmmState;
+    f.vaes256 = f.sha_aes && vaes && avx && avx2 && os_ymm;
     f.vaes512 = f.sha_aes && vaes && avx512f && avx512vl && os_zmm;
     return f;
 }
@@ -58,6 +63,7 @@ std::vector<const KeyScheduleBackend*> Detect() {
 #if defined(JEJAK_HAVE_X86_KERNELS)
     const X86Features f = DetectX86();
     if (f.sha_aes) list.push_back(&kX86ShaNiAesNi);
+    if (f.vaes256) list.push_back(&kX86ShaNiVaes256);
     if (f.vaes512) list.push_back(&kX86ShaNiVaes512);
 #endif
 #if defined(JEJAK_HAVE_ARM64_KERNELS)

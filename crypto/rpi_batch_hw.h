@@ -26,16 +26,19 @@ std::span<const KeyScheduleBackend* const> HardwareBackends();
 // SHA-NI + AES-NI (needs SHA, AES, SSSE3, SSE4.1).
 void DeriveRpisX86ShaNiAesNi(const uint8_t* teks, const uint32_t* first_enin, size_t n,
                              uint32_t count, uint8_t* out);
+// SHA-NI + VAES on 256-bit registers (also needs AVX2 and OS ymm state).
+void DeriveRpisX86ShaNiVaes256(const uint8_t* teks, const uint32_t* first_enin, size_t n,
+                               uint32_t count, uint8_t* out);
 // SHA-NI + VAES on 512-bit registers (also needs AVX512F, AVX512VL and OS zmm state).
 void DeriveRpisX86ShaNiVaes512(const uint8_t* teks, const uint32_t* first_enin, size_t n,
                                uint32_t count, uint8_t* out);
-// AES-128 key schedule with AES-NI: 11 round keys, 176 bytes.
-void ExpandAes128KeyNi(const uint8_t key[16], uint8_t round_keys[176]);
+// AES-128 key schedules of n keys with AES-NI: 11 round keys (176 bytes) per key.
+void ExpandAes128KeysNi(const uint8_t* keys, size_t n, uint8_t* round_keys);
 #endif
 #if defined(JEJAK_HAVE_ARM64_KERNELS)
 // ARMv8 AES + SHA2 crypto extensions.
-void DeriveRpisArm64Ce(const uint8_t* teks, const uint32_t* first_enin, size_t n,
-                       uint32_t count, uint8_t* out);
+void DeriveRpisArm64Ce(const uint8_t* teks, const uint32_t* first_enin, size_t n, uint32_t count,
+                       uint8_t* out);
 #endif
 
 }  // namespace jejak::internal

@@ -18,13 +18,16 @@ namespace {
 constexpr size_t kKeysPerChunk = 8;
 constexpr int kBlocksInFlight = 8;
 
-template <int Rcon>
-[[gnu::always_inline]] inline __m128i NextRoundKey(__m128i prev) {
-    const __m128i assist = _mm_shuffle_epi32(_mm_aeskeygenassist_si128(prev, Rcon), 0xFF);
+// One AES-128 key-schedule step. SubWord(RotWord(w3)) comes from aesenclast on a block whose
+// four columns all hold RotWord(w3): ShiftRows then moves nothing, and the "round key" adds
+// the round constant. This runs at aesenclast throughput, unlike aeskeygenassist.
+[[gnu::always_inline]] inline __m128i NextRoundKey(__m128i prev, int rcon) {
+    const __m128i rot_w3 =
+        _mm_setr_epi8(13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15, 12);
+    const __m128i t = _mm_aesenclast_si128(_mm_shuffle_epi8(prev, rot_w3), _mm_set1_epi32(rcon));
     prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
-    prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
-    prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
-    return _mm_xor_si128(prev, assist);
+    prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 8));
+    return _mm_xor_si128(prev, t);
 }
 
 // "EN-RPI" || 00 * 6 || enin little endian.
@@ -36,17 +39,17 @@ inline __m128i PaddedData(uint32_t enin) {
 template <int W>
 [[gnu::always_inline]] inline void EncryptRun(const __m128i* rk, __m128i ctr, uint8_t* out) {
     __m128i b[W];
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int i = 0; i < W; ++i) {
         b[i] = _mm_xor_si128(_mm_add_epi32(ctr, _mm_setr_epi32(0, 0, 0, i)), rk[0]);
     }
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int r = 1; r < 10; ++r) {
         const __m128i k = rk[r];
-        #pragma GCC unroll 16
+#pragma GCC unroll 16
         for (int i = 0; i < W; ++i) b[i] = _mm_aesenc_si128(b[i], k);
     }
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int i = 0; i < W; ++i) {
         _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16 * i),
                          _mm_aesenclast_si128(b[i], rk[10]));
@@ -67,38 +70,45 @@ void EncryptIntervals(const __m128i* rk, uint32_t first, uint32_t count, uint8_t
     }
 }
 
+// L independent key schedules in lock step (one alone is a long latency chain).
+template <int L>
+[[gnu::always_inline]] inline void ExpandLanes(const uint8_t* keys, uint8_t* round_keys) {
+    constexpr int kRcon[10] = {0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1B, 0x36};
+    __m128i k[L];
+#pragma GCC unroll 16
+    for (int l = 0; l < L; ++l) {
+        k[l] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(keys + 16 * l));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(round_keys + 176 * l), k[l]);
+    }
+#pragma GCC unroll 16
+    for (int r = 1; r < 11; ++r) {
+#pragma GCC unroll 16
+        for (int l = 0; l < L; ++l) {
+            k[l] = NextRoundKey(k[l], kRcon[r - 1]);
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(round_keys + 176 * l + 16 * r), k[l]);
+        }
+    }
+}
+
 }  // namespace
 
-void ExpandAes128KeyNi(const uint8_t key[16], uint8_t round_keys[176]) {
-    __m128i rk[11];
-    rk[0] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key));
-    rk[1] = NextRoundKey<0x01>(rk[0]);
-    rk[2] = NextRoundKey<0x02>(rk[1]);
-    rk[3] = NextRoundKey<0x04>(rk[2]);
-    rk[4] = NextRoundKey<0x08>(rk[3]);
-    rk[5] = NextRoundKey<0x10>(rk[4]);
-    rk[6] = NextRoundKey<0x20>(rk[5]);
-    rk[7] = NextRoundKey<0x40>(rk[6]);
-    rk[8] = NextRoundKey<0x80>(rk[7]);
-    rk[9] = NextRoundKey<0x1B>(rk[8]);
-    rk[10] = NextRoundKey<0x36>(rk[9]);
-    #pragma GCC unroll 16
-    for (int r = 0; r < 11; ++r) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(round_keys + 16 * r), rk[r]);
-    }
+void ExpandAes128KeysNi(const uint8_t* keys, size_t n, uint8_t* round_keys) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) ExpandLanes<4>(keys + 16 * i, round_keys + 176 * i);
+    for (; i < n; ++i) ExpandLanes<1>(keys + 16 * i, round_keys + 176 * i);
 }
 
 void DeriveRpisX86ShaNiAesNi(const uint8_t* teks, const uint32_t* first_enin, size_t n,
                              uint32_t count, uint8_t* out) {
     alignas(16) uint8_t rpiks[16 * kKeysPerChunk];
-    alignas(16) uint8_t round_keys[176];
+    alignas(16) uint8_t round_keys[176 * kKeysPerChunk];
     for (size_t i = 0; i < n; i += kKeysPerChunk) {
         const size_t m = n - i < kKeysPerChunk ? n - i : kKeysPerChunk;
         DeriveRpiksShaNi(teks + 16 * i, m, rpiks);
+        ExpandAes128KeysNi(rpiks, m, round_keys);
         for (size_t k = 0; k < m; ++k) {
-            ExpandAes128KeyNi(rpiks + 16 * k, round_keys);
-            EncryptIntervals(reinterpret_cast<const __m128i*>(round_keys), first_enin[i + k],
-                             count, out + size_t{16} * count * (i + k));
+            EncryptIntervals(reinterpret_cast<const __m128i*>(round_keys + 176 * k),
+                             first_enin[i + k], count, out + size_t{16} * count * (i + k));
         }
     }
     SecureZero(rpiks, sizeof rpiks);

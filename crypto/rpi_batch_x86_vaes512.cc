@@ -30,9 +30,10 @@ struct ZmmKeys {
 
 [[gnu::always_inline]] inline ZmmKeys Broadcast(const uint8_t* round_keys) {
     ZmmKeys z;
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int r = 0; r < 11; ++r) {
-        z.k[r] = Broadcast128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(round_keys + 16 * r)));
+        z.k[r] =
+            Broadcast128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(round_keys + 16 * r)));
     }
     return z;
 }
@@ -44,30 +45,30 @@ template <int R>
                                                __mmask8 last_mask = 0xFF) {
     const __m512i step = _mm512_set_epi32(4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0);
     __m512i b[R];
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int i = 0; i < R; ++i) {
         b[i] = _mm512_xor_si512(ctr, z.k[0]);
         ctr = _mm512_add_epi32(ctr, step);
     }
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int r = 1; r < 10; ++r) {
-        #pragma GCC unroll 16
+#pragma GCC unroll 16
         for (int i = 0; i < R; ++i) b[i] = _mm512_aesenc_epi128(b[i], z.k[r]);
     }
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int i = 0; i < R; ++i) b[i] = _mm512_aesenclast_epi128(b[i], z.k[10]);
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int i = 0; i + 1 < R; ++i) _mm512_storeu_si512(out + 64 * i, b[i]);
     _mm512_mask_storeu_epi64(out + 64 * (R - 1), last_mask, b[R - 1]);
 }
 
 void EncryptIntervals(const ZmmKeys& z, uint32_t first, uint32_t count, uint8_t* out) {
     const __m128i padded = _mm_setr_epi32(0x522D4E45, 0x00004950, 0, static_cast<int>(first));
-    __m512i ctr = _mm512_add_epi32(Broadcast128(padded),
-                                   _mm512_set_epi32(3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0));
+    __m512i ctr = _mm512_add_epi32(
+        Broadcast128(padded), _mm512_set_epi32(3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0));
     const auto advance = [&ctr](int blocks) {
-        ctr = _mm512_add_epi32(ctr, _mm512_set_epi32(blocks, 0, 0, 0, blocks, 0, 0, 0, blocks, 0,
-                                                     0, 0, blocks, 0, 0, 0));
+        ctr = _mm512_add_epi32(ctr, _mm512_set_epi32(blocks, 0, 0, 0, blocks, 0, 0, 0, blocks, 0, 0,
+                                                     0, blocks, 0, 0, 0));
     };
     uint32_t j = 0;
     for (; j + 4 * kWideRegs <= count; j += 4 * kWideRegs) {
@@ -91,13 +92,13 @@ void EncryptIntervals(const ZmmKeys& z, uint32_t first, uint32_t count, uint8_t*
 void DeriveRpisX86ShaNiVaes512(const uint8_t* teks, const uint32_t* first_enin, size_t n,
                                uint32_t count, uint8_t* out) {
     alignas(16) uint8_t rpiks[16 * kKeysPerChunk];
-    alignas(16) uint8_t round_keys[176];
+    alignas(16) uint8_t round_keys[176 * kKeysPerChunk];
     for (size_t i = 0; i < n; i += kKeysPerChunk) {
         const size_t m = n - i < kKeysPerChunk ? n - i : kKeysPerChunk;
         DeriveRpiksShaNi(teks + 16 * i, m, rpiks);
+        ExpandAes128KeysNi(rpiks, m, round_keys);
         for (size_t k = 0; k < m; ++k) {
-            ExpandAes128KeyNi(rpiks + 16 * k, round_keys);
-            EncryptIntervals(Broadcast(round_keys), first_enin[i + k], count,
+            EncryptIntervals(Broadcast(round_keys + 176 * k), first_enin[i + k], count,
                              out + size_t{16} * count * (i + k));
         }
     }

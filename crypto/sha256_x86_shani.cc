@@ -17,16 +17,14 @@ namespace {
 
 // FIPS 180-4 section 4.2.2.
 alignas(16) constexpr uint32_t kRoundConstants[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-    0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-    0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-    0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-    0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-    0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-    0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-    0xc67178f2};
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
 // FIPS 180-4 section 5.3.3.
 constexpr uint32_t kInitialHash[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -41,15 +39,29 @@ struct HashWords {
 
 constexpr uint32_t Rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
-// Scalar compression of a block whose 16 words all equal `fill`; compile time only.
-constexpr HashWords CompressFilledBlock(HashWords state, uint32_t fill) {
-    uint32_t w[64] = {};
-    for (int i = 0; i < 16; ++i) w[i] = fill;
+struct Schedule {
+    alignas(16) uint32_t w[64];
+};
+
+// The 64 message-schedule words of a block; compile time only.
+constexpr Schedule ExpandBlock(const uint32_t (&block)[16]) {
+    Schedule sch{};
+    uint32_t* w = sch.w;
+    for (int i = 0; i < 16; ++i) w[i] = block[i];
     for (int i = 16; i < 64; ++i) {
         const uint32_t s0 = Rotr(w[i - 15], 7) ^ Rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
         const uint32_t s1 = Rotr(w[i - 2], 17) ^ Rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
+    return sch;
+}
+
+// Scalar compression of a block whose 16 words all equal `fill`; compile time only.
+constexpr HashWords CompressFilledBlock(HashWords state, uint32_t fill) {
+    uint32_t block[16] = {};
+    for (uint32_t& word : block) word = fill;
+    const Schedule sch = ExpandBlock(block);
+    const uint32_t* w = sch.w;
     uint32_t v[8] = {};
     for (int i = 0; i < 8; ++i) v[i] = state.h[i];
     for (int i = 0; i < 64; ++i) {
@@ -57,8 +69,8 @@ constexpr HashWords CompressFilledBlock(HashWords state, uint32_t fill) {
         const uint32_t a = v[0];
         const uint32_t t1 = v[7] + (Rotr(e, 6) ^ Rotr(e, 11) ^ Rotr(e, 25)) +
                             ((e & v[5]) ^ (~e & v[6])) + kRoundConstants[i] + w[i];
-        const uint32_t t2 = (Rotr(a, 2) ^ Rotr(a, 13) ^ Rotr(a, 22)) +
-                            ((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
+        const uint32_t t2 =
+            (Rotr(a, 2) ^ Rotr(a, 13) ^ Rotr(a, 22)) + ((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
         for (int k = 7; k > 0; --k) v[k] = v[k - 1];
         v[4] += t1;
         v[0] = t1 + t2;
@@ -89,6 +101,17 @@ constexpr int kTekBlockBits = (64 + 16) * 8;
 constexpr int kDigestBlockBits = (64 + 32) * 8;
 constexpr int kInfoBlockBits = (64 + 8) * 8;
 
+// W[i] + K[i] of the constant block "EN-RPIK" 0x01 plus padding (inner HMAC of the expand
+// step): its whole message schedule is folded at compile time.
+constexpr Schedule InfoBlockWk() {
+    const uint32_t block[16] = {0x454E2D52, 0x50494B01, 0x80000000, 0, 0, 0, 0, 0,
+                                0,          0,          0,          0, 0, 0, 0, kInfoBlockBits};
+    Schedule sch = ExpandBlock(block);
+    for (int i = 0; i < 64; ++i) sch.w[i] += kRoundConstants[i];
+    return sch;
+}
+constexpr Schedule kInfoBlockWk = InfoBlockWk();
+
 #define JEJAK_INLINE [[gnu::always_inline]] inline
 
 JEJAK_INLINE __m128i ByteSwapWords(__m128i v) {
@@ -110,7 +133,7 @@ JEJAK_INLINE __m128i NextWords(__m128i w0, __m128i w4, __m128i w8, __m128i w12) 
 template <int N>
 JEJAK_INLINE void Compress(__m128i (&abef)[N], __m128i (&cdgh)[N], __m128i (&m)[N][4]) {
     __m128i abef_in[N], cdgh_in[N];
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int l = 0; l < N; ++l) {
         abef_in[l] = abef[l];
         cdgh_in[l] = cdgh[l];
@@ -118,18 +141,44 @@ JEJAK_INLINE void Compress(__m128i (&abef)[N], __m128i (&cdgh)[N], __m128i (&m)[
 #pragma GCC unroll 16
     for (int g = 0; g < 16; ++g) {
         const __m128i k = Load(kRoundConstants + 4 * g);
-        #pragma GCC unroll 16
+#pragma GCC unroll 16
         for (int l = 0; l < N; ++l) {
             if (g >= 4) {
-                m[l][g & 3] = NextWords(m[l][g & 3], m[l][(g + 1) & 3], m[l][(g + 2) & 3],
-                                        m[l][(g + 3) & 3]);
+                m[l][g & 3] =
+                    NextWords(m[l][g & 3], m[l][(g + 1) & 3], m[l][(g + 2) & 3], m[l][(g + 3) & 3]);
             }
             const __m128i wk = _mm_add_epi32(m[l][g & 3], k);
             cdgh[l] = _mm_sha256rnds2_epu32(cdgh[l], abef[l], wk);  // now ABEF
             abef[l] = _mm_sha256rnds2_epu32(abef[l], cdgh[l], _mm_shuffle_epi32(wk, 0x0E));
         }
     }
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
+    for (int l = 0; l < N; ++l) {
+        abef[l] = _mm_add_epi32(abef[l], abef_in[l]);
+        cdgh[l] = _mm_add_epi32(cdgh[l], cdgh_in[l]);
+    }
+}
+
+// Compress with a message schedule known in advance (wk = W + K for all 64 rounds).
+template <int N>
+JEJAK_INLINE void CompressKnown(__m128i (&abef)[N], __m128i (&cdgh)[N], const Schedule& wk) {
+    __m128i abef_in[N], cdgh_in[N];
+#pragma GCC unroll 16
+    for (int l = 0; l < N; ++l) {
+        abef_in[l] = abef[l];
+        cdgh_in[l] = cdgh[l];
+    }
+#pragma GCC unroll 16
+    for (int g = 0; g < 16; ++g) {
+        const __m128i k = Load(wk.w + 4 * g);
+        const __m128i k_hi = _mm_shuffle_epi32(k, 0x0E);
+#pragma GCC unroll 16
+        for (int l = 0; l < N; ++l) {
+            cdgh[l] = _mm_sha256rnds2_epu32(cdgh[l], abef[l], k);  // now ABEF
+            abef[l] = _mm_sha256rnds2_epu32(abef[l], cdgh[l], k_hi);
+        }
+    }
+#pragma GCC unroll 16
     for (int l = 0; l < N; ++l) {
         abef[l] = _mm_add_epi32(abef[l], abef_in[l]);
         cdgh[l] = _mm_add_epi32(cdgh[l], cdgh_in[l]);
@@ -169,7 +218,7 @@ JEJAK_INLINE void PadBlock(__m128i prk_abcd, __m128i prk_efgh, uint32_t pad, __m
 template <int N>
 JEJAK_INLINE void ExtractPrk(const uint8_t* teks, __m128i (&abef)[N], __m128i (&cdgh)[N]) {
     __m128i m[N][4];
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int l = 0; l < N; ++l) {
         SetState(kZeroSaltInner, abef[l], cdgh[l]);
         m[l][0] = ByteSwapWords(_mm_loadu_si128(reinterpret_cast<const __m128i*>(teks + 16 * l)));
@@ -178,7 +227,7 @@ JEJAK_INLINE void ExtractPrk(const uint8_t* teks, __m128i (&abef)[N], __m128i (&
         m[l][3] = _mm_setr_epi32(0, 0, 0, kTekBlockBits);
     }
     Compress<N>(abef, cdgh, m);
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int l = 0; l < N; ++l) {
         DigestBlock(abef[l], cdgh[l], m[l]);
         SetState(kZeroSaltOuter, abef[l], cdgh[l]);
@@ -192,7 +241,7 @@ template <int N>
 JEJAK_INLINE void ExpandRpik(const __m128i (&prk_abef)[N], const __m128i (&prk_cdgh)[N],
                              uint8_t* rpiks) {
     __m128i abef[2 * N], cdgh[2 * N], m[2 * N][4];
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int l = 0; l < N; ++l) {
         __m128i abcd, efgh;
         StateToWords(prk_abef[l], prk_cdgh[l], abcd, efgh);
@@ -203,7 +252,7 @@ JEJAK_INLINE void ExpandRpik(const __m128i (&prk_abef)[N], const __m128i (&prk_c
     }
     Compress<2 * N>(abef, cdgh, m);  // keyed inner and outer states
     __m128i ia[N], ic[N], mi[N][4];
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int l = 0; l < N; ++l) {
         ia[l] = abef[l];
         ic[l] = cdgh[l];
@@ -214,14 +263,14 @@ JEJAK_INLINE void ExpandRpik(const __m128i (&prk_abef)[N], const __m128i (&prk_c
     }
     Compress<N>(ia, ic, mi);
     __m128i oa[N], oc[N];
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int l = 0; l < N; ++l) {
         oa[l] = abef[N + l];
         oc[l] = cdgh[N + l];
         DigestBlock(ia[l], ic[l], mi[l]);
     }
     Compress<N>(oa, oc, mi);
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int l = 0; l < N; ++l) {
         __m128i abcd, efgh;
         StateToWords(oa[l], oc[l], abcd, efgh);

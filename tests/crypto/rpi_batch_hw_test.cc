@@ -31,6 +31,7 @@ bool Listed(std::string_view name) { return FindBackend(name) != nullptr; }
 
 struct CpuidBits {
     bool sha_aes = false;
+    bool vaes256 = false;
     bool vaes512 = false;
 };
 
@@ -40,10 +41,13 @@ CpuidBits ReadCpuid() {
     if (!__get_cpuid(1, &a, &b, &c1, &d)) return bits;
     if (!__get_cpuid_count(7, 0, &a, &b7, &c7, &d)) return bits;
     const auto has = [](unsigned reg, int bit) { return ((reg >> bit) & 1u) != 0; };
-    // Leaf 1 ECX: 9 SSSE3, 19 SSE4.1, 25 AES, 27 OSXSAVE. Leaf 7 EBX: 16 AVX512F, 29 SHA,
-    // 31 AVX512VL; ECX: 9 VAES.
+    // Leaf 1 ECX: 9 SSSE3, 19 SSE4.1, 25 AES, 27 OSXSAVE, 28 AVX. Leaf 7 EBX: 5 AVX2,
+    // 16 AVX512F, 29 SHA, 31 AVX512VL; ECX: 9 VAES. XCR0: 0x06 ymm state, 0xE6 zmm state.
     bits.sha_aes = has(c1, 9) && has(c1, 19) && has(c1, 25) && has(b7, 29);
-    const bool zmm_state = has(c1, 27) && (Xcr0() & 0xE6) == 0xE6;
+    const uint64_t xcr0 = has(c1, 27) ? Xcr0() : 0;
+    const bool ymm_state = (xcr0 & 0x06) == 0x06;
+    const bool zmm_state = (xcr0 & 0xE6) == 0xE6;
+    bits.vaes256 = bits.sha_aes && has(c7, 9) && has(c1, 28) && has(b7, 5) && ymm_state;
     bits.vaes512 = bits.sha_aes && has(c7, 9) && has(b7, 16) && has(b7, 31) && zmm_state;
     return bits;
 }
@@ -51,6 +55,7 @@ CpuidBits ReadCpuid() {
 TEST_CASE("x86 hardware backends are listed exactly when cpuid reports their instructions") {
     const CpuidBits bits = ReadCpuid();
     CHECK(Listed("x86-shani-aesni") == bits.sha_aes);
+    CHECK(Listed("x86-shani-vaes256") == bits.vaes256);
     CHECK(Listed("x86-shani-vaes512") == bits.vaes512);
     if (bits.vaes512) CHECK(BestBackend().name == "x86-shani-vaes512");
     if (!bits.sha_aes) CHECK(BestBackend().name == "portable");
@@ -73,8 +78,8 @@ TEST_CASE("the default backend is the last one listed") {
 }
 
 // Every RPI of every key against the reference functions, for each available backend.
-void CheckAgainstReference(const std::vector<Tek>& teks, const std::vector<EnIntervalNumber>& firsts,
-                           uint32_t count) {
+void CheckAgainstReference(const std::vector<Tek>& teks,
+                           const std::vector<EnIntervalNumber>& firsts, uint32_t count) {
     std::vector<Rpi> want(teks.size() * count);
     for (size_t i = 0; i < teks.size(); ++i) {
         const Rpik rpik = DeriveRpik(teks[i]);
@@ -106,9 +111,9 @@ TEST_CASE("every backend matches the reference on all-0x00 and all-0xFF keys") {
 TEST_CASE("every backend carries the ENIN across byte boundaries within one run") {
     // Runs crossing 0xFF -> 0x100, 0xFFFF -> 0x10000, 0xFFFFFF -> 0x1000000 at different
     // offsets inside the backends' groups of blocks, and the last possible run.
-    const std::vector<EnIntervalNumber> firsts{0x000000F0, 0x0000FFF1, 0x00FFFFF2, 0x00FFFF83,
-                                               0x01FFFFFF, 0x7FFFFFFE, 0xFEFFFF00,
-                                               UINT32_MAX - 255, 0x000000FF};
+    const std::vector<EnIntervalNumber> firsts{0x000000F0, 0x0000FFF1,       0x00FFFFF2,
+                                               0x00FFFF83, 0x01FFFFFF,       0x7FFFFFFE,
+                                               0xFEFFFF00, UINT32_MAX - 255, 0x000000FF};
     SystemRandom random;
     std::vector<Tek> teks(firsts.size());
     for (Tek& t : teks) random.Fill(t.mutable_bytes());
