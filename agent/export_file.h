@@ -34,10 +34,10 @@ enum class ReportType : int32_t {
 // it stays in the Tek type (zeroed on destruction, never printed implicitly).
 struct DiagnosisKey {
     Tek key;
-    uint32_t rolling_start_interval_number = 0;  // ENIN of the key's first interval
-    uint32_t rolling_period = 144;               // 1..144 intervals (proto default 144)
-    int32_t transmission_risk_level = 0;         // deprecated, 0..8 in practice
-    std::optional<ReportType> report_type;       // absent in older files
+    uint32_t rolling_start_interval_number = 0;           // ENIN of the key's first interval
+    uint32_t rolling_period = 144;                        // 1..144 intervals (proto default 144)
+    int32_t transmission_risk_level = 0;                  // deprecated, 0..8 in practice
+    std::optional<ReportType> report_type;                // absent in older files
     std::optional<int32_t> days_since_onset_of_symptoms;  // sint32, key day minus onset day
 };
 
@@ -75,17 +75,17 @@ struct ExportSignature {
 
 // Bounds applied while reading; the defaults are Apple's published limits (PROTOCOL.md 3.1).
 struct ExportLimits {
-    size_t max_zip_bytes = 16u << 20;     // compressed archive on disk
-    size_t max_bin_bytes = 16u << 20;     // export.bin after inflating
-    size_t max_sig_bytes = 64u << 10;     // export.sig after inflating
-    size_t max_zip_entries = 16;          // entries in the archive's central directory
-    size_t max_keys = 750000;             // keys + revised_keys
+    size_t max_zip_bytes = 16u << 20;  // compressed archive on disk
+    size_t max_bin_bytes = 16u << 20;  // export.bin after inflating
+    size_t max_sig_bytes = 64u << 10;  // export.sig after inflating
+    size_t max_zip_entries = 16;       // entries in the archive's central directory
+    size_t max_keys = 750000;          // keys + revised_keys
 };
 
 // The two members of an export, as raw bytes.
 struct ExportBlobs {
-    std::vector<uint8_t> bin;                   // starts with the 16-byte header
-    std::optional<std::vector<uint8_t>> sig;    // absent for a bare export.bin
+    std::vector<uint8_t> bin;                 // starts with the 16-byte header
+    std::optional<std::vector<uint8_t>> sig;  // absent for a bare export.bin
 };
 
 // The 16-byte export.bin header: "EK Export v1" padded with four spaces.

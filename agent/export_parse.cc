@@ -12,9 +12,9 @@
 namespace jejak {
 namespace {
 
-constexpr size_t kMaxKeyMessageBytes = 1024;    // a real key message is ~30 bytes
+constexpr size_t kMaxKeyMessageBytes = 1024;  // a real key message is ~30 bytes
 constexpr size_t kKeyUnpackBudget = 16 * 1024;
-constexpr size_t kMaxHeaderBytes = 64 * 1024;   // every non-key field together
+constexpr size_t kMaxHeaderBytes = 64 * 1024;  // every non-key field together
 constexpr size_t kHeaderUnpackBudget = 4u << 20;
 constexpr size_t kSigUnpackBudget = 4u << 20;
 
@@ -92,8 +92,12 @@ Result<WireField> WireWalker::Next() {
             (void)ignored;
             return field;
         }
-        case 1: JEJAK_RETURN_IF_ERROR(Skip(8)); return field;
-        case 5: JEJAK_RETURN_IF_ERROR(Skip(4)); return field;
+        case 1:
+            JEJAK_RETURN_IF_ERROR(Skip(8));
+            return field;
+        case 5:
+            JEJAK_RETURN_IF_ERROR(Skip(4));
+            return field;
         case 2: {
             JEJAK_ASSIGN_OR_RETURN(const uint64_t len, Varint());
             if (len > data_.size() - pos_) {
@@ -193,8 +197,7 @@ Result<std::vector<uint8_t>> ScanExport(std::span<const uint8_t> body, const Exp
         if (field.number == 7 || field.number == 8) {
             if (field.wire_type != 2) return Status::Corruption("keys field is not a message");
             if (++key_count > limits.max_keys) {
-                return Status::Corruption("more than " + std::to_string(limits.max_keys) +
-                                          " keys");
+                return Status::Corruption("more than " + std::to_string(limits.max_keys) + " keys");
             }
             continue;
         }

@@ -14,8 +14,8 @@ Status ExportKeyRing::AddPem(const std::string& key_id, const std::string& key_v
                                         key_version + "\"");
     }
     if (!keys_.emplace(std::make_pair(key_id, key_version), *key).second) {
-        return Status::InvalidArgument("duplicate public key for id \"" + key_id +
-                                       "\" version \"" + key_version + "\"");
+        return Status::InvalidArgument("duplicate public key for id \"" + key_id + "\" version \"" +
+                                       key_version + "\"");
     }
     return Status::Ok();
 }
@@ -38,10 +38,14 @@ const EcdsaP256PublicKey* ExportKeyRing::Find(const std::string& key_id,
 
 std::string_view SignatureCheckName(SignatureCheck check) {
     switch (check) {
-        case SignatureCheck::kValid: return "valid";
-        case SignatureCheck::kInvalid: return "invalid";
-        case SignatureCheck::kMissing: return "missing";
-        case SignatureCheck::kNotChecked: break;
+        case SignatureCheck::kValid:
+            return "valid";
+        case SignatureCheck::kInvalid:
+            return "invalid";
+        case SignatureCheck::kMissing:
+            return "missing";
+        case SignatureCheck::kNotChecked:
+            break;
     }
     return "not checked";
 }
@@ -77,51 +81,59 @@ SignatureVerdict VerifyExportSignatures(std::span<const uint8_t> bin,
 
 namespace {
 
-struct ReadState {
-    ExportBlobs blobs;
+// Parses export.sig and decides the verdict before any key is used.
+Result<ExportSummary> VerifyBlobs(const ExportBlobs& blobs, const std::string& name,
+                                  const ExportReadOptions& options) {
     ExportSummary summary;
-};
-
-// Reads the container, parses export.sig and decides the verdict (before any key is used).
-Result<ReadState> ReadAndVerify(const std::string& path, const ExportReadOptions& options) {
-    ReadState state;
-    JEJAK_ASSIGN_OR_RETURN(state.blobs, ReadExportContainer(path, options.limits));
-    if (state.blobs.sig) {
+    if (blobs.sig) {
         Result<std::vector<ExportSignature>> sigs =
-            ParseExportSignatures(*state.blobs.sig, options.limits);
-        if (!sigs.ok()) return sigs.status().WithContext(path);
-        state.summary.signatures = std::move(sigs).value();
+            ParseExportSignatures(*blobs.sig, options.limits);
+        if (!sigs.ok()) return sigs.status().WithContext(name);
+        summary.signatures = std::move(sigs).value();
     }
     if (options.ring != nullptr) {
-        state.summary.verdict =
-            VerifyExportSignatures(state.blobs.bin, state.summary.signatures,
-                                   state.blobs.sig.has_value(), *options.ring);
+        summary.verdict = VerifyExportSignatures(blobs.bin, summary.signatures,
+                                                 blobs.sig.has_value(), *options.ring);
     }
-    if (options.require_valid_signature && state.summary.verdict.check != SignatureCheck::kValid) {
-        const SignatureVerdict& v = state.summary.verdict;
-        return Status::PermissionDenied(path + ": signature " +
+    if (options.require_valid_signature && summary.verdict.check != SignatureCheck::kValid) {
+        const SignatureVerdict& v = summary.verdict;
+        return Status::PermissionDenied(name + ": signature " +
                                         std::string(SignatureCheckName(v.check)) +
                                         (v.reason.empty() ? "" : ": " + v.reason));
     }
-    return state;
+    return summary;
+}
+
+Result<ExportSummary> VisitBlobs(const ExportBlobs& blobs, const std::string& name,
+                                 const ExportReadOptions& options,
+                                 const DiagnosisKeyVisitor& visit) {
+    JEJAK_ASSIGN_OR_RETURN(ExportSummary summary, VerifyBlobs(blobs, name, options));
+    Result<ExportHeader> header = VisitExportBin(
+        blobs.bin,
+        [&](const DiagnosisKey& key, KeyList list) {
+            ++(list == KeyList::kKeys ? summary.key_count : summary.revised_key_count);
+            return visit(key, list);
+        },
+        options.limits);
+    if (!header.ok()) return header.status().WithContext(name);
+    summary.header = std::move(header).value();
+    return summary;
 }
 
 }  // namespace
 
 Result<ExportSummary> VisitExport(const std::string& path, const ExportReadOptions& options,
                                   const DiagnosisKeyVisitor& visit) {
-    JEJAK_ASSIGN_OR_RETURN(ReadState state, ReadAndVerify(path, options));
-    ExportSummary& summary = state.summary;
-    Result<ExportHeader> header = VisitExportBin(
-        state.blobs.bin,
-        [&](const DiagnosisKey& key, KeyList list) {
-            ++(list == KeyList::kKeys ? summary.key_count : summary.revised_key_count);
-            return visit(key, list);
-        },
-        options.limits);
-    if (!header.ok()) return header.status().WithContext(path);
-    summary.header = std::move(header).value();
-    return std::move(summary);
+    JEJAK_ASSIGN_OR_RETURN(ExportBlobs blobs, ReadExportContainer(path, options.limits));
+    return VisitBlobs(blobs, path, options, visit);
+}
+
+Result<ExportSummary> VisitExportBytes(std::span<const uint8_t> bytes, const std::string& name,
+                                       const ExportReadOptions& options,
+                                       const DiagnosisKeyVisitor& visit) {
+    JEJAK_ASSIGN_OR_RETURN(ExportBlobs blobs,
+                           ReadExportContainerBytes(bytes, name, options.limits));
+    return VisitBlobs(blobs, name, options, visit);
 }
 
 Result<LoadedExport> LoadExport(const std::string& path, const ExportReadOptions& options) {

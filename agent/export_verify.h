@@ -82,5 +82,9 @@ Result<LoadedExport> LoadExport(const std::string& path, const ExportReadOptions
 // passed to `visit` without building the key vectors.
 Result<ExportSummary> VisitExport(const std::string& path, const ExportReadOptions& options,
                                   const DiagnosisKeyVisitor& visit);
+// The same for a container already in memory (e.g. a download); `name` is used in messages.
+Result<ExportSummary> VisitExportBytes(std::span<const uint8_t> bytes, const std::string& name,
+                                       const ExportReadOptions& options,
+                                       const DiagnosisKeyVisitor& visit);
 
 }  // namespace jejak

@@ -38,7 +38,7 @@ Result<std::vector<uint8_t>> ReadEntry(zip_t* zip, zip_uint64_t index, const std
                                   " bytes, limit " + std::to_string(limit));
     }
     std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> file(zip_fopen_index(zip, index, 0),
-                                                            zip_fclose);
+                                                           zip_fclose);
     if (!file) return ZipFailure(name, std::string("cannot open ") + entry, zip_get_error(zip));
     std::vector<uint8_t> out;
     uint8_t chunk[16384];
@@ -93,9 +93,8 @@ Result<ExportBlobs> ReadZip(std::span<const uint8_t> bytes, const std::string& n
                                                 name, "export.bin", limits.max_bin_bytes));
     const zip_int64_t sig_index = zip_name_locate(zip.get(), "export.sig", 0);
     if (sig_index >= 0) {
-        JEJAK_ASSIGN_OR_RETURN(auto sig,
-                               ReadEntry(zip.get(), static_cast<zip_uint64_t>(sig_index), name,
-                                         "export.sig", limits.max_sig_bytes));
+        JEJAK_ASSIGN_OR_RETURN(auto sig, ReadEntry(zip.get(), static_cast<zip_uint64_t>(sig_index),
+                                                   name, "export.sig", limits.max_sig_bytes));
         blobs.sig = std::move(sig);
     }
     return blobs;
@@ -108,8 +107,7 @@ bool StartsWith(std::span<const uint8_t> bytes, const void* prefix, size_t n) {
 }  // namespace
 
 Result<ExportBlobs> ReadExportContainerBytes(std::span<const uint8_t> bytes,
-                                             const std::string& name,
-                                             const ExportLimits& limits) {
+                                             const std::string& name, const ExportLimits& limits) {
     if (StartsWith(bytes, kZipMagic, sizeof(kZipMagic))) {
         if (bytes.size() > limits.max_zip_bytes) {
             return Status::Corruption(name + ": zip is larger than " +

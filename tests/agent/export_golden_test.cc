@@ -66,12 +66,14 @@ TEST_CASE("every export file in the manifest parses to its independent decode") 
     for (const nlohmann::json& entry : manifest) {
         const std::string file = entry.at("file").get<std::string>();
         CAPTURE(file);
-        const nlohmann::json decoded = ReadJson("exports/" + entry.at("decoded_json").get<std::string>());
+        const nlohmann::json decoded =
+            ReadJson("exports/" + entry.at("decoded_json").get<std::string>());
         Result<LoadedExport> loaded = LoadExport(testing::TestDataPath("exports/" + file));
         REQUIRE_MESSAGE(loaded.ok(), loaded.status().ToString());
         CheckHeader(loaded->file.header, decoded);
         CheckKeys(loaded->file.keys, decoded.at("keys"));
-        CheckKeys(loaded->file.revised_keys, decoded.value("revised_keys", nlohmann::json::array()));
+        CheckKeys(loaded->file.revised_keys,
+                  decoded.value("revised_keys", nlohmann::json::array()));
         CHECK(loaded->summary.key_count == entry.at("num_keys").get<size_t>());
         CHECK(loaded->summary.revised_key_count == entry.at("num_revised_keys").get<size_t>());
         CHECK(loaded->summary.verdict.check == SignatureCheck::kNotChecked);
@@ -96,10 +98,11 @@ TEST_CASE("signed exports verify with the key named by their signature info") {
         CAPTURE(file);
         const nlohmann::json& info = entry.at("signature_infos")[0];
         ExportKeyRing ring;
-        REQUIRE(ring.AddPemFile(info.at("verification_key_id").get<std::string>(),
-                                info.at("verification_key_version").get<std::string>(),
-                                testing::TestDataPath("exports/" +
-                                    entry.at("verified_with")[0].at("pem").get<std::string>()))
+        REQUIRE(ring.AddPemFile(
+                        info.at("verification_key_id").get<std::string>(),
+                        info.at("verification_key_version").get<std::string>(),
+                        testing::TestDataPath(
+                            "exports/" + entry.at("verified_with")[0].at("pem").get<std::string>()))
                     .ok());
         ExportReadOptions options;
         options.ring = &ring;
