@@ -18,8 +18,8 @@ uint32_t GetU32(const uint8_t* p) {
 }
 
 std::string RecordError(size_t index, size_t offset, const std::string& what) {
-    return "btsnoop record " + std::to_string(index) + " at byte " + std::to_string(offset) +
-           ": " + what;
+    return "btsnoop record " + std::to_string(index) + " at byte " + std::to_string(offset) + ": " +
+           what;
 }
 
 HciPacketType MonitorType(uint16_t opcode, HciDirection* dir) {
@@ -27,12 +27,21 @@ HciPacketType MonitorType(uint16_t opcode, HciDirection* dir) {
                ? HciDirection::kHostToController
                : HciDirection::kControllerToHost;
     switch (opcode) {
-        case 2: return HciPacketType::kCommand;
-        case 3: return HciPacketType::kEvent;
-        case 4: case 5: return HciPacketType::kAcl;
-        case 6: case 7: return HciPacketType::kSco;
-        case 18: case 19: return HciPacketType::kIso;
-        default: return HciPacketType::kNone;
+        case 2:
+            return HciPacketType::kCommand;
+        case 3:
+            return HciPacketType::kEvent;
+        case 4:
+        case 5:
+            return HciPacketType::kAcl;
+        case 6:
+        case 7:
+            return HciPacketType::kSco;
+        case 18:
+        case 19:
+            return HciPacketType::kIso;
+        default:
+            return HciPacketType::kNone;
     }
 }
 
@@ -54,8 +63,8 @@ void AppendBtsnoopH4Record(std::vector<uint8_t>& out, std::span<const uint8_t> h
     PutU32(out, len);
     PutU32(out, flags);
     PutU32(out, 0);
-    const uint64_t ts = static_cast<uint64_t>(time_unix_us) +
-                        static_cast<uint64_t>(kBtsnoopEpochOffsetUs);
+    const uint64_t ts =
+        static_cast<uint64_t>(time_unix_us) + static_cast<uint64_t>(kBtsnoopEpochOffsetUs);
     PutU32(out, static_cast<uint32_t>(ts >> 32));
     PutU32(out, static_cast<uint32_t>(ts & 0xFFFFFFFFu));
     out.insert(out.end(), h4_packet.begin(), h4_packet.end());
@@ -124,13 +133,13 @@ Status BtsnoopReader::Classify(std::span<const uint8_t> data, BtsnoopRecord* out
         out->type = MonitorType(out->monitor_opcode, &out->direction);
         return Status::Ok();
     }
-    out->direction = (out->flags & 1u) ? HciDirection::kControllerToHost
-                                       : HciDirection::kHostToController;
+    out->direction =
+        (out->flags & 1u) ? HciDirection::kControllerToHost : HciDirection::kHostToController;
     if (datalink_ == kBtsnoopDatalinkHci) {
         const bool ctrl = (out->flags & 2u) != 0;
         const bool rx = out->direction == HciDirection::kControllerToHost;
-        out->type = ctrl ? (rx ? HciPacketType::kEvent : HciPacketType::kCommand)
-                         : HciPacketType::kAcl;
+        out->type =
+            ctrl ? (rx ? HciPacketType::kEvent : HciPacketType::kCommand) : HciPacketType::kAcl;
         return Status::Ok();
     }
     if (data.empty()) return Status::Corruption("empty H4 record (no packet indicator)");
@@ -148,15 +157,15 @@ Result<bool> BtsnoopReader::Next(BtsnoopRecord* out) {
     const size_t index = index_ + 1;
     failed_ = true;  // cleared on success below
     if (left < kBtsnoopRecordHeaderSize) {
-        return Status::Corruption(RecordError(index, pos_, "truncated record header (" +
-                                                               std::to_string(left) + " bytes)"));
+        return Status::Corruption(RecordError(
+            index, pos_, "truncated record header (" + std::to_string(left) + " bytes)"));
     }
     const uint8_t* h = file_.data() + pos_;
     const uint32_t original = GetU32(h);
     const uint32_t included = GetU32(h + 4);
     if (included > kBtsnoopMaxRecord || included > original) {
-        return Status::Corruption(RecordError(index, pos_, "implausible length " +
-                                                               std::to_string(included)));
+        return Status::Corruption(
+            RecordError(index, pos_, "implausible length " + std::to_string(included)));
     }
     if (included > left - kBtsnoopRecordHeaderSize) {
         return Status::Corruption(RecordError(index, pos_, "truncated record data"));

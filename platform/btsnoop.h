@@ -50,8 +50,7 @@ public:
 
     // Creates/truncates `path` and writes the file header.
     Status Open(const std::string& path);
-    Status Write(std::span<const uint8_t> h4_packet, HciDirection direction,
-                 int64_t time_unix_us);
+    Status Write(std::span<const uint8_t> h4_packet, HciDirection direction, int64_t time_unix_us);
     Status Close();
     bool is_open() const { return file_ != nullptr; }
 

@@ -42,8 +42,7 @@ Result<CaptureReplay> ReplayGaenCapture(std::span<const uint8_t> btsnoop_file) {
         JEJAK_ASSIGN_OR_RETURN(const bool more, reader.Next(&rec));
         if (!more) break;
         ++out.records;
-        if (rec.type == HciPacketType::kEvent &&
-            rec.direction == HciDirection::kControllerToHost) {
+        if (rec.type == HciPacketType::kEvent && rec.direction == HciDirection::kControllerToHost) {
             ReplayEvent(rec, out);
         }
     }

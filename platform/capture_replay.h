@@ -31,9 +31,9 @@ struct GaenSighting {
 
 struct CaptureReplay {
     std::vector<GaenSighting> sightings;
-    size_t records = 0;            // records read
+    size_t records = 0;              // records read
     size_t advertising_reports = 0;  // all advertising reports seen (GAEN or not)
-    size_t malformed_events = 0;   // events that failed to decode and were skipped
+    size_t malformed_events = 0;     // events that failed to decode and were skipped
 };
 
 Result<CaptureReplay> ReplayGaenCapture(std::span<const uint8_t> btsnoop_file);

@@ -26,9 +26,9 @@ std::optional<GaenPayload> ParseGaenAdvert(std::span<const uint8_t> ad) {
     size_t pos = 0;
     while (pos < ad.size()) {
         const size_t len = ad[pos];
-        if (len == 0) break;                               // zero padding
+        if (len == 0) break;                                 // zero padding
         if (len > ad.size() - pos - 1) return std::nullopt;  // malformed: trust nothing
-        const uint8_t* s = ad.data() + pos + 1;  // type, then len-1 data bytes
+        const uint8_t* s = ad.data() + pos + 1;              // type, then len-1 data bytes
         if (!found && s[0] == kAdServiceData16 && len == 1 + 2 + kGaenServiceDataLength &&
             s[1] == (kGaenServiceUuid & 0xFF) && s[2] == (kGaenServiceUuid >> 8)) {
             GaenPayload p;

@@ -10,12 +10,18 @@ namespace {
 
 const char* TypeName(uint8_t indicator) {
     switch (indicator) {
-        case 0x01: return "command";
-        case 0x02: return "ACL";
-        case 0x03: return "SCO";
-        case 0x04: return "event";
-        case 0x05: return "ISO";
-        default: return "unknown";
+        case 0x01:
+            return "command";
+        case 0x02:
+            return "ACL";
+        case 0x03:
+            return "SCO";
+        case 0x04:
+            return "event";
+        case 0x05:
+            return "ISO";
+        default:
+            return "unknown";
     }
 }
 
@@ -23,12 +29,18 @@ const char* TypeName(uint8_t indicator) {
 
 size_t H4HeaderLength(uint8_t indicator) {
     switch (indicator) {
-        case 0x01: return 3;  // opcode(2) plen(1)
-        case 0x02: return 4;  // handle+flags(2) len(2)
-        case 0x03: return 3;  // handle(2) len(1)
-        case 0x04: return 2;  // code(1) plen(1)
-        case 0x05: return 4;  // handle+flags(2) len(14 bits)
-        default: return 0;
+        case 0x01:
+            return 3;  // opcode(2) plen(1)
+        case 0x02:
+            return 4;  // handle+flags(2) len(2)
+        case 0x03:
+            return 3;  // handle(2) len(1)
+        case 0x04:
+            return 2;  // code(1) plen(1)
+        case 0x05:
+            return 4;  // handle+flags(2) len(14 bits)
+        default:
+            return 0;
     }
 }
 
@@ -38,11 +50,21 @@ std::optional<size_t> H4PacketLength(std::span<const uint8_t> prefix) {
     if (header == 0 || prefix.size() < 1 + header) return std::nullopt;
     size_t payload = 0;
     switch (prefix[0]) {
-        case 0x01: case 0x03: payload = prefix[3]; break;
-        case 0x04: payload = prefix[2]; break;
-        case 0x02: payload = size_t{prefix[3]} | size_t{prefix[4]} << 8; break;
-        case 0x05: payload = size_t{prefix[3]} | size_t{prefix[4] & 0x3Fu} << 8; break;
-        default: return std::nullopt;
+        case 0x01:
+        case 0x03:
+            payload = prefix[3];
+            break;
+        case 0x04:
+            payload = prefix[2];
+            break;
+        case 0x02:
+            payload = size_t{prefix[3]} | size_t{prefix[4]} << 8;
+            break;
+        case 0x05:
+            payload = size_t{prefix[3]} | size_t{prefix[4] & 0x3Fu} << 8;
+            break;
+        default:
+            return std::nullopt;
     }
     return 1 + header + payload;
 }
@@ -112,9 +134,9 @@ void H4Framer::Feed(std::span<const uint8_t> bytes) {
             // Fast path: a whole, in-limit packet inside this chunk is emitted without copying.
             const auto rest = bytes.subspan(i);
             const auto total = H4PacketLength(rest);
-            const bool big = (b == 0x02 || b == 0x05) && total &&
-                             *total - 5 > (b == 0x02 ? limits_.max_acl_payload
-                                                     : limits_.max_iso_payload);
+            const bool big =
+                (b == 0x02 || b == 0x05) && total &&
+                *total - 5 > (b == 0x02 ? limits_.max_acl_payload : limits_.max_iso_payload);
             if (total && !big && *total <= rest.size()) {
                 ++packets_;
                 on_packet_(rest.first(*total));

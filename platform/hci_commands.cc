@@ -16,7 +16,9 @@ public:
         bytes_.push_back(v);
         return *this;
     }
-    CommandBuilder& U16(uint16_t v) { return U8(static_cast<uint8_t>(v)).U8(static_cast<uint8_t>(v >> 8)); }
+    CommandBuilder& U16(uint16_t v) {
+        return U8(static_cast<uint8_t>(v)).U8(static_cast<uint8_t>(v >> 8));
+    }
     CommandBuilder& U24(uint32_t v) {
         return U16(static_cast<uint16_t>(v & 0xFFFF)).U8(static_cast<uint8_t>(v >> 16 & 0xFF));
     }
@@ -48,8 +50,8 @@ std::string Hex(unsigned v, int digits) {
 // Legacy adv / scan response data: length byte + 31 bytes, zero padded.
 Result<std::vector<uint8_t>> EncodeLegacyData(uint16_t opcode, std::span<const uint8_t> data) {
     if (data.size() > 31) {
-        return Status::InvalidArgument(HciOpcodeName(opcode) + ": " +
-                                       std::to_string(data.size()) + " bytes exceed 31");
+        return Status::InvalidArgument(HciOpcodeName(opcode) + ": " + std::to_string(data.size()) +
+                                       " bytes exceed 31");
     }
     std::array<uint8_t, 31> padded{};
     std::copy(data.begin(), data.end(), padded.begin());
@@ -59,8 +61,8 @@ Result<std::vector<uint8_t>> EncodeLegacyData(uint16_t opcode, std::span<const u
 Result<std::vector<uint8_t>> EncodeExtData(uint16_t opcode, uint8_t handle,
                                            std::span<const uint8_t> data) {
     if (data.size() > 251) {
-        return Status::InvalidArgument(HciOpcodeName(opcode) + ": " +
-                                       std::to_string(data.size()) + " bytes exceed 251");
+        return Status::InvalidArgument(HciOpcodeName(opcode) + ": " + std::to_string(data.size()) +
+                                       " bytes exceed 251");
     }
     return CommandBuilder(opcode)
         .U8(handle)
@@ -83,68 +85,141 @@ std::string BdAddr::ToString() const {
 std::string HciOpcodeName(uint16_t opcode) {
     const char* name = nullptr;
     switch (opcode) {
-        case kHciSetEventMask: name = "Set Event Mask"; break;
-        case kHciReset: name = "Reset"; break;
-        case kHciReadLocalVersion: name = "Read Local Version Information"; break;
-        case kHciReadLocalSupportedCommands: name = "Read Local Supported Commands"; break;
-        case kHciReadBdAddr: name = "Read BD_ADDR"; break;
-        case kHciLeSetEventMask: name = "LE Set Event Mask"; break;
-        case kHciLeReadBufferSize: name = "LE Read Buffer Size"; break;
-        case kHciLeReadLocalFeatures: name = "LE Read Local Supported Features"; break;
-        case kHciLeSetRandomAddress: name = "LE Set Random Address"; break;
-        case kHciLeSetAdvParameters: name = "LE Set Advertising Parameters"; break;
-        case kHciLeReadAdvTxPower: name = "LE Read Advertising Channel TX Power"; break;
-        case kHciLeSetAdvData: name = "LE Set Advertising Data"; break;
-        case kHciLeSetScanResponseData: name = "LE Set Scan Response Data"; break;
-        case kHciLeSetAdvEnable: name = "LE Set Advertising Enable"; break;
-        case kHciLeSetScanParameters: name = "LE Set Scan Parameters"; break;
-        case kHciLeSetScanEnable: name = "LE Set Scan Enable"; break;
-        case kHciLeRand: name = "LE Rand"; break;
-        case kHciLeSetAdvSetRandomAddress: name = "LE Set Advertising Set Random Address"; break;
-        case kHciLeSetExtAdvParameters: name = "LE Set Extended Advertising Parameters"; break;
-        case kHciLeSetExtAdvData: name = "LE Set Extended Advertising Data"; break;
-        case kHciLeSetExtScanResponseData: name = "LE Set Extended Scan Response Data"; break;
-        case kHciLeSetExtAdvEnable: name = "LE Set Extended Advertising Enable"; break;
-        case kHciLeReadMaxAdvDataLength: name = "LE Read Maximum Advertising Data Length"; break;
-        case kHciLeReadNumAdvSets: name = "LE Read Number of Supported Advertising Sets"; break;
-        case kHciLeRemoveAdvSet: name = "LE Remove Advertising Set"; break;
-        case kHciLeClearAdvSets: name = "LE Clear Advertising Sets"; break;
-        case kHciLeSetExtScanParameters: name = "LE Set Extended Scan Parameters"; break;
-        case kHciLeSetExtScanEnable: name = "LE Set Extended Scan Enable"; break;
-        default: return "command";
+        case kHciSetEventMask:
+            name = "Set Event Mask";
+            break;
+        case kHciReset:
+            name = "Reset";
+            break;
+        case kHciReadLocalVersion:
+            name = "Read Local Version Information";
+            break;
+        case kHciReadLocalSupportedCommands:
+            name = "Read Local Supported Commands";
+            break;
+        case kHciReadBdAddr:
+            name = "Read BD_ADDR";
+            break;
+        case kHciLeSetEventMask:
+            name = "LE Set Event Mask";
+            break;
+        case kHciLeReadBufferSize:
+            name = "LE Read Buffer Size";
+            break;
+        case kHciLeReadLocalFeatures:
+            name = "LE Read Local Supported Features";
+            break;
+        case kHciLeSetRandomAddress:
+            name = "LE Set Random Address";
+            break;
+        case kHciLeSetAdvParameters:
+            name = "LE Set Advertising Parameters";
+            break;
+        case kHciLeReadAdvTxPower:
+            name = "LE Read Advertising Channel TX Power";
+            break;
+        case kHciLeSetAdvData:
+            name = "LE Set Advertising Data";
+            break;
+        case kHciLeSetScanResponseData:
+            name = "LE Set Scan Response Data";
+            break;
+        case kHciLeSetAdvEnable:
+            name = "LE Set Advertising Enable";
+            break;
+        case kHciLeSetScanParameters:
+            name = "LE Set Scan Parameters";
+            break;
+        case kHciLeSetScanEnable:
+            name = "LE Set Scan Enable";
+            break;
+        case kHciLeRand:
+            name = "LE Rand";
+            break;
+        case kHciLeSetAdvSetRandomAddress:
+            name = "LE Set Advertising Set Random Address";
+            break;
+        case kHciLeSetExtAdvParameters:
+            name = "LE Set Extended Advertising Parameters";
+            break;
+        case kHciLeSetExtAdvData:
+            name = "LE Set Extended Advertising Data";
+            break;
+        case kHciLeSetExtScanResponseData:
+            name = "LE Set Extended Scan Response Data";
+            break;
+        case kHciLeSetExtAdvEnable:
+            name = "LE Set Extended Advertising Enable";
+            break;
+        case kHciLeReadMaxAdvDataLength:
+            name = "LE Read Maximum Advertising Data Length";
+            break;
+        case kHciLeReadNumAdvSets:
+            name = "LE Read Number of Supported Advertising Sets";
+            break;
+        case kHciLeRemoveAdvSet:
+            name = "LE Remove Advertising Set";
+            break;
+        case kHciLeClearAdvSets:
+            name = "LE Clear Advertising Sets";
+            break;
+        case kHciLeSetExtScanParameters:
+            name = "LE Set Extended Scan Parameters";
+            break;
+        case kHciLeSetExtScanEnable:
+            name = "LE Set Extended Scan Enable";
+            break;
+        default:
+            return "command";
     }
     return name;
 }
 
 std::string HciStatusName(uint8_t status) {
     switch (status) {
-        case kHciSuccess: return "Success";
-        case kHciUnknownCommand: return "Unknown HCI Command";
-        case 0x02: return "Unknown Connection Identifier";
-        case 0x03: return "Hardware Failure";
-        case kHciMemoryCapacityExceeded: return "Memory Capacity Exceeded";
-        case kHciCommandDisallowed: return "Command Disallowed";
-        case kHciUnsupportedFeature: return "Unsupported Feature or Parameter Value";
-        case kHciInvalidParameters: return "Invalid HCI Command Parameters";
-        case 0x1F: return "Unspecified Error";
-        case kHciUnknownAdvertisingId: return "Unknown Advertising Identifier";
-        case 0x43: return "Limit Reached";
-        default: return "controller error";
+        case kHciSuccess:
+            return "Success";
+        case kHciUnknownCommand:
+            return "Unknown HCI Command";
+        case 0x02:
+            return "Unknown Connection Identifier";
+        case 0x03:
+            return "Hardware Failure";
+        case kHciMemoryCapacityExceeded:
+            return "Memory Capacity Exceeded";
+        case kHciCommandDisallowed:
+            return "Command Disallowed";
+        case kHciUnsupportedFeature:
+            return "Unsupported Feature or Parameter Value";
+        case kHciInvalidParameters:
+            return "Invalid HCI Command Parameters";
+        case 0x1F:
+            return "Unspecified Error";
+        case kHciUnknownAdvertisingId:
+            return "Unknown Advertising Identifier";
+        case 0x43:
+            return "Limit Reached";
+        default:
+            return "controller error";
     }
 }
 
 Status HciStatusError(uint16_t opcode, uint8_t status) {
     assert(status != kHciSuccess);
-    std::string msg = "HCI " + HciOpcodeName(opcode) + " (" + Hex(opcode, 4) + ") failed: " +
-                      HciStatusName(status) + " (" + Hex(status, 2) + ")";
+    std::string msg = "HCI " + HciOpcodeName(opcode) + " (" + Hex(opcode, 4) +
+                      ") failed: " + HciStatusName(status) + " (" + Hex(status, 2) + ")";
     switch (status) {
         case kHciCommandDisallowed:
-        case kHciUnknownAdvertisingId: return Status::FailedPrecondition(std::move(msg));
+        case kHciUnknownAdvertisingId:
+            return Status::FailedPrecondition(std::move(msg));
         case kHciUnsupportedFeature:
-        case kHciInvalidParameters: return Status::InvalidArgument(std::move(msg));
+        case kHciInvalidParameters:
+            return Status::InvalidArgument(std::move(msg));
         case kHciUnknownCommand:
-        case kHciMemoryCapacityExceeded: return Status::Unavailable(std::move(msg));
-        default: return Status::IOError(std::move(msg));
+        case kHciMemoryCapacityExceeded:
+            return Status::Unavailable(std::move(msg));
+        default:
+            return Status::IOError(std::move(msg));
     }
 }
 
@@ -235,8 +310,7 @@ std::vector<uint8_t> EncodeLeSetExtAdvParameters(const ExtAdvParameters& p) {
         .U8(p.scan_request_notification)
         .Done();
 }
-Result<std::vector<uint8_t>> EncodeLeSetExtAdvData(uint8_t handle,
-                                                   std::span<const uint8_t> data) {
+Result<std::vector<uint8_t>> EncodeLeSetExtAdvData(uint8_t handle, std::span<const uint8_t> data) {
     return EncodeExtData(kHciLeSetExtAdvData, handle, data);
 }
 Result<std::vector<uint8_t>> EncodeLeSetExtScanResponseData(uint8_t handle,
@@ -247,8 +321,7 @@ Result<std::vector<uint8_t>> EncodeLeSetExtAdvEnable(bool enable,
                                                      std::span<const ExtAdvEnableSet> sets) {
     if ((enable && sets.empty()) || sets.size() > 63) {
         return Status::InvalidArgument("LE Set Extended Advertising Enable: " +
-                                       std::to_string(sets.size()) +
-                                       " sets (enable needs 1..63)");
+                                       std::to_string(sets.size()) + " sets (enable needs 1..63)");
     }
     CommandBuilder b(kHciLeSetExtAdvEnable);
     b.U8(enable ? 1 : 0).U8(static_cast<uint8_t>(sets.size()));

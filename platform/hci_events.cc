@@ -50,8 +50,8 @@ std::string Hex2(unsigned v) {
 }
 
 Status ShortReturn(const CommandComplete& cc, size_t need) {
-    return Status::Corruption("HCI " + HciOpcodeName(cc.opcode) + " Command Complete: " +
-                              std::to_string(cc.return_params.size()) +
+    return Status::Corruption("HCI " + HciOpcodeName(cc.opcode) +
+                              " Command Complete: " + std::to_string(cc.return_params.size()) +
                               " return bytes, expected " + std::to_string(need));
 }
 
@@ -125,8 +125,8 @@ Result<CommandComplete> DecodeCommandComplete(const HciEvent& event) {
 
 Result<CommandStatus> DecodeCommandStatus(const HciEvent& event) {
     if (event.code != kHciEvtCommandStatus || event.params.size() != 4) {
-        return Status::Corruption("HCI Command Status: malformed (code " + Hex2(event.code) +
-                                  ", " + std::to_string(event.params.size()) + " bytes)");
+        return Status::Corruption("HCI Command Status: malformed (code " + Hex2(event.code) + ", " +
+                                  std::to_string(event.params.size()) + " bytes)");
     }
     return CommandStatus{event.params[0], event.params[1],
                          static_cast<uint16_t>(event.params[2] | event.params[3] << 8)};

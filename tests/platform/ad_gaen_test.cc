@@ -52,8 +52,15 @@ TEST_CASE("the scanner keys on FD6F service data of exactly 20 bytes") {
     const std::string sd = "8be6cd371c5c891604bfbe49df84509672033874";
     // Service data alone, other structures around it, zero padding after it: accepted.
     CHECK(ParseGaenAdvert(Bytes("17166ffd" + sd)).has_value());
-    CHECK(ParseGaenAdvert(Bytes("020106" "17166ffd" + sd + "0000")).has_value());
-    CHECK(ParseGaenAdvert(Bytes("0909" "4a656a616b313233" "17166ffd" + sd)).has_value());
+    CHECK(ParseGaenAdvert(Bytes("020106"
+                                "17166ffd" +
+                                sd + "0000"))
+              .has_value());
+    CHECK(ParseGaenAdvert(Bytes("0909"
+                                "4a656a616b313233"
+                                "17166ffd" +
+                                sd))
+              .has_value());
     // Wrong UUID, wrong type, 19 or 21 bytes: not GAEN.
     CHECK_FALSE(ParseGaenAdvert(Bytes("17166efd" + sd)).has_value());
     CHECK_FALSE(ParseGaenAdvert(Bytes("1716fd6f" + sd)).has_value());
@@ -73,7 +80,10 @@ TEST_CASE("the scanner keys on FD6F service data of exactly 20 bytes") {
 }
 
 TEST_CASE("AD parsing walks structures, stops at zero padding and rejects overruns") {
-    auto ad = ParseAd(Bytes("02011a03036ffd" "00" "ffff"));
+    auto ad =
+        ParseAd(Bytes("02011a03036ffd"
+                      "00"
+                      "ffff"));
     REQUIRE(ad.ok());
     REQUIRE(ad->size() == 2);
     CHECK((*ad)[0].type == kAdFlags);

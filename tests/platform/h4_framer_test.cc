@@ -15,8 +15,9 @@ using Packets = std::vector<std::vector<uint8_t>>;
 struct Collector {
     Packets packets;
     std::vector<Status> errors;
-    H4Framer framer{[this](std::span<const uint8_t> p) { packets.emplace_back(p.begin(), p.end()); },
-                    [this](const Status& s) { errors.push_back(s); }};
+    H4Framer framer{
+        [this](std::span<const uint8_t> p) { packets.emplace_back(p.begin(), p.end()); },
+        [this](const Status& s) { errors.push_back(s); }};
 };
 
 Packets ExpectedFrames() {
@@ -92,7 +93,8 @@ TEST_CASE("an ACL header announcing more than the limit is rejected and resynchr
     // Split across calls, the header is rejected only once complete.
     Collector split;
     for (size_t i = 0; i < stream.size(); i += 2) {
-        split.framer.Feed(std::span<const uint8_t>(stream).subspan(i, std::min<size_t>(2, stream.size() - i)));
+        split.framer.Feed(
+            std::span<const uint8_t>(stream).subspan(i, std::min<size_t>(2, stream.size() - i)));
     }
     CHECK(split.errors.size() == 1);
     CHECK(split.packets == Packets{evt});

@@ -52,8 +52,7 @@ TEST_CASE("addresses go on the wire least significant byte first") {
 }
 
 TEST_CASE("advertising and scan parameters are 15 and 7 bytes in field order") {
-    CHECK(H(EncodeLeSetAdvParameters(AdvParameters{})) ==
-          "0106200f4001b0010301000000000000000700");
+    CHECK(H(EncodeLeSetAdvParameters(AdvParameters{})) == "0106200f4001b0010301000000000000000700");
     CHECK(H(EncodeLeSetScanParameters(ScanParameters{})) == "010b200700600030000000");
     AdvParameters p;
     p.type = kAdvScanInd;
@@ -62,7 +61,9 @@ TEST_CASE("advertising and scan parameters are 15 and 7 bytes in field order") {
     p.peer_addr = Addr({1, 2, 3, 4, 5, 6});
     p.channel_map = 0x01;
     p.filter_policy = 0x03;
-    CHECK(H(EncodeLeSetAdvParameters(p)) == "0106200fa000004002010006050403020101" "03");
+    CHECK(H(EncodeLeSetAdvParameters(p)) ==
+          "0106200fa000004002010006050403020101"
+          "03");
 }
 
 TEST_CASE("advertising data is always 1 + 31 bytes, zero padded") {
@@ -73,8 +74,7 @@ TEST_CASE("advertising data is always 1 + 31 bytes, zero padded") {
           "010820201f02011a03036ffd17166ffd8be6cd371c5c891604bfbe49df84509672033874");
     CHECK(H(EncodeLeSetAdvData({})) == "01082020" + std::string(64, '0'));
     const std::vector<uint8_t> three{0x02, 0x01, 0x06};
-    CHECK(H(EncodeLeSetScanResponseData(three)) ==
-          "0109202003020106" + std::string(56, '0'));
+    CHECK(H(EncodeLeSetScanResponseData(three)) == "0109202003020106" + std::string(56, '0'));
     const std::vector<uint8_t> too_long(32, 0);
     const auto r = EncodeLeSetAdvData(too_long);
     REQUIRE_FALSE(r.ok());
@@ -88,15 +88,36 @@ TEST_CASE("extended advertising commands match the Pixel 4 layouts") {
     p.interval_max = 0x01C2;
     p.tx_power = -15;
     CHECK(H(EncodeLeSetExtAdvParameters(p)) ==
-          "01362019" "00" "1200" "900100" "c20100" "07" "01" "00" "000000000000" "00" "f1" "01"
-          "00" "01" "00" "00");
+          "01362019"
+          "00"
+          "1200"
+          "900100"
+          "c20100"
+          "07"
+          "01"
+          "00"
+          "000000000000"
+          "00"
+          "f1"
+          "01"
+          "00"
+          "01"
+          "00"
+          "00");
     const std::vector<uint8_t> data{0x03, 0x03, 0x6F, 0xFD};
-    CHECK(H(EncodeLeSetExtAdvData(1, data)) == "0137200801030104" "03036ffd");
+    CHECK(H(EncodeLeSetExtAdvData(1, data)) ==
+          "0137200801030104"
+          "03036ffd");
     CHECK(H(EncodeLeSetExtScanResponseData(1, {})) == "0138200401030100");
     CHECK_FALSE(EncodeLeSetExtAdvData(0, std::vector<uint8_t>(252, 0)).ok());
     const ExtAdvEnableSet sets[] = {{0, 0, 0}, {3, 0x0102, 5}};
-    CHECK(H(EncodeLeSetExtAdvEnable(true, sets)) == "0139200a0102" "00000000" "03020105");
-    CHECK(H(EncodeLeSetExtAdvEnable(false, {})) == "01392002" "0000");
+    CHECK(H(EncodeLeSetExtAdvEnable(true, sets)) ==
+          "0139200a0102"
+          "00000000"
+          "03020105");
+    CHECK(H(EncodeLeSetExtAdvEnable(false, {})) ==
+          "01392002"
+          "0000");
     CHECK_FALSE(EncodeLeSetExtAdvEnable(true, {}).ok());
     CHECK(H(EncodeLeRemoveAdvSet(4)) == "013c200104");
     CHECK(H(EncodeLeClearAdvSets()) == "013d2000");
@@ -108,15 +129,23 @@ TEST_CASE("extended scanning uses the 1M PHY block and the four enable fields") 
     ScanParameters s;
     s.interval = 0x0012;
     s.window = 0x0012;
-    CHECK(H(EncodeLeSetExtScanParameters(s)) == "01412008" "0000" "01" "00" "1200" "1200");
-    CHECK(H(EncodeLeSetExtScanEnable(true, 2, 0x0064, 0x0001)) == "014220060102" "6400" "0100");
+    CHECK(H(EncodeLeSetExtScanParameters(s)) ==
+          "01412008"
+          "0000"
+          "01"
+          "00"
+          "1200"
+          "1200");
+    CHECK(H(EncodeLeSetExtScanEnable(true, 2, 0x0064, 0x0001)) ==
+          "014220060102"
+          "6400"
+          "0100");
 }
 
 TEST_CASE("controller status errors keep the opcode and the status") {
     const Status s = HciStatusError(kHciLeSetRandomAddress, kHciCommandDisallowed);
     CHECK(s.code() == StatusCode::kFailedPrecondition);
-    CHECK(s.message() ==
-          "HCI LE Set Random Address (0x2005) failed: Command Disallowed (0x0C)");
+    CHECK(s.message() == "HCI LE Set Random Address (0x2005) failed: Command Disallowed (0x0C)");
     CHECK(HciStatusError(kHciLeSetAdvEnable, kHciInvalidParameters).IsInvalidArgument());
     CHECK(HciStatusError(kHciLeSetExtAdvParameters, kHciUnknownCommand).IsUnavailable());
     const Status other = HciStatusError(0xFC54, 0x3E);

@@ -67,7 +67,9 @@ TEST_CASE("command complete carries opcode, status and return parameters") {
 }
 
 TEST_CASE("return parameters decode with their sizes checked") {
-    auto cc = *DecodeCommandComplete(*ParseHciEvent(Bytes("0e0c0101100009" "0d0009f1050d00")));
+    auto cc =
+        *DecodeCommandComplete(*ParseHciEvent(Bytes("0e0c0101100009"
+                                                    "0d0009f1050d00")));
     auto v = DecodeReadLocalVersion(cc);
     REQUIRE(v.ok());
     CHECK(v->hci_version == 0x09);
@@ -75,17 +77,19 @@ TEST_CASE("return parameters decode with their sizes checked") {
     CHECK(v->lmp_version == 0x09);
     CHECK(v->manufacturer == 0x05F1);
     CHECK(v->lmp_subversion == 0x000D);
-    auto addr = DecodeReadBdAddr(*DecodeCommandComplete(*ParseHciEvent(
-        Bytes("0e0a01091000" "42000001aa00"))));
+    auto addr =
+        DecodeReadBdAddr(*DecodeCommandComplete(*ParseHciEvent(Bytes("0e0a01091000"
+                                                                     "42000001aa00"))));
     REQUIRE(addr.ok());
     CHECK(addr->ToString() == "00:AA:01:00:00:42");
-    auto features = DecodeLeReadLocalFeatures(*DecodeCommandComplete(*ParseHciEvent(
-        Bytes("0e0c01032000" "ff1f000000000000"))));
+    auto features = DecodeLeReadLocalFeatures(
+        *DecodeCommandComplete(*ParseHciEvent(Bytes("0e0c01032000"
+                                                    "ff1f000000000000"))));
     REQUIRE(features.ok());
     CHECK(*features == 0x1FFF);
     CHECK((*features & kLeFeatureExtendedAdvertising) != 0);
-    auto buf = DecodeLeReadBufferSize(
-        *DecodeCommandComplete(*ParseHciEvent(Bytes("0e07010220001b0010"))));
+    auto buf =
+        DecodeLeReadBufferSize(*DecodeCommandComplete(*ParseHciEvent(Bytes("0e07010220001b0010"))));
     REQUIRE(buf.ok());
     CHECK(buf->acl_data_length == 0x1B);
     CHECK(buf->acl_num_packets == 0x10);
@@ -96,7 +100,8 @@ TEST_CASE("return parameters decode with their sizes checked") {
     auto max_len = DecodeLeReadMaxAdvDataLength(
         *DecodeCommandComplete(*ParseHciEvent(Bytes("0e06013a2000fb00"))));
     CHECK(*max_len == 251);
-    auto sets = DecodeLeReadNumAdvSets(*DecodeCommandComplete(*ParseHciEvent(Bytes("0e05013b200010"))));
+    auto sets =
+        DecodeLeReadNumAdvSets(*DecodeCommandComplete(*ParseHciEvent(Bytes("0e05013b200010"))));
     CHECK(*sets == 16);
     // Too short for what the opcode promises: Corruption, never a read past the end.
     auto short_cc = *DecodeCommandComplete(*ParseHciEvent(Bytes("0e0701011000090d00")));
@@ -110,14 +115,16 @@ TEST_CASE("return parameters decode with their sizes checked") {
 
 TEST_CASE("malformed command events are rejected") {
     CHECK(ParseHciEvent(Bytes("0e")).status().IsCorruption());
-    CHECK(ParseHciEvent(Bytes("0e0401030c")).status().IsCorruption());      // plen says 4, 3 given
-    CHECK(ParseHciEvent(Bytes("0e0201030c00")).status().IsCorruption());    // plen says 2, 4 given
+    CHECK(ParseHciEvent(Bytes("0e0401030c")).status().IsCorruption());    // plen says 4, 3 given
+    CHECK(ParseHciEvent(Bytes("0e0201030c00")).status().IsCorruption());  // plen says 2, 4 given
     CHECK(DecodeCommandComplete(*ParseHciEvent(Bytes("0e020103"))).status().IsCorruption());
     CHECK(DecodeCommandComplete(*ParseHciEvent(Bytes("0e03010320"))).status().IsCorruption());
     auto credit = DecodeCommandComplete(*ParseHciEvent(Bytes("0e03010000")));
     REQUIRE(credit.ok());  // opcode 0x0000: only returns command credits
     CHECK(credit->num_hci_commands == 1);
-    auto cs = DecodeCommandStatus(*ParseHciEvent(Bytes("0f04010136" "20")));
+    auto cs =
+        DecodeCommandStatus(*ParseHciEvent(Bytes("0f04010136"
+                                                 "20")));
     REQUIRE(cs.ok());
     CHECK(cs->status == kHciUnknownCommand);
     CHECK(cs->opcode == kHciLeSetExtAdvParameters);
@@ -165,8 +172,19 @@ TEST_CASE("legacy and extended reports of the synthetic capture decode field by 
 
 TEST_CASE("several reports in one event are parsed as contiguous records") {
     // Two legacy reports: an empty SCAN_RSP (RSSI -40) and a 3-byte ADV_IND (RSSI -50).
-    auto e = *ParseHciEvent(Bytes("3e190202" "04" "00" "010203040506" "00" "d8"
-                                  "00" "01" "aabbccddeeff" "03" "020106" "ce"));
+    auto e =
+        *ParseHciEvent(Bytes("3e190202"
+                             "04"
+                             "00"
+                             "010203040506"
+                             "00"
+                             "d8"
+                             "00"
+                             "01"
+                             "aabbccddeeff"
+                             "03"
+                             "020106"
+                             "ce"));
     auto r = Reports(e);
     REQUIRE(r.size() == 2);
     CHECK(r[0].event_type == kAdvScanRsp);
@@ -181,28 +199,109 @@ TEST_CASE("several reports in one event are parsed as contiguous records") {
 
 TEST_CASE("lying report counts and lengths are rejected without emitting anything") {
     // Base: one legacy report with 3 data bytes (plen 0x0f).
-    CHECK(ReportError("3e0f0201" "03" "01" "010203040506" "03" "020106" "c4").ok());
+    CHECK(ReportError("3e0f0201"
+                      "03"
+                      "01"
+                      "010203040506"
+                      "03"
+                      "020106"
+                      "c4")
+              .ok());
     // num_reports says 2, only one present.
-    CHECK(ReportError("3e0f0202" "03" "01" "010203040506" "03" "020106" "c4").IsCorruption());
+    CHECK(ReportError("3e0f0202"
+                      "03"
+                      "01"
+                      "010203040506"
+                      "03"
+                      "020106"
+                      "c4")
+              .IsCorruption());
     // num_reports 0.
     CHECK(ReportError("3e020200").IsCorruption());
     CHECK(ReportError("3e0102").IsCorruption());
     // data_len runs past the end (swallows the RSSI).
-    CHECK(ReportError("3e0f0201" "03" "01" "010203040506" "04" "020106" "c4").IsCorruption());
-    CHECK(ReportError("3e0f0201" "03" "01" "010203040506" "ff" "020106" "c4").IsCorruption());
+    CHECK(ReportError("3e0f0201"
+                      "03"
+                      "01"
+                      "010203040506"
+                      "04"
+                      "020106"
+                      "c4")
+              .IsCorruption());
+    CHECK(ReportError("3e0f0201"
+                      "03"
+                      "01"
+                      "010203040506"
+                      "ff"
+                      "020106"
+                      "c4")
+              .IsCorruption());
     // data_len too short: a trailing byte is left over.
-    CHECK(ReportError("3e0f0201" "03" "01" "010203040506" "02" "020106" "c4").IsCorruption());
+    CHECK(ReportError("3e0f0201"
+                      "03"
+                      "01"
+                      "010203040506"
+                      "02"
+                      "020106"
+                      "c4")
+              .IsCorruption());
     // Truncated inside the address.
-    CHECK(ReportError("3e060201" "03" "01" "0102").IsCorruption());
+    CHECK(ReportError("3e060201"
+                      "03"
+                      "01"
+                      "0102")
+              .IsCorruption());
     // Extended: 24 fixed bytes required per report.
-    CHECK(ReportError("3e1a0d01" "1000" "01" "010203040506" "01" "00" "ff" "7f" "b8"
-                      "0000" "00" "000000000000" "00").ok());
-    CHECK(ReportError("3e190d01" "1000" "01" "010203040506" "01" "00" "ff" "7f" "b8"
-                      "0000" "00" "000000000000").IsCorruption());
-    CHECK(ReportError("3e1a0d01" "1000" "01" "010203040506" "01" "00" "ff" "7f" "b8"
-                      "0000" "00" "000000000000" "01").IsCorruption());
+    CHECK(ReportError("3e1a0d01"
+                      "1000"
+                      "01"
+                      "010203040506"
+                      "01"
+                      "00"
+                      "ff"
+                      "7f"
+                      "b8"
+                      "0000"
+                      "00"
+                      "000000000000"
+                      "00")
+              .ok());
+    CHECK(ReportError("3e190d01"
+                      "1000"
+                      "01"
+                      "010203040506"
+                      "01"
+                      "00"
+                      "ff"
+                      "7f"
+                      "b8"
+                      "0000"
+                      "00"
+                      "000000000000")
+              .IsCorruption());
+    CHECK(ReportError("3e1a0d01"
+                      "1000"
+                      "01"
+                      "010203040506"
+                      "01"
+                      "00"
+                      "ff"
+                      "7f"
+                      "b8"
+                      "0000"
+                      "00"
+                      "000000000000"
+                      "01")
+              .IsCorruption());
     // The real report with its plen bumped: ParseHciEvent already refuses it.
-    CHECK(ReportError("3e100201" "03" "01" "010203040506" "03" "020106" "c4").IsCorruption());
+    CHECK(ReportError("3e100201"
+                      "03"
+                      "01"
+                      "010203040506"
+                      "03"
+                      "020106"
+                      "c4")
+              .IsCorruption());
 }
 
 TEST_CASE("extended data status is exposed for reassembly decisions") {
