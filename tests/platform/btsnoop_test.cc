@@ -207,3 +207,32 @@ TEST_CASE("flipping bytes of a real capture never crashes the reader or the repl
 }
 
 }  // namespace jejak
+
+namespace jejak {
+
+TEST_CASE("re-writing every record of the H4 captures reproduces them byte for byte") {
+    for (const char* name :
+         {"ble/synthetic/gaen_synthetic_h4.btsnoop",
+          "ble/emulator/btvirt-5.66_ctrlA_advertiser.btsnoop",
+          "ble/emulator/btvirt-5.66_ctrlB_scanner.btsnoop",
+          "ble/real/dp3t-bt-measurements/exp28-calibration-pixel4-to-android-anechoic/24.btsnoop",
+          "ble/real/dp3t-bt-measurements/exp25-calibration-iphone-to-android-anechoic/"
+          "18.btsnoop"}) {
+        CAPTURE(name);
+        const auto file = testing::ReadTestFile(name);
+        REQUIRE(!file.empty());
+        auto reader = BtsnoopReader::Open(file);
+        REQUIRE(reader.ok());
+        std::vector<uint8_t> out = BtsnoopFileHeader(reader->datalink());
+        BtsnoopRecord rec;
+        while (*reader->Next(&rec)) {
+            std::vector<uint8_t> h4{static_cast<uint8_t>(rec.type)};
+            h4.insert(h4.end(), rec.packet.begin(), rec.packet.end());
+            AppendBtsnoopH4Record(out, h4, rec.direction, rec.time_unix_us);
+        }
+        CHECK(out.size() == file.size());
+        CHECK(out == file);
+    }
+}
+
+}  // namespace jejak
