@@ -176,10 +176,8 @@ void EncryptIntervals(const uint8x16_t (&rk)[11], uint32_t first, uint32_t count
     }
 }
 
-}  // namespace
-
-void DeriveRpisArm64Ce(const uint8_t* teks, const uint32_t* first_enin, size_t n, uint32_t count,
-                       uint8_t* out) {
+[[gnu::noinline]] void DeriveRpis(const uint8_t* teks, const uint32_t* first_enin, size_t n,
+                                  uint32_t count, uint8_t* out) {
     alignas(16) uint8_t rpiks[16 * kKeysPerChunk];
     uint8x16_t rk[11];
     for (size_t i = 0; i < n; i += kKeysPerChunk) {
@@ -192,6 +190,14 @@ void DeriveRpisArm64Ce(const uint8_t* teks, const uint32_t* first_enin, size_t n
     }
     SecureZero(rpiks, sizeof rpiks);
     SecureZero(rk, sizeof rk);
+}
+
+}  // namespace
+
+void DeriveRpisArm64Ce(const uint8_t* teks, const uint32_t* first_enin, size_t n, uint32_t count,
+                       uint8_t* out) {
+    DeriveRpis(teks, first_enin, n, count, out);
+    ScrubStack();
 }
 
 }  // namespace jejak::internal

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "crypto/rpi_batch.h"
+#include "crypto/secret.h"
 
 #if defined(JEJAK_HAVE_X86_KERNELS)
 #include <cpuid.h>
@@ -74,6 +75,11 @@ std::vector<const KeyScheduleBackend*> Detect() {
 }
 
 }  // namespace
+
+[[gnu::noinline]] void ScrubStack() {
+    uint8_t area[4096];
+    SecureZero(area, sizeof area);
+}
 
 std::span<const KeyScheduleBackend* const> HardwareBackends() {
     static const std::vector<const KeyScheduleBackend*> list = Detect();

@@ -21,6 +21,11 @@ namespace jejak::internal {
 // Backends this CPU can run, slowest first (the last one is the default).
 std::span<const KeyScheduleBackend* const> HardwareBackends();
 
+// Overwrites the 4 KiB of stack below the caller's frame. Kernels run their work in a
+// non-inlined function and call this after it returns, so that registers the compiler spilled
+// there (SHA states, PRKs, round keys) do not outlive the call.
+void ScrubStack();
+
 // Kernels with the KeyScheduleBackend::derive_rpis contract (rpi_batch.h).
 #if defined(JEJAK_HAVE_X86_KERNELS)
 // SHA-NI + AES-NI (needs SHA, AES, SSSE3, SSE4.1).

@@ -90,16 +90,8 @@ template <int L>
     }
 }
 
-}  // namespace
-
-void ExpandAes128KeysNi(const uint8_t* keys, size_t n, uint8_t* round_keys) {
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) ExpandLanes<4>(keys + 16 * i, round_keys + 176 * i);
-    for (; i < n; ++i) ExpandLanes<1>(keys + 16 * i, round_keys + 176 * i);
-}
-
-void DeriveRpisX86ShaNiAesNi(const uint8_t* teks, const uint32_t* first_enin, size_t n,
-                             uint32_t count, uint8_t* out) {
+[[gnu::noinline]] void DeriveRpis(const uint8_t* teks, const uint32_t* first_enin, size_t n,
+                                  uint32_t count, uint8_t* out) {
     alignas(16) uint8_t rpiks[16 * kKeysPerChunk];
     alignas(16) uint8_t round_keys[176 * kKeysPerChunk];
     for (size_t i = 0; i < n; i += kKeysPerChunk) {
@@ -113,6 +105,20 @@ void DeriveRpisX86ShaNiAesNi(const uint8_t* teks, const uint32_t* first_enin, si
     }
     SecureZero(rpiks, sizeof rpiks);
     SecureZero(round_keys, sizeof round_keys);
+}
+
+}  // namespace
+
+void ExpandAes128KeysNi(const uint8_t* keys, size_t n, uint8_t* round_keys) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) ExpandLanes<4>(keys + 16 * i, round_keys + 176 * i);
+    for (; i < n; ++i) ExpandLanes<1>(keys + 16 * i, round_keys + 176 * i);
+}
+
+void DeriveRpisX86ShaNiAesNi(const uint8_t* teks, const uint32_t* first_enin, size_t n,
+                             uint32_t count, uint8_t* out) {
+    DeriveRpis(teks, first_enin, n, count, out);
+    ScrubStack();
 }
 
 }  // namespace jejak::internal

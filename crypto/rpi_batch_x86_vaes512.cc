@@ -87,10 +87,8 @@ void EncryptIntervals(const ZmmKeys& z, uint32_t first, uint32_t count, uint8_t*
     }
 }
 
-}  // namespace
-
-void DeriveRpisX86ShaNiVaes512(const uint8_t* teks, const uint32_t* first_enin, size_t n,
-                               uint32_t count, uint8_t* out) {
+[[gnu::noinline]] void DeriveRpis(const uint8_t* teks, const uint32_t* first_enin, size_t n,
+                                  uint32_t count, uint8_t* out) {
     alignas(16) uint8_t rpiks[16 * kKeysPerChunk];
     alignas(16) uint8_t round_keys[176 * kKeysPerChunk];
     for (size_t i = 0; i < n; i += kKeysPerChunk) {
@@ -104,6 +102,14 @@ void DeriveRpisX86ShaNiVaes512(const uint8_t* teks, const uint32_t* first_enin, 
     }
     SecureZero(rpiks, sizeof rpiks);
     SecureZero(round_keys, sizeof round_keys);
+}
+
+}  // namespace
+
+void DeriveRpisX86ShaNiVaes512(const uint8_t* teks, const uint32_t* first_enin, size_t n,
+                               uint32_t count, uint8_t* out) {
+    DeriveRpis(teks, first_enin, n, count, out);
+    ScrubStack();
 }
 
 }  // namespace jejak::internal
