@@ -1,0 +1,136 @@
+// Index of stored RPIs for matching: for every diagnosis-key RPI we must answer "was this
+// RPI heard, and when" at a few nanoseconds per probe, because one run probes ~144 million
+// RPIs (1 M keys x 144 intervals) against ~100 k stored ones.
+//
+// Layout: stored records are split by UTC day of sighting. Each day has an open-addressed
+// table of 64-byte buckets holding 16 x 32-bit fingerprints (one cache line, compared in one
+// pass); the bucket and the fingerprint come from a keyed hash of the RPI so a hostile
+// advertiser cannot aim RPIs at one bucket. A fingerprint hit is confirmed by comparing all
+// 16 bytes, so there are no false positives; every stored RPI is inserted, so there are no
+// false negatives. A probe names the days it may be sighted on (the RPI's interval +- 2 h),
+// so it only touches those days' small tables.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "agent/match_types.h"
+
+namespace jejak {
+
+class RpiIndex {
+public:
+    static constexpr int kSlotsPerBucket = 16;
+
+    // Indexes the records (which must outlive the index). seed keys the hash; use a random
+    // value in production (tests may fix it). tag_mask narrows the fingerprints; only tests
+    // set it, to force fingerprint collisions that the full compare must reject.
+    RpiIndex(std::span<const SightingRecord> records, uint64_t seed,
+             uint32_t tag_mask = UINT32_MAX);
+
+    bool empty() const { return entries_.empty(); }
+    // Interval range covered by the records' first_seen (valid only if !empty()).
+    EnIntervalNumber first_interval() const { return first_interval_; }
+    EnIntervalNumber last_interval() const { return last_interval_; }
+    size_t distinct_rpis() const { return entries_.size(); }
+    size_t memory_bytes() const;
+
+    // Record indices (into the span given to the constructor) of every sighting of `rpi` on
+    // UTC days day_lo..day_hi, appended to `out`. Returns the number appended.
+    size_t Find(const Rpi& rpi, uint32_t day_lo, uint32_t day_hi, std::vector<uint32_t>& out) const;
+
+    // Fast negative test for one day: false when `rpi` was certainly not heard that day.
+    // When true, Find confirms. Inline so the matcher's hot loop stays in registers.
+    bool MayContain(const Rpi& rpi, uint32_t day) const {
+        const int64_t t = TableOf(day);
+        if (t < 0) return false;
+        const DayTable& table = tables_[static_cast<size_t>(t)];
+        const Hash h = HashOf(rpi);
+        uint32_t b = h.bucket & table.mask;
+        for (uint32_t probes = 0; probes <= table.mask; ++probes, b = (b + 1) & table.mask) {
+            const uint32_t* tags = buckets_[table.first_bucket + b].tags;
+            if (MatchMask(tags, h.tag) != 0) return true;
+            if (tags[kSlotsPerBucket - 1] == 0) return false;  // slots fill in order
+        }
+        return false;
+    }
+
+    // Prefetches the bucket `rpi` maps to on `day` (no effect if the day has no table).
+    void Prefetch(const Rpi& rpi, uint32_t day) const;
+
+private:
+    static constexpr uint32_t kNoEntry = UINT32_MAX;
+    struct alignas(64) Bucket {
+        uint32_t tags[kSlotsPerBucket];
+    };
+    struct Entry {
+        Rpi rpi;
+        uint32_t begin;  // into order_
+        uint32_t end;
+    };
+    struct DayTable {
+        size_t first_bucket = 0;
+        uint32_t mask = 0;  // bucket count - 1 (a power of two)
+    };
+    struct Hash {
+        uint32_t bucket;
+        uint32_t tag;  // never 0 (0 marks an empty slot)
+    };
+
+    Hash HashOf(const Rpi& rpi) const {
+        uint64_t lo, hi;
+        std::memcpy(&lo, rpi.data(), 8);
+        std::memcpy(&hi, rpi.data() + 8, 8);
+        uint64_t h = (lo ^ seed_lo_) ^ std::rotl(hi ^ seed_hi_, 29);
+        h *= 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+        h *= 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 32;
+        return {static_cast<uint32_t>(h >> 32), (static_cast<uint32_t>(h) & tag_mask_) | 1u};
+    }
+    // Bit i set when tags[i] == tag.
+    static uint32_t MatchMask(const uint32_t* tags, uint32_t tag) {
+#if defined(__SSE2__)
+        const __m128i t = _mm_set1_epi32(static_cast<int>(tag));
+        const __m128i* p = reinterpret_cast<const __m128i*>(tags);
+        const __m128i a = _mm_packs_epi32(_mm_cmpeq_epi32(_mm_load_si128(p), t),
+                                          _mm_cmpeq_epi32(_mm_load_si128(p + 1), t));
+        const __m128i b = _mm_packs_epi32(_mm_cmpeq_epi32(_mm_load_si128(p + 2), t),
+                                          _mm_cmpeq_epi32(_mm_load_si128(p + 3), t));
+        return static_cast<uint32_t>(_mm_movemask_epi8(_mm_packs_epi16(a, b)));
+#else
+        uint32_t m = 0;
+        for (int k = 0; k < kSlotsPerBucket; ++k) m |= uint32_t{tags[k] == tag} << k;
+        return m;
+#endif
+    }
+    int64_t TableOf(uint32_t day) const {
+        if (day < first_day_ || day - first_day_ >= day_table_.size()) return -1;
+        return day_table_[day - first_day_];
+    }
+    uint32_t Lookup(const DayTable& table, const Rpi& rpi) const;
+    void BuildDay(std::span<const uint32_t> entry_ids);
+
+    std::span<const SightingRecord> records_;
+    uint64_t seed_lo_;
+    uint64_t seed_hi_;
+    uint32_t tag_mask_;
+    uint32_t first_day_ = 0;
+    EnIntervalNumber first_interval_ = 0;
+    EnIntervalNumber last_interval_ = 0;
+    std::vector<int32_t> day_table_;  // day - first_day_ -> index into tables_, or -1
+    std::vector<DayTable> tables_;
+    std::vector<Bucket> buckets_;
+    std::vector<uint32_t> slot_entry_;  // kSlotsPerBucket per bucket
+    std::vector<Entry> entries_;
+    std::vector<uint32_t> order_;  // record indices grouped by (day, rpi), time-ordered
+};
+
+}  // namespace jejak

@@ -1,0 +1,114 @@
+// RpiIndex: every stored RPI is found on its day (no false negatives over random data), RPIs
+// never stored are not, and fingerprint collisions are rejected by the full 16-byte compare.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <set>
+#include <vector>
+
+#include "agent/rpi_index.h"
+#include "crypto/random.h"
+
+namespace jejak {
+namespace {
+
+constexpr int64_t kDay0 = 18430;  // 2020-06-16
+
+std::vector<SightingRecord> RandomRecords(size_t n, uint32_t days) {
+    SystemRandom random;
+    std::vector<uint8_t> bytes(20 * n);
+    random.Fill(bytes);
+    std::vector<SightingRecord> records(n);
+    for (size_t i = 0; i < n; ++i) {
+        std::copy_n(&bytes[20 * i], 16, records[i].rpi.begin());
+        uint32_t offset = 0;
+        std::copy_n(&bytes[20 * i + 16], 4, reinterpret_cast<uint8_t*>(&offset));
+        records[i].first_seen = kDay0 * 86400 + offset % (days * 86400);
+        records[i].last_seen = records[i].first_seen;
+    }
+    return records;
+}
+
+uint32_t DayOf(const SightingRecord& r) { return static_cast<uint32_t>(r.first_seen / 86400); }
+
+TEST_CASE("rpi index finds every stored record on its day over random data") {
+    const auto records = RandomRecords(50000, 14);
+    const RpiIndex index(records, 12345);
+    REQUIRE(index.distinct_rpis() == records.size());
+    std::vector<uint32_t> found;
+    for (uint32_t i = 0; i < records.size(); ++i) {
+        const uint32_t day = DayOf(records[i]);
+        REQUIRE(index.MayContain(records[i].rpi, day));
+        found.clear();
+        REQUIRE(index.Find(records[i].rpi, day, day, found) == 1);
+        CHECK(found[0] == i);
+    }
+}
+
+TEST_CASE("rpi index rejects RPIs that were never stored and stored ones on other days") {
+    const auto records = RandomRecords(20000, 14);
+    const auto others = RandomRecords(20000, 14);
+    const RpiIndex index(records, 99);
+    std::vector<uint32_t> found;
+    size_t filter_hits = 0;
+    for (const auto& r : others) {
+        filter_hits += index.MayContain(r.rpi, DayOf(r)) ? 1 : 0;
+        CHECK(index.Find(r.rpi, 0, UINT32_MAX - 1, found) == 0);
+    }
+    // 31-bit fingerprints: a filter hit among 20000 random probes would be a 1-in-10^4 event.
+    CHECK(filter_hits == 0);
+    const uint32_t day = DayOf(records[0]);
+    CHECK(index.Find(records[0].rpi, day + 1, day + 3, found) == 0);
+    CHECK_FALSE(index.MayContain(records[0].rpi, day + 100));
+}
+
+TEST_CASE("rpi index confirms fingerprint collisions with the full RPI compare") {
+    // tag_mask 0 gives every RPI the same fingerprint: each probe of a used bucket is a
+    // candidate, and only the 16-byte compare can tell stored from not stored.
+    const auto records = RandomRecords(3000, 2);
+    const auto others = RandomRecords(3000, 2);
+    const RpiIndex index(records, 7, /*tag_mask=*/0);
+    std::vector<uint32_t> found;
+    size_t candidates = 0;
+    for (const auto& r : others) {
+        candidates += index.MayContain(r.rpi, DayOf(r)) ? 1 : 0;
+        CHECK(index.Find(r.rpi, DayOf(r), DayOf(r), found) == 0);
+    }
+    CHECK(candidates > 0);
+    for (uint32_t i = 0; i < records.size(); ++i) {
+        found.clear();
+        REQUIRE(index.Find(records[i].rpi, DayOf(records[i]), DayOf(records[i]), found) == 1);
+        CHECK(found[0] == i);
+    }
+}
+
+TEST_CASE("rpi index groups repeated sightings of one RPI in time order per day") {
+    std::vector<SightingRecord> records(4);
+    for (auto& r : records) r.rpi.fill(0xAB);
+    records[0].first_seen = kDay0 * 86400 + 500;
+    records[1].first_seen = kDay0 * 86400 + 100;
+    records[2].first_seen = (kDay0 + 1) * 86400 + 10;  // next day
+    records[3].first_seen = kDay0 * 86400 + 300;
+    const RpiIndex index(records, 1);
+    std::vector<uint32_t> found;
+    REQUIRE(index.Find(records[0].rpi, kDay0, kDay0, found) == 3);
+    CHECK(found == std::vector<uint32_t>{1, 3, 0});
+    found.clear();
+    CHECK(index.Find(records[0].rpi, kDay0, kDay0 + 1, found) == 4);
+    CHECK(index.first_interval() == static_cast<uint32_t>((kDay0 * 86400 + 100) / 600));
+    CHECK(index.last_interval() == static_cast<uint32_t>(((kDay0 + 1) * 86400 + 10) / 600));
+}
+
+TEST_CASE("rpi index over no records or only invalid times is empty") {
+    std::vector<SightingRecord> none;
+    CHECK(RpiIndex(none, 1).empty());
+    std::vector<SightingRecord> negative(2);
+    negative[0].first_seen = -5;
+    negative[1].first_seen = -600;
+    const RpiIndex index(negative, 1);
+    CHECK(index.empty());
+    CHECK_FALSE(index.MayContain(negative[0].rpi, 0));
+}
+
+}  // namespace
+}  // namespace jejak
