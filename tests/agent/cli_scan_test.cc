@@ -3,11 +3,15 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli_test_util.h"
+#include "platform/clock.h"
+#include "platform/gaen_advert.h"
+#include "platform/radio_spec.h"
 #include "test_data.h"
 
 namespace jejak {
@@ -88,6 +92,40 @@ TEST_CASE("scan --replay rejects unreadable and damaged files with exit 2") {
     CheckBadFile({"scan", "--replay", kSynthetic, "--radio", "hci0"}, "--replay");
     std::remove(text.c_str());
     std::remove(cut.c_str());
+}
+
+TEST_CASE("live scan on a simulated ether reports a nearby GAEN advertiser") {
+    const std::string ether = std::string(JEJAK_BINARY_DIR) + "/cli_scan_ether";
+    std::filesystem::remove_all(ether);
+    std::filesystem::create_directories(ether);
+    SystemClock clock;
+    auto advertiser = OpenRadio("sim:" + ether + "?x=0&y=0", clock);
+    REQUIRE(advertiser.ok());
+    GaenPayload payload;
+    payload.rpi.fill(0xA5);
+    payload.aem = {0x40, 0x08, 0x00, 0x00};
+    AdvertisingSet set{MakeNonResolvablePrivateAddress({1, 2, 3, 4, 5, 6}),
+                       BuildGaenAdvert(payload)};
+    REQUIRE((*advertiser)->StartAdvertising(set, AdvertisingParams{}).ok());
+
+    // Scanning for 3 s covers about 13 advertising events; the scan window (100 of every
+    // 300 ms) drifts across them, so several are heard whatever the phase.
+    const auto run =
+        RunJejak({"scan", "--radio", "sim:" + ether + "?x=1&y=0", "--duration", "3", "--json"});
+    REQUIRE(run.code == 0);
+    const auto array = nlohmann::json::parse(run.out);
+    REQUIRE(array.size() == 1);
+    CHECK(array[0]["address"] == "06:05:04:03:02:01");
+    CHECK(array[0]["rpi"] == "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5");
+    CHECK(array[0]["aem"] == "40080000");
+    CHECK(array[0]["count"].get<int>() >= 1);
+    CHECK(array[0]["first_us"].get<int64_t>() <= array[0]["last_us"].get<int64_t>());
+    CHECK((*advertiser)->StopAdvertising().ok());
+    std::filesystem::remove_all(ether);
+}
+
+TEST_CASE("live scan with a malformed radio spec is a usage error") {
+    CheckBadFile({"scan", "--radio", "bogus:thing", "--duration", "0.1"}, "bogus:thing");
 }
 
 }  // namespace jejak
