@@ -15,6 +15,7 @@
 #include "platform/gaen_advert.h"
 #include "platform/radio_spec.h"
 #include "platform/sim_radio.h"
+#include "radio_conformance.h"
 
 namespace jejak {
 namespace {
@@ -317,6 +318,17 @@ TEST_CASE("sim radio opens from a spec string") {
     auto radio = OpenRadio("sim:" + dir.path + "?x=1&seed=3", clock);
     REQUIRE(radio.ok());
     CHECK((*radio)->GetStatus().description.find("sim " + dir.path) == 0);
+}
+
+TEST_CASE("sim radio passes the radio conformance suite") {
+    TempDir dir;
+    ManualClock clock(1'700'000'000'000'000);
+    auto a = Open(At(dir.path, 1), clock);
+    auto b = Open(At(dir.path, 0), clock);
+    testing::CheckRadioConformance(*a, *b, [&] {
+        clock.Advance(250'000);
+        REQUIRE(b->Poll().ok());
+    });
 }
 
 }  // namespace

@@ -28,6 +28,7 @@
 #include "platform/h4_fd_transport.h"
 #include "platform/hex.h"
 #include "platform/radio_spec.h"
+#include "../radio_conformance.h"
 
 namespace jejak {
 namespace {
@@ -264,6 +265,17 @@ TEST_CASE("an hci radio on btvirt's serial pty advertises to a radio on the unix
     REQUIRE_MESSAGE(started.ok(), started.ToString());
     CHECK(heard.WaitFor(set));
     CHECK(uart->GetStatus().description.find("uart:/dev/pts/") != std::string::npos);
+}
+
+TEST_CASE("hci radio on btvirt passes the radio conformance suite") {
+    CrossProcessLock lock;
+    SystemClock clock;
+    Btvirt btvirt;
+    auto a = OpenLogged(clock, "");
+    auto b = OpenLogged(clock, "");
+    testing::CheckRadioConformance(*a, *b, [] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    });
 }
 
 }  // namespace
