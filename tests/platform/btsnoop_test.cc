@@ -236,3 +236,107 @@ TEST_CASE("re-writing every record of the H4 captures reproduces them byte for b
 }
 
 }  // namespace jejak
+
+namespace jejak {
+namespace {
+
+// A raw record with arbitrary flags (the writer only produces datalink 1002).
+void AppendRawRecord(std::vector<uint8_t>& out, uint32_t flags, std::vector<uint8_t> data) {
+    auto put = [&out](uint32_t v) {
+        for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(v >> s));
+    };
+    put(static_cast<uint32_t>(data.size()));
+    put(static_cast<uint32_t>(data.size()));
+    put(flags);
+    put(0);
+    const uint64_t ts = static_cast<uint64_t>(kBtsnoopEpochOffsetUs) + 5;
+    put(static_cast<uint32_t>(ts >> 32));
+    put(static_cast<uint32_t>(ts));
+    out.insert(out.end(), data.begin(), data.end());
+}
+
+}  // namespace
+
+TEST_CASE("datalink 1001 takes the packet type from the flags") {
+    std::vector<uint8_t> f = BtsnoopFileHeader(kBtsnoopDatalinkHci);
+    AppendRawRecord(f, 2, {0x03, 0x0C, 0x00});                    // command
+    AppendRawRecord(f, 3, {0x0E, 0x04, 0x01, 0x03, 0x0C, 0x00});  // event
+    AppendRawRecord(f, 0, {0x01, 0x00, 0x00, 0x00});              // ACL host->controller
+    AppendRawRecord(f, 1, {0x01, 0x00, 0x00, 0x00});              // ACL controller->host
+    Status error;
+    const auto r = ReadAll(f, &error);
+    REQUIRE(error.ok());
+    REQUIRE(r.size() == 4);
+    CHECK(r[0].type == HciPacketType::kCommand);
+    CHECK(r[1].type == HciPacketType::kEvent);
+    CHECK(r[1].direction == HciDirection::kControllerToHost);
+    CHECK(r[1].packet.size() == 6);
+    CHECK(r[2].type == HciPacketType::kAcl);
+    CHECK(r[2].direction == HciDirection::kHostToController);
+    CHECK(r[3].direction == HciDirection::kControllerToHost);
+    CHECK(r[0].time_unix_us == 5);
+}
+
+TEST_CASE("monitor opcodes map to packet types and directions; others are kNone") {
+    std::vector<uint8_t> f = BtsnoopFileHeader(kBtsnoopDatalinkMonitor);
+    const uint32_t index1 = 1u << 16;
+    for (uint32_t op : {4u, 5u, 6u, 7u, 18u, 19u, 12u, 1u}) AppendRawRecord(f, index1 | op, {0xAB});
+    Status error;
+    const auto r = ReadAll(f, &error);
+    REQUIRE(error.ok());
+    REQUIRE(r.size() == 8);
+    const HciPacketType want[] = {HciPacketType::kAcl,  HciPacketType::kAcl, HciPacketType::kSco,
+                                  HciPacketType::kSco,  HciPacketType::kIso, HciPacketType::kIso,
+                                  HciPacketType::kNone, HciPacketType::kNone};
+    for (size_t i = 0; i < 6; ++i) {
+        CAPTURE(i);
+        CHECK(r[i].type == want[i]);
+        CHECK(r[i].controller_index == 1);
+        CHECK((r[i].direction == HciDirection::kHostToController) == (i % 2 == 0));
+        CHECK(r[i].packet.size() == 1);  // no H4 indicator to strip
+    }
+    CHECK(r[6].type == want[6]);
+    CHECK(r[7].type == want[7]);
+    CHECK(r[6].monitor_opcode == 12);
+}
+
+TEST_CASE("an unknown H4 indicator in a 1002 record is kept as a kNone record") {
+    std::vector<uint8_t> f = BtsnoopFileHeader();
+    AppendRawRecord(f, 3, {0x09, 0x01, 0x02});
+    Status error;
+    const auto r = ReadAll(f, &error);
+    REQUIRE(error.ok());
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].type == HciPacketType::kNone);
+    CHECK(r[0].packet.size() == 3);
+    auto replay = ReplayGaenCapture(f);
+    REQUIRE(replay.ok());
+    CHECK(replay->sightings.empty());
+}
+
+}  // namespace jejak
+
+namespace jejak {
+
+TEST_CASE("replay skips and counts a malformed report event but keeps the rest") {
+    auto frames = testing::SyntheticFrames();
+    REQUIRE(frames.size() == 32);
+    frames[16].h4[4] = 2;  // legacy report event claims two reports, carries one
+    std::vector<uint8_t> f = BtsnoopFileHeader();
+    for (const auto& frame : frames) {
+        AppendBtsnoopH4Record(f, frame.h4,
+                              frame.from_controller ? HciDirection::kControllerToHost
+                                                    : HciDirection::kHostToController,
+                              0);
+    }
+    auto replay = ReplayGaenCapture(f);
+    REQUIRE(replay.ok());
+    CHECK(replay->records == 32);
+    CHECK(replay->malformed_events == 1);
+    REQUIRE(replay->sightings.size() == 1);
+    CHECK(replay->sightings[0].extended);
+    CHECK(replay->sightings[0].record == 18);
+    CHECK(replay->advertising_reports == 1);
+}
+
+}  // namespace jejak
