@@ -1,114 +1,18 @@
 // HciRadio against the scripted controller: every command byte-exact, for init, advertising,
-// rotation, scanning, controller errors (0x0C, 0x01, 0x12), timeouts, fragments, garbage and
-// the watchdog. The rotation rule under test: the address never changes without the payload
+// rotation, scanning, controller errors (0x0C, 0x01, 0x12), timeouts, command credits,
+// fragments and garbage (the watchdog has its own file). The rotation rule under test: the address never changes without the payload
 // and vice versa, and a failed rotation leaves advertising off.
 #include <doctest/doctest.h>
 
 #include <mutex>
 #include <thread>
 
-#include "platform/gaen_advert.h"
-#include "platform/hci_radio.h"
-#include "scripted_controller.h"
+#include "radio_hci_fixture.h"
 
 namespace jejak {
 namespace {
 
-using testing::AdvReportPacket;
-using testing::Bytes;
-using testing::CommandCompletePacket;
-using testing::HexBytes;
-using testing::ScriptedController;
-
-const Bytes kReset = HexBytes("01 03 0c 00");
-const Bytes kReadVersion = HexBytes("01 01 10 00");
-const Bytes kLeFeatures = HexBytes("01 03 20 00");
-const Bytes kEventMask = HexBytes("01 01 0c 08 ff ff ff ff ff 1f 00 20");
-const Bytes kLeEventMask = HexBytes("01 01 20 08 1f 10 00 00 00 00 00 00");
-const Bytes kVersionRet = HexBytes("09 0000 09 f105 0000");  // HCI 5.0, manufacturer 0x05F1
-const Bytes kAdvParams = HexBytes("01 06 20 0f 4001 b001 03 01 00 000000000000 07 00");
-const Bytes kAdvOn = HexBytes("01 0a 20 01 01");
-const Bytes kAdvOff = HexBytes("01 0a 20 01 00");
-const Bytes kScanParams = HexBytes("01 0b 20 07 00 e001 a000 00 00");  // 300 ms / 100 ms
-const Bytes kScanOn = HexBytes("01 0c 20 02 01 00");                   // no duplicate filter
-const Bytes kScanOff = HexBytes("01 0c 20 02 00 00");
-
-AdvertisingSet MakeSet(uint8_t seed) {
-    AdvertisingSet set;
-    set.address.bytes = {seed, 0x22, 0x33, 0x44, 0x55, 0x15};  // NRPA: top bits 00
-    GaenPayload p;
-    for (size_t i = 0; i < 16; ++i) p.rpi[i] = static_cast<uint8_t>(seed + i);
-    p.aem = {0x40, 0xF1, 0x00, 0x00};
-    set.payload = BuildGaenAdvert(p);
-    return set;
-}
-
-Bytes SetAddressCmd(const AdvertisingSet& s) {
-    Bytes c = HexBytes("01 05 20 06");
-    c.insert(c.end(), s.address.bytes.begin(), s.address.bytes.end());
-    return c;
-}
-
-Bytes SetDataCmd(const AdvertisingSet& s) {
-    Bytes c = HexBytes("01 08 20 20");
-    c.push_back(static_cast<uint8_t>(s.payload.size()));
-    c.insert(c.end(), s.payload.begin(), s.payload.end());
-    c.resize(4 + 32, 0x00);
-    return c;
-}
-
-void ExpectInit(ScriptedController& ctrl, const Bytes& features = HexBytes("0b00000000000000")) {
-    ctrl.ExpectOk(kReset);
-    ctrl.ExpectOk(kReadVersion, kVersionRet);
-    ctrl.ExpectOk(kLeFeatures, features);
-    ctrl.ExpectOk(kEventMask);
-    ctrl.ExpectOk(kLeEventMask);
-}
-
-HciRadioOptions TestOptions(int timeout_ms = 2000) {
-    HciRadioOptions o;
-    o.command_timeout_ms = timeout_ms;
-    o.reset_timeout_ms = timeout_ms;
-    o.watchdog_period_ms = 0;  // tests run the watchdog by hand
-    o.report_silence_ms = 0;
-    return o;
-}
-
-void CheckScriptFollowed(ScriptedController& ctrl) {
-    CHECK(ctrl.WaitDone(2000));
-    CHECK(ctrl.failures().empty());
-    for (const auto& f : ctrl.failures()) MESSAGE(f);
-}
-
-struct Fixture {
-    ManualClock clock{1'600'000'000'000'000};
-    ScriptedController ctrl;
-    std::unique_ptr<HciRadio> radio;
-
-    explicit Fixture(HciRadioOptions options = TestOptions()) {
-        ExpectInit(ctrl);
-        auto r = HciRadio::Open(ctrl.TakeHostTransport(), clock, options);
-        REQUIRE(r.ok());
-        radio = std::move(r).value();
-    }
-    void StartAdvertising(const AdvertisingSet& set) {
-        ctrl.ExpectOk(SetAddressCmd(set));
-        ctrl.ExpectOk(kAdvParams);
-        ctrl.ExpectOk(SetDataCmd(set));
-        ctrl.ExpectOk(kAdvOn);
-        REQUIRE(radio->StartAdvertising(set, {}).ok());
-    }
-    void StartScanning(Radio::AdvertCallback cb) {
-        ctrl.ExpectOk(kScanParams);
-        ctrl.ExpectOk(kScanOn);
-        REQUIRE(radio->StartScanning({}, std::move(cb)).ok());
-    }
-    // The radio disables what is still on when destroyed.
-    void ExpectTeardown(bool adv, bool scan) {
-        if (adv) ctrl.ExpectOk(kAdvOff);
-        if (scan) ctrl.ExpectOk(kScanOff);
-    }
-};
+using namespace testing;  // NOLINT: the fixture's vocabulary
 
 TEST_CASE("hci radio initialises the controller with the exact command sequence") {
     Fixture f;
@@ -163,6 +67,20 @@ TEST_CASE("hci radio waits for a command credit when the controller grants none"
     CHECK(radio.status().IsTimeout());
     CHECK(radio.status().message().find("credit") != std::string::npos);
     CHECK(ctrl.received().size() == 1);  // Read Local Version was never sent
+}
+
+TEST_CASE("hci radio sends the next command once a no-op event returns the credit") {
+    ManualClock clock;
+    ScriptedController ctrl;
+    ctrl.Expect(kReset, {CommandCompletePacket(0x0C03, 0x00, {}, /*ncmd=*/0),
+                         HexBytes("04 0e 03 01 00 00")});  // Command Complete, opcode 0x0000
+    ctrl.ExpectOk(kReadVersion, kVersionRet);
+    ctrl.ExpectOk(kLeFeatures, HexBytes("0b00000000000000"));
+    ctrl.ExpectOk(kEventMask);
+    ctrl.ExpectOk(kLeEventMask);
+    auto radio = HciRadio::Open(ctrl.TakeHostTransport(), clock, TestOptions());
+    REQUIRE(radio.ok());
+    CheckScriptFollowed(ctrl);
 }
 
 TEST_CASE("hci radio reads fragmented answers with garbage in between") {
@@ -326,89 +244,6 @@ TEST_CASE("hci radio scans passively and delivers adverts with clock timestamps"
     CHECK(got[1].pdu_type == 0x02);
     CHECK(got[1].unix_micros == 1'600'000'005'000'000);
     CHECK(f.radio->GetStatus().adverts_received == 2);
-}
-
-TEST_CASE("hci radio watchdog probes a healthy controller and changes nothing") {
-    Fixture f;
-    f.ctrl.ExpectOk(kReadVersion, kVersionRet);
-    CHECK(f.radio->CheckWatchdog().ok());
-    CheckScriptFollowed(f.ctrl);
-    CHECK(f.radio->GetStatus().controller_resets == 0);
-}
-
-TEST_CASE("hci radio watchdog resets a silent controller and restores adv and scan") {
-    Fixture f(TestOptions(100));
-    const AdvertisingSet a = MakeSet(0x10);
-    f.StartAdvertising(a);
-    f.StartScanning([](const ReceivedAdvert&) {});
-    f.ctrl.ExpectSilence(kScanOff);
-    CHECK(f.radio->StopScanning().IsTimeout());
-    ExpectInit(f.ctrl);
-    f.ctrl.ExpectOk(SetAddressCmd(a));
-    f.ctrl.ExpectOk(kAdvParams);
-    f.ctrl.ExpectOk(SetDataCmd(a));
-    f.ctrl.ExpectOk(kAdvOn);
-    REQUIRE(f.radio->CheckWatchdog().ok());
-    CheckScriptFollowed(f.ctrl);
-    const RadioStatus s = f.radio->GetStatus();
-    CHECK(s.controller_resets == 1);
-    CHECK(s.advertising);
-    CHECK_FALSE(s.scanning);  // the caller had asked to stop scanning
-    f.ExpectTeardown(true, false);
-}
-
-TEST_CASE("hci radio watchdog resets a controller that stopped reporting adverts") {
-    HciRadioOptions o = TestOptions();
-    o.report_silence_ms = 60'000;
-    Fixture f(o);
-    f.StartScanning([](const ReceivedAdvert&) {});
-    f.ctrl.ExpectOk(kReadVersion, kVersionRet);
-    CHECK(f.radio->CheckWatchdog().ok());  // 0 s of silence: fine
-    f.clock.Advance(61'000'000);
-    f.ctrl.ExpectOk(kReadVersion, kVersionRet);
-    ExpectInit(f.ctrl);
-    f.ctrl.ExpectOk(kScanParams);
-    f.ctrl.ExpectOk(kScanOn);
-    REQUIRE(f.radio->CheckWatchdog().ok());
-    CheckScriptFollowed(f.ctrl);
-    CHECK(f.radio->GetStatus().controller_resets == 1);
-    CHECK(f.radio->GetStatus().scanning);
-    f.ExpectTeardown(false, true);
-}
-
-TEST_CASE("hci radio watchdog resets after garbage on the link") {
-    Fixture f;
-    // The probe's answer arrives after garbage; the reader handles bytes in order, so the
-    // garbage is counted by the time the probe completes, and the next pass resets.
-    f.ctrl.Expect(kReadVersion, {HexBytes("ee ee ee"), CommandCompletePacket(0x1001, 0,
-                                                                             kVersionRet)});
-    CHECK(f.radio->CheckWatchdog().ok());
-    CHECK(f.radio->GetStatus().controller_resets == 0);
-    ExpectInit(f.ctrl);
-    CHECK(f.radio->CheckWatchdog().ok());
-    CheckScriptFollowed(f.ctrl);
-    CHECK(f.radio->GetStatus().controller_resets == 1);
-}
-
-TEST_CASE("hci radio watchdog resets a controller that reported a hardware error") {
-    Fixture f;
-    f.ctrl.Expect(kReadVersion, {HexBytes("04 10 01 00"), CommandCompletePacket(0x1001, 0,
-                                                                               kVersionRet)});
-    CHECK(f.radio->CheckWatchdog().ok());
-    ExpectInit(f.ctrl);
-    CHECK(f.radio->CheckWatchdog().ok());
-    CheckScriptFollowed(f.ctrl);
-    CHECK(f.radio->GetStatus().controller_resets == 1);
-}
-
-TEST_CASE("hci radio treats a failing Command Status as the command's answer") {
-    Fixture f;
-    f.ctrl.Expect(SetAddressCmd(MakeSet(0x10)), {testing::CommandStatusPacket(0x2005, 0x01)});
-    const Status unknown = f.radio->StartAdvertising(MakeSet(0x10), {});
-    CHECK(unknown.IsUnavailable());  // 0x01 Unknown HCI Command, kept with its opcode
-    CHECK(unknown.message().find("0x2005") != std::string::npos);
-    CheckScriptFollowed(f.ctrl);
-    CHECK_FALSE(f.radio->GetStatus().advertising);
 }
 
 }  // namespace
