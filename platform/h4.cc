@@ -94,13 +94,17 @@ void H4Framer::Skip(uint8_t byte, const char* why) {
     }
 }
 
+size_t H4Framer::MaxPayload(uint8_t indicator) const {
+    if (indicator == 0x02) return limits_.max_acl_payload;
+    if (indicator == 0x05) return limits_.max_iso_payload;
+    return 255;  // one-byte length fields
+}
+
 // Called when buffer_ holds indicator + full header: sets expected_ or rejects the header.
 bool H4Framer::CheckHeader() {
     const size_t total = *H4PacketLength(buffer_);
     const size_t payload = total - 1 - H4HeaderLength(buffer_[0]);
-    size_t max = payload;
-    if (buffer_[0] == 0x02) max = limits_.max_acl_payload;
-    if (buffer_[0] == 0x05) max = limits_.max_iso_payload;
+    const size_t max = MaxPayload(buffer_[0]);
     if (payload <= max) {
         expected_ = total;
         return true;
@@ -120,50 +124,56 @@ bool H4Framer::CheckHeader() {
     return false;
 }
 
+size_t H4Framer::EmitWhole(std::span<const uint8_t> rest) {
+    const auto total = H4PacketLength(rest);
+    if (!total || *total > rest.size()) return 0;
+    if (*total - 1 - H4HeaderLength(rest[0]) > MaxPayload(rest[0])) return 0;
+    ++packets_;
+    on_packet_(rest.first(*total));
+    return *total;
+}
+
+size_t H4Framer::FeedPartial(std::span<const uint8_t> rest) {
+    size_t used = 0;
+    if (expected_ == 0) {
+        buffer_.push_back(rest[used++]);
+        if (buffer_.size() < 1 + H4HeaderLength(buffer_[0])) return used;
+        if (!CheckHeader()) return used;  // rejected; the header's tail was re-fed
+    } else {
+        used = std::min(expected_ - buffer_.size(), rest.size());
+        buffer_.insert(buffer_.end(), rest.begin(), rest.begin() + static_cast<ptrdiff_t>(used));
+    }
+    if (buffer_.size() == expected_) {
+        ++packets_;
+        expected_ = 0;
+        on_packet_(buffer_);
+        buffer_.clear();
+    }
+    return used;
+}
+
 void H4Framer::Feed(std::span<const uint8_t> bytes) {
     size_t i = 0;
     while (i < bytes.size()) {
-        if (buffer_.empty()) {
-            const uint8_t b = bytes[i];
-            if (!AcceptsIndicator(b)) {
-                Skip(b, "unexpected packet indicator");
-                ++i;
-                continue;
-            }
-            in_garbage_ = false;
-            // Fast path: a whole, in-limit packet inside this chunk is emitted without copying.
-            const auto rest = bytes.subspan(i);
-            const auto total = H4PacketLength(rest);
-            const bool big =
-                (b == 0x02 || b == 0x05) && total &&
-                *total - 5 > (b == 0x02 ? limits_.max_acl_payload : limits_.max_iso_payload);
-            if (total && !big && *total <= rest.size()) {
-                ++packets_;
-                on_packet_(rest.first(*total));
-                i += *total;
-                continue;
-            }
-            buffer_.push_back(b);
-            expected_ = 0;
+        if (!buffer_.empty()) {
+            i += FeedPartial(bytes.subspan(i));
+            continue;
+        }
+        const uint8_t b = bytes[i];
+        if (!AcceptsIndicator(b)) {
+            Skip(b, "unexpected packet indicator");
             ++i;
             continue;
         }
-        if (expected_ == 0) {
-            buffer_.push_back(bytes[i++]);
-            if (buffer_.size() < 1 + H4HeaderLength(buffer_[0])) continue;
-            if (!CheckHeader()) continue;  // rejected; the header's tail was re-fed
-        } else {
-            const size_t take = std::min(expected_ - buffer_.size(), bytes.size() - i);
-            buffer_.insert(buffer_.end(), bytes.begin() + static_cast<ptrdiff_t>(i),
-                           bytes.begin() + static_cast<ptrdiff_t>(i + take));
-            i += take;
+        in_garbage_ = false;
+        // Fast path: a whole, in-limit packet inside this chunk is emitted without copying.
+        if (const size_t used = EmitWhole(bytes.subspan(i)); used != 0) {
+            i += used;
+            continue;
         }
-        if (buffer_.size() == expected_) {
-            ++packets_;
-            expected_ = 0;
-            on_packet_(buffer_);
-            buffer_.clear();
-        }
+        buffer_.push_back(b);
+        expected_ = 0;
+        ++i;
     }
 }
 

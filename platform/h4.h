@@ -70,7 +70,13 @@ public:
 private:
     bool AcceptsIndicator(uint8_t byte) const;
     void Skip(uint8_t byte, const char* why);
+    size_t MaxPayload(uint8_t indicator) const;
     bool CheckHeader();
+    // Emits a whole packet starting at rest[0] straight from the input; 0 if incomplete or
+    // over the limit (the slow path then buffers and reports).
+    size_t EmitWhole(std::span<const uint8_t> rest);
+    // Adds bytes to the buffered partial packet; returns how many were consumed.
+    size_t FeedPartial(std::span<const uint8_t> rest);
 
     PacketFn on_packet_;
     ErrorFn on_error_;
