@@ -6,8 +6,6 @@
 // little endian, which is lane 3 of the block read as 32-bit words: counters are vector adds.
 #include <immintrin.h>
 
-#include <cstring>
-
 #include "crypto/rpi_batch_hw.h"
 #include "crypto/secret.h"
 #include "crypto/sha256_x86_shani.h"
