@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "crypto/key_schedule.h"
@@ -141,6 +142,34 @@ TEST_CASE("every backend writes exactly n * count RPIs and nothing past them") {
                 CHECK(touched == 0);
             }
         }
+    }
+}
+
+TEST_CASE("every backend gives the same RPIs when several threads call it at once") {
+    // The contract says thread-safe with no shared state: four threads, disjoint outputs.
+    constexpr size_t kThreads = 4, kKeysPerThread = 300;
+    constexpr uint32_t kCount = kTekRollingPeriod;
+    SystemRandom random;
+    std::vector<uint8_t> teks(16 * kThreads * kKeysPerThread);
+    random.Fill(teks);
+    std::vector<uint32_t> firsts(kThreads * kKeysPerThread);
+    for (size_t i = 0; i < firsts.size(); ++i) firsts[i] = 0x00FFFF00 + static_cast<uint32_t>(i);
+    std::vector<uint8_t> want(16 * kCount * firsts.size());
+    PortableBackend().derive_rpis(teks.data(), firsts.data(), firsts.size(), kCount, want.data());
+    for (const KeyScheduleBackend* backend : AvailableBackends()) {
+        CAPTURE(backend->name);
+        std::vector<uint8_t> got(want.size());
+        std::vector<std::thread> threads;
+        for (size_t t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&, t] {
+                const size_t first_key = t * kKeysPerThread;
+                backend->derive_rpis(teks.data() + 16 * first_key, firsts.data() + first_key,
+                                     kKeysPerThread, kCount,
+                                     got.data() + size_t{16} * kCount * first_key);
+            });
+        }
+        for (std::thread& th : threads) th.join();
+        CHECK(got == want);
     }
 }
 
