@@ -3,9 +3,10 @@
 // needs; rpi_batch_hw.cc (built without such flags) checks the running CPU once and lists
 // only the backends it can run.
 //
-// Kernel files include only this header, <immintrin.h>/<arm_neon.h> and secret.h, so no
-// inline function from a shared header is instantiated with wider instructions (the linker
-// could otherwise pick that copy for the whole program).
+// Kernel files include only this header, the sha256_* headers (declarations and constexpr
+// data), <immintrin.h>/<arm_neon.h> and secret.h (SecureZero), and keep their helpers in
+// anonymous namespaces, so no inline function with external linkage is compiled with wider
+// instructions (the linker could otherwise pick that copy for the whole program).
 #pragma once
 
 #include <cstddef>
