@@ -22,9 +22,17 @@ Result<std::unique_ptr<HciRadio>> HciRadio::Open(std::unique_ptr<HciTransport> t
 
 HciRadio::HciRadio(std::unique_ptr<HciTransport> transport, const Clock& clock,
                    HciRadioOptions o)
-    : clock_(clock), options_(o) {
+    : clock_(clock), options_(std::move(o)) {
+    Attach(std::move(transport));
+}
+
+// Replaces the channel (the old reader thread has already stopped when the link is down).
+void HciRadio::Attach(std::unique_ptr<HciTransport> transport) {
+    channel_.reset();
     channel_ = std::make_unique<HciRadioChannel>(
         std::move(transport), [this](std::span<const uint8_t> event) { OnEvent(event); });
+    std::lock_guard<std::mutex> lock(info_mu_);
+    description_ = channel_->Describe();
 }
 
 HciRadio::~HciRadio() {
@@ -117,9 +125,7 @@ void HciRadio::OnEvent(std::span<const uint8_t> event_bytes) {
 
 Status HciRadio::CheckWatchdog() {
     std::lock_guard<std::mutex> lock(op_mu_);
-    if (channel_->link_down()) {
-        return Note(Status::Unavailable(channel_->Describe() + ": link to controller lost"));
-    }
+    if (channel_->link_down()) return Note(Reconnect());
     bool sick = unhealthy_ || channel_->garbage_runs() != seen_garbage_ ||
                 channel_->hardware_errors() != seen_hw_errors_;
     if (!sick && Query(EncodeReadLocalVersion()).status().IsTimeout()) sick = true;
@@ -130,6 +136,15 @@ Status HciRadio::CheckWatchdog() {
     }
     if (!sick) return Status::Ok();
     return Note(Recover().WithContext("watchdog recovery"));
+}
+
+Status HciRadio::Reconnect() {
+    const std::string what = channel_->Describe() + ": link to controller lost";
+    if (!options_.reopen) return Status::Unavailable(what);
+    Result<std::unique_ptr<HciTransport>> transport = options_.reopen();
+    if (!transport.ok()) return transport.status().WithContext(what + "; reopening");
+    Attach(std::move(transport).value());
+    return Recover().WithContext("watchdog recovery after reconnect");
 }
 
 Status HciRadio::Recover() {
@@ -169,7 +184,7 @@ RadioStatus HciRadio::GetStatus() const {
     char version[64];
     std::snprintf(version, sizeof version, " (HCI version %u, manufacturer 0x%04x)",
                   info_.hci_version, info_.manufacturer);
-    s.description = "hci " + channel_->Describe() + version;
+    s.description = "hci " + description_ + version;
     s.advertising = advertising_;
     s.scanning = scanning_;
     s.extended_advertising_supported = info_.extended_advertising;

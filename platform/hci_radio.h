@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,11 @@ struct HciRadioOptions {
     int watchdog_period_ms = 5000;
     // While scanning, no advert at all for this long counts as a stuck controller (0: off).
     int report_silence_ms = 600000;
+    // Called by the watchdog after the link to the controller was lost (peer closed, device
+    // unplugged): returns a fresh transport to the same controller, which is then
+    // re-initialised and given back its advertising and scanning. Unset: a lost link stays
+    // lost and every call returns Unavailable.
+    std::function<Result<std::unique_ptr<HciTransport>>()> reopen;
 };
 
 struct ControllerInfo {
@@ -59,13 +65,15 @@ public:
 
     // One watchdog pass: probes the controller (Read Local Version) and, if it failed to
     // answer, reported a hardware error or garbage, or stayed silent too long while scanning,
-    // resets it, re-initialises it and restores advertising/scanning. OK when healthy or
-    // recovered; the recovery error otherwise.
+    // resets it, re-initialises it and restores advertising/scanning. A lost link is reopened
+    // first (options.reopen). OK when healthy or recovered; the recovery error otherwise.
     Status CheckWatchdog();
     ControllerInfo controller_info() const;
 
 private:
     HciRadio(std::unique_ptr<HciTransport> transport, const Clock& clock, HciRadioOptions o);
+    void Attach(std::unique_ptr<HciTransport> transport);
+    Status Reconnect();
     Status Initialize();
     Status Recover();
     Status Run(std::span<const uint8_t> command);
@@ -94,6 +102,7 @@ private:
 
     mutable std::mutex info_mu_;  // guards the status fields read by GetStatus
     ControllerInfo info_;
+    std::string description_;  // the transport's, e.g. "unix:/tmp/bt-server-le"
     RadioAddress advertised_address_;
     Status last_error_;
     uint64_t resets_ = 0;

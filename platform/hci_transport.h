@@ -50,32 +50,45 @@ public:
     virtual std::string Describe() const = 0;
 };
 
-// Decorator that appends every packet sent and received to a btsnoop file (datalink 1002,
-// H4, direction flags as BlueZ writes them), stamped with `clock`'s wall time. Logging
-// failures never break the link: the first one is kept in log_status() and logging stops.
+// A btsnoop capture (datalink 1002, H4, direction flags as BlueZ writes them), stamped with
+// `clock`'s wall time. Shared by every transport a radio opens over its life, so a reconnect
+// appends to the same file. Logging failures never break the link: the first one is kept in
+// status() and logging stops. Thread-safe.
+class HciLog {
+public:
+    // Creates/truncates `path`. `clock` must outlive the log.
+    static Result<std::shared_ptr<HciLog>> Create(const std::string& path, const Clock& clock);
+    ~HciLog();
+    void Record(std::span<const uint8_t> packet, bool from_controller);
+    Status status() const;
+
+private:
+    HciLog(std::unique_ptr<BtsnoopWriter> writer, const Clock& clock);
+
+    mutable std::mutex mu_;  // guards writer_ and status_
+    std::unique_ptr<BtsnoopWriter> writer_;
+    const Clock& clock_;
+    Status status_;
+};
+
+// Decorator that records every packet sent and received in an HciLog.
 class LoggingHciTransport final : public HciTransport {
 public:
-    // Creates/truncates `path`. `clock` must outlive the transport.
+    LoggingHciTransport(std::unique_ptr<HciTransport> inner, std::shared_ptr<HciLog> log)
+        : inner_(std::move(inner)), log_(std::move(log)) {}
+    // Convenience: a new log at `path` (created/truncated) for this one transport.
     static Result<std::unique_ptr<LoggingHciTransport>> Create(
         std::unique_ptr<HciTransport> inner, const std::string& path, const Clock& clock);
-    ~LoggingHciTransport() override;
 
     Status Send(std::span<const uint8_t> packet) override;
     Result<std::vector<uint8_t>> Receive(int timeout_ms) override;
     void Shutdown() override { inner_->Shutdown(); }
     std::string Describe() const override { return inner_->Describe(); }
-    Status log_status() const;
+    Status log_status() const { return log_->status(); }
 
 private:
-    LoggingHciTransport(std::unique_ptr<HciTransport> inner, std::unique_ptr<BtsnoopWriter> w,
-                        const Clock& clock);
-    void Log(std::span<const uint8_t> packet, bool from_controller);
-
     std::unique_ptr<HciTransport> inner_;
-    mutable std::mutex mu_;  // guards writer_ and log_status_
-    std::unique_ptr<BtsnoopWriter> writer_;
-    const Clock& clock_;
-    Status log_status_;
+    std::shared_ptr<HciLog> log_;
 };
 
 }  // namespace jejak

@@ -151,6 +151,16 @@ Result<std::unique_ptr<HciTransport>> OpenTransport(const RadioSpec& spec) {
     return Status::Internal("not an HCI radio spec");
 }
 
+// The transport for an HCI spec, recorded in `log` when there is one.
+Result<std::unique_ptr<HciTransport>> OpenLink(const RadioSpec& spec,
+                                               const std::shared_ptr<HciLog>& log) {
+    Result<std::unique_ptr<HciTransport>> transport = OpenTransport(spec);
+    if (!transport.ok()) return transport.status().WithContext("radio '" + spec.text + "'");
+    if (!log) return transport;
+    return std::unique_ptr<HciTransport>(
+        std::make_unique<LoggingHciTransport>(std::move(transport).value(), log));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Radio>> OpenRadio(std::string_view spec, const Clock& clock,
@@ -161,19 +171,17 @@ Result<std::unique_ptr<Radio>> OpenRadio(std::string_view spec, const Clock& clo
         JEJAK_ASSIGN_OR_RETURN(auto sim, SimRadio::Open(parsed.sim, clock, kSimPollMs));
         return std::unique_ptr<Radio>(std::move(sim));
     }
-    Result<std::unique_ptr<HciTransport>> transport = OpenTransport(parsed);
-    if (!transport.ok()) return transport.status().WithContext("radio '" + parsed.text + "'");
-    std::unique_ptr<HciTransport> link = std::move(transport).value();
+    std::shared_ptr<HciLog> log;
     if (!options.hci_log_path.empty()) {
-        JEJAK_ASSIGN_OR_RETURN(auto logged, LoggingHciTransport::Create(
-                                                std::move(link), options.hci_log_path, clock));
-        link = std::move(logged);
+        JEJAK_ASSIGN_OR_RETURN(log, HciLog::Create(options.hci_log_path, clock));
     }
+    JEJAK_ASSIGN_OR_RETURN(std::unique_ptr<HciTransport> link, OpenLink(parsed, log));
     HciRadioOptions hci;
     hci.command_timeout_ms = options.command_timeout_ms;
     hci.reset_timeout_ms = std::max(options.command_timeout_ms, 2000);
     hci.watchdog_period_ms = options.watchdog_period_ms;
     hci.report_silence_ms = options.report_silence_ms;
+    hci.reopen = [parsed, log] { return OpenLink(parsed, log); };  // after a lost link
     Result<std::unique_ptr<HciRadio>> radio = HciRadio::Open(std::move(link), clock, hci);
     if (!radio.ok()) return radio.status().WithContext("radio '" + parsed.text + "'");
     return std::unique_ptr<Radio>(std::move(radio).value());

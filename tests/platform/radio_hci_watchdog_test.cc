@@ -4,6 +4,8 @@
 // the caller asked for.
 #include <doctest/doctest.h>
 
+#include <thread>
+
 #include "radio_hci_fixture.h"
 
 namespace jejak {
@@ -92,6 +94,64 @@ TEST_CASE("hci radio treats a failing Command Status as the command's answer") {
     CHECK(unknown.message().find("0x2005") != std::string::npos);
     CheckScriptFollowed(f.ctrl);
     CHECK_FALSE(f.radio->GetStatus().advertising);
+}
+
+// Runs watchdog passes (bounded) until the radio has noticed the lost link and acted.
+Status WatchdogUntilLinkHandled(HciRadio& radio) {
+    Status st;
+    for (int i = 0; i < 200; ++i) {
+        st = radio.CheckWatchdog();
+        if (!st.ok() || radio.GetStatus().controller_resets > 0) return st;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return st;
+}
+
+TEST_CASE("hci radio watchdog reopens a lost link and restores advertising") {
+    ManualClock clock;
+    auto first = std::make_unique<ScriptedController>();
+    ScriptedController second;
+    ExpectInit(*first);
+    HciRadioOptions o = TestOptions();
+    int reopened = 0;
+    o.reopen = [&]() -> Result<std::unique_ptr<HciTransport>> {
+        ++reopened;
+        return second.TakeHostTransport();
+    };
+    auto radio = HciRadio::Open(first->TakeHostTransport(), clock, o);
+    REQUIRE(radio.ok());
+    const AdvertisingSet set = MakeSet(0x10);
+    first->ExpectOk(SetAddressCmd(set));
+    first->ExpectOk(kAdvParams);
+    first->ExpectOk(SetDataCmd(set));
+    first->ExpectOk(kAdvOn);
+    REQUIRE((*radio)->StartAdvertising(set, {}).ok());
+    first.reset();  // the controller goes away
+    ExpectInit(second);
+    second.ExpectOk(SetAddressCmd(set));
+    second.ExpectOk(kAdvParams);
+    second.ExpectOk(SetDataCmd(set));
+    second.ExpectOk(kAdvOn);
+    CHECK(WatchdogUntilLinkHandled(**radio).ok());
+    CheckScriptFollowed(second);
+    CHECK(reopened == 1);
+    CHECK((*radio)->GetStatus().advertising);
+    CHECK((*radio)->GetStatus().controller_resets == 1);
+    second.ExpectOk(kAdvOff);
+}
+
+TEST_CASE("hci radio without a reopen function reports a lost link as unavailable") {
+    ManualClock clock;
+    auto ctrl = std::make_unique<ScriptedController>();
+    ExpectInit(*ctrl);
+    auto radio = HciRadio::Open(ctrl->TakeHostTransport(), clock, TestOptions());
+    REQUIRE(radio.ok());
+    ctrl.reset();
+    const Status st = WatchdogUntilLinkHandled(**radio);
+    CHECK(st.IsUnavailable());
+    CHECK(st.message().find("link to controller lost") != std::string::npos);
+    CHECK((*radio)->StartAdvertising(MakeSet(0x10), {}).IsUnavailable());
+    CHECK((*radio)->GetStatus().last_error.IsUnavailable());
 }
 
 }  // namespace

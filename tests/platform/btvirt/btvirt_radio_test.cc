@@ -278,5 +278,30 @@ TEST_CASE("hci radio on btvirt passes the radio conformance suite") {
     });
 }
 
+TEST_CASE("an hci radio's watchdog reconnects after btvirt restarts and advertises again") {
+    CrossProcessLock lock;
+    const AdvertisingSet set = GaenSet(6);
+    SystemClock clock;
+    RadioOptions options;
+    options.watchdog_period_ms = 50;  // the background watchdog does the recovery
+    std::unique_ptr<Radio> a;
+    {
+        Btvirt first;
+        auto opened = OpenRadio("unix:/tmp/bt-server-le", clock, options);
+        REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
+        a = std::move(opened).value();
+        REQUIRE(a->StartAdvertising(set, {}).ok());
+    }  // btvirt stops: the link is gone
+    Btvirt second;
+    auto b = OpenLogged(clock, "");
+    Collector heard;
+    REQUIRE(b->StartScanning({100, 100}, heard.Sink()).ok());
+    CHECK(heard.WaitFor(set));  // A reconnected, re-initialised and advertised again
+    CHECK(a->GetStatus().controller_resets >= 1);
+    CHECK(a->GetStatus().advertising);
+    a.reset();  // while btvirt still answers
+    b.reset();
+}
+
 }  // namespace
 }  // namespace jejak
