@@ -56,8 +56,9 @@ struct RadioOptions {
     std::string hci_log_path;
     // Per-command timeout; HCI Reset gets at least 2 s.
     int command_timeout_ms = 2000;
-    // Watchdog: reset and re-initialise a controller that stops answering commands, or that
-    // reports no advert at all for this long while scanning (0 disables that check).
+    // Watchdog (every watchdog_period_ms; 0 = off): reset and re-initialise a controller that
+    // stops answering commands, or that reports no advert at all for report_silence_ms while
+    // scanning (0 disables that check); reopen the device when the link was lost.
     int watchdog_period_ms = 5000;
     int report_silence_ms = 600000;
 };
