@@ -6,6 +6,7 @@
 //   nonce           = table id || day (u32 LE) || store id (8) || 0 0 0 || row id (u64 LE)
 // so a payload opens only in the table, day and row it was sealed for. Row ids are never
 // reused within a store (see sqlite_store.h), which makes the nonce unique per key.
+// The row id is the row's SQLite key, which also carries the day (RowKey below).
 // Plaintexts start with a format byte (1) so later versions can change them.
 #pragma once
 
@@ -24,10 +25,25 @@ enum class TableId : uint8_t { kTeks = 1, kSightings = 2, kExposureChecks = 3, k
 
 std::string_view TableName(TableId table);
 
+// A row's SQLite key: day (16 bits) << 47 | sequence (47 bits), so one day's rows are one
+// contiguous key range and appends go to the end of the b-tree. The sequence is
+// generation (17 bits) << 30 | counter (30 bits) and never repeats within a store (see
+// sqlite_store.h). Day-less rows (device_state) use day 0.
+inline constexpr int kRowSeqBits = 47;
+inline constexpr int kRowCounterBits = 30;
+inline constexpr UtcDay kMaxRowDay = 0xFFFF;  // 2149-06-06
+inline constexpr int64_t kMaxGeneration = (int64_t{1} << (kRowSeqBits - kRowCounterBits)) - 1;
+inline constexpr int64_t RowKey(UtcDay day, int64_t seq) {
+    return static_cast<int64_t>(day) << kRowSeqBits | seq;
+}
+inline constexpr int64_t FirstKeyOfDay(UtcDay day) { return RowKey(day, 0); }
+// Negative for keys no writer produces.
+inline constexpr int64_t DayOfRowKey(int64_t key) { return key < 0 ? -1 : key >> kRowSeqBits; }
+
 struct RowAddress {
     TableId table = TableId::kSightings;
     UtcDay day = 0;
-    int64_t row_id = 0;
+    int64_t row_id = 0;  // the full key, day included
 };
 
 inline constexpr size_t kRowAdSize = 17;

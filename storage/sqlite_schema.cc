@@ -10,22 +10,18 @@ namespace {
 
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE meta(name TEXT PRIMARY KEY, value BLOB NOT NULL);
-CREATE TABLE teks(day INTEGER NOT NULL, id INTEGER NOT NULL, payload BLOB NOT NULL,
-                  PRIMARY KEY(day, id)) WITHOUT ROWID;
-CREATE TABLE sightings(day INTEGER NOT NULL, id INTEGER NOT NULL, payload BLOB NOT NULL,
-                       PRIMARY KEY(day, id)) WITHOUT ROWID;
-CREATE TABLE exposure_checks(day INTEGER NOT NULL, id INTEGER NOT NULL, payload BLOB NOT NULL,
-                             PRIMARY KEY(day, id)) WITHOUT ROWID;
+CREATE TABLE teks(id INTEGER PRIMARY KEY, payload BLOB NOT NULL);
+CREATE TABLE sightings(id INTEGER PRIMARY KEY, payload BLOB NOT NULL);
+CREATE TABLE exposure_checks(id INTEGER PRIMARY KEY, payload BLOB NOT NULL);
 CREATE TABLE device_state(id INTEGER PRIMARY KEY, payload BLOB NOT NULL);
 )sql";
 
-constexpr int64_t kMaxGeneration = (int64_t{1} << 22) - 1;
-
 }  // namespace
 
-Status ConfigureDatabase(SqliteDb& db) {
+Status ConfigureDatabase(SqliteDb& db, bool durable_commits) {
     return db.Exec(
-        "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+        std::string("PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=") +
+        (durable_commits ? "FULL;" : "NORMAL;") +
         "PRAGMA secure_delete=ON; PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=1048576;"
         "PRAGMA busy_timeout=5000;",
         "configure store database");
@@ -46,7 +42,9 @@ Status MigrateSchema(SqliteDb& db) {
 
 Result<DbIdentity> BumpGeneration(SqliteDb& db) {
     DbIdentity id;
-    JEJAK_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE;", "bump generation"));
+    JEJAK_ASSIGN_OR_RETURN(int64_t sync, db.QueryInt("PRAGMA synchronous"));
+    JEJAK_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL; BEGIN IMMEDIATE;", "bump generation"));
+    const std::string restore = "PRAGMA synchronous=" + std::to_string(sync) + ";";
     auto body = [&]() -> Status {
         JEJAK_ASSIGN_OR_RETURN(SqliteStmt get, db.Prepare("SELECT value FROM meta WHERE name=?"));
         get.BindText(1, "store_id");
@@ -77,10 +75,10 @@ Result<DbIdentity> BumpGeneration(SqliteDb& db) {
     };
     Status s = body();
     if (!s.ok()) {
-        (void)db.Exec("ROLLBACK;", "rollback");
+        (void)db.Exec("ROLLBACK;" + restore, "rollback");
         return s;
     }
-    JEJAK_RETURN_IF_ERROR(db.Exec("COMMIT;", "bump generation"));
+    JEJAK_RETURN_IF_ERROR(db.Exec("COMMIT;" + restore, "bump generation"));
     return id;
 }
 

@@ -3,9 +3,9 @@
 // Version 1:
 //   meta(name TEXT PRIMARY KEY, value BLOB)  store_id (8 random bytes), generation; no
 //                                            encounter data, no time finer than a day
-//   teks / sightings / exposure_checks(day, id, payload) WITHOUT ROWID, PRIMARY KEY(day, id)
-//   device_state(id INTEGER PRIMARY KEY, payload)
-// Tables are clustered by (day, id): reading or expiring a day touches only its pages.
+//   teks / sightings / exposure_checks / device_state(id INTEGER PRIMARY KEY, payload BLOB)
+// The id is RowKey(day, sequence) (row_codec.h): the rowid b-tree is clustered by day, so
+// reading or expiring a day touches only its pages, and inserts append.
 #pragma once
 
 #include <cstdint>
@@ -22,14 +22,16 @@ struct DbIdentity {
     int64_t generation = 0;
 };
 
-// Pragmas for every connection: WAL with synchronous=FULL (each commit is durable: one
-// fsync per flush), secure_delete, in-memory temp storage, bounded WAL size, and
-// incremental auto-vacuum (effective for new databases).
-Status ConfigureDatabase(SqliteDb& db);
+// Pragmas for every connection: WAL with synchronous=FULL when `durable_commits` (each
+// commit is durable: one fsync per flush) else NORMAL (synced at checkpoints only; never
+// corrupts, may lose recent commits), secure_delete, in-memory temp storage, bounded WAL
+// size, and incremental auto-vacuum (effective for new databases).
+Status ConfigureDatabase(SqliteDb& db, bool durable_commits);
 // Brings the schema to kSchemaVersion. FailedPrecondition for a newer version.
 Status MigrateSchema(SqliteDb& db);
-// Creates the store id on first use, increments the open generation, and commits it
-// durably (synchronous=FULL) so it survives power loss before any row uses it.
+// Creates the store id on first use, increments the open generation, and commits it with
+// synchronous=FULL (whatever the connection's setting) so it survives power loss before
+// any row uses it.
 Result<DbIdentity> BumpGeneration(SqliteDb& db);
 
 }  // namespace jejak

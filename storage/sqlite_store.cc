@@ -12,7 +12,6 @@ namespace jejak {
 namespace {
 
 constexpr int64_t kMicros = 1000000;
-constexpr int64_t kRowCounterBits = 40;
 constexpr const char* kLastFlushState = "store.last_flush_unix_s";
 
 bool FileExists(const std::string& path) {
@@ -67,18 +66,15 @@ SqliteStore::~SqliteStore() {
 }
 
 Status SqliteStore::Init() {
-    JEJAK_RETURN_IF_ERROR(ConfigureDatabase(db_));
+    JEJAK_RETURN_IF_ERROR(ConfigureDatabase(db_, options_.durable_commits));
     JEJAK_RETURN_IF_ERROR(MigrateSchema(db_));
-    JEJAK_ASSIGN_OR_RETURN(DbIdentity identity, BumpGeneration(db_));
-    store_id_ = identity.store_id;
-    next_row_id_ = (identity.generation << kRowCounterBits) + 1;
-    for (TableId t : {TableId::kTeks, TableId::kSightings, TableId::kExposureChecks}) {
+    JEJAK_RETURN_IF_ERROR(NewGeneration());
+    for (TableId t : {TableId::kTeks, TableId::kSightings, TableId::kExposureChecks,
+                      TableId::kDeviceState}) {
         JEJAK_ASSIGN_OR_RETURN(insert_[static_cast<size_t>(t)],
                                db_.Prepare("INSERT INTO " + std::string(TableName(t)) +
-                                           "(day, id, payload) VALUES(?, ?, ?)"));
+                                           "(id, payload) VALUES(?, ?)"));
     }
-    JEJAK_ASSIGN_OR_RETURN(insert_[static_cast<size_t>(TableId::kDeviceState)],
-                           db_.Prepare("INSERT INTO device_state(id, payload) VALUES(?, ?)"));
     JEJAK_ASSIGN_OR_RETURN(delete_state_, db_.Prepare("DELETE FROM device_state WHERE id=?"));
     if (keys_.needs_repair()) JEJAK_RETURN_IF_ERROR(keys_.Repair());
     std::lock_guard lock(mu_);
@@ -97,7 +93,18 @@ Status SqliteStore::CheckOpen() const {
     return closed_ ? Status::FailedPrecondition("store is closed") : Status::Ok();
 }
 
-int64_t SqliteStore::NextRowId() { return next_row_id_++; }
+Status SqliteStore::NewGeneration() {
+    JEJAK_ASSIGN_OR_RETURN(DbIdentity identity, BumpGeneration(db_));
+    store_id_ = identity.store_id;
+    next_seq_ = identity.generation << kRowCounterBits;
+    seq_limit_ = next_seq_ + (int64_t{1} << kRowCounterBits);
+    return Status::Ok();
+}
+
+Status SqliteStore::ReserveSeqs(size_t n) {
+    if (next_seq_ + static_cast<int64_t>(n) < seq_limit_) return Status::Ok();
+    return NewGeneration();  // the counter is exhausted: continue in a fresh generation
+}
 
 Status SqliteStore::InTransaction(const std::function<Status()>& body) {
     JEJAK_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE", "begin transaction"));
@@ -109,7 +116,8 @@ Status SqliteStore::InTransaction(const std::function<Status()>& body) {
 
 Status SqliteStore::InsertSealed(TableId table, UtcDay day, std::span<const uint8_t> plain,
                                  int64_t* id) {
-    const RowAddress row{table, day, NextRowId()};
+    if (day > kMaxRowDay) return Status::InvalidArgument("dates after 2149 are not supported");
+    const RowAddress row{table, day, RowKey(day, next_seq_++)};
     const GuardedKey* key = &keys_.state_key();
     if (table != TableId::kDeviceState) {
         JEJAK_ASSIGN_OR_RETURN(key, keys_.DayKey(day));
@@ -117,12 +125,10 @@ Status SqliteStore::InsertSealed(TableId table, UtcDay day, std::span<const uint
     seal_buffer_.resize(plain.size() + kAeadTagSize);
     AeadSeal(*key, RowNonce(row, store_id_), RowAd(row), plain, seal_buffer_);
     SqliteStmt& stmt = insert_[static_cast<size_t>(table)];
-    int index = 1;
-    if (table != TableId::kDeviceState) stmt.BindInt(index++, day);
-    stmt.BindInt(index++, row.row_id);
-    stmt.BindBlob(index, seal_buffer_);
+    stmt.BindInt(1, row.row_id);
+    stmt.BindBlob(2, seal_buffer_);
     if (id != nullptr) *id = row.row_id;
-    return stmt.Run("insert into " + std::string(TableName(table)));
+    return stmt.Run("insert row");
 }
 
 Status SqliteStore::AddSightings(std::span<const Sighting> sightings) {
@@ -155,6 +161,7 @@ Status SqliteStore::FlushLocked() {
         last_flush_mono_ = clock_.MonotonicMicros();
         return Status::Ok();
     }
+    JEJAK_RETURN_IF_ERROR(ReserveSeqs(pending_.size() + 1));
     const UtcDay today = Today();
     const int64_t now_s = clock_.NowUnixMicros() / kMicros;
     uint64_t dropped = 0;
@@ -184,18 +191,17 @@ Status SqliteStore::ExpireLocked() {
     // Keys first: once the keyring has moved on, expired rows are unreadable even if the
     // deletion below never happens.
     JEJAK_RETURN_IF_ERROR(keys_.AdvanceTo(OldestRetainedDay(Today(), options_.retention_days)));
-    const int64_t oldest = keys_.oldest_day();
+    // Keys below the oldest day's first key: expired days, and damaged negative keys.
+    const std::string below = " WHERE id < " + std::to_string(FirstKeyOfDay(keys_.oldest_day()));
     int64_t stale = 0;
     for (const char* t : {"teks", "sightings", "exposure_checks"}) {
-        JEJAK_ASSIGN_OR_RETURN(int64_t n, db_.QueryInt("SELECT count(*) FROM " + std::string(t) +
-                                                       " WHERE day < " + std::to_string(oldest)));
+        JEJAK_ASSIGN_OR_RETURN(int64_t n, db_.QueryInt("SELECT count(*) FROM " + std::string(t) + below));
         stale += n;
     }
     if (stale == 0) return Status::Ok();
     Status deleted = InTransaction([&]() -> Status {
         for (const char* t : {"teks", "sightings", "exposure_checks"}) {
-            JEJAK_RETURN_IF_ERROR(db_.Exec("DELETE FROM " + std::string(t) + " WHERE day < " +
-                                               std::to_string(oldest), "expire old days"));
+            JEJAK_RETURN_IF_ERROR(db_.Exec("DELETE FROM " + std::string(t) + below, "expire old days"));
         }
         return Status::Ok();
     });
@@ -212,6 +218,7 @@ Status SqliteStore::PutTek(const StoredTek& tek) {
         ++dropped_out_of_window_;
         return Status::Ok();
     }
+    JEJAK_RETURN_IF_ERROR(ReserveSeqs(1));
     std::array<uint8_t, kTekPlainSize> plain;
     EncodeTek(tek, plain);
     Status s = InTransaction([&] { return InsertSealed(TableId::kTeks, tek.Day(), plain, nullptr); });
@@ -226,6 +233,7 @@ Result<int64_t> SqliteStore::AddExposureCheck(const ExposureCheckResult& result)
         ++dropped_out_of_window_;
         return int64_t{0};
     }
+    JEJAK_RETURN_IF_ERROR(ReserveSeqs(1));
     std::vector<uint8_t> plain = EncodeExposureCheck(result);
     int64_t id = 0;
     Status s = InTransaction(
@@ -253,6 +261,7 @@ Status SqliteStore::PutStateLocked(const DeviceState& state) {
 Status SqliteStore::PutState(const DeviceState& state) {
     std::lock_guard lock(mu_);
     JEJAK_RETURN_IF_ERROR(CheckOpen());
+    JEJAK_RETURN_IF_ERROR(ReserveSeqs(1));
     return InTransaction([&] { return PutStateLocked(state); });
 }
 

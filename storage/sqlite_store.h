@@ -11,9 +11,11 @@
 // pages reclaimed by incremental vacuum. See row_codec.h for the payload format and
 // THREAT_MODEL.md for what this does and does not protect against.
 //
-// Row ids: every row gets an id from one counter, (generation << 40) + n, where the
-// generation is bumped and committed durably at every open before any row is written. Ids are never reused, even for rows of a transaction lost to a crash, so the
-// counter nonce (row_codec.h) never repeats under a key.
+// Row ids: every row's key is RowKey(day, sequence) with the sequence from one counter,
+// generation << 30 | n, where the generation is bumped and committed durably at every open
+// (and when n runs out) before any row uses it. Sequences are never reused, even for rows
+// of a transaction lost to a crash, so the counter nonce (row_codec.h) never repeats under
+// a key.
 //
 // Durability: WAL mode with synchronous=FULL: never corrupts on power loss, and every
 // completed Flush survives it (one fsync per flush, so at most the flush interval is lost).
@@ -39,6 +41,10 @@ struct SqliteStoreOptions : StoreOptions {
     // Empty key_file means <state_dir>/master.key. The passphrase is zeroed by Open.
     MasterKeySource master;
     bool create_if_missing = true;
+    // true: synchronous=FULL, every completed Flush survives power loss (one fsync per
+    // flush). false: synchronous=NORMAL, fsyncs only at WAL checkpoints; never corrupts
+    // but a power cut may roll back the commits since the last checkpoint.
+    bool durable_commits = true;
 };
 
 class SqliteStore final : public Store {
@@ -84,7 +90,9 @@ private:
     Status Init();
     UtcDay Today() const;
     Status CheckOpen() const;
-    int64_t NextRowId();
+    Status NewGeneration();
+    // Makes sure `n` more sequences are available, starting a new generation if not.
+    Status ReserveSeqs(size_t n);
     Status HousekeepLocked();
     Status FlushLocked();
     Status ExpireLocked();
@@ -103,7 +111,8 @@ private:
     std::array<SqliteStmt, 5> insert_;  // indexed by TableId
     SqliteStmt delete_state_;
     StoreId store_id_{};
-    int64_t next_row_id_ = 0;
+    int64_t next_seq_ = 0;
+    int64_t seq_limit_ = 0;
     std::vector<Sighting> pending_;
     std::map<std::string, StateRow> state_;
     std::vector<uint8_t> seal_buffer_;

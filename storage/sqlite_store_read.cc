@@ -24,35 +24,36 @@ uint64_t FileSize(const std::string& path) {
 
 Result<ReadReport> SqliteStore::ReadRows(TableId table, DayRange days, const RowFn& fn) {
     const bool dayless = table == TableId::kDeviceState;
-    // The full range has no WHERE, so rows with damaged (e.g. negative) days are reported too.
-    const bool all = days.first == 0 && days.last == UINT32_MAX;
-    const std::string sql =
-        dayless ? "SELECT 0, id, payload FROM device_state ORDER BY id"
-                : "SELECT day, id, payload FROM " + std::string(TableName(table)) +
-                      (all ? "" : " WHERE day BETWEEN ? AND ?") + " ORDER BY day, id";
-    JEJAK_ASSIGN_OR_RETURN(SqliteStmt stmt, db_.Prepare(sql));
-    if (!dayless && !all) {
-        stmt.BindInt(1, days.first);
-        stmt.BindInt(2, days.last);
-    }
     ReadReport report;
+    if (days.first > days.last || days.first > kMaxRowDay) return report;
+    // The full range has no WHERE, so rows with damaged (e.g. negative) keys are reported too.
+    const bool all = dayless || (days.first == 0 && days.last == UINT32_MAX);
+    const std::string sql = "SELECT id, payload FROM " + std::string(TableName(table)) +
+                            (all ? "" : " WHERE id BETWEEN ? AND ?") + " ORDER BY id";
+    JEJAK_ASSIGN_OR_RETURN(SqliteStmt stmt, db_.Prepare(sql));
+    if (!all) {
+        stmt.BindInt(1, FirstKeyOfDay(days.first));
+        stmt.BindInt(2, days.last >= kMaxRowDay ? INT64_MAX : FirstKeyOfDay(days.last + 1) - 1);
+    }
     std::vector<uint8_t> plain;
     for (;;) {
         JEJAK_ASSIGN_OR_RETURN(bool has_row, stmt.Step("read " + std::string(TableName(table))));
         if (!has_row) break;
-        const int64_t day = stmt.ColumnInt(0);
-        const RowAddress row{table, static_cast<UtcDay>(std::clamp<int64_t>(day, 0, UINT32_MAX)),
-                             stmt.ColumnInt(1)};
-        const auto sealed = stmt.ColumnBlob(2);
+        const int64_t id = stmt.ColumnInt(0);
+        const int64_t day = DayOfRowKey(id);
+        const RowAddress row{table, static_cast<UtcDay>(std::max<int64_t>(day, 0)), id};
+        const auto sealed = stmt.ColumnBlob(1);
         Status s;
         const GuardedKey* key = &keys_.state_key();
-        if (!dayless) {
+        if (day < 0 || (dayless && day != 0)) {
+            s = Status::Corruption("malformed row id");
+        } else if (!dayless) {
             auto day_key = keys_.DayKey(row.day);
             if (day_key.ok()) key = *day_key;
             s = day_key.status();
         }
-        if (s.ok() && (day != row.day || !stmt.ColumnIsBlob(2) || sealed.size() < kAeadTagSize)) {
-            s = Status::Corruption("malformed row (day or payload column damaged)");
+        if (s.ok() && (!stmt.ColumnIsBlob(1) || sealed.size() < kAeadTagSize)) {
+            s = Status::Corruption("malformed payload (not a sealed blob)");
         }
         if (s.ok()) {
             plain.resize(sealed.size() - kAeadTagSize);
@@ -157,8 +158,9 @@ Result<StoreStats> SqliteStore::Stats() {
     std::map<UtcDay, DayCount> days;
     for (TableId t : {TableId::kTeks, TableId::kSightings, TableId::kExposureChecks}) {
         JEJAK_ASSIGN_OR_RETURN(SqliteStmt stmt,
-                               db_.Prepare("SELECT day, count(*) FROM " +
-                                           std::string(TableName(t)) + " GROUP BY day"));
+                               db_.Prepare("SELECT id >> " + std::to_string(kRowSeqBits) +
+                                           ", count(*) FROM " + std::string(TableName(t)) +
+                                           " GROUP BY 1"));
         for (;;) {
             JEJAK_ASSIGN_OR_RETURN(bool row, stmt.Step("count rows"));
             if (!row) break;

@@ -146,8 +146,10 @@ TEST_CASE("on day 15 the rows of day 1 are gone and day 1's key cannot be derive
     // Nothing of day 1 remains in the database.
     raw = SqliteDb::Open(SqliteStore::DatabasePath(dir.path()), false);
     REQUIRE(raw.ok());
-    CHECK(*raw->QueryInt("SELECT count(*) FROM sightings WHERE day <= " + std::to_string(kDay0)) == 0);
-    CHECK(*raw->QueryInt("SELECT count(*) FROM teks WHERE day <= " + std::to_string(kDay0)) == 0);
+    const std::string old_rows = " WHERE id < " + std::to_string(FirstKeyOfDay(kDay0 + 1));
+    CHECK(*raw->QueryInt("SELECT count(*) FROM sightings" + old_rows) == 0);
+    CHECK(*raw->QueryInt("SELECT count(*) FROM teks" + old_rows) == 0);
+    CHECK(*raw->QueryInt("SELECT count(*) FROM sightings") == 0);
     REQUIRE(raw->Close().ok());
 
     // The keyring now holds only the chain key of day 2; neither old slot survives in it.
@@ -320,6 +322,31 @@ TEST_CASE("wipe destroys the keys, then the database files") {
     REQUIRE(SqliteStore::Wipe(o, true).ok());
     CHECK(Snapshot(dir).empty());
     CHECK(SqliteStore::Wipe(o, true).ok());  // idempotent
+}
+
+}  // namespace jejak
+
+namespace jejak {
+
+TEST_CASE("every open starts a new row-id generation, so ids are never reused") {
+    testing::TempDir dir;
+    ManualClock clock(testing::Micros(testing::kDay0Unix + 600));
+    std::vector<int64_t> ids;
+    for (int open = 0; open < 3; ++open) {
+        auto store = SqliteStore::Open(clock, testing::SqliteOptions(dir));
+        REQUIRE(store.ok());
+        for (int i = 0; i < 2; ++i) {
+            auto id = (*store)->AddExposureCheck({testing::kDay0Unix + 700, "x"});
+            REQUIRE(id.ok());
+            ids.push_back(*id);
+        }
+        store->reset();
+    }
+    auto generation = [](int64_t id) { return (id & ((int64_t{1} << kRowSeqBits) - 1)) >> kRowCounterBits; };
+    CHECK(ids[1] == ids[0] + 1);
+    CHECK(generation(ids[2]) == generation(ids[0]) + 1);
+    CHECK(generation(ids[4]) == generation(ids[2]) + 1);
+    CHECK(DayOfRowKey(ids[0]) == testing::kDay0);
 }
 
 }  // namespace jejak

@@ -64,7 +64,7 @@ TEST_CASE("store survives 50 SIGKILLs mid-write with every flushed sighting pres
     TempDir dir;
     SystemClock clock;
     std::mt19937 rng(20261127);
-    std::uniform_int_distribution<int> delay_us(0, 20000);
+    std::uniform_int_distribution<int> delay_us(0, 60000);
     std::vector<std::pair<uint32_t, uint32_t>> committed;  // [first, first + n) per run
     uint32_t total_flushed = 0;
     for (uint32_t run = 0; run < 50; ++run) {

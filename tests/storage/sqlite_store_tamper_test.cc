@@ -69,6 +69,11 @@ struct Fixture {
     }
 };
 
+// The smallest or largest sighting id of kDay0.
+std::string DayFilter(const std::string& fn) {
+    return "SELECT " + fn + "(id) FROM sightings WHERE id >> 47 = " + std::to_string(kDay0);
+}
+
 // (table, SQL selecting the id of one of its rows)
 const std::vector<std::pair<std::string, std::string>> kRows = {
     {"sightings", "SELECT min(id) FROM sightings"},
@@ -128,8 +133,8 @@ TEST_CASE("store reports truncated, empty and non-blob payloads and keeps readin
 
 TEST_CASE("store detects a payload moved to another row of the same day") {
     Fixture f;
-    const int64_t a = f.Int("SELECT min(id) FROM sightings WHERE day = " + std::to_string(kDay0));
-    const int64_t b = f.Int("SELECT max(id) FROM sightings WHERE day = " + std::to_string(kDay0));
+    const int64_t a = f.Int(DayFilter("min"));
+    const int64_t b = f.Int(DayFilter("max"));
     REQUIRE(a != b);
     const auto pa = f.Payload("sightings", a), pb = f.Payload("sightings", b);
     f.SetPayload("sightings", a, pb);
@@ -140,25 +145,25 @@ TEST_CASE("store detects a payload moved to another row of the same day") {
 
 TEST_CASE("store detects a row moved to another day") {
     Fixture f;
-    const int64_t id = f.Int("SELECT min(id) FROM sightings WHERE day = " + std::to_string(kDay0));
-    f.Exec("UPDATE sightings SET day = day - 1 WHERE id = " + std::to_string(id));
-    f.CheckOneProblem("sightings", id);
-    f.Exec("UPDATE sightings SET day = day + 1 WHERE id = " + std::to_string(id));
+    const int64_t id = f.Int(DayFilter("min"));
+    const int64_t day = int64_t{1} << kRowSeqBits;
+    f.Exec("UPDATE sightings SET id = id - " + std::to_string(day) + " WHERE id = " + std::to_string(id));
+    f.CheckOneProblem("sightings", id - day);
+    f.Exec("UPDATE sightings SET id = id + " + std::to_string(day) + " WHERE id = " + std::to_string(id - day));
     CHECK(f.Verify().clean());
-    f.Exec("UPDATE teks SET day = day + 1");
+    f.Exec("UPDATE teks SET id = id + " + std::to_string(day));
     f.CheckOneProblem("teks", f.Int("SELECT id FROM teks"));
 }
 
 TEST_CASE("store detects a payload moved to another table under the same day and id") {
     Fixture f;
-    const int64_t id = f.Int("SELECT min(id) FROM sightings WHERE day = " + std::to_string(kDay0));
+    const int64_t id = f.Int(DayFilter("min"));
     const auto payload = f.Payload("sightings", id);
     f.Exec("DELETE FROM exposure_checks");
-    auto stmt = f.raw.Prepare("INSERT INTO exposure_checks(day, id, payload) VALUES(?, ?, ?)");
+    auto stmt = f.raw.Prepare("INSERT INTO exposure_checks(id, payload) VALUES(?, ?)");
     REQUIRE(stmt.ok());
-    stmt->BindInt(1, kDay0);
-    stmt->BindInt(2, id);
-    stmt->BindBlob(3, payload);
+    stmt->BindInt(1, id);
+    stmt->BindBlob(2, payload);
     REQUIRE(stmt->Run("insert").ok());
     f.CheckOneProblem("exposure_checks", id);
     f.Exec("DELETE FROM exposure_checks");
@@ -171,13 +176,17 @@ TEST_CASE("store detects a payload moved to another table under the same day and
     f.CheckOneProblem("device_state", id);
 }
 
-TEST_CASE("store reports a row whose day lies before the window or implausibly ahead") {
+TEST_CASE("store reports a row whose day lies before the window, far ahead, or is negative") {
     Fixture f;
-    const int64_t id = f.Int("SELECT min(id) FROM sightings WHERE day = " + std::to_string(kDay0));
-    f.Exec("UPDATE sightings SET day = 4000000000 WHERE id = " + std::to_string(id));
-    f.CheckOneProblem("sightings", id);
-    f.Exec("UPDATE sightings SET day = -5 WHERE id = " + std::to_string(id));
-    f.CheckOneProblem("sightings", id);
+    const int64_t id = f.Int(DayFilter("min"));
+    const int64_t seq = id & ((int64_t{1} << kRowSeqBits) - 1);
+    for (int64_t key : {RowKey(60000, seq), RowKey(kDay0 - 20, seq), int64_t{-5}}) {
+        CAPTURE(key);
+        f.Exec("UPDATE sightings SET id = " + std::to_string(key) + " WHERE id = " + std::to_string(id));
+        f.CheckOneProblem("sightings", key);
+        f.Exec("UPDATE sightings SET id = " + std::to_string(id) + " WHERE id = " + std::to_string(key));
+    }
+    CHECK(f.Verify().clean());
 }
 
 TEST_CASE("a corrupt device state row is skipped at open and reported by verify") {
