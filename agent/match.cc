@@ -19,7 +19,8 @@ Matcher::Matcher(const RpiIndex& index, const KeyScheduleBackend& backend)
       chunk_sequence_(kChunkKeys),
       chunk_teks_(kChunkKeys),
       chunk_first_(kChunkKeys),
-      rpis_(kChunkKeys * kTekRollingPeriod) {}
+      rpis_(kChunkKeys * kTekRollingPeriod),
+      probes_(kTekRollingPeriod) {}
 
 Matcher::~Matcher() {
     for (auto& rpi : rpis_) SecureZero(rpi.data(), rpi.size());
@@ -61,32 +62,44 @@ void Matcher::RunChunk() {
 
 void Matcher::ProbeKey(size_t slot, const Rpi* rpis) {
     const MatchKey& key = chunk_keys_[slot];
+    const EnIntervalNumber start = key.rolling_start_interval_number;
     // Only intervals whose drift window reaches the stored time range can match.
-    const uint64_t lo = std::max<uint64_t>(key.rolling_start_interval_number, SubClamp(index_.first_interval(), kDrift));
-    const uint64_t hi = std::min<uint64_t>(uint64_t{key.rolling_start_interval_number} + key.rolling_period - 1,
+    const uint64_t lo = std::max<uint64_t>(start, SubClamp(index_.first_interval(), kDrift));
+    const uint64_t hi = std::min<uint64_t>(uint64_t{start} + key.rolling_period - 1,
                                            uint64_t{index_.last_interval()} + kDrift);
-    KeyHits* hits = nullptr;
-    for (uint64_t interval = lo; interval <= hi; ++interval) {
-        const Rpi& rpi = rpis[interval - key.rolling_start_interval_number];
-        const uint32_t day_lo = DayOfInterval(SubClamp(static_cast<EnIntervalNumber>(interval), kDrift));
-        const uint32_t day_hi = DayOfInterval(static_cast<EnIntervalNumber>(
-            std::min<uint64_t>(interval + kDrift, UINT32_MAX)));
-        ++stats_.probes;
-        bool maybe = index_.MayContain(rpi, day_lo);
-        if (!maybe && day_hi != day_lo) maybe = index_.MayContain(rpi, day_hi);
-        if (!maybe) continue;
-        scratch_.clear();
-        if (index_.Find(rpi, day_lo, day_hi, scratch_) == 0) continue;
-        if (hits == nullptr) {
-            hits = &matches_.emplace_back();
-            hits->key = key;
-            hits->sequence = chunk_sequence_[slot];
-            ++stats_.matched_keys;
-        }
-        for (uint32_t record : scratch_) {
-            hits->hits.push_back({record, static_cast<EnIntervalNumber>(interval)});
-        }
+    if (lo > hi) return;
+    // Pass 1 hashes every RPI and prefetches its bucket on the first day it may have been
+    // heard; pass 2 checks them, by when most buckets have arrived from memory.
+    const size_t n = hi - lo + 1;
+    for (size_t k = 0; k < n; ++k) {
+        const auto interval = static_cast<EnIntervalNumber>(lo + k);
+        probes_[k] = index_.Prepare(rpis[interval - start], DayOfInterval(SubClamp(interval, kDrift)));
     }
+    stats_.probes += n;
+    for (size_t k = 0; k < n; ++k) {
+        const auto interval = static_cast<EnIntervalNumber>(lo + k);
+        const Rpi& rpi = rpis[interval - start];
+        const uint32_t day_lo = DayOfInterval(SubClamp(interval, kDrift));
+        const uint32_t day_hi = DayOfInterval(static_cast<EnIntervalNumber>(
+            std::min<uint64_t>(uint64_t{interval} + kDrift, UINT32_MAX)));
+        if (!index_.Check(probes_[k], rpi) && (day_hi == day_lo || !index_.MayContain(rpi, day_hi))) {
+            continue;
+        }
+        RecordHit(slot, rpi, interval, day_lo, day_hi);
+    }
+}
+
+void Matcher::RecordHit(size_t slot, const Rpi& rpi, EnIntervalNumber interval, uint32_t day_lo,
+                        uint32_t day_hi) {
+    scratch_.clear();
+    if (index_.Find(rpi, day_lo, day_hi, scratch_) == 0) return;  // fingerprint collision
+    if (matches_.empty() || matches_.back().sequence != chunk_sequence_[slot]) {
+        KeyHits& hits = matches_.emplace_back();
+        hits.key = chunk_keys_[slot];
+        hits.sequence = chunk_sequence_[slot];
+        ++stats_.matched_keys;
+    }
+    for (uint32_t record : scratch_) matches_.back().hits.push_back({record, interval});
 }
 
 std::vector<KeyHits> Matcher::Finish() {

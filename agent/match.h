@@ -62,6 +62,8 @@ public:
 private:
     void RunChunk();
     void ProbeKey(size_t slot, const Rpi* rpis);
+    void RecordHit(size_t slot, const Rpi& rpi, EnIntervalNumber interval, uint32_t day_lo,
+                   uint32_t day_hi);
 
     const RpiIndex& index_;
     RpiDeriver deriver_;
@@ -72,6 +74,7 @@ private:
     std::vector<Tek> chunk_teks_;
     std::vector<EnIntervalNumber> chunk_first_;
     std::vector<Rpi> rpis_;
+    std::vector<RpiIndex::Probe> probes_;
     std::vector<uint32_t> scratch_;
     std::vector<KeyHits> matches_;
 };

@@ -73,7 +73,7 @@ RpiIndex::RpiIndex(std::span<const SightingRecord> records, uint64_t seed, uint3
 }
 
 void RpiIndex::BuildDay(std::span<const uint32_t> entry_ids) {
-    const size_t want = std::max<size_t>(1, (entry_ids.size() + 7) / 8);
+    const size_t want = std::max<size_t>(1, (entry_ids.size() + 15) / 16);
     const size_t count = std::bit_ceil(want);
     DayTable table{buckets_.size(), static_cast<uint32_t>(count - 1)};
     buckets_.resize(buckets_.size() + count, Bucket{});
@@ -82,7 +82,7 @@ void RpiIndex::BuildDay(std::span<const uint32_t> entry_ids) {
         const Hash h = HashOf(entries_[e].rpi);
         for (uint32_t b = h.bucket & table.mask;; b = (b + 1) & table.mask) {
             const size_t bucket = table.first_bucket + b;
-            uint32_t* tags = buckets_[bucket].tags;
+            uint16_t* tags = buckets_[bucket].tags;
             int slot = 0;
             while (slot < kSlotsPerBucket && tags[slot] != 0) ++slot;
             if (slot == kSlotsPerBucket) continue;  // full: linear probing to the next bucket
@@ -99,7 +99,7 @@ uint32_t RpiIndex::Lookup(const DayTable& table, const Rpi& rpi) const {
     uint32_t b = h.bucket & table.mask;
     for (uint32_t probes = 0; probes <= table.mask; ++probes, b = (b + 1) & table.mask) {
         const size_t bucket = table.first_bucket + b;
-        const uint32_t* tags = buckets_[bucket].tags;
+        const uint16_t* tags = buckets_[bucket].tags;
         for (uint32_t m = MatchMask(tags, h.tag); m != 0; m &= m - 1) {
             const uint32_t e = slot_entry_[bucket * kSlotsPerBucket +
                                            static_cast<size_t>(std::countr_zero(m))];
@@ -108,13 +108,6 @@ uint32_t RpiIndex::Lookup(const DayTable& table, const Rpi& rpi) const {
         if (tags[kSlotsPerBucket - 1] == 0) return kNoEntry;  // slots fill in order
     }
     return kNoEntry;
-}
-
-void RpiIndex::Prefetch(const Rpi& rpi, uint32_t day) const {
-    const int64_t t = TableOf(day);
-    if (t < 0) return;
-    const DayTable& table = tables_[static_cast<size_t>(t)];
-    __builtin_prefetch(&buckets_[table.first_bucket + (HashOf(rpi).bucket & table.mask)]);
 }
 
 size_t RpiIndex::Find(const Rpi& rpi, uint32_t day_lo, uint32_t day_hi,

@@ -55,8 +55,9 @@ TEST_CASE("rpi index rejects RPIs that were never stored and stored ones on othe
         filter_hits += index.MayContain(r.rpi, DayOf(r)) ? 1 : 0;
         CHECK(index.Find(r.rpi, 0, UINT32_MAX - 1, found) == 0);
     }
-    // 31-bit fingerprints: a filter hit among 20000 random probes would be a 1-in-10^4 event.
-    CHECK(filter_hits == 0);
+    // 15-bit fingerprints over buckets at most ~70% full: roughly 1 in 1500 absent RPIs
+    // passes the filter (a dozen or so here); the full compare above rejected all of them.
+    CHECK(filter_hits < 200);
     const uint32_t day = DayOf(records[0]);
     CHECK(index.Find(records[0].rpi, day + 1, day + 3, found) == 0);
     CHECK_FALSE(index.MayContain(records[0].rpi, day + 100));
