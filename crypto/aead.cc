@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <cassert>
+#include <cstring>
 
 namespace jejak {
 
@@ -33,6 +34,30 @@ Status AeadOpen(const GuardedKey& key, const AeadNonce& nonce, std::span<const u
         return Status::Corruption("authentication failed (tampered, truncated or swapped)");
     }
     return Status::Ok();
+}
+
+Result<AeadPrefixSealer> AeadPrefixSealer::Make(
+    const GuardedKey& key, std::span<const uint8_t, kAeadNoncePrefixSize> prefix) {
+    static_assert(kAeadNoncePrefixSize == crypto_core_hchacha20_INPUTBYTES);
+    JEJAK_ASSIGN_OR_RETURN(GuardedKey subkey,
+                           GuardedKey::Make([&](std::span<uint8_t, GuardedKey::kSize> out) {
+                               crypto_core_hchacha20(out.data(), prefix.data(), key.data(), nullptr);
+                               return Status::Ok();
+                           }));
+    return AeadPrefixSealer(std::move(subkey));
+}
+
+void AeadPrefixSealer::Seal(std::span<const uint8_t, kAeadNonceSize - kAeadNoncePrefixSize> suffix,
+                            std::span<const uint8_t> ad, std::span<const uint8_t> plaintext,
+                            std::span<uint8_t> out) const {
+    assert(out.size() == plaintext.size() + kAeadTagSize);
+    // The IETF ChaCha20-Poly1305 nonce XChaCha uses under the subkey: 4 zero bytes || suffix.
+    uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = {0, 0, 0, 0};
+    std::memcpy(nonce + 4, suffix.data(), suffix.size());
+    unsigned long long written = 0;
+    crypto_aead_chacha20poly1305_ietf_encrypt(out.data(), &written, plaintext.data(),
+                                              plaintext.size(), ad.data(), ad.size(), nullptr,
+                                              nonce, subkey_.data());
 }
 
 }  // namespace jejak

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 
 #include "crypto/guarded.h"
 #include "platform/status.h"
@@ -28,5 +29,25 @@ void AeadSeal(const GuardedKey& key, const AeadNonce& nonce, std::span<const uin
 // (sealed.size() - kAeadTagSize), or authentication fails; `out` is zeroed on failure.
 Status AeadOpen(const GuardedKey& key, const AeadNonce& nonce, std::span<const uint8_t> ad,
                 std::span<const uint8_t> sealed, std::span<uint8_t> out);
+
+inline constexpr size_t kAeadNoncePrefixSize = 16;  // the part HChaCha20 consumes
+
+// XChaCha20-Poly1305 for many messages whose nonces share their first 16 bytes. XChaCha's
+// subkey derivation (HChaCha20 over key and those 16 bytes) runs once, in Make, instead of
+// once per message; Seal(suffix) then gives exactly AeadSeal(key, prefix || suffix, ...),
+// so AeadOpen opens it. The subkey lives in guarded memory.
+class AeadPrefixSealer {
+public:
+    static Result<AeadPrefixSealer> Make(const GuardedKey& key,
+                                         std::span<const uint8_t, kAeadNoncePrefixSize> prefix);
+    // Precondition: out.size() == plaintext.size() + kAeadTagSize.
+    void Seal(std::span<const uint8_t, kAeadNonceSize - kAeadNoncePrefixSize> suffix,
+              std::span<const uint8_t> ad, std::span<const uint8_t> plaintext,
+              std::span<uint8_t> out) const;
+
+private:
+    explicit AeadPrefixSealer(GuardedKey subkey) : subkey_(std::move(subkey)) {}
+    GuardedKey subkey_;
+};
 
 }  // namespace jejak

@@ -96,6 +96,7 @@ Status SqliteStore::CheckOpen() const {
 Status SqliteStore::NewGeneration() {
     JEJAK_ASSIGN_OR_RETURN(DbIdentity identity, BumpGeneration(db_));
     store_id_ = identity.store_id;
+    sealers_.clear();
     next_seq_ = identity.generation << kRowCounterBits;
     seq_limit_ = next_seq_ + (int64_t{1} << kRowCounterBits);
     return Status::Ok();
@@ -114,16 +115,29 @@ Status SqliteStore::InTransaction(const std::function<Status()>& body) {
     return s;
 }
 
-Status SqliteStore::InsertSealed(TableId table, UtcDay day, std::span<const uint8_t> plain,
-                                 int64_t* id) {
-    if (day > kMaxRowDay) return Status::InvalidArgument("dates after 2149 are not supported");
-    const RowAddress row{table, day, RowKey(day, next_seq_++)};
+Result<const AeadPrefixSealer*> SqliteStore::Sealer(TableId table, UtcDay day) {
+    auto it = sealers_.find({table, day});
+    if (it != sealers_.end()) return &it->second;
     const GuardedKey* key = &keys_.state_key();
     if (table != TableId::kDeviceState) {
         JEJAK_ASSIGN_OR_RETURN(key, keys_.DayKey(day));
     }
+    const AeadNonce nonce = RowNonce({table, day, 0}, store_id_);
+    JEJAK_ASSIGN_OR_RETURN(
+        AeadPrefixSealer sealer,
+        AeadPrefixSealer::Make(*key, std::span(nonce).first<kAeadNoncePrefixSize>()));
+    return &sealers_.emplace(std::make_pair(table, day), std::move(sealer)).first->second;
+}
+
+Status SqliteStore::InsertSealed(TableId table, UtcDay day, std::span<const uint8_t> plain,
+                                 int64_t* id) {
+    if (day > kMaxRowDay) return Status::InvalidArgument("dates after 2149 are not supported");
+    JEJAK_ASSIGN_OR_RETURN(const AeadPrefixSealer* sealer, Sealer(table, day));
+    const RowAddress row{table, day, RowKey(day, next_seq_++)};
+    const AeadNonce nonce = RowNonce(row, store_id_);
     seal_buffer_.resize(plain.size() + kAeadTagSize);
-    AeadSeal(*key, RowNonce(row, store_id_), RowAd(row), plain, seal_buffer_);
+    sealer->Seal(std::span(nonce).last<kAeadNonceSize - kAeadNoncePrefixSize>(), RowAd(row), plain,
+                 seal_buffer_);
     SqliteStmt& stmt = insert_[static_cast<size_t>(table)];
     stmt.BindInt(1, row.row_id);
     stmt.BindBlob(2, seal_buffer_);
@@ -190,7 +204,9 @@ Status SqliteStore::ExpireLocked() {
     last_retention_mono_ = clock_.MonotonicMicros();
     // Keys first: once the keyring has moved on, expired rows are unreadable even if the
     // deletion below never happens.
+    const UtcDay before = keys_.oldest_day();
     JEJAK_RETURN_IF_ERROR(keys_.AdvanceTo(OldestRetainedDay(Today(), options_.retention_days)));
+    if (keys_.oldest_day() != before) sealers_.clear();
     // Keys below the oldest day's first key: expired days, and damaged negative keys.
     const std::string below = " WHERE id < " + std::to_string(FirstKeyOfDay(keys_.oldest_day()));
     int64_t stale = 0;
@@ -284,6 +300,7 @@ Status SqliteStore::Close() {
     JEJAK_RETURN_IF_ERROR(CheckOpen());
     Status s = pending_.empty() ? Status::Ok() : FlushLocked();
     closed_ = true;
+    sealers_.clear();
     for (auto& stmt : insert_) stmt = SqliteStmt();
     delete_state_ = SqliteStmt();
     Status c = db_.Close();

@@ -96,6 +96,7 @@ private:
     Status HousekeepLocked();
     Status FlushLocked();
     Status ExpireLocked();
+    Result<const AeadPrefixSealer*> Sealer(TableId table, UtcDay day);
     Status InsertSealed(TableId table, UtcDay day, std::span<const uint8_t> plain, int64_t* id);
     Status PutStateLocked(const DeviceState& state);
     Status LoadStateLocked(ReadReport* report);
@@ -116,6 +117,8 @@ private:
     std::vector<Sighting> pending_;
     std::map<std::string, StateRow> state_;
     std::vector<uint8_t> seal_buffer_;
+    // Per (table, day): XChaCha subkeys for the shared nonce prefix. Emptied on expiry.
+    std::map<std::pair<TableId, UtcDay>, AeadPrefixSealer> sealers_;
     int64_t last_flush_mono_ = 0;
     int64_t last_flush_unix_s_ = 0;
     int64_t last_retention_mono_ = 0;
