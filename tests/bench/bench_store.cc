@@ -9,6 +9,7 @@
 //      wchar), plus what the block layer reports (write_bytes) when available.
 // Final line: store rows_per_s=X bytes_per_hour=Y
 #include <stdlib.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -87,11 +88,23 @@ std::unique_ptr<SqliteStore> OpenBenchStore(const Clock& clock, const std::strin
     return std::move(store).value();
 }
 
-double TimeEncrypted(const std::string& parent, const std::vector<Sighting>& rows, size_t batch,
-                     bool durable) {
+double ThreadCpuSeconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+struct Rate {
+    double wall = 0;  // rows per wall-clock second (includes waiting for fsync)
+    double cpu = 0;   // rows per second of this thread's CPU time (user + kernel)
+};
+
+Rate TimeEncrypted(const std::string& parent, const std::vector<Sighting>& rows, size_t batch,
+                   bool durable) {
     ScratchDir dir(parent);
     ManualClock clock(kStartUnix * 1000000);
     auto store = OpenBenchStore(clock, dir.path, durable);
+    const double cpu_start = ThreadCpuSeconds();
     const auto start = std::chrono::steady_clock::now();
     for (size_t i = 0; i < rows.size(); i += batch) {
         const size_t m = std::min(batch, rows.size() - i);
@@ -100,14 +113,16 @@ double TimeEncrypted(const std::string& parent, const std::vector<Sighting>& row
         if (!s.ok()) throw std::runtime_error(s.ToString());
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double cpu = ThreadCpuSeconds() - cpu_start;
     if (!store->Close().ok()) throw std::runtime_error("close failed");
-    return static_cast<double>(rows.size()) / secs;
+    const auto n = static_cast<double>(rows.size());
+    return {n / secs, n / cpu};
 }
 
 // The same rows unencrypted (rpi, aem and the numbers as columns) under the same key layout,
 // journal mode, synchronous setting and batching.
-double TimePlain(const std::string& parent, const std::vector<Sighting>& rows, size_t batch,
-                 bool durable) {
+Rate TimePlain(const std::string& parent, const std::vector<Sighting>& rows, size_t batch,
+               bool durable) {
     ScratchDir dir(parent);
     auto db = SqliteDb::Open(dir.path + "/plain.db", true);
     if (!db.ok()) throw std::runtime_error(db.status().ToString());
@@ -119,6 +134,7 @@ double TimePlain(const std::string& parent, const std::vector<Sighting>& rows, s
     auto insert = db->Prepare("INSERT INTO s VALUES(?,?,?,?,?,?,?,?,?,?)");
     check(insert.status());
     int64_t id = 0;
+    const double cpu_start = ThreadCpuSeconds();
     const auto start = std::chrono::steady_clock::now();
     for (size_t i = 0; i < rows.size(); i += batch) {
         check(db->Exec("BEGIN", "begin"));
@@ -139,7 +155,8 @@ double TimePlain(const std::string& parent, const std::vector<Sighting>& rows, s
         check(db->Exec("COMMIT", "commit"));
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return static_cast<double>(rows.size()) / secs;
+    const auto n = static_cast<double>(rows.size());
+    return {n / secs, n / (ThreadCpuSeconds() - cpu_start)};
 }
 
 struct HourRun {
@@ -196,15 +213,23 @@ struct StoreBenchArgs {
 
 void RunStoreBench(const StoreBenchArgs& a) {
     const std::vector<Sighting> rows = RandomSightings(a.rows, kStartUnix);
-    std::vector<double> enc, plain;
+    std::vector<double> enc, plain, enc_cpu, plain_cpu;
     for (int r = 0; r < a.runs; ++r) {
-        enc.push_back(TimeEncrypted(a.dir, rows, a.batch, a.durable));
-        plain.push_back(TimePlain(a.dir, rows, a.batch, a.durable));
-        std::printf("run n=%d batch=%zu sync=%s encrypted_rows_per_s=%.0f plain_rows_per_s=%.0f\n",
-                    r + 1, a.batch, a.durable ? "full" : "normal", enc.back(), plain.back());
+        const Rate e = TimeEncrypted(a.dir, rows, a.batch, a.durable);
+        const Rate p = TimePlain(a.dir, rows, a.batch, a.durable);
+        enc.push_back(e.wall);
+        plain.push_back(p.wall);
+        enc_cpu.push_back(e.cpu);
+        plain_cpu.push_back(p.cpu);
+        std::printf("run n=%d batch=%zu sync=%s encrypted_rows_per_s=%.0f plain_rows_per_s=%.0f "
+                    "encrypted_rows_per_cpu_s=%.0f plain_rows_per_cpu_s=%.0f\n",
+                    r + 1, a.batch, a.durable ? "full" : "normal", e.wall, p.wall, e.cpu, p.cpu);
     }
     const double enc_median = Median(enc);
-    std::printf("ratio encrypted/plain=%.2f\n", enc_median / Median(plain));
+    std::printf("median encrypted_rows_per_s=%.0f plain_rows_per_s=%.0f ratio=%.2f "
+                "encrypted_rows_per_cpu_s=%.0f plain_rows_per_cpu_s=%.0f\n",
+                enc_median, Median(plain), enc_median / Median(plain), Median(enc_cpu),
+                Median(plain_cpu));
     std::vector<double> wchar, blocks;
     uint64_t hour_rows = 0;
     for (int r = 0; r < a.runs; ++r) {

@@ -174,8 +174,10 @@ TEST_CASE("on day 15 the rows of day 1 are gone and day 1's key cannot be derive
         CHECK_FALSE(AeadOpen(*key, RowNonce(row, store_id), RowAd(row), sealed, plain).ok());
         CHECK_FALSE(std::equal(key->bytes().begin(), key->bytes().end(), key1->bytes().begin()));
     }
-    // And no file holds day 1's key or chain key.
-    CheckNoneInFiles(dir, {{key1->bytes().begin(), key1->bytes().end()},
+    // And no file holds day 1's key or chain key, nor (secure_delete, vacuum, WAL
+    // truncation) the sealed day-1 payload itself.
+    CheckNoneInFiles(dir, {{sealed.begin(), sealed.begin() + 24},
+                           {key1->bytes().begin(), key1->bytes().end()},
                            {chain1->bytes().begin(), chain1->bytes().end()},
                            {before->chain.bytes().begin(), before->chain.bytes().end()}});
 }
@@ -265,6 +267,20 @@ TEST_CASE("open errors are clear and change nothing on disk") {
         CHECK(store.status().IsInvalidArgument());
         CHECK(Snapshot(dir) == pristine);
     }
+}
+
+TEST_CASE("a database with a newer schema version is refused with a clear error") {
+    TempDir dir;
+    ManualClock clock(Micros(kDay0Unix + 600));
+    REQUIRE(OpenIn(dir, clock).ok());
+    {
+        auto raw = SqliteDb::Open(SqliteStore::DatabasePath(dir.path()), false);
+        REQUIRE(raw.ok());
+        REQUIRE(raw->Exec("PRAGMA user_version=2", "test").ok());
+    }
+    auto store = OpenIn(dir, clock);
+    CHECK(store.status().code() == StatusCode::kFailedPrecondition);
+    CHECK(store.status().message().find("schema version 2 is newer") != std::string::npos);
 }
 
 TEST_CASE("one damaged keyring slot is survivable and repaired at open") {
