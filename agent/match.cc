@@ -19,8 +19,7 @@ Matcher::Matcher(const RpiIndex& index, const KeyScheduleBackend& backend)
       chunk_sequence_(kChunkKeys),
       chunk_teks_(kChunkKeys),
       chunk_first_(kChunkKeys),
-      rpis_(kChunkKeys * kTekRollingPeriod),
-      probes_(kTekRollingPeriod) {}
+      rpis_(kChunkKeys * kTekRollingPeriod) {}
 
 Matcher::~Matcher() {
     for (auto& rpi : rpis_) SecureZero(rpi.data(), rpi.size());
@@ -68,13 +67,14 @@ void Matcher::ProbeKey(size_t slot, const Rpi* rpis) {
     const uint64_t hi = std::min<uint64_t>(uint64_t{start} + key.rolling_period - 1,
                                            uint64_t{index_.last_interval()} + kDrift);
     if (lo > hi) return;
-    // Pass 1 hashes every RPI and prefetches its bucket on the first day it may have been
-    // heard; pass 2 checks them, by when most buckets have arrived from memory.
+    // Day tables are looked up once per key: its RPIs' drift windows span days d-1 .. d+2.
+    // Each RPI is tested against the prefilter bitmap of the first day it may have been
+    // heard on; the few that pass are checked in the buckets. RPIs whose window crosses
+    // midnight (24 of 144) also try the next day.
+    const uint32_t key_day = DayOfInterval(start);
+    RpiIndex::DayView views[4];
+    for (uint32_t v = 0; v < 4; ++v) views[v] = index_.View(key_day + v - 1);
     const size_t n = hi - lo + 1;
-    for (size_t k = 0; k < n; ++k) {
-        const auto interval = static_cast<EnIntervalNumber>(lo + k);
-        probes_[k] = index_.Prepare(rpis[interval - start], DayOfInterval(SubClamp(interval, kDrift)));
-    }
     stats_.probes += n;
     for (size_t k = 0; k < n; ++k) {
         const auto interval = static_cast<EnIntervalNumber>(lo + k);
@@ -82,10 +82,13 @@ void Matcher::ProbeKey(size_t slot, const Rpi* rpis) {
         const uint32_t day_lo = DayOfInterval(SubClamp(interval, kDrift));
         const uint32_t day_hi = DayOfInterval(static_cast<EnIntervalNumber>(
             std::min<uint64_t>(uint64_t{interval} + kDrift, UINT32_MAX)));
-        if (!index_.Check(probes_[k], rpi) && (day_hi == day_lo || !index_.MayContain(rpi, day_hi))) {
-            continue;
+        const RpiIndex::DayView& first = views[day_lo + 1 - key_day];
+        bool maybe = index_.MaybeInDay(first, rpi) && index_.Check(index_.Prepare(first, rpi), rpi);
+        if (!maybe && day_hi != day_lo) {
+            const RpiIndex::DayView& second = views[day_hi + 1 - key_day];
+            maybe = index_.MaybeInDay(second, rpi) && index_.Check(index_.Prepare(second, rpi), rpi);
         }
-        RecordHit(slot, rpi, interval, day_lo, day_hi);
+        if (maybe) RecordHit(slot, rpi, interval, day_lo, day_hi);
     }
 }
 

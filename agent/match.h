@@ -74,7 +74,6 @@ private:
     std::vector<Tek> chunk_teks_;
     std::vector<EnIntervalNumber> chunk_first_;
     std::vector<Rpi> rpis_;
-    std::vector<RpiIndex::Probe> probes_;
     std::vector<uint32_t> scratch_;
     std::vector<KeyHits> matches_;
 };

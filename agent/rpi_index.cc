@@ -21,7 +21,8 @@ RpiIndex::RpiIndex(std::span<const SightingRecord> records, uint64_t seed, uint3
     : records_(records),
       seed_lo_(seed),
       seed_hi_(std::rotl(seed, 31) ^ 0x5851F42D4C957F2Dull),
-      tag_mask_(tag_mask) {
+      tag_mask_(tag_mask),
+      filter_multiplier_((seed * 0xD6E8FEB86659FD93ull) | 1u) {
     // Times outside 0 .. the last ENIntervalNumber come from damaged rows: never indexed.
     auto usable = [](const SightingRecord& r) {
         return r.first_seen >= 0 && r.first_seen / kIntervalSeconds <= int64_t{UINT32_MAX};
@@ -75,10 +76,15 @@ RpiIndex::RpiIndex(std::span<const SightingRecord> records, uint64_t seed, uint3
 void RpiIndex::BuildDay(std::span<const uint32_t> entry_ids) {
     const size_t want = std::max<size_t>(1, (entry_ids.size() + 15) / 16);
     const size_t count = std::bit_ceil(want);
-    DayTable table{buckets_.size(), static_cast<uint32_t>(count - 1)};
+    DayTable table{buckets_.size(), static_cast<uint32_t>(count - 1), bits_.size(), 63};
+    const size_t bit_count = std::max<size_t>(64, std::bit_ceil(entry_ids.size() * 16));
+    table.bit_shift = static_cast<uint32_t>(64 - std::countr_zero(bit_count));
+    bits_.resize(bits_.size() + bit_count / 64, 0);
     buckets_.resize(buckets_.size() + count, Bucket{});
     slot_entry_.resize(buckets_.size() * kSlotsPerBucket, kNoEntry);
     for (uint32_t e : entry_ids) {
+        const uint64_t bit = FilterHash(entries_[e].rpi) >> table.bit_shift;
+        bits_[table.first_word + (bit >> 6)] |= uint64_t{1} << (bit & 63);
         const Hash h = HashOf(entries_[e].rpi);
         for (uint32_t b = h.bucket & table.mask;; b = (b + 1) & table.mask) {
             const size_t bucket = table.first_bucket + b;
@@ -130,7 +136,8 @@ size_t RpiIndex::Find(const Rpi& rpi, uint32_t day_lo, uint32_t day_hi,
 size_t RpiIndex::memory_bytes() const {
     return buckets_.size() * sizeof(Bucket) + slot_entry_.size() * sizeof(uint32_t) +
            entries_.size() * sizeof(Entry) + order_.size() * sizeof(uint32_t) +
-           day_table_.size() * sizeof(int32_t) + tables_.size() * sizeof(DayTable);
+           day_table_.size() * sizeof(int32_t) + tables_.size() * sizeof(DayTable) +
+           bits_.size() * sizeof(uint64_t);
 }
 
 }  // namespace jejak

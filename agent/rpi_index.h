@@ -72,6 +72,36 @@ public:
         uint16_t tag = 0;
         uint32_t day = 0;
     };
+    // One day's table, looked up once per key rather than once per probe.
+    struct DayView {
+        const uint16_t* tags = nullptr;  // bucket b starts at tags + b * kSlotsPerBucket
+        uint32_t mask = 0;
+        uint32_t day = 0;
+        const uint64_t* bits = nullptr;  // the day's prefilter bitmap
+        uint32_t bit_shift = 63;
+    };
+    DayView View(uint32_t day) const {
+        const int64_t t = TableOf(day);
+        if (t < 0) return {nullptr, 0, day};
+        const DayTable& table = tables_[static_cast<size_t>(t)];
+        return {buckets_[table.first_bucket].tags, table.mask, day, &bits_[table.first_word],
+                table.bit_shift};
+    }
+    // First, cheapest stage of a probe: one bit per stored RPI hash in a per-day bitmap of
+    // ~16 bits per RPI, so about 15 of 16 absent RPIs stop after one L1/L2 load. A set bit
+    // says nothing; Prepare/Check decide.
+    bool MaybeInDay(const DayView& view, const Rpi& rpi) const {
+        if (view.bits == nullptr) return false;
+        const uint64_t b = FilterHash(rpi) >> view.bit_shift;
+        return (view.bits[b >> 6] >> (b & 63)) & 1;
+    }
+    Probe Prepare(const DayView& view, const Rpi& rpi) const {
+        if (view.tags == nullptr) return {};
+        const Hash h = HashOf(rpi);
+        const uint16_t* tags = view.tags + size_t{h.bucket & view.mask} * kSlotsPerBucket;
+        __builtin_prefetch(tags);
+        return {tags, h.tag, view.day};
+    }
     Probe Prepare(const Rpi& rpi, uint32_t day) const {
         const int64_t t = TableOf(day);
         if (t < 0) return {};
@@ -101,6 +131,8 @@ private:
     struct DayTable {
         size_t first_bucket = 0;
         uint32_t mask = 0;  // bucket count - 1 (a power of two)
+        size_t first_word = 0;  // into bits_
+        uint32_t bit_shift = 63;  // 64 - log2(bit count)
     };
     struct Hash {
         uint32_t bucket;
@@ -118,6 +150,12 @@ private:
         h ^= h >> 32;
         return {static_cast<uint32_t>(h >> 32),
                 static_cast<uint16_t>((static_cast<uint32_t>(h) & tag_mask_) | 1u)};
+    }
+    uint64_t FilterHash(const Rpi& rpi) const {
+        uint64_t lo, hi;
+        std::memcpy(&lo, rpi.data(), 8);
+        std::memcpy(&hi, rpi.data() + 8, 8);
+        return ((lo ^ hi) * filter_multiplier_) ^ (hi >> 17);
     }
     // Bit i set when tags[i] == tag.
     static uint32_t MatchMask(const uint16_t* tags, uint16_t tag) {
@@ -147,6 +185,8 @@ private:
     uint64_t seed_lo_;
     uint64_t seed_hi_;
     uint32_t tag_mask_;
+    uint64_t filter_multiplier_;  // odd, derived from the seed
+    std::vector<uint64_t> bits_;
     uint32_t first_day_ = 0;
     EnIntervalNumber first_interval_ = 0;
     EnIntervalNumber last_interval_ = 0;
