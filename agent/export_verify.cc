@@ -36,6 +36,10 @@ const EcdsaP256PublicKey* ExportKeyRing::Find(const std::string& key_id,
     return it == keys_.end() ? nullptr : &it->second;
 }
 
+bool ExportKeyRing::HasExact(const std::string& key_id, const std::string& key_version) const {
+    return keys_.count({key_id, key_version}) != 0;
+}
+
 std::string_view SignatureCheckName(SignatureCheck check) {
     switch (check) {
         case SignatureCheck::kValid:
@@ -56,26 +60,29 @@ SignatureVerdict VerifyExportSignatures(std::span<const uint8_t> bin,
     if (!sig_present) return {SignatureCheck::kMissing, "no export.sig"};
     if (signatures.empty()) return {SignatureCheck::kMissing, "export.sig holds no signature"};
     size_t verified = 0;
-    std::string unknown;
+    std::string failure;
     for (const ExportSignature& s : signatures) {
         const std::string who = "key id \"" + s.info.verification_key_id + "\" version \"" +
                                 s.info.verification_key_version + "\"";
+        const bool exact =
+            ring.HasExact(s.info.verification_key_id, s.info.verification_key_version);
         const EcdsaP256PublicKey* key =
             ring.Find(s.info.verification_key_id, s.info.verification_key_version);
         if (key == nullptr) {
-            unknown = "no configured public key for " + who;
+            failure = "no configured public key for " + who;
             continue;
         }
         if (s.info.signature_algorithm != kEcdsaP256Sha256Oid) {
-            return {SignatureCheck::kInvalid,
-                    "unsupported signature algorithm \"" + s.info.signature_algorithm + "\""};
+            failure = "unsupported signature algorithm \"" + s.info.signature_algorithm + "\"";
+        } else if (key->Verify(bin, s.signature)) {
+            ++verified;
+            continue;
+        } else {
+            failure = "signature by " + who + " does not verify";
         }
-        if (!key->Verify(bin, s.signature)) {
-            return {SignatureCheck::kInvalid, "signature by " + who + " does not verify"};
-        }
-        ++verified;
+        if (exact) return {SignatureCheck::kInvalid, failure};
     }
-    if (verified == 0) return {SignatureCheck::kInvalid, unknown};
+    if (verified == 0) return {SignatureCheck::kInvalid, failure};
     return {SignatureCheck::kValid, ""};
 }
 

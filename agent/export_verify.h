@@ -3,8 +3,10 @@
 // A key ring maps (verification_key_id, verification_key_version) to a P-256 public key. An
 // export is valid when export.sig holds at least one signature made with a configured key
 // and every such signature verifies over the whole export.bin; entries for keys we do not
-// hold are ignored. Parsing errors are Status values; an unverified signature is a verdict,
-// so `export inspect` can still show what a badly signed file contains.
+// hold are ignored. A wildcard key (`--pubkey`) only needs to verify one entry that no
+// exact key claims, since a multi-signed file also carries other authorities' signatures. Parsing
+// errors are Status values; an unverified signature is a verdict, so `export inspect` can still
+// show what a badly signed file contains.
 #pragma once
 
 #include <map>
@@ -31,6 +33,8 @@ public:
                       const std::string& path);
     // The key for the entry, the wildcard when there is one, else nullptr.
     const EcdsaP256PublicKey* Find(const std::string& key_id, const std::string& key_version) const;
+    // True when (key_id, key_version) itself is configured (not just the wildcard).
+    bool HasExact(const std::string& key_id, const std::string& key_version) const;
     bool empty() const { return keys_.empty(); }
     size_t size() const { return keys_.size(); }
 

@@ -41,6 +41,7 @@ Result<std::vector<uint8_t>> ReadEntry(zip_t* zip, zip_uint64_t index, const std
                                                            zip_fclose);
     if (!file) return ZipFailure(name, std::string("cannot open ") + entry, zip_get_error(zip));
     std::vector<uint8_t> out;
+    if ((st.valid & ZIP_STAT_SIZE) != 0) out.reserve(static_cast<size_t>(st.size));
     uint8_t chunk[16384];
     for (;;) {
         const zip_int64_t n = zip_fread(file.get(), chunk, sizeof(chunk));

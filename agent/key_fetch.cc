@@ -194,6 +194,8 @@ Result<FetchReport> KeyFetcher::Run() {
     if (config_.ring.empty()) {
         return ConfigError("public_keys: none configured; refusing unverifiable downloads");
     }
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(state_file_).parent_path(), ec);
     JEJAK_ASSIGN_OR_RETURN(FetchState state, LoadState(state_file_));
     HttpRequest index{config_.server_url + config_.index_path, {}, kMaxIndexBytes};
     if (!state.etag.empty()) index.headers.emplace_back("If-None-Match", state.etag);

@@ -275,3 +275,41 @@ TEST_CASE("a wire-level group or an oversized length is malformed, not a crash")
 
 }  // namespace
 }  // namespace jejak
+
+namespace jejak {
+namespace {
+
+// A TEKSignatureList entry for (id, version, algorithm) with a bogus signature.
+Bytes SignatureEntry(const std::string& id, const std::string& version, const std::string& alg) {
+    Bytes info, entry, list;
+    testing::PutBytes(info, 3, Bytes(version.begin(), version.end()));
+    testing::PutBytes(info, 4, Bytes(id.begin(), id.end()));
+    testing::PutBytes(info, 5, Bytes(alg.begin(), alg.end()));
+    testing::PutBytes(entry, 1, info);
+    testing::PutBytes(entry, 4, Bytes{0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01});
+    testing::PutBytes(list, 1, entry);
+    return list;
+}
+
+Bytes Concat(Bytes a, const Bytes& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+TEST_CASE("multi-signed exports: unknown authorities are ignored, a failing known key is not") {
+    const ExportBlobs blobs = testing::BlobsOf(TestDataPath(kServerZip));
+    const Bytes other = SignatureEntry("other", "v9", kEcdsaP256Sha256Oid);
+    const Bytes own_bad = SignatureEntry("some_id", "1", kEcdsaP256Sha256Oid);
+    const ExportKeyRing exact = RingWith("some_id", "1", kServerPem);
+    const ExportKeyRing wildcard = RingWith("", "", kServerPem);
+    // Protobuf repeated fields concatenate: the list holds both entries.
+    CHECK(Judge(blobs.bin, Concat(other, *blobs.sig), exact) == "valid");
+    CHECK(Judge(blobs.bin, Concat(other, *blobs.sig), wildcard) == "valid");
+    CHECK(Judge(blobs.bin, Concat(own_bad, *blobs.sig), exact) == "invalid");
+    CHECK(Judge(blobs.bin, other, wildcard) == "invalid");
+    CHECK(Judge(blobs.bin, SignatureEntry("some_id", "1", "1.2.840.10045.4.3.4"), exact) ==
+          "invalid");
+}
+
+}  // namespace
+}  // namespace jejak
