@@ -48,7 +48,8 @@ PwhashParams PwhashParams::Interactive() {
 }
 
 Status PwhashParams::Check() const {
-    if (opslimit < crypto_pwhash_OPSLIMIT_MIN || opslimit > crypto_pwhash_OPSLIMIT_MAX ||
+    // Upper bounds keep a tampered store header from stalling the device for hours.
+    if (opslimit < crypto_pwhash_OPSLIMIT_MIN || opslimit > 64 ||
         memlimit_bytes < crypto_pwhash_MEMLIMIT_MIN || memlimit_bytes > (uint64_t{1} << 32)) {
         return Status::InvalidArgument("Argon2id limits out of range");
     }

@@ -26,7 +26,7 @@ struct PwhashParams {
     // libsodium's "interactive" Argon2id limits (2 passes, 64 MiB): about a second on a
     // Raspberry Pi 4.
     static PwhashParams Interactive();
-    // InvalidArgument outside libsodium's Argon2id limits (values come from files).
+    // InvalidArgument outside 1..64 passes or 8 KiB..4 GiB (values may come from files).
     Status Check() const;
 };
 

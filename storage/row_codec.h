@@ -27,10 +27,10 @@ std::string_view TableName(TableId table);
 
 // A row's SQLite key: day (16 bits) << 47 | sequence (47 bits), so one day's rows are one
 // contiguous key range and appends go to the end of the b-tree. The sequence is
-// generation (17 bits) << 30 | counter (30 bits) and never repeats within a store (see
+// generation (20 bits) << 27 | counter (27 bits) and never repeats within a store (see
 // sqlite_store.h). Day-less rows (device_state) use day 0.
 inline constexpr int kRowSeqBits = 47;
-inline constexpr int kRowCounterBits = 30;
+inline constexpr int kRowCounterBits = 27;
 inline constexpr UtcDay kMaxRowDay = 0xFFFF;  // 2149-06-06
 inline constexpr int64_t kMaxGeneration = (int64_t{1} << (kRowSeqBits - kRowCounterBits)) - 1;
 inline constexpr int64_t RowKey(UtcDay day, int64_t seq) {

@@ -40,6 +40,18 @@ Status MigrateSchema(SqliteDb& db) {
                    "create store schema");
 }
 
+Result<StoreId> ReadStoreId(SqliteDb& db) {
+    StoreId id{};
+    JEJAK_ASSIGN_OR_RETURN(SqliteStmt get, db.Prepare("SELECT value FROM meta WHERE name='store_id'"));
+    JEJAK_ASSIGN_OR_RETURN(bool has_id, get.Step("read store id"));
+    if (!has_id) return id;
+    if (get.ColumnBlob(0).size() != id.size()) {
+        return Status::Corruption("store database: malformed store id");
+    }
+    std::memcpy(id.data(), get.ColumnBlob(0).data(), id.size());
+    return id;
+}
+
 Result<DbIdentity> BumpGeneration(SqliteDb& db) {
     DbIdentity id;
     JEJAK_ASSIGN_OR_RETURN(int64_t sync, db.QueryInt("PRAGMA synchronous"));

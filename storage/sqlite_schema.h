@@ -29,6 +29,9 @@ struct DbIdentity {
 Status ConfigureDatabase(SqliteDb& db, bool durable_commits);
 // Brings the schema to kSchemaVersion. FailedPrecondition for a newer version.
 Status MigrateSchema(SqliteDb& db);
+// The store id, or all zeros when the database has none yet (no row was ever written).
+// Corruption if malformed.
+Result<StoreId> ReadStoreId(SqliteDb& db);
 // Creates the store id on first use, increments the open generation, and commits it with
 // synchronous=FULL (whatever the connection's setting) so it survives power loss before
 // any row uses it.

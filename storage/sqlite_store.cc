@@ -68,7 +68,9 @@ SqliteStore::~SqliteStore() {
 Status SqliteStore::Init() {
     JEJAK_RETURN_IF_ERROR(ConfigureDatabase(db_, options_.durable_commits));
     JEJAK_RETURN_IF_ERROR(MigrateSchema(db_));
-    JEJAK_RETURN_IF_ERROR(NewGeneration());
+    // No generation yet: read-only sessions (status, verify) never consume one; the first
+    // write starts it (ReserveSeqs).
+    JEJAK_ASSIGN_OR_RETURN(store_id_, ReadStoreId(db_));
     for (TableId t : {TableId::kTeks, TableId::kSightings, TableId::kExposureChecks,
                       TableId::kDeviceState}) {
         JEJAK_ASSIGN_OR_RETURN(insert_[static_cast<size_t>(t)],
@@ -182,7 +184,8 @@ Status SqliteStore::FlushLocked() {
     Status s = InTransaction([&]() -> Status {
         std::array<uint8_t, kSightingPlainSize> plain;
         for (const Sighting& sighting : pending_) {
-            if (!DayWritable(sighting.Day(), keys_.oldest_day(), today)) {
+            if (!DayWritable(sighting.Day(), keys_.oldest_day(), today) ||
+                sighting.Day() > kMaxRowDay) {
                 ++dropped;
                 continue;
             }

@@ -12,8 +12,8 @@
 // THREAT_MODEL.md for what this does and does not protect against.
 //
 // Row ids: every row's key is RowKey(day, sequence) with the sequence from one counter,
-// generation << 30 | n, where the generation is bumped and committed durably at every open
-// (and when n runs out) before any row uses it. Sequences are never reused, even for rows
+// generation << 27 | n, where the generation is bumped and committed durably before the
+// first write of every session (and when n runs out), before any row uses it. Sequences are never reused, even for rows
 // of a transaction lost to a crash, so the counter nonce (row_codec.h) never repeats under
 // a key.
 //

@@ -344,7 +344,7 @@ TEST_CASE("wipe destroys the keys, then the database files") {
 
 namespace jejak {
 
-TEST_CASE("every open starts a new row-id generation, so ids are never reused") {
+TEST_CASE("every writing session starts a new row-id generation; reading sessions use none") {
     testing::TempDir dir;
     ManualClock clock(testing::Micros(testing::kDay0Unix + 600));
     std::vector<int64_t> ids;
@@ -357,6 +357,10 @@ TEST_CASE("every open starts a new row-id generation, so ids are never reused") 
             ids.push_back(*id);
         }
         store->reset();
+        auto reader = SqliteStore::Open(clock, testing::SqliteOptions(dir));  // read-only session
+        REQUIRE(reader.ok());
+        REQUIRE((*reader)->Verify().ok());
+        REQUIRE((*reader)->Stats().ok());
     }
     auto generation = [](int64_t id) { return (id & ((int64_t{1} << kRowSeqBits) - 1)) >> kRowCounterBits; };
     CHECK(ids[1] == ids[0] + 1);
