@@ -36,7 +36,8 @@ Result<std::string> GetString(const nlohmann::json& section, const std::string& 
 }
 
 Status CheckKeys(const nlohmann::json& section) {
-    static const std::set<std::string> known = {"retention_days", "flush_interval_s", "key_file",
+    static const std::set<std::string> known = {"retention_days", "flush_interval_s",
+                                                "durable_commits", "key_file",
                                                 "passphrase_env", "argon2_opslimit",
                                                 "argon2_memlimit_kib"};
     for (const auto& [key, value] : section.items()) {
@@ -57,6 +58,10 @@ Result<SqliteStoreOptions> LoadStoreOptions(const CliEnv& env) {
     o.retention_days = static_cast<int>(retention);
     JEJAK_ASSIGN_OR_RETURN(o.flush_interval_s, GetInt(section, "flush_interval_s", 0, 86400,
                                                       kDefaultFlushIntervalSeconds));
+    if (auto it = section.find("durable_commits"); it != section.end()) {
+        if (!it->is_boolean()) return Bad("durable_commits", "must be true or false");
+        o.durable_commits = it->get<bool>();
+    }
     JEJAK_ASSIGN_OR_RETURN(o.master.key_file, GetString(section, "key_file"));
     JEJAK_ASSIGN_OR_RETURN(std::string env_var, GetString(section, "passphrase_env"));
     const PwhashParams interactive = PwhashParams::Interactive();

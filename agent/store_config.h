@@ -4,6 +4,7 @@
 //   "store": {
 //     "retention_days": 14,              1..25
 //     "flush_interval_s": 30,            0..86400 (0: commit every batch)
+//     "durable_commits": true,           false: synchronous=NORMAL (see THREAT_MODEL.md)
 //     "key_file": "/etc/jejak/master.key",   default <state-dir>/master.key
 //     "passphrase_env": "JEJAK_STORE_PASSPHRASE",  use Argon2id on this variable instead
 //     "argon2_opslimit": 2,              when creating a passphrase store

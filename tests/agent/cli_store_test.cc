@@ -84,6 +84,10 @@ TEST_CASE("store status takes retention from the config file and rejects bad con
     run = RunJejak({"--state-dir", dir.path(), "--config", config, "store", "status"});
     CHECK(run.code == 2);
     CHECK(run.err.find("retention_days") != std::string::npos);
+    std::ofstream(config) << R"({"store": {"durable_commits": "yes"}})";
+    run = RunJejak({"--state-dir", dir.path(), "--config", config, "store", "status"});
+    CHECK(run.code == 2);
+    CHECK(run.err.find("durable_commits") != std::string::npos);
     std::ofstream(config) << R"({"store": {"retension_days": 4}})";
     run = RunJejak({"--state-dir", dir.path(), "--config", config, "store", "status"});
     CHECK(run.code == 2);
