@@ -1,6 +1,7 @@
 // SqliteStore: opening, writing, write-behind flushing and retention.
 #include "storage/sqlite_store.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,6 +51,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const Clock& clock,
         StoreKeys keys, StoreKeys::Open(KeyringPath(options.state_dir), options.master,
                                         options.create_if_missing, db_exists,
                                         OldestRetainedDay(today, options.retention_days)));
+    if (!db_exists && options.create_if_missing) {
+        // Created here so the database (and SQLite's -wal/-shm, which copy its mode) is 0600.
+        const int fd = open(db_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) return Status::FromErrno(errno, "cannot create " + db_path);
+        close(fd);
+    }
     JEJAK_ASSIGN_OR_RETURN(SqliteDb db, SqliteDb::Open(db_path, options.create_if_missing));
     std::unique_ptr<SqliteStore> store(
         new SqliteStore(clock, std::move(options), std::move(keys), std::move(db)));

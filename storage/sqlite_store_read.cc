@@ -128,7 +128,6 @@ Result<ReadReport> SqliteStore::Verify() {
         if (!row) break;
         if (check.ColumnText(0) != "ok") total.problems.push_back({"database", 0, 0, check.ColumnText(0)});
     }
-    auto ok = [](const RowAddress&, std::span<const uint8_t>) { return Status::Ok(); };
     JEJAK_ASSIGN_OR_RETURN(ReadReport teks, ReadRows(TableId::kTeks, DayRange::All(), [](auto&, auto p) {
                                return DecodeTek(p).status();
                            }));
@@ -148,7 +147,6 @@ Result<ReadReport> SqliteStore::Verify() {
                                                           return DecodeState(p).status();
                                                       }));
     merge(state);
-    (void)ok;
     return total;
 }
 

@@ -370,3 +370,21 @@ TEST_CASE("every writing session starts a new row-id generation; reading session
 }
 
 }  // namespace jejak
+
+namespace jejak {
+
+TEST_CASE("store files are private to the owner") {
+    testing::TempDir dir;
+    ManualClock clock(testing::Micros(testing::kDay0Unix + 600));
+    auto store = SqliteStore::Open(clock, testing::SqliteOptions(dir));
+    REQUIRE(store.ok());
+    REQUIRE((*store)->PutState({"k", "v"}).ok());
+    for (const char* name : {"store.db", "store.db-wal", "store.keys", "master.key"}) {
+        CAPTURE(name);
+        struct stat st {};
+        REQUIRE(stat(dir.File(name).c_str(), &st) == 0);
+        CHECK((st.st_mode & 077) == 0);
+    }
+}
+
+}  // namespace jejak
