@@ -60,8 +60,19 @@ public:
     const MatchStats& stats() const { return stats_; }
 
 private:
+    static constexpr size_t kCheckBatch = 64;
+    struct DayPair {
+        uint32_t lo;  // day of the interval's earliest possible sighting
+        uint32_t hi;  // day of its latest
+    };
+
     void RunChunk();
-    void ProbeKey(size_t slot, const Rpi* rpis);
+    // Filter pass over one key's RPIs: ids (slot * 144 + offset) of those that may have
+    // been heard go to out. Returns their number.
+    size_t FilterKey(size_t slot, uint32_t* out);
+    void CheckCandidates(std::span<const uint32_t> ids);
+    EnIntervalNumber IntervalOf(uint32_t id) const;
+    static DayPair DaysOf(uint64_t interval);
     void RecordHit(size_t slot, const Rpi& rpi, EnIntervalNumber interval, uint32_t day_lo,
                    uint32_t day_hi);
 
@@ -74,6 +85,7 @@ private:
     std::vector<Tek> chunk_teks_;
     std::vector<EnIntervalNumber> chunk_first_;
     std::vector<Rpi> rpis_;
+    std::vector<uint32_t> candidates_;
     std::vector<uint32_t> scratch_;
     std::vector<KeyHits> matches_;
 };

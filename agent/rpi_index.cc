@@ -77,14 +77,15 @@ void RpiIndex::BuildDay(std::span<const uint32_t> entry_ids) {
     const size_t want = std::max<size_t>(1, (entry_ids.size() + 15) / 16);
     const size_t count = std::bit_ceil(want);
     DayTable table{buckets_.size(), static_cast<uint32_t>(count - 1), bits_.size(), 63};
-    const size_t bit_count = std::max<size_t>(64, std::bit_ceil(entry_ids.size() * 16));
-    table.bit_shift = static_cast<uint32_t>(64 - std::countr_zero(bit_count));
-    bits_.resize(bits_.size() + bit_count / 64, 0);
+    // >= 16 bits per RPI, whole 64-bit words, at least 2 words (the shift stays below 64).
+    const size_t word_count = std::max<size_t>(2, std::bit_ceil(entry_ids.size() * 16) / 64);
+    table.word_shift = static_cast<uint32_t>(64 - std::countr_zero(word_count));
+    bits_.resize(bits_.size() + word_count, 0);
     buckets_.resize(buckets_.size() + count, Bucket{});
     slot_entry_.resize(buckets_.size() * kSlotsPerBucket, kNoEntry);
     for (uint32_t e : entry_ids) {
-        const uint64_t bit = FilterHash(entries_[e].rpi) >> table.bit_shift;
-        bits_[table.first_word + (bit >> 6)] |= uint64_t{1} << (bit & 63);
+        const uint64_t fh = FilterHash(entries_[e].rpi);
+        bits_[table.first_word + (fh >> table.word_shift)] |= FilterMask(fh);
         const Hash h = HashOf(entries_[e].rpi);
         for (uint32_t b = h.bucket & table.mask;; b = (b + 1) & table.mask) {
             const size_t bucket = table.first_bucket + b;

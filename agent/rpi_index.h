@@ -2,15 +2,17 @@
 // RPI heard, and when" at a few nanoseconds per probe, because one run probes ~144 million
 // RPIs (1 M keys x 144 intervals) against ~100 k stored ones.
 //
-// Layout: stored records are split by UTC day of sighting. Each day has an open-addressed
-// table of 64-byte buckets holding 32 x 16-bit fingerprints (one cache line, compared in one
-// SIMD pass; about 5 bytes of table per stored RPI, so two weeks of a busy venue stay in L2); the bucket and the fingerprint come from a keyed hash of the RPI so a hostile
-// advertiser cannot aim RPIs at one bucket. A fingerprint hit is confirmed by comparing all
-// 16 bytes, so there are no false positives; every stored RPI is inserted, so there are no
-// false negatives. A probe names the days it may be sighted on (the RPI's interval +- 2 h),
-// so it only touches those days' small tables. A 15-bit fingerprint lets ~1 in 2000 absent
-// RPIs through to the full compare, which costs far less than the cache line a wider one
-// would add.
+// Layout: stored records are split by UTC day of sighting. Each day has two structures:
+// - a blocked filter (>= 16 bits per stored RPI; each RPI sets 2 bits of one 64-bit word,
+//   about 2 KiB per 1000 RPIs, so two weeks of a busy venue stay in L2). One load rejects
+//   ~79 of 80 absent RPIs, without a branch, so the matcher's bulk pass is cheap;
+// - an open-addressed table of 64-byte buckets holding 32 x 16-bit fingerprints (one cache
+//   line, compared in one SIMD pass), checked only for the RPIs that pass the filter.
+// Bucket, fingerprint and filter bits come from hashes keyed by a random seed, so a hostile
+// advertiser cannot aim RPIs at one bucket or word. A fingerprint hit is confirmed by
+// comparing all 16 bytes, so there are no false positives; every stored RPI is inserted,
+// so there are no false negatives. A probe names the days it may be sighted on (the RPI's
+// interval +- 2 h), so it only touches those days' small tables.
 #pragma once
 
 #include <bit>
@@ -72,28 +74,58 @@ public:
         uint16_t tag = 0;
         uint32_t day = 0;
     };
-    // One day's table, looked up once per key rather than once per probe.
+    // One day's table, looked up once per run of probes rather than once per probe. A day
+    // without records gets an all-zero filter, so filtering it needs no branch.
     struct DayView {
         const uint16_t* tags = nullptr;  // bucket b starts at tags + b * kSlotsPerBucket
         uint32_t mask = 0;
         uint32_t day = 0;
-        const uint64_t* bits = nullptr;  // the day's prefilter bitmap
-        uint32_t bit_shift = 63;
+        const uint64_t* bits = kEmptyFilter;  // the day's prefilter words
+        uint32_t word_shift = 63;             // 64 - log2(word count)
     };
     DayView View(uint32_t day) const {
         const int64_t t = TableOf(day);
-        if (t < 0) return {nullptr, 0, day};
+        if (t < 0) return {nullptr, 0, day, kEmptyFilter, 63};
         const DayTable& table = tables_[static_cast<size_t>(t)];
         return {buckets_[table.first_bucket].tags, table.mask, day, &bits_[table.first_word],
-                table.bit_shift};
+                table.word_shift};
     }
-    // First, cheapest stage of a probe: one bit per stored RPI hash in a per-day bitmap of
-    // ~16 bits per RPI, so about 15 of 16 absent RPIs stop after one L1/L2 load. A set bit
-    // says nothing; Prepare/Check decide.
+    // First, cheapest stage of a probe: a per-day blocked filter of >= 16 bits per stored
+    // RPI where each RPI sets 2 bits of one 64-bit word, so one L1/L2 load rejects all but
+    // ~1 in 80 absent RPIs. A pass says nothing; Prepare/Check decide.
     bool MaybeInDay(const DayView& view, const Rpi& rpi) const {
-        if (view.bits == nullptr) return false;
-        const uint64_t b = FilterHash(rpi) >> view.bit_shift;
-        return (view.bits[b >> 6] >> (b & 63)) & 1;
+        const uint64_t h = FilterHash(rpi);
+        const uint64_t m = FilterMask(h);
+        return (view.bits[h >> view.word_shift] & m) == m;
+    }
+    // Filter pass over a run of consecutive RPIs that may have been heard on day a or day b
+    // (b may be a day without records): writes first_id + k for every k < count that passes
+    // into out (which needs room for count + 1 ids) and returns how many did. Branch-free,
+    // so the ~99% that fail cost no misprediction.
+    size_t FilterRun(const DayView& a, const DayView& b, const Rpi* rpis, size_t count,
+                     uint32_t first_id, uint32_t* out) const {
+        size_t n = 0;
+        for (size_t k = 0; k < count; ++k) {
+            const uint64_t h = FilterHash(rpis[k]);
+            const uint64_t m = FilterMask(h);
+            const bool pass = ((a.bits[h >> a.word_shift] & m) == m) |
+                              ((b.bits[h >> b.word_shift] & m) == m);
+            out[n] = first_id + static_cast<uint32_t>(k);
+            n += pass ? 1 : 0;
+        }
+        return n;
+    }
+    // The same for a run that can only have been heard on one day (most of a key's RPIs).
+    size_t FilterRun(const DayView& a, const Rpi* rpis, size_t count, uint32_t first_id,
+                     uint32_t* out) const {
+        size_t n = 0;
+        for (size_t k = 0; k < count; ++k) {
+            const uint64_t h = FilterHash(rpis[k]);
+            const uint64_t m = FilterMask(h);
+            out[n] = first_id + static_cast<uint32_t>(k);
+            n += (a.bits[h >> a.word_shift] & m) == m ? 1 : 0;
+        }
+        return n;
     }
     Probe Prepare(const DayView& view, const Rpi& rpi) const {
         if (view.tags == nullptr) return {};
@@ -120,6 +152,7 @@ public:
 
 private:
     static constexpr uint32_t kNoEntry = UINT32_MAX;
+    static constexpr uint64_t kEmptyFilter[2] = {0, 0};
     struct alignas(64) Bucket {
         uint16_t tags[kSlotsPerBucket];
     };
@@ -132,7 +165,7 @@ private:
         size_t first_bucket = 0;
         uint32_t mask = 0;  // bucket count - 1 (a power of two)
         size_t first_word = 0;  // into bits_
-        uint32_t bit_shift = 63;  // 64 - log2(bit count)
+        uint32_t word_shift = 63;  // 64 - log2(word count)
     };
     struct Hash {
         uint32_t bucket;
@@ -151,12 +184,19 @@ private:
         return {static_cast<uint32_t>(h >> 32),
                 static_cast<uint16_t>((static_cast<uint32_t>(h) & tag_mask_) | 1u)};
     }
+    // Bits 32.. pick the filter word (word_shift >= 32 while a day has < 2^32 words), bits
+    // 20..31 the two bits in it. RPIs are AES outputs and the seed is secret, so one
+    // multiply mixes enough.
     uint64_t FilterHash(const Rpi& rpi) const {
         uint64_t lo, hi;
         std::memcpy(&lo, rpi.data(), 8);
         std::memcpy(&hi, rpi.data() + 8, 8);
-        return ((lo ^ hi) * filter_multiplier_) ^ (hi >> 17);
+        return (lo ^ hi ^ seed_lo_) * filter_multiplier_;
     }
+    static uint64_t FilterMask(uint64_t h) {
+        return (uint64_t{1} << ((h >> 20) & 63)) | (uint64_t{1} << ((h >> 26) & 63));
+    }
+
     // Bit i set when tags[i] == tag.
     static uint32_t MatchMask(const uint16_t* tags, uint16_t tag) {
 #if defined(__SSE2__)
