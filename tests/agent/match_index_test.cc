@@ -1,11 +1,14 @@
 // RpiIndex: every stored RPI is found on its day (no false negatives over random data), RPIs
 // never stored are not, and fingerprint collisions are rejected by the full 16-byte compare.
+// The matcher's filter pass agrees with a brute-force scan on keys whose periods cross
+// midnight at every offset.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <set>
 #include <vector>
 
+#include "agent/match.h"
 #include "agent/rpi_index.h"
 #include "crypto/random.h"
 
@@ -109,6 +112,64 @@ TEST_CASE("rpi index over no records or only invalid times is empty") {
     const RpiIndex index(negative, 1);
     CHECK(index.empty());
     CHECK_FALSE(index.MayContain(negative[0].rpi, 0));
+}
+
+// Every (key, interval, record) triple with equal RPIs and the record's day within the
+// interval's +-12-interval drift window, found by scanning everything.
+std::set<std::pair<uint64_t, uint32_t>> BruteForceHits(const std::vector<DiagnosisKey>& keys,
+                                                       const std::vector<SightingRecord>& records) {
+    std::set<std::pair<uint64_t, uint32_t>> hits;
+    for (size_t k = 0; k < keys.size(); ++k) {
+        std::vector<Rpi> rpis(keys[k].rolling_period);
+        REQUIRE(RpiDeriver().Derive(keys[k].key, keys[k].rolling_start_interval_number, rpis).ok());
+        for (uint32_t j = 0; j < rpis.size(); ++j) {
+            const uint32_t interval = keys[k].rolling_start_interval_number + j;
+            for (uint32_t r = 0; r < records.size(); ++r) {
+                const uint32_t day = DayOf(records[r]);
+                if (records[r].rpi == rpis[j] && day >= (interval - 12) / 144 &&
+                    day <= (interval + 12) / 144) {
+                    hits.insert({k * 1000 + interval - keys[k].rolling_start_interval_number, r});
+                }
+            }
+        }
+    }
+    return hits;
+}
+
+TEST_CASE("matcher finds exactly the brute-force hits for unaligned periods across midnight") {
+    SystemRandom random;
+    std::vector<DiagnosisKey> keys(40);
+    std::vector<SightingRecord> records = RandomRecords(2000, 4);
+    const uint32_t day0_interval = static_cast<uint32_t>(kDay0 * 144);
+    for (size_t k = 0; k < keys.size(); ++k) {
+        random.Fill(keys[k].key.mutable_bytes());
+        // Starts anywhere in the first three days, periods 1..144.
+        keys[k].rolling_start_interval_number = day0_interval + static_cast<uint32_t>(k * 13 % 432);
+        keys[k].rolling_period = static_cast<uint32_t>(1 + (k * 37) % 144);
+        // Sightings of several of the key's RPIs, at the interval and up to 20 intervals off,
+        // so some fall inside and some outside the drift window and the day pair.
+        std::vector<Rpi> rpis(keys[k].rolling_period);
+        REQUIRE(RpiDeriver().Derive(keys[k].key, keys[k].rolling_start_interval_number, rpis).ok());
+        for (uint32_t j = 0; j < rpis.size(); j += 7) {
+            SightingRecord& r = records[(k * 41 + j) % records.size()];
+            r.rpi = rpis[j];
+            const int64_t shift = static_cast<int64_t>((k + j) % 41) - 20;
+            r.first_seen = int64_t{keys[k].rolling_start_interval_number + j + shift} * 600 + 5;
+        }
+    }
+    const RpiIndex index(records, 77);
+    Matcher matcher(index);
+    matcher.Add(keys);
+    std::set<std::pair<uint64_t, uint32_t>> got;
+    for (const KeyHits& m : matcher.Finish()) {
+        for (const RpiHit& h : m.hits) {
+            got.insert({m.sequence * 1000 + h.rpi_interval - m.key.rolling_start_interval_number,
+                        h.record});
+        }
+    }
+    const auto want = BruteForceHits(keys, records);
+    CHECK(want.size() > 20);
+    CHECK(got == want);
 }
 
 }  // namespace
