@@ -37,6 +37,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     RegisterRadioCommands(app, env);
     RegisterExportCommands(app, *keys, env);
     RegisterMatchCommands(app, env);
+    RegisterRunCommands(app, *keys, env);
 
     try {
         app.parse(argc, argv);
