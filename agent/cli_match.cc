@@ -7,7 +7,9 @@
 //     threshold, handed to the "notify" hook. Exit 0 when the check ran (exposed or not),
 //     1 when a file fails verification or the store cannot be read, 2 for usage/config.
 //   jejak status [--json]
-//     The latest check from the status file; exit 1 when no check has run yet.
+//     The latest check: the clear status file says which sealed result it is, the store
+//     (opened as `jejak match` opens it) gives the scores. Exit 1 when no check has run yet
+//     or the store cannot be read.
 #include <memory>
 #include <random>
 
@@ -105,7 +107,12 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
 }
 
 void RunStatus(bool json, CliEnv& env) {
-    auto status = ReadStatusFile(env.state_dir);
+    auto clear = ReadStatusFile(env.state_dir);
+    if (!clear.ok()) throw CliError(kExitFailure, clear.status().message());
+    SystemClock clock;
+    auto store = OpenConfiguredStore(env, clock, /*create=*/false);
+    if (!store.ok()) throw CliError(kExitFailure, store.status().message());
+    auto status = LoadCheckResult(**store, *clear);
     if (!status.ok()) throw CliError(kExitFailure, status.status().message());
     if (json) {
         env.out << status->dump(2) << "\n";

@@ -1,6 +1,8 @@
 // Orchestration of an exposure check.
 #include "agent/match_check.h"
 
+#include <optional>
+
 #include "agent/match.h"
 
 namespace jejak {
@@ -89,7 +91,6 @@ Result<nlohmann::json> RecordExposureCheck(const CheckReport& report, const Risk
                                            const std::string& state_dir) {
     nlohmann::json status = CheckReportJson(report, config);
     JEJAK_ASSIGN_OR_RETURN(int64_t row, store.AddExposureCheck({report.checked_at, status.dump()}));
-    (void)row;
     NotifyOutcome hook;
     if (report.classification.notify) {
         hook = RunNotifyHook(notify, status.dump());
@@ -97,8 +98,36 @@ Result<nlohmann::json> RecordExposureCheck(const CheckReport& report, const Risk
         hook.error = "not exposed: hook not run";
     }
     status["hook"] = hook.ToJson();
-    JEJAK_RETURN_IF_ERROR(WriteStatusFile(state_dir, status));
+    JEJAK_RETURN_IF_ERROR(WriteStatusFile(
+        state_dir, StatusFileJson(report.checked_at, report.classification.notify, row,
+                                  status["hook"])));
     return status;
+}
+
+Result<nlohmann::json> LoadCheckResult(Store& store, const nlohmann::json& status) {
+    const auto checked_at = status.find("checked_at");
+    const auto row = status.find("store_row");
+    if (checked_at == status.end() || !checked_at->is_number_integer() || row == status.end() ||
+        !row->is_number_integer() || checked_at->get<int64_t>() < 0) {
+        return Status::Corruption("status file: no checked_at/store_row");
+    }
+    const int64_t wanted = row->get<int64_t>();
+    const UtcDay day = UtcDayOfUnixSeconds(checked_at->get<int64_t>());
+    std::optional<std::string> payload;
+    auto keep = [&](int64_t id, const ExposureCheckResult& r) {
+        if (id == wanted) payload = r.payload;
+    };
+    JEJAK_ASSIGN_OR_RETURN(ReadReport read, store.ForEachExposureCheck(DayRange::One(day), keep));
+    if (!payload) {
+        if (!read.clean()) return Status::Corruption("the check's sealed result cannot be read");
+        return Status::NotFound("the check's sealed result is no longer in the store");
+    }
+    nlohmann::json full = nlohmann::json::parse(*payload, nullptr, /*allow_exceptions=*/false);
+    if (full.is_discarded() || !full.is_object()) {
+        return Status::Corruption("sealed check result: not a JSON object");
+    }
+    full["hook"] = status.value("hook", nlohmann::json::object());
+    return full;
 }
 
 }  // namespace jejak

@@ -31,11 +31,17 @@ struct CheckInputs {
 Result<CheckReport> RunExposureCheck(const CheckInputs& inputs, std::span<const SightingRecord> records,
                                      const RiskConfig& config);
 
-// Seals the JSON into the store's exposure-check results, writes the status file and runs
-// the hook when report.classification.notify. Returns the status JSON (report + "hook").
-// Failing to run the hook is recorded, not an error.
+// Seals the JSON into the store's exposure-check results, runs the hook when
+// report.classification.notify and writes the clear status file (StatusFileJson: decision
+// and row id only). Returns the full JSON (report + "hook"). Failing to run the hook is
+// recorded, not an error.
 Result<nlohmann::json> RecordExposureCheck(const CheckReport& report, const RiskConfig& config,
                                            const NotifyConfig& notify, Store& store,
                                            const std::string& state_dir);
+
+// The full result a status file points at: the sealed report of row status["store_row"]
+// with the status file's "hook" added. NotFound when the row is gone (expired with its day
+// or another store), Corruption when the status file or the row cannot be decoded.
+Result<nlohmann::json> LoadCheckResult(Store& store, const nlohmann::json& status);
 
 }  // namespace jejak

@@ -90,6 +90,15 @@ nlohmann::json CheckReportJson(const CheckReport& r, const RiskConfig& config) {
     return j;
 }
 
+nlohmann::json StatusFileJson(int64_t checked_at, bool notify, int64_t store_row,
+                              const nlohmann::json& hook) {
+    nlohmann::json h = nlohmann::json::object();
+    for (const char* field : {"ran", "ok", "timed_out"}) {
+        if (hook.contains(field)) h[field] = hook[field];
+    }
+    return {{"checked_at", checked_at}, {"notify", notify}, {"store_row", store_row}, {"hook", h}};
+}
+
 Status WriteStatusFile(const std::string& state_dir, const nlohmann::json& status) {
     const std::string path = state_dir + "/" + kStatusFileName;
     const std::string tmp = path + ".tmp";

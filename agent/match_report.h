@@ -1,7 +1,8 @@
 // The result of one exposure check as JSON: what `jejak match --json` prints, what the
 // notification hook reads on stdin, what is sealed into the store's exposure-check results
 // and what the status file in the state directory holds. It carries counts, daily scores and
-// the decision, never key material or RPIs.
+// the decision, never key material or RPIs. Only the store copy keeps the scores: the clear
+// status file holds the decision and where to find the sealed result.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +32,12 @@ struct CheckReport {
 std::string UtcDate(uint32_t day);
 
 nlohmann::json CheckReportJson(const CheckReport& report, const RiskConfig& config);
+
+// What the clear status file holds, for a local UI that cannot open the store: when the
+// check ran, the decision, the sealed result's row id in the store and whether the hook ran
+// and succeeded. No scores, dates, windows or counts: everything else stays encrypted.
+nlohmann::json StatusFileJson(int64_t checked_at, bool notify, int64_t store_row,
+                              const nlohmann::json& hook);
 
 // Status file: <state_dir>/exposure-status.json, written atomically (temp file + rename,
 // mode 0600). ReadStatusFile: NotFound when no check has run yet, Corruption if unreadable.

@@ -148,6 +148,27 @@ TEST_CASE("jejak match finds the planted exposure, notifies, records it, and sta
     CHECK(nlohmann::json::parse(status.out)["checked_at"] == j["checked_at"]);
     auto text = f.Jejak({"status"});
     CHECK(text.out.find("EXPOSED: " + j["exposure_date"].get<std::string>()) != std::string::npos);
+    // status reads the scores back from the store, not from the clear file.
+    const auto full = nlohmann::json::parse(status.out);
+    CHECK(full["daily_summaries"] == j["daily_summaries"]);
+    CHECK(full["exposure_score"] == j["exposure_score"]);
+    CHECK(full["hook"]["ok"] == true);
+
+    // The clear status file holds the decision and the sealed row only: no scores, dates,
+    // windows or counts.
+    const std::string clear_text = ReadText(f.dir.File(kStatusFileName));
+    const auto clear = nlohmann::json::parse(clear_text);
+    CHECK(clear["notify"] == true);
+    CHECK(clear["checked_at"] == j["checked_at"]);
+    CHECK(clear["store_row"].is_number_integer());
+    for (const char* field : {"daily_summaries", "exposure_score", "exposure_date",
+                              "exposure_windows", "sightings", "matched_keys", "exposed_keys",
+                              "keys", "threshold"}) {
+        CHECK_FALSE(clear.contains(field));
+    }
+    CHECK(clear_text.find("2700") == std::string::npos);
+    CHECK(clear_text.find(j["exposure_date"].get<std::string>()) == std::string::npos);
+    CHECK(clear_text.find("score") == std::string::npos);
 
     // The result is also sealed in the store.
     SystemClock clock;
@@ -162,6 +183,20 @@ TEST_CASE("jejak match finds the planted exposure, notifies, records it, and sta
     });
     REQUIRE(read.ok());
     CHECK(checks == 1);
+}
+
+TEST_CASE("jejak status fails when the status file names a result the store does not hold") {
+    Fixture f;
+    REQUIRE(f.Jejak({"match", "--keys", f.zip}).code == kExitOk);
+    const std::string path = f.dir.File(kStatusFileName);
+    auto clear = nlohmann::json::parse(ReadText(path));
+    clear["store_row"] = clear["store_row"].get<int64_t>() + 1;
+    std::ofstream(path) << clear.dump();
+    auto status = f.Jejak({"status"});
+    CHECK(status.code == kExitFailure);
+    CHECK(status.err.find("no longer in the store") != std::string::npos);
+    std::ofstream(path) << R"({"checked_at": 5})";
+    CHECK(f.Jejak({"status", "--json"}).code == kExitFailure);
 }
 
 TEST_CASE("jejak match refuses tampered or unverifiable files and records nothing") {
