@@ -135,7 +135,9 @@ Status Daemon::CloseWindow(int64_t now_s) {
 }
 
 Status Daemon::FlushIfDue(int64_t now_s, bool force) {
-    if (!force && now_s - last_flush_s_ < options_.flush_interval_s) return Status::Ok();
+    if (!force && (unflushed_ == 0 || now_s - last_flush_s_ < options_.flush_interval_s)) {
+        return Status::Ok();
+    }
     JEJAK_RETURN_IF_ERROR(store_.Flush());
     last_flush_s_ = now_s;
     if (unflushed_ > 0) {

@@ -142,6 +142,13 @@ TEST_CASE("jejak run and keys export: usage errors exit 2, a missing store exits
     auto bad_key = testing::RunJejak({"--state-dir", state, "keys", "export", "--out",
                                       dir.File("x.zip"), "--signing-key", dir.File("junk.pem")});
     CHECK(bad_key.code == 2);
+    const std::string p384 = "openssl ecparam -name secp384r1 -genkey -noout -out '" +
+                             dir.File("p384.pem") + "' 2>/dev/null";
+    REQUIRE(std::system(p384.c_str()) == 0);
+    auto wrong_curve = testing::RunJejak({"--state-dir", state, "keys", "export", "--out",
+                                          dir.File("x.zip"), "--signing-key", dir.File("p384.pem")});
+    CHECK(wrong_curve.code == 2);
+    CHECK(wrong_curve.err.find("P-256") != std::string::npos);
     MakeSigningKey(dir);
     auto no_store = testing::RunJejak({"--state-dir", dir.File("absent"), "keys", "export", "--out",
                                        dir.File("x.zip"), "--signing-key", dir.File("key.pem")});
