@@ -168,7 +168,9 @@ Status Daemon::Stop() {
     const int64_t now_s = NowS();
     Status window = CloseWindow(now_s);
     Status flush = FlushIfDue(now_s, true);
-    log_ << "stopped\n";
+    const DaemonCounters c = Counters();
+    log_ << "stopped: heard " << c.adverts_heard << " GAEN adverts, stored " << c.sightings_stored
+         << " sightings, " << c.rotations << " rotations\n";
     log_.flush();
     for (const Status& s : {window, flush, scan, adv}) {
         if (!s.ok()) return s;
