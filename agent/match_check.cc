@@ -1,6 +1,7 @@
 // Orchestration of an exposure check.
 #include "agent/match_check.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "agent/match.h"
@@ -44,6 +45,18 @@ Status MatchFile(const std::string& path, const ExportKeyRing& ring, Matcher& ma
     return Status::Ok();
 }
 
+void AddLegacyScore(std::span<const ExposureWindow> windows, const LegacyRiskConfig& config,
+                    uint32_t today, LegacySummary& out) {
+    if (windows.empty()) return;
+    const int score = LegacyRiskScore(LegacyExposureOf(windows, today), config);
+    out.scores.push_back(score);
+    out.maximum_risk_score = std::max(out.maximum_risk_score, score);
+    for (const ExposureWindow& w : windows) {
+        const auto bins = LegacyAttenuationDurations(w.scans, config);
+        for (size_t i = 0; i < bins.size(); ++i) out.attenuation_durations_s[i] += bins[i];
+    }
+}
+
 }  // namespace
 
 Result<std::vector<SightingRecord>> LoadSightingRecords(Store& store, ReadReport* report) {
@@ -73,14 +86,16 @@ Result<CheckReport> RunExposureCheck(const CheckInputs& inputs,
     report.match = matcher.stats();
     const std::vector<KeyExposure> exposures =
         ResolveKeyExposures(matches, records, config.window, config.allow_recursive, &report.windows);
+    const auto today = static_cast<uint32_t>(inputs.now / 86400);
+    if (config.legacy) report.legacy.emplace();
     std::vector<ExposureWindow> windows;
     for (const KeyExposure& e : exposures) {
         if (!IsScoredReportType(e.report_type, config.allow_recursive)) continue;
         ++report.exposed_keys;
         windows.insert(windows.end(), e.windows.begin(), e.windows.end());
+        if (report.legacy) AddLegacyScore(e.windows, *config.legacy, today, *report.legacy);
     }
     report.exposure_windows = windows.size();
-    const auto today = static_cast<uint32_t>(inputs.now / 86400);
     report.daily = ComputeDailySummaries(windows, config, today);
     report.classification = Classify(report.daily, config);
     return report;

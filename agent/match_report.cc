@@ -83,6 +83,11 @@ nlohmann::json CheckReportJson(const CheckReport& r, const RiskConfig& config) {
                                            : std::string("any")}}},
         {"notify", r.classification.notify},
     };
+    if (r.legacy) {
+        j["legacy_v1"] = {{"maximum_risk_score", r.legacy->maximum_risk_score},
+                          {"risk_scores", r.legacy->scores},
+                          {"attenuation_durations_s", r.legacy->attenuation_durations_s}};
+    }
     if (r.classification.day) {
         j["exposure_date"] = UtcDate(*r.classification.day);
         j["exposure_score"] = r.classification.score;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -26,6 +27,7 @@ struct CheckReport {
     size_t exposure_windows = 0;
     std::vector<DailySummary> daily;
     Classification classification;
+    std::optional<LegacySummary> legacy;  // when the config has "risk.legacy"
 };
 
 // "YYYY-MM-DD" of a UTC day number.

@@ -201,6 +201,9 @@ Result<RiskConfig> ParseRiskConfig(const nlohmann::json& s) {
                            ResolveReceiverCalibration(cal != s.end() ? *cal : nlohmann::json::object()));
     c.window.rssi_correction_db = receiver.rssi_correction_db;
     c.calibration_source = receiver.source;
+    if (auto it = s.find("legacy"); it != s.end()) {
+        JEJAK_ASSIGN_OR_RETURN(c.legacy, ParseLegacyRiskConfig(*it));
+    }
     return c;
 }
 

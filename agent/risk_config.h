@@ -33,6 +33,7 @@
 
 #include "agent/exposure_window.h"
 #include "agent/match_types.h"
+#include "agent/risk_legacy.h"
 #include "platform/status.h"
 
 namespace jejak {
@@ -56,6 +57,7 @@ struct RiskConfig {
     double notify_score_sum = 0;
     std::optional<ReportType> notify_report_type;
     std::string calibration_source;  // how window.rssi_correction_db was found
+    std::optional<LegacyRiskConfig> legacy;  // "risk.legacy": also report v1 scores
 };
 
 // Names of the presets, the ones with values first.

@@ -1,6 +1,7 @@
 // Legacy (API v1) risk score: bucketing and the product of the four scores.
 #include "agent/risk_legacy.h"
 
+#include <algorithm>
 #include <string>
 
 namespace jejak {
@@ -16,7 +17,70 @@ Status CheckScores(const std::array<int, 8>& scores, const char* name) {
     return Status::Ok();
 }
 
+Status ParseScores(const nlohmann::json& s, const char* name, bool required,
+                   std::span<int> out) {
+    const auto it = s.find(name);
+    if (it == s.end()) {
+        return required ? Status::InvalidArgument(std::string("risk.legacy.") + name + ": required")
+                        : Status::Ok();
+    }
+    if (!it->is_array() || it->size() != out.size()) {
+        return Status::InvalidArgument(std::string("risk.legacy.") + name + ": array of " +
+                                       std::to_string(out.size()) + " integers");
+    }
+    for (size_t i = 0; i < out.size(); ++i) {
+        if (!(*it)[i].is_number_integer() || (*it)[i] < -100000 || (*it)[i] > 100000) {
+            return Status::InvalidArgument(std::string("risk.legacy.") + name + ": integers");
+        }
+        out[i] = (*it)[i].get<int>();
+    }
+    return Status::Ok();
+}
+
 }  // namespace
+
+Result<LegacyRiskConfig> ParseLegacyRiskConfig(const nlohmann::json& s) {
+    if (!s.is_object()) return Status::InvalidArgument("risk.legacy: not an object");
+    LegacyRiskConfig c;
+    if (auto it = s.find("minimum_risk_score"); it != s.end()) {
+        if (!it->is_number_integer() || *it < 0 || *it > 4096) {
+            return Status::InvalidArgument("risk.legacy.minimum_risk_score: integer 0..4096");
+        }
+        c.minimum_risk_score = it->get<int>();
+    }
+    JEJAK_RETURN_IF_ERROR(ParseScores(s, "attenuation_scores", true, c.attenuation_scores));
+    JEJAK_RETURN_IF_ERROR(ParseScores(s, "days_since_last_exposure_scores", true,
+                                      c.days_since_last_exposure_scores));
+    JEJAK_RETURN_IF_ERROR(ParseScores(s, "duration_scores", true, c.duration_scores));
+    JEJAK_RETURN_IF_ERROR(
+        ParseScores(s, "transmission_risk_scores", true, c.transmission_risk_scores));
+    JEJAK_RETURN_IF_ERROR(ParseScores(s, "duration_at_attenuation_thresholds", false,
+                                      c.duration_at_attenuation_thresholds));
+    Status valid = c.Validate();
+    if (!valid.ok()) return Status::InvalidArgument("risk.legacy." + valid.message());
+    return c;
+}
+
+LegacyExposure LegacyExposureOf(std::span<const ExposureWindow> windows, uint32_t today) {
+    LegacyExposure e;
+    if (windows.empty()) return e;
+    int attenuation = 255;
+    int64_t seconds = 0;
+    uint32_t last_day = 0;
+    for (const ExposureWindow& w : windows) {
+        for (const ScanInstance& scan : w.scans) {
+            attenuation = std::min(attenuation, scan.typical_attenuation_db);
+            seconds += scan.seconds_since_last_scan;
+        }
+        last_day = std::max(last_day, w.day);
+    }
+    e.attenuation_db = attenuation;
+    e.duration_minutes = static_cast<int>(std::min<int64_t>(seconds / 60, 100000));
+    e.days_since_exposure =
+        today > last_day ? static_cast<int>(std::min(today - last_day, 10000u)) : 0;
+    e.transmission_risk_level = windows.front().transmission_risk_level;
+    return e;
+}
 
 Status LegacyRiskConfig::Validate() const {
     if (minimum_risk_score < 0 || minimum_risk_score > 4096) {

@@ -9,6 +9,9 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "agent/match_types.h"
 #include "platform/status.h"
@@ -52,5 +55,22 @@ int LegacyRiskScore(const LegacyExposure& exposure, const LegacyRiskConfig& conf
 // low threshold, from low up to below high, and at or above high.
 std::array<int64_t, 3> LegacyAttenuationDurations(std::span<const ScanInstance> scans,
                                                   const LegacyRiskConfig& config);
+
+// The "risk.legacy" config section: {"minimum_risk_score": N, "attenuation_scores": [8],
+// "days_since_last_exposure_scores": [8], "duration_scores": [8],
+// "transmission_risk_scores": [8], "duration_at_attenuation_thresholds": [2]}; the four score
+// lists are required, the rest default (0; [50, 70]). InvalidArgument naming the bad field.
+Result<LegacyRiskConfig> ParseLegacyRiskConfig(const nlohmann::json& section);
+
+// One matched key's windows as v1 saw an exposure: the lowest typical attenuation, whole
+// minutes of scan time, days from the most recent window to `today`, the key's TR.
+LegacyExposure LegacyExposureOf(std::span<const ExposureWindow> windows, uint32_t today);
+
+// v1 scores of every exposed key of a check.
+struct LegacySummary {
+    int maximum_risk_score = 0;
+    std::vector<int> scores;  // one per exposed key, in input order
+    std::array<int64_t, 3> attenuation_durations_s{};  // summed over the keys
+};
 
 }  // namespace jejak

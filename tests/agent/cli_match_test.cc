@@ -236,6 +236,34 @@ TEST_CASE("jejak match below the threshold does not run the hook; status without
     CHECK(status.err.find("no exposure check has run yet") != std::string::npos);
 }
 
+TEST_CASE("jejak match adds legacy v1 scores when risk.legacy is configured") {
+    Fixture f;
+    const nlohmann::json legacy = {{"attenuation_scores", {1, 2, 3, 4, 5, 6, 7, 8}},
+                                   {"days_since_last_exposure_scores", {8, 7, 6, 5, 4, 3, 2, 1}},
+                                   {"duration_scores", {0, 1, 2, 3, 4, 5, 6, 8}},
+                                   {"transmission_risk_scores", {1, 2, 3, 4, 5, 6, 7, 8}}};
+    nlohmann::json cfg = nlohmann::json::parse(ReadText(f.config));
+    cfg["risk"]["legacy"] = legacy;
+    std::ofstream(f.config) << cfg.dump();
+    auto run = f.Jejak({"match", "--keys", f.zip, "--json"});
+    INFO(run.err);
+    REQUIRE(run.code == kExitOk);
+    const auto j = nlohmann::json::parse(run.out)["legacy_v1"];
+    // By hand: attenuation 40 dB -> bucket 3 (score 4); last window yesterday, 1 day ->
+    // bucket 7 (1); 9 scans x 300 s = 45 min -> bucket 7 (8); TR 2 -> 2. 4 x 1 x 8 x 2 = 64.
+    REQUIRE(j["risk_scores"].size() == 1);
+    CHECK(j["risk_scores"][0] == 64);
+    CHECK(j["maximum_risk_score"] == 64);
+    // All 2700 s below the default 50 dB low threshold.
+    CHECK(j["attenuation_durations_s"] == nlohmann::json::array({2700, 0, 0}));
+
+    cfg["risk"]["legacy"]["duration_scores"][2] = 9;
+    std::ofstream(f.config) << cfg.dump();
+    auto bad = f.Jejak({"match", "--keys", f.zip});
+    CHECK(bad.code == kExitUsage);
+    CHECK(bad.err.find("duration_scores") != std::string::npos);
+}
+
 TEST_CASE("jejak match rejects a bad risk config with a usage error") {
     Fixture f;
     std::ofstream(f.config) << R"({"risk": {"preset": "swisscovid"}})";
