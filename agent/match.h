@@ -3,8 +3,10 @@
 // Keys are fed in any number of Add() calls. They are buffered in fixed chunks; each chunk's
 // RPIs (RPIK + 144 AES blocks per key) are derived in one batch call and every RPI of the
 // key's rolling period is probed in the index on the days it may have been heard (its own
-// interval +- 12 intervals of clock drift). Only keys with at least one hit are kept, so
-// memory is bounded by the chunk size whatever the number of keys.
+// interval +- 12 intervals of clock drift). Probing is two passes per chunk: a branch-free
+// filter pass over all RPIs (one load each, day pair resolved once per run of intervals),
+// then bucket checks, prefetched in batches, for the ~1% that pass. Only keys with at least
+// one hit are kept, so memory is bounded by the chunk size whatever the number of keys.
 //
 // Keys whose sighting window [rolling_start - 12, rolling_start + rolling_period + 12) does
 // not overlap the stored sightings are skipped without deriving anything; keys with a rolling
