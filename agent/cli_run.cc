@@ -135,7 +135,8 @@ EcdsaP256PrivateKey LoadSigningKey(const std::string& path) {
     std::string pem = text.str();
     auto key = EcdsaP256PrivateKey::FromPem(pem);
     SecureZero(pem.data(), pem.size());
-    if (!key.ok()) throw CliError(kExitUsage, "--signing-key " + path + ": " + key.status().message());
+    if (!key.ok())
+        throw CliError(kExitUsage, "--signing-key " + path + ": " + key.status().message());
     return std::move(key).value();
 }
 

@@ -78,8 +78,8 @@ Status Daemon::Start() {
         std::lock_guard<std::mutex> lock(mu_);
         aggregator_.BeginScan(std::nullopt);
     }
-    Status s = radio_.StartScanning(options_.scan,
-                                    [this](const ReceivedAdvert& a) { OnAdvert(a); });
+    Status s =
+        radio_.StartScanning(options_.scan, [this](const ReceivedAdvert& a) { OnAdvert(a); });
     if (!s.ok()) {
         (void)radio_.StopAdvertising();
         return s;
@@ -98,8 +98,8 @@ void Daemon::OnAdvert(const ReceivedAdvert& advert) {
     std::lock_guard<std::mutex> lock(mu_);
     if (std::find(own_rpis_.begin(), own_rpis_.end(), payload->rpi) != own_rpis_.end()) return;
     ++counters_.adverts_heard;
-    aggregator_.Add(Reception{payload->rpi, payload->aem, advert.unix_micros / 1000000,
-                              advert.rssi_dbm});
+    aggregator_.Add(
+        Reception{payload->rpi, payload->aem, advert.unix_micros / 1000000, advert.rssi_dbm});
 }
 
 Status Daemon::RotateIfDue() {

@@ -25,19 +25,19 @@
 namespace jejak {
 
 struct DaemonOptions {
-    int8_t tx_power_dbm = -15;         // advertised in metadata v1.0 and asked of the radio
-    AdvertisingParams advertising;     // tx_power_dbm above overrides advertising.tx_power_dbm
-    ScanParams scan;                   // default duty cycle
-    int64_t scan_window_s = 5;         // receptions are aggregated per window of this length
+    int8_t tx_power_dbm = -15;      // advertised in metadata v1.0 and asked of the radio
+    AdvertisingParams advertising;  // tx_power_dbm above overrides advertising.tx_power_dbm
+    ScanParams scan;                // default duty cycle
+    int64_t scan_window_s = 5;      // receptions are aggregated per window of this length
     int64_t flush_interval_s = kDefaultFlushIntervalSeconds;  // explicit flush (+ log line)
 };
 
 struct DaemonCounters {
-    uint64_t rotations = 0;            // interval-boundary rotations (not counting the start)
+    uint64_t rotations = 0;  // interval-boundary rotations (not counting the start)
     uint64_t teks_generated = 0;
-    uint64_t adverts_heard = 0;        // GAEN adverts received (own adverts excluded)
-    uint64_t sightings_stored = 0;     // sightings handed to the store
-    uint64_t sightings_flushed = 0;    // of those, reported flushed
+    uint64_t adverts_heard = 0;      // GAEN adverts received (own adverts excluded)
+    uint64_t sightings_stored = 0;   // sightings handed to the store
+    uint64_t sightings_flushed = 0;  // of those, reported flushed
 };
 
 class Daemon {

@@ -58,8 +58,8 @@ Result<std::vector<uint8_t>> ZipInMemory(const std::vector<uint8_t>& bin,
     zip_source_keep(src);
     zip_t* z = zip_open_from_source(src, ZIP_TRUNCATE, &error);
     bool ok = z != nullptr;
-    const std::pair<const char*, const std::vector<uint8_t>*> members[] = {
-        {"export.bin", &bin}, {"export.sig", &sig}};
+    const std::pair<const char*, const std::vector<uint8_t>*> members[] = {{"export.bin", &bin},
+                                                                           {"export.sig", &sig}};
     for (const auto& [name, data] : members) {
         if (!ok) break;
         zip_source_t* m = zip_source_buffer(z, data->data(), data->size(), 0);

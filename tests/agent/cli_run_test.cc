@@ -29,17 +29,18 @@ std::vector<StoredTek> TeksIn(const std::string& state_dir) {
     auto store = SqliteStore::Open(clock, o);
     REQUIRE(store.ok());
     std::vector<StoredTek> teks;
-    REQUIRE((*store)->ForEachTek(DayRange::All(), [&](const StoredTek& t) { teks.push_back(t); })
-                .ok());
+    REQUIRE(
+        (*store)->ForEachTek(DayRange::All(), [&](const StoredTek& t) { teks.push_back(t); }).ok());
     REQUIRE((*store)->Close().ok());
     return teks;
 }
 
 void MakeSigningKey(const testing::ScratchDir& dir) {
     const std::string q = "'" + dir.path().string() + "/";
-    const std::string cmd =
-        "openssl ecparam -name prime256v1 -genkey -noout -out " + q + "key.pem' 2>/dev/null && "
-        "openssl ec -in " + q + "key.pem' -pubout -out " + q + "pub.pem' 2>/dev/null";
+    const std::string cmd = "openssl ecparam -name prime256v1 -genkey -noout -out " + q +
+                            "key.pem' 2>/dev/null && "
+                            "openssl ec -in " +
+                            q + "key.pem' -pubout -out " + q + "pub.pem' 2>/dev/null";
     REQUIRE(std::system(cmd.c_str()) == 0);
 }
 
@@ -65,12 +66,14 @@ TEST_CASE("jejak run x2 on a sim ether, keys export of A, jejak match on B finds
     const std::string b_dir = dir.File("b");
     testing::CliRun a, b;
     std::thread ta([&] {
-        a = testing::RunJejak({"--state-dir", a_dir, "run", "--radio", "sim:" + ether + "?x=0&seed=1",
-                               "--duration", "6", "--scan-window", "2", "--tx-power", "-10"});
+        a = testing::RunJejak({"--state-dir", a_dir, "run", "--radio",
+                               "sim:" + ether + "?x=0&seed=1", "--duration", "6", "--scan-window",
+                               "2", "--tx-power", "-10"});
     });
     std::thread tb([&] {
-        b = testing::RunJejak({"--state-dir", b_dir, "run", "--radio", "sim:" + ether + "?x=1&seed=2",
-                               "--duration", "6", "--scan-window", "2"});
+        b = testing::RunJejak({"--state-dir", b_dir, "run", "--radio",
+                               "sim:" + ether + "?x=1&seed=2", "--duration", "6", "--scan-window",
+                               "2"});
     });
     ta.join();
     tb.join();
@@ -111,16 +114,16 @@ TEST_CASE("jejak run x2 on a sim ether, keys export of A, jejak match on B finds
     REQUIRE(pub.ok());
     CHECK(pub->Verify(blobs->bin, (*sigs)[0].signature));
 
-    auto match = testing::RunJejak({"--state-dir", b_dir, "match", "--keys", zip, "--pubkey",
-                                    dir.File("pub.pem"), "--json"});
+    auto match = testing::RunJejak(
+        {"--state-dir", b_dir, "match", "--keys", zip, "--pubkey", dir.File("pub.pem"), "--json"});
     REQUIRE(match.code == 0);
     const auto j = nlohmann::json::parse(match.out);
     CHECK(j.value("matched_keys", 0) == 1);
     CHECK(j.value("exposure_windows", 0) >= 1);
 
     // A's own export does not match A (it never stores its own adverts).
-    auto self = testing::RunJejak({"--state-dir", a_dir, "match", "--keys", zip, "--pubkey",
-                                   dir.File("pub.pem"), "--json"});
+    auto self = testing::RunJejak(
+        {"--state-dir", a_dir, "match", "--keys", zip, "--pubkey", dir.File("pub.pem"), "--json"});
     REQUIRE(self.code == 0);
     CHECK(nlohmann::json::parse(self.out).value("matched_keys", -1) == 0);
 }
@@ -134,8 +137,8 @@ TEST_CASE("jejak run and keys export: usage errors exit 2, a missing store exits
     auto no_radio = testing::RunJejak({"--state-dir", state, "run", "--duration", "1"});
     CHECK(no_radio.code == 2);
     CHECK(no_radio.err.find("no radio") != std::string::npos);
-    auto bad_power = testing::RunJejak({"--state-dir", state, "run", "--radio",
-                                        "sim:" + dir.File("e"), "--tx-power", "99"});
+    auto bad_power = testing::RunJejak(
+        {"--state-dir", state, "run", "--radio", "sim:" + dir.File("e"), "--tx-power", "99"});
     CHECK(bad_power.code == 2);
 
     testing::WriteFile(dir.File("junk.pem"), testing::Bytes{'n', 'o', 'p', 'e'});
@@ -145,8 +148,9 @@ TEST_CASE("jejak run and keys export: usage errors exit 2, a missing store exits
     const std::string p384 = "openssl ecparam -name secp384r1 -genkey -noout -out '" +
                              dir.File("p384.pem") + "' 2>/dev/null";
     REQUIRE(std::system(p384.c_str()) == 0);
-    auto wrong_curve = testing::RunJejak({"--state-dir", state, "keys", "export", "--out",
-                                          dir.File("x.zip"), "--signing-key", dir.File("p384.pem")});
+    auto wrong_curve =
+        testing::RunJejak({"--state-dir", state, "keys", "export", "--out", dir.File("x.zip"),
+                           "--signing-key", dir.File("p384.pem")});
     CHECK(wrong_curve.code == 2);
     CHECK(wrong_curve.err.find("P-256") != std::string::npos);
     MakeSigningKey(dir);

@@ -49,8 +49,7 @@ struct Device {
     std::ostringstream log;
     std::unique_ptr<Daemon> daemon;
 
-    Device(const std::string& ether, double x, uint64_t seed, const Clock& clock)
-        : random(seed) {
+    Device(const std::string& ether, double x, uint64_t seed, const Clock& clock) : random(seed) {
         SimRadioConfig c;
         c.ether_dir = ether;
         c.x_m = x;
@@ -76,9 +75,9 @@ struct Device {
     std::vector<Sighting> Sightings() {
         std::vector<Sighting> all;
         REQUIRE(store->Flush().ok());
-        REQUIRE(store->ForEachSighting(DayRange::All(), [&](const Sighting& s) {
-                         all.push_back(s);
-                     }).ok());
+        REQUIRE(
+            store->ForEachSighting(DayRange::All(), [&](const Sighting& s) { all.push_back(s); })
+                .ok());
         return all;
     }
 };
@@ -155,12 +154,15 @@ TEST_CASE("rotation at an interval boundary changes address and payload together
     REQUIRE(observer.ok());
     std::map<std::string, std::set<std::string>> payloads_by_address;
     std::map<std::string, std::set<std::string>> addresses_by_payload;
-    REQUIRE((*observer)->StartScanning(ScanParams{}, [&](const ReceivedAdvert& ad) {
-        const std::string address = HexEncode(ad.address.bytes);
-        const std::string payload = HexEncode(ad.payload);
-        payloads_by_address[address].insert(payload);
-        addresses_by_payload[payload].insert(address);
-    }).ok());
+    REQUIRE((*observer)
+                ->StartScanning(ScanParams{},
+                                [&](const ReceivedAdvert& ad) {
+                                    const std::string address = HexEncode(ad.address.bytes);
+                                    const std::string payload = HexEncode(ad.payload);
+                                    payloads_by_address[address].insert(payload);
+                                    addresses_by_payload[payload].insert(address);
+                                })
+                .ok());
     REQUIRE(a.daemon->Start().ok());
     const AdvertisingSet first = a.daemon->CurrentAdvertisingSet();
     CHECK(IsNonResolvablePrivateAddress(first.address));
