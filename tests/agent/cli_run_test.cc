@@ -5,7 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <thread>
 
@@ -158,6 +163,42 @@ TEST_CASE("jejak run and keys export: usage errors exit 2, a missing store exits
                                        dir.File("x.zip"), "--signing-key", dir.File("key.pem")});
     CHECK(no_store.code == 1);
     CHECK_FALSE(std::filesystem::exists(dir.File("x.zip")));
+}
+
+}  // namespace jejak
+
+namespace jejak {
+namespace {
+extern "C" void IgnoreSignal(int) {}
+}  // namespace
+
+TEST_CASE("jejak run without --duration stops cleanly on SIGTERM and stores its last window") {
+    testing::ScratchDir dir("cli-run-sigterm");
+    // Until `run` installs its own handler, a stray SIGTERM must not kill the test binary.
+    struct sigaction quiet = {}, previous = {};
+    quiet.sa_handler = IgnoreSignal;
+    sigemptyset(&quiet.sa_mask);
+    REQUIRE(sigaction(SIGTERM, &quiet, &previous) == 0);
+    std::atomic<bool> done{false};
+    testing::CliRun run;
+    const auto started = std::chrono::steady_clock::now();
+    std::thread t([&] {
+        run = testing::RunJejak({"--state-dir", dir.File("s"), "run", "--radio",
+                                 "sim:" + dir.File("ether"), "--duration", "120"});
+        done = true;
+    });
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    while (!done) {
+        kill(getpid(), SIGTERM);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    t.join();
+    sigaction(SIGTERM, &previous, nullptr);
+    CHECK(run.code == 0);
+    CHECK(run.out.find("stopped") != std::string::npos);
+    // Generous bound: only to tell a signal stop from the 120 s backstop.
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(60));
+    CHECK(TeksIn(dir.File("s")).size() == 1);
 }
 
 }  // namespace jejak
