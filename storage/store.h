@@ -78,9 +78,12 @@ struct Sighting {
     int64_t first_seen_unix_s = 0;  // decides the row's UTC day
     int64_t last_seen_unix_s = 0;   // >= first_seen_unix_s
     uint32_t count = 1;             // advertisements aggregated (>= 1)
-    int8_t min_rssi = 0;            // calibrated RSSI, dBm
+    // RSSI exactly as this device's radio reported it, dBm. The receiver's calibration
+    // correction is applied once, at matching time (risk.calibration), so a corrected
+    // table never needs the stored rows rewritten.
+    int8_t min_rssi = 0;            // weakest reading
     int8_t max_rssi = 0;            // strongest reading: gives the minimum attenuation
-    float mean_rssi = 0;            // mean calibrated RSSI over `count` readings
+    float mean_rssi = 0;            // mean over `count` readings
     // Seconds between the end of the previous scan and this sighting (GAEN
     // secondsSinceLastScan input); -1 when unknown.
     int32_t seconds_since_previous_scan = -1;
