@@ -297,6 +297,13 @@ TEST_CASE("an hci radio's watchdog reconnects after btvirt restarts and advertis
     Collector heard;
     REQUIRE(b->StartScanning({100, 100}, heard.Sink()).ok());
     CHECK(heard.WaitFor(set));  // A reconnected, re-initialised and advertised again
+    // The watchdog publishes its status after the whole restore sequence, which may finish
+    // a little after the controller starts advertising (seen under AddressSanitizer).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!(a->GetStatus().controller_resets >= 1 && a->GetStatus().advertising) &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     CHECK(a->GetStatus().controller_resets >= 1);
     CHECK(a->GetStatus().advertising);
     a.reset();  // while btvirt still answers
