@@ -13,7 +13,7 @@
 #include <utility>
 
 #include "crypto/guarded.h"
-#include "platform/status.h"
+#include "platform/base/status.h"
 
 namespace jejak {
 

@@ -14,7 +14,7 @@
 #include <cstdint>
 
 #include "crypto/guarded.h"
-#include "platform/status.h"
+#include "platform/base/status.h"
 
 namespace jejak {
 

@@ -9,7 +9,7 @@
 #include <span>
 #include <string_view>
 
-#include "platform/status.h"
+#include "platform/base/status.h"
 
 namespace jejak {
 

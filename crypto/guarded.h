@@ -11,7 +11,7 @@
 #include <functional>
 #include <span>
 
-#include "platform/status.h"
+#include "platform/base/status.h"
 
 namespace jejak {
 

@@ -48,10 +48,4 @@ Status HkdfSha256(std::span<const uint8_t> ikm, std::span<const uint8_t> salt,
     return Status::Ok();
 }
 
-void SecureZero(void* data, size_t size) { sodium_memzero(data, size); }
-
-bool ConstantTimeEqual(const void* a, const void* b, size_t size) {
-    return sodium_memcmp(a, b, size) == 0;
-}
-
 }  // namespace jejak

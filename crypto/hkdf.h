@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <span>
 
-#include "platform/status.h"
+#include "platform/base/status.h"
 
 namespace jejak {
 

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "platform/status.h"
+#include "platform/base/status.h"
 
 namespace jejak {
 

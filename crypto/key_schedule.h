@@ -12,7 +12,7 @@
 
 #include "crypto/interval.h"
 #include "crypto/secret.h"
-#include "platform/status.h"
+#include "platform/base/status.h"
 
 namespace jejak {
 

@@ -6,7 +6,7 @@
 #include <span>
 
 #include "crypto/secret.h"
-#include "platform/status.h"
+#include "platform/base/status.h"
 
 namespace jejak {
 

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <vector>
 
-#include "platform/clock.h"
+#include "platform/base/clock.h"
 #include "storage/store.h"
 
 namespace jejak {

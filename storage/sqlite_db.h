@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "platform/status.h"
+#include "platform/base/status.h"
 
 struct sqlite3;
 struct sqlite3_stmt;

@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "platform/clock.h"
+#include "platform/base/clock.h"
 #include "storage/row_codec.h"
 #include "storage/sqlite_db.h"
 #include "storage/store.h"

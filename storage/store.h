@@ -27,7 +27,7 @@
 #include "crypto/interval.h"
 #include "crypto/key_schedule.h"
 #include "crypto/secret.h"
-#include "platform/status.h"
+#include "platform/base/status.h"
 
 namespace jejak {
 

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "bench.h"
-#include "platform/gaen_advert.h"
-#include "platform/h4.h"
-#include "platform/hci.h"
+#include "platform/codec/gaen_advert.h"
+#include "platform/codec/h4.h"
+#include "platform/codec/hci.h"
 
 namespace jejak::bench {
 namespace {

@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/export_verify.h"
-#include "agent/match.h"
+#include "agent/diagnosis/export_verify.h"
+#include "agent/exposure/match.h"
 #include "bench.h"
 #include "crypto/random.h"
 

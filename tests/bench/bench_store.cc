@@ -22,7 +22,7 @@
 
 #include "bench.h"
 #include "crypto/random.h"
-#include "platform/clock.h"
+#include "platform/base/clock.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
 

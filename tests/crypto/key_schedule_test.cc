@@ -11,7 +11,7 @@
 #include "crypto/interval.h"
 #include "crypto/key_schedule.h"
 #include "crypto/rpi_batch.h"
-#include "platform/hex.h"
+#include "platform/base/hex.h"
 #include "test_data.h"
 
 namespace jejak {

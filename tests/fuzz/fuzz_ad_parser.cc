@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "platform/ad.h"
-#include "platform/gaen_advert.h"
+#include "platform/codec/ad.h"
+#include "platform/codec/gaen_advert.h"
 
 using namespace jejak;
 

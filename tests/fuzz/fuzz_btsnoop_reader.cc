@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "platform/btsnoop.h"
-#include "platform/capture_replay.h"
+#include "platform/codec/btsnoop.h"
+#include "platform/codec/capture_replay.h"
 
 using namespace jejak;
 

@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "agent/export_file.h"
-#include "agent/key_fetch.h"
+#include "agent/diagnosis/export_file.h"
+#include "agent/diagnosis/key_fetch.h"
 
 using namespace jejak;
 

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "platform/h4.h"
+#include "platform/codec/h4.h"
 
 namespace {
 

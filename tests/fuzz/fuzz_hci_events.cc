@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "platform/gaen_advert.h"
-#include "platform/hci.h"
+#include "platform/codec/gaen_advert.h"
+#include "platform/codec/hci.h"
 
 using namespace jejak;
 

@@ -9,7 +9,7 @@
 
 #include "crypto/aead.h"
 #include "crypto/day_key_ratchet.h"
-#include "platform/hex.h"
+#include "platform/base/hex.h"
 #include "storage/keyring.h"
 #include "storage/sqlite_db.h"
 #include "store_test_util.h"

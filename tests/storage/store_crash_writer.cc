@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "platform/clock.h"
+#include "platform/base/clock.h"
 #include "storage/sqlite_store.h"
 #include "store_test_util_rows.h"
 

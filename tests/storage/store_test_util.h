@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "crypto/master_key.h"
-#include "platform/clock.h"
+#include "platform/base/clock.h"
 #include "storage/memory_store.h"
 #include "storage/sqlite_store.h"
 

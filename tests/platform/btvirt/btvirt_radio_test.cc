@@ -24,11 +24,11 @@
 #include <string>
 #include <thread>
 
-#include "platform/gaen_advert.h"
-#include "platform/h4_fd_transport.h"
-#include "platform/hex.h"
-#include "platform/radio_spec.h"
-#include "../radio_conformance.h"
+#include "platform/codec/gaen_advert.h"
+#include "platform/transport/h4_fd_transport.h"
+#include "platform/base/hex.h"
+#include "platform/radio_spec/radio_spec.h"
+#include "tests/platform/radio/radio_conformance.h"
 
 namespace jejak {
 namespace {

@@ -1,0 +1,145 @@
+// JSON form of an exposure check and the status file.
+#include "agent/check/match_report.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "agent/risk/risk_config.h"
+
+namespace jejak {
+namespace {
+
+nlohmann::json ScoreJson(const ScoreSummary& s) {
+    return {{"score_sum", s.score_sum},
+            {"maximum_score", s.maximum_score},
+            {"weighted_duration_sum", s.weighted_duration_sum}};
+}
+
+nlohmann::json DayJson(const DailySummary& d) {
+    nlohmann::json j = ScoreJson(d.total);
+    j["day"] = d.day;
+    j["date"] = UtcDate(d.day);
+    j["windows"] = d.windows;
+    nlohmann::json by_type = nlohmann::json::object();
+    for (int t = 1; t < kReportTypeCount; ++t) {
+        const ScoreSummary& s = d.by_report_type[static_cast<size_t>(t)];
+        if (s.score_sum > 0 || s.weighted_duration_sum > 0) {
+            by_type[std::string(ReportTypeName(static_cast<ReportType>(t)))] = ScoreJson(s);
+        }
+    }
+    j["by_report_type"] = by_type;
+    return j;
+}
+
+}  // namespace
+
+std::string UtcDate(uint32_t day) {
+    // Days to civil date (proleptic Gregorian), after H. Hinnant's published algorithm.
+    const int64_t z = int64_t{day} + 719468;
+    const int64_t era = z / 146097;
+    const int64_t doe = z - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    const int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    const int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    const int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(y),
+                  static_cast<long long>(m), static_cast<long long>(d));
+    return buf;
+}
+
+nlohmann::json CheckReportJson(const CheckReport& r, const RiskConfig& config) {
+    nlohmann::json days = nlohmann::json::array();
+    for (const DailySummary& d : r.daily) days.push_back(DayJson(d));
+    nlohmann::json j = {
+        {"checked_at", r.checked_at},
+        {"preset", config.preset},
+        {"rssi_correction_db", config.window.rssi_correction_db},
+        {"calibration_source", config.calibration_source},
+        {"files", r.files},
+        {"keys", r.match.keys},
+        {"invalid_keys", r.match.invalid_keys},
+        {"skipped_keys", r.match.skipped_keys},
+        {"matched_keys", r.match.matched_keys},
+        {"exposed_keys", r.exposed_keys},
+        {"exposure_windows", r.exposure_windows},
+        {"sightings", {{"accepted", r.windows.accepted},
+                       {"drift_rejected", r.windows.drift_rejected},
+                       {"replay_rejected", r.windows.replay_rejected},
+                       {"metadata_rejected", r.windows.metadata_rejected},
+                       {"tx_power_rejected", r.windows.tx_power_rejected}}},
+        {"daily_summaries", days},
+        {"threshold", {{"score_sum", config.notify_score_sum},
+                       {"report_type", config.notify_report_type
+                                           ? std::string(ReportTypeName(*config.notify_report_type))
+                                           : std::string("any")}}},
+        {"notify", r.classification.notify},
+    };
+    if (r.legacy) {
+        j["legacy_v1"] = {{"maximum_risk_score", r.legacy->maximum_risk_score},
+                          {"risk_scores", r.legacy->scores},
+                          {"attenuation_durations_s", r.legacy->attenuation_durations_s}};
+    }
+    if (r.classification.day) {
+        j["exposure_date"] = UtcDate(*r.classification.day);
+        j["exposure_score"] = r.classification.score;
+    }
+    return j;
+}
+
+nlohmann::json StatusFileJson(int64_t checked_at, bool notify, int64_t store_row,
+                              const nlohmann::json& hook) {
+    nlohmann::json h = nlohmann::json::object();
+    for (const char* field : {"ran", "ok", "timed_out"}) {
+        if (hook.contains(field)) h[field] = hook[field];
+    }
+    return {{"checked_at", checked_at}, {"notify", notify}, {"store_row", store_row}, {"hook", h}};
+}
+
+Status WriteStatusFile(const std::string& state_dir, const nlohmann::json& status) {
+    const std::string path = state_dir + "/" + kStatusFileName;
+    const std::string tmp = path + ".tmp";
+    const std::string text = status.dump(2) + "\n";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::FromErrno(errno, "cannot write " + tmp);
+    size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int err = errno;
+            ::close(fd);
+            return Status::FromErrno(err, "cannot write " + tmp);
+        }
+        done += static_cast<size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) return Status::FromErrno(errno, "cannot sync " + tmp);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        return Status::FromErrno(errno, "cannot rename to " + path);
+    }
+    return Status::Ok();
+}
+
+Result<nlohmann::json> ReadStatusFile(const std::string& state_dir) {
+    const std::string path = state_dir + "/" + kStatusFileName;
+    std::ifstream in(path);
+    if (!in) {
+        if (errno == ENOENT) return Status::NotFound("no exposure check has run yet (" + path + ")");
+        return Status::FromErrno(errno, "cannot read " + path);
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) return Status::Corruption(path + ": not a JSON object");
+    return j;
+}
+
+}  // namespace jejak

@@ -1,0 +1,56 @@
+// Top-level CLI: global options, command groups, error-to-exit-code mapping.
+#include "agent/cli/cli.h"
+
+#include <exception>
+
+namespace jejak {
+namespace {
+
+// CLI11 errors are multi-line; field testers and scripts want one line and exit code 2.
+int ReportParseError(const CLI::ParseError& e, CLI::App& app, CliEnv& env) {
+    if (e.get_exit_code() == 0) {  // --help and friends
+        app.exit(e, env.out, env.err);
+        return kExitOk;
+    }
+    env.err << "jejak: " << e.what() << "\n";
+    return kExitUsage;
+}
+
+}  // namespace
+
+int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    CliEnv env{out, err};
+    CLI::App app{"Jejak: privacy-first Bluetooth LE exposure notification agent (GAEN v1.2)",
+                 "jejak"};
+    app.require_subcommand(1);
+    app.option_defaults()->always_capture_default();
+    app.add_option("--state-dir", env.state_dir, "Directory of the encrypted store")
+        ->capture_default_str();
+    app.add_option("--config", env.config_path, "JSON configuration file")
+        ->capture_default_str()
+        ->each([&env](const std::string&) { env.config_path_given = true; });
+
+    CLI::App* keys = app.add_subcommand("keys", "Key schedule tools (derive, fetch)");
+    keys->require_subcommand(1);
+    RegisterKeysCommands(*keys, env);
+    RegisterStoreCommands(app, env);
+    RegisterRadioCommands(app, env);
+    RegisterExportCommands(app, *keys, env);
+    RegisterMatchCommands(app, env);
+    RegisterRunCommands(app, *keys, env);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return ReportParseError(e, app, env);
+    } catch (const CliError& e) {
+        err << "jejak: " << e.what() << "\n";
+        return e.exit_code();
+    } catch (const std::exception& e) {
+        err << "jejak: internal error: " << e.what() << "\n";
+        return kExitFailure;
+    }
+    return kExitOk;
+}
+
+}  // namespace jejak

@@ -1,0 +1,152 @@
+// `jejak store status|verify|wipe`: inspect, check and destroy the encrypted store in
+// --state-dir. Output never contains key material or row contents, only counts, days and
+// row ids.
+#include <ctime>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/cli/cli.h"
+#include "agent/config/store_config.h"
+#include "platform/base/clock.h"
+#include "storage/sqlite_store.h"
+
+namespace jejak {
+namespace {
+
+// "YYYY-MM-DD" of a UTC day number (proleptic Gregorian, days since 1970-01-01).
+std::string DayString(UtcDay day) {
+    const std::time_t t = static_cast<std::time_t>(day) * 86400;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return buf;
+}
+
+std::string TimeString(int64_t unix_s) {
+    const std::time_t t = static_cast<std::time_t>(unix_s);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::unique_ptr<SqliteStore> OpenOrThrow(const CliEnv& env, const Clock& clock) {
+    auto store = OpenConfiguredStore(env, clock, /*create=*/false);
+    if (!store.ok()) {
+        const int code = store.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
+        throw CliError(code, store.status().message());
+    }
+    return std::move(store).value();
+}
+
+nlohmann::json StatsJson(const StoreStats& stats, const CliEnv& env) {
+    nlohmann::json days = nlohmann::json::array();
+    for (const DayCount& d : stats.days) {
+        days.push_back({{"day", DayString(d.day)}, {"day_number", d.day},
+                        {"sightings", d.sightings}, {"teks", d.teks},
+                        {"exposure_checks", d.exposure_checks}});
+    }
+    return {{"state_dir", env.state_dir},
+            {"retention_days", stats.retention_days},
+            {"oldest_retained_day", DayString(stats.oldest_retained_day)},
+            {"bytes_on_disk", stats.bytes_on_disk},
+            {"last_flush", stats.last_flush_unix_s > 0 ? nlohmann::json(TimeString(stats.last_flush_unix_s))
+                                                      : nlohmann::json(nullptr)},
+            {"days_held", stats.days.size()},
+            {"days", days}};
+}
+
+void RunStatus(bool json, CliEnv& env) {
+    SystemClock clock;
+    auto store = OpenOrThrow(env, clock);
+    auto stats = store->Stats();
+    if (!stats.ok()) throw CliError(kExitFailure, stats.status().message());
+    if (json) {
+        env.out << StatsJson(*stats, env).dump(2) << "\n";
+        return;
+    }
+    env.out << "store:      " << env.state_dir << "\n"
+            << "retention:  " << stats->retention_days << " days (oldest retained "
+            << DayString(stats->oldest_retained_day) << ")\n"
+            << "size:       " << stats->bytes_on_disk << " bytes\n"
+            << "last flush: "
+            << (stats->last_flush_unix_s > 0 ? TimeString(stats->last_flush_unix_s) : "never")
+            << "\n"
+            << "days held:  " << stats->days.size() << "\n";
+    for (const DayCount& d : stats->days) {
+        env.out << "  " << DayString(d.day) << "  sightings=" << d.sightings << " teks=" << d.teks
+                << " exposure_checks=" << d.exposure_checks << "\n";
+    }
+}
+
+void RunVerify(bool json, CliEnv& env) {
+    SystemClock clock;
+    auto store = OpenOrThrow(env, clock);
+    auto report = store->Verify();
+    if (!report.ok()) throw CliError(kExitFailure, report.status().message());
+    if (json) {
+        nlohmann::json problems = nlohmann::json::array();
+        for (const RowProblem& p : report->problems) {
+            problems.push_back({{"table", p.table}, {"day", DayString(p.day)},
+                                {"row_id", p.row_id}, {"problem", p.what}});
+        }
+        env.out << nlohmann::json{{"rows_ok", report->rows_ok}, {"problems", problems}}.dump(2)
+                << "\n";
+    } else {
+        for (const RowProblem& p : report->problems) {
+            env.out << "corrupt: " << p.table << " day " << DayString(p.day) << " row " << p.row_id
+                    << ": " << p.what << "\n";
+        }
+        env.out << "verified " << report->rows_ok << " rows, " << report->problems.size()
+                << " problem" << (report->problems.size() == 1 ? "" : "s") << "\n";
+    }
+    if (!report->clean()) throw CliError(kExitFailure, "store verify found problems");
+}
+
+void RunWipe(bool yes, CliEnv& env) {
+    auto options = LoadStoreOptions(env);
+    if (!options.ok()) throw CliError(kExitUsage, options.status().message());
+    if (!yes) {
+        env.err << "This destroys every key and all data of the store in " << env.state_dir
+                << " beyond recovery. Type 'wipe' to continue: " << std::flush;
+        std::string answer;
+        if (!std::getline(std::cin, answer) || answer != "wipe") {
+            throw CliError(kExitFailure, "wipe cancelled");
+        }
+    }
+    // Only a key file inside the state directory belongs to this store.
+    const bool own_key = options->master.key_file.empty() ||
+                         options->master.key_file == SqliteStore::DefaultMasterKeyPath(env.state_dir);
+    Status s = SqliteStore::Wipe(*options, own_key);
+    if (!s.ok()) throw CliError(kExitFailure, s.message());
+    env.out << "store in " << env.state_dir << " wiped\n";
+}
+
+}  // namespace
+
+void RegisterStoreCommands(CLI::App& app, CliEnv& env) {
+    CLI::App* store = app.add_subcommand("store", "The encrypted encounter store");
+    store->require_subcommand(1);
+
+    auto status_json = std::make_shared<bool>(false);
+    CLI::App* status = store->add_subcommand("status", "Days held, rows per day, size, retention");
+    status->add_flag("--json", *status_json, "Print JSON");
+    status->callback([status_json, &env] { RunStatus(*status_json, env); });
+
+    auto verify_json = std::make_shared<bool>(false);
+    CLI::App* verify = store->add_subcommand("verify", "Decrypt every row; exit 1 on any problem");
+    verify->add_flag("--json", *verify_json, "Print JSON");
+    verify->callback([verify_json, &env] { RunVerify(*verify_json, env); });
+
+    auto yes = std::make_shared<bool>(false);
+    CLI::App* wipe = store->add_subcommand("wipe", "Destroy the keys, then the store files");
+    wipe->add_flag("--yes", *yes, "Do not ask for confirmation");
+    wipe->callback([yes, &env] { RunWipe(*yes, env); });
+}
+
+}  // namespace jejak

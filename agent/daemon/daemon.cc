@@ -1,0 +1,181 @@
+// Daemon: TEK upkeep, advert rotation, scan-window aggregation and write-behind storage.
+#include "agent/daemon/daemon.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "crypto/key_schedule.h"
+#include "platform/codec/gaen_advert.h"
+
+namespace jejak {
+
+Daemon::Daemon(Radio& radio, const Clock& clock, Store& store, RandomSource& random,
+               DaemonOptions options, std::ostream& log)
+    : radio_(radio), clock_(clock), store_(store), random_(random), options_(options), log_(log) {}
+
+Daemon::~Daemon() { (void)Stop(); }
+
+DaemonCounters Daemon::Counters() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return counters_;
+}
+
+// Keeps one TEK per UTC day: the newest stored TEK of the interval's day, else a fresh one.
+Status Daemon::EnsureTek(EnIntervalNumber interval) {
+    const EnIntervalNumber start = RollingStartOf(interval);
+    if (tek_ && tek_->rolling_start == start) return Status::Ok();
+    std::optional<StoredTek> found;
+    auto read = store_.ForEachTek(DayRange::One(DayOfInterval(start)), [&](const StoredTek& t) {
+        if (t.rolling_start == start && t.rolling_period == kTekRollingPeriod) found = t;
+    });
+    if (!read.ok()) return read.status();
+    if (!found) {
+        StoredTek fresh{GenerateTek(random_), start, kTekRollingPeriod};
+        JEJAK_RETURN_IF_ERROR(store_.PutTek(fresh));
+        found = std::move(fresh);
+        std::lock_guard<std::mutex> lock(mu_);
+        ++counters_.teks_generated;
+        log_ << "tek: new key for day " << DayOfInterval(start) << "\n";
+    } else {
+        log_ << "tek: reusing the stored key of day " << DayOfInterval(start) << "\n";
+    }
+    tek_ = std::move(found);
+    return Status::Ok();
+}
+
+// RPI of `interval` + AEM of metadata v1.0 under a fresh non-resolvable private address.
+Result<AdvertisingSet> Daemon::BuildSet(EnIntervalNumber interval) {
+    JEJAK_RETURN_IF_ERROR(EnsureTek(interval));
+    JEJAK_ASSIGN_OR_RETURN(MetadataBytes metadata,
+                           EncodeMetadata(Metadata::V10(options_.tx_power_dbm)));
+    GaenPayload payload;
+    {
+        const Rpik rpik = DeriveRpik(tek_->tek);
+        payload.rpi = DeriveRpi(rpik, interval);
+    }
+    {
+        const Aemk aemk = DeriveAemk(tek_->tek);
+        payload.aem = CryptMetadata(aemk, payload.rpi, metadata);
+    }
+    std::array<uint8_t, 6> random{};
+    random_.Fill(random);
+    AdvertisingSet set{MakeNonResolvablePrivateAddress(random), BuildGaenAdvert(payload)};
+    std::lock_guard<std::mutex> lock(mu_);
+    own_rpis_.push_back(payload.rpi);
+    if (own_rpis_.size() > 2) own_rpis_.erase(own_rpis_.begin());
+    return set;
+}
+
+Status Daemon::Start() {
+    if (running_) return Status::FailedPrecondition("daemon already running");
+    JEJAK_ASSIGN_OR_RETURN(interval_, IntervalFromUnixSeconds(NowS()));
+    JEJAK_ASSIGN_OR_RETURN(current_, BuildSet(interval_));
+    AdvertisingParams params = options_.advertising;
+    params.tx_power_dbm = options_.tx_power_dbm;
+    JEJAK_RETURN_IF_ERROR(radio_.StartAdvertising(current_, params));
+    window_start_s_ = last_flush_s_ = NowS();
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        aggregator_.BeginScan(std::nullopt);
+    }
+    Status s =
+        radio_.StartScanning(options_.scan, [this](const ReceivedAdvert& a) { OnAdvert(a); });
+    if (!s.ok()) {
+        (void)radio_.StopAdvertising();
+        return s;
+    }
+    running_ = true;
+    log_ << "started: advertising at " << static_cast<int>(options_.tx_power_dbm)
+         << " dBm, scanning " << options_.scan.window_ms << "/" << options_.scan.interval_ms
+         << " ms, windows of " << options_.scan_window_s << " s\n";
+    log_.flush();
+    return Status::Ok();
+}
+
+void Daemon::OnAdvert(const ReceivedAdvert& advert) {
+    const auto payload = ParseGaenAdvert(advert.payload);
+    if (!payload || advert.rssi_dbm == 127) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (std::find(own_rpis_.begin(), own_rpis_.end(), payload->rpi) != own_rpis_.end()) return;
+    ++counters_.adverts_heard;
+    aggregator_.Add(
+        Reception{payload->rpi, payload->aem, advert.unix_micros / 1000000, advert.rssi_dbm});
+}
+
+Status Daemon::RotateIfDue() {
+    JEJAK_ASSIGN_OR_RETURN(EnIntervalNumber now, IntervalFromUnixSeconds(NowS()));
+    if (now == interval_) return Status::Ok();
+    JEJAK_ASSIGN_OR_RETURN(AdvertisingSet next, BuildSet(now));
+    JEJAK_RETURN_IF_ERROR(radio_.Rotate(next));
+    current_ = std::move(next);
+    interval_ = now;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++counters_.rotations;
+    }
+    log_ << "rotated: address and payload for interval " << now << "\n";
+    log_.flush();
+    return Status::Ok();
+}
+
+Status Daemon::CloseWindow(int64_t now_s) {
+    std::vector<Sighting> sightings;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        sightings = aggregator_.EndScan();
+        aggregator_.BeginScan(now_s);
+    }
+    window_start_s_ = now_s;
+    if (sightings.empty()) return Status::Ok();
+    JEJAK_RETURN_IF_ERROR(store_.AddSightings(sightings));
+    unflushed_ += sightings.size();
+    std::lock_guard<std::mutex> lock(mu_);
+    counters_.sightings_stored += sightings.size();
+    return Status::Ok();
+}
+
+Status Daemon::FlushIfDue(int64_t now_s, bool force) {
+    if (!force && (unflushed_ == 0 || now_s - last_flush_s_ < options_.flush_interval_s)) {
+        return Status::Ok();
+    }
+    JEJAK_RETURN_IF_ERROR(store_.Flush());
+    last_flush_s_ = now_s;
+    if (unflushed_ > 0) {
+        log_ << "flushed " << unflushed_ << " sightings\n";
+        log_.flush();
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    counters_.sightings_flushed += unflushed_;
+    unflushed_ = 0;
+    return Status::Ok();
+}
+
+Status Daemon::Tick() {
+    if (!running_) return Status::FailedPrecondition("daemon not running");
+    JEJAK_RETURN_IF_ERROR(RotateIfDue());
+    const int64_t now_s = NowS();
+    if (now_s - window_start_s_ >= options_.scan_window_s) {
+        JEJAK_RETURN_IF_ERROR(CloseWindow(now_s));
+    }
+    return FlushIfDue(now_s, false);
+}
+
+Status Daemon::Stop() {
+    if (!running_) return Status::Ok();
+    running_ = false;
+    Status scan = radio_.StopScanning();
+    Status adv = radio_.StopAdvertising();
+    const int64_t now_s = NowS();
+    Status window = CloseWindow(now_s);
+    Status flush = FlushIfDue(now_s, true);
+    const DaemonCounters c = Counters();
+    log_ << "stopped: heard " << c.adverts_heard << " GAEN adverts, stored " << c.sightings_stored
+         << " sightings, " << c.rotations << " rotations\n";
+    log_.flush();
+    for (const Status& s : {window, flush, scan, adv}) {
+        if (!s.ok()) return s;
+    }
+    return Status::Ok();
+}
+
+}  // namespace jejak

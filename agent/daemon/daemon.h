@@ -1,0 +1,94 @@
+// The daemon's main job (`jejak run`): keep today's TEK, advertise the GAEN payload for the
+// current interval, rotate address and payload together at every 10-minute boundary, scan,
+// fold each scan window's GAEN adverts into Sightings and hand them to the store.
+//
+// Everything outside is injected (Radio, Clock, Store, RandomSource), so tests drive a
+// Daemon with SimRadio + ManualClock by calling Tick() themselves; `jejak run` calls Tick()
+// every ~100 ms of real time. Threads: the radio's callback thread only appends receptions
+// to a mutex-guarded aggregator; every other method runs on the caller's thread.
+//
+// Log lines (one per event) carry counts and times only: never a TEK, RPIK, AEMK or RPI.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <vector>
+
+#include "crypto/random.h"
+#include "platform/base/clock.h"
+#include "platform/radio/radio.h"
+#include "storage/sighting_aggregator.h"
+#include "storage/store.h"
+
+namespace jejak {
+
+struct DaemonOptions {
+    int8_t tx_power_dbm = -15;      // advertised in metadata v1.0 and asked of the radio
+    AdvertisingParams advertising;  // tx_power_dbm above overrides advertising.tx_power_dbm
+    ScanParams scan;                // default duty cycle
+    int64_t scan_window_s = 5;      // receptions are aggregated per window of this length
+    int64_t flush_interval_s = kDefaultFlushIntervalSeconds;  // explicit flush (+ log line)
+};
+
+struct DaemonCounters {
+    uint64_t rotations = 0;  // interval-boundary rotations (not counting the start)
+    uint64_t teks_generated = 0;
+    uint64_t adverts_heard = 0;      // GAEN adverts received (own adverts excluded)
+    uint64_t sightings_stored = 0;   // sightings handed to the store
+    uint64_t sightings_flushed = 0;  // of those, reported flushed
+};
+
+class Daemon {
+public:
+    // All references must outlive the Daemon. `log` receives the event lines.
+    Daemon(Radio& radio, const Clock& clock, Store& store, RandomSource& random,
+           DaemonOptions options, std::ostream& log);
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    // Reuses the store's TEK of today (or makes one), starts advertising and scanning.
+    Status Start();
+    // Rotates at an interval boundary (new TEK at a day boundary), closes a scan window when
+    // it has run scan_window_s, flushes every flush_interval_s. Cheap when nothing is due.
+    Status Tick();
+    // Stops scanning and advertising, stores the last window and flushes. Idempotent.
+    Status Stop();
+
+    // The set on air now (for tests: address and payload change together).
+    AdvertisingSet CurrentAdvertisingSet() const { return current_; }
+    DaemonCounters Counters() const;
+
+private:
+    int64_t NowS() const { return clock_.NowUnixMicros() / 1000000; }
+    Status EnsureTek(EnIntervalNumber interval);
+    Result<AdvertisingSet> BuildSet(EnIntervalNumber interval);
+    Status RotateIfDue();
+    Status CloseWindow(int64_t now_s);
+    Status FlushIfDue(int64_t now_s, bool force);
+    void OnAdvert(const ReceivedAdvert& advert);
+
+    Radio& radio_;
+    const Clock& clock_;
+    Store& store_;
+    RandomSource& random_;
+    const DaemonOptions options_;
+    std::ostream& log_;
+
+    std::optional<StoredTek> tek_;
+    EnIntervalNumber interval_ = 0;
+    AdvertisingSet current_;
+    bool running_ = false;
+    int64_t window_start_s_ = 0;
+    int64_t last_flush_s_ = 0;
+    uint64_t unflushed_ = 0;
+
+    mutable std::mutex mu_;  // guards the fields below (radio callback thread)
+    SightingAggregator aggregator_;
+    std::vector<Rpi> own_rpis_;  // current and previous: never store our own adverts
+    DaemonCounters counters_;
+};
+
+}  // namespace jejak

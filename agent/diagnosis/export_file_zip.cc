@@ -1,0 +1,146 @@
+// Reading the export container: a zip with export.bin and export.sig (libzip), or a bare
+// export.bin. Archive sizes are never trusted: the declared size is checked first, then the
+// inflated bytes are counted while reading so a lying header cannot get past the limit.
+#include <zip.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "agent/diagnosis/export_file.h"
+
+namespace jejak {
+namespace {
+
+constexpr uint8_t kZipMagic[4] = {'P', 'K', 3, 4};
+
+struct ZipCloser {
+    void operator()(zip_t* z) const { zip_discard(z); }
+};
+using ZipPtr = std::unique_ptr<zip_t, ZipCloser>;
+
+Status ZipFailure(const std::string& name, std::string_view what, zip_error_t* error) {
+    return Status::Corruption(name + ": " + std::string(what) + ": " + zip_error_strerror(error));
+}
+
+// Inflates one entry, refusing more than `limit` bytes whatever its header declares.
+Result<std::vector<uint8_t>> ReadEntry(zip_t* zip, zip_uint64_t index, const std::string& name,
+                                       const char* entry, size_t limit) {
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_stat_index(zip, index, 0, &st) != 0) {
+        return ZipFailure(name, std::string("cannot stat ") + entry, zip_get_error(zip));
+    }
+    if ((st.valid & ZIP_STAT_SIZE) != 0 && st.size > limit) {
+        return Status::Corruption(name + ": " + entry + " declares " + std::to_string(st.size) +
+                                  " bytes, limit " + std::to_string(limit));
+    }
+    std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> file(zip_fopen_index(zip, index, 0),
+                                                           zip_fclose);
+    if (!file) return ZipFailure(name, std::string("cannot open ") + entry, zip_get_error(zip));
+    std::vector<uint8_t> out;
+    if ((st.valid & ZIP_STAT_SIZE) != 0) out.reserve(static_cast<size_t>(st.size));
+    uint8_t chunk[16384];
+    for (;;) {
+        const zip_int64_t n = zip_fread(file.get(), chunk, sizeof(chunk));
+        if (n < 0) {
+            return ZipFailure(name, std::string("cannot inflate ") + entry,
+                              zip_file_get_error(file.get()));
+        }
+        if (n == 0) break;
+        if (out.size() + static_cast<size_t>(n) > limit) {
+            return Status::Corruption(name + ": " + entry + " inflates past " +
+                                      std::to_string(limit) + " bytes");
+        }
+        out.insert(out.end(), chunk, chunk + n);
+    }
+    return out;
+}
+
+Result<ZipPtr> OpenZip(std::span<const uint8_t> bytes, const std::string& name) {
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
+    if (source == nullptr) {
+        Status s = ZipFailure(name, "cannot read zip", &error);
+        zip_error_fini(&error);
+        return s;
+    }
+    zip_t* zip = zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &error);
+    if (zip == nullptr) {
+        zip_source_free(source);
+        Status s = ZipFailure(name, "not a valid zip", &error);
+        zip_error_fini(&error);
+        return s;
+    }
+    zip_error_fini(&error);
+    return ZipPtr(zip);
+}
+
+Result<ExportBlobs> ReadZip(std::span<const uint8_t> bytes, const std::string& name,
+                            const ExportLimits& limits) {
+    JEJAK_ASSIGN_OR_RETURN(ZipPtr zip, OpenZip(bytes, name));
+    const zip_int64_t entries = zip_get_num_entries(zip.get(), 0);
+    if (entries < 0 || static_cast<uint64_t>(entries) > limits.max_zip_entries) {
+        return Status::Corruption(name + ": zip has " + std::to_string(entries) +
+                                  " entries, limit " + std::to_string(limits.max_zip_entries));
+    }
+    const zip_int64_t bin_index = zip_name_locate(zip.get(), "export.bin", 0);
+    if (bin_index < 0) return Status::Corruption(name + ": zip has no export.bin");
+    ExportBlobs blobs;
+    JEJAK_ASSIGN_OR_RETURN(blobs.bin, ReadEntry(zip.get(), static_cast<zip_uint64_t>(bin_index),
+                                                name, "export.bin", limits.max_bin_bytes));
+    const zip_int64_t sig_index = zip_name_locate(zip.get(), "export.sig", 0);
+    if (sig_index >= 0) {
+        JEJAK_ASSIGN_OR_RETURN(auto sig, ReadEntry(zip.get(), static_cast<zip_uint64_t>(sig_index),
+                                                   name, "export.sig", limits.max_sig_bytes));
+        blobs.sig = std::move(sig);
+    }
+    return blobs;
+}
+
+bool StartsWith(std::span<const uint8_t> bytes, const void* prefix, size_t n) {
+    return bytes.size() >= n && std::memcmp(bytes.data(), prefix, n) == 0;
+}
+
+}  // namespace
+
+Result<ExportBlobs> ReadExportContainerBytes(std::span<const uint8_t> bytes,
+                                             const std::string& name, const ExportLimits& limits) {
+    if (StartsWith(bytes, kZipMagic, sizeof(kZipMagic))) {
+        if (bytes.size() > limits.max_zip_bytes) {
+            return Status::Corruption(name + ": zip is larger than " +
+                                      std::to_string(limits.max_zip_bytes) + " bytes");
+        }
+        return ReadZip(bytes, name, limits);
+    }
+    if (StartsWith(bytes, kExportHeader, kExportHeaderSize)) {
+        if (bytes.size() > limits.max_bin_bytes) {
+            return Status::Corruption(name + ": export.bin is larger than " +
+                                      std::to_string(limits.max_bin_bytes) + " bytes");
+        }
+        return ExportBlobs{{bytes.begin(), bytes.end()}, std::nullopt};
+    }
+    return Status::Corruption(name + ": neither a zip nor an export.bin (bad header)");
+}
+
+Result<ExportBlobs> ReadExportContainer(const std::string& path, const ExportLimits& limits) {
+    std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
+    if (!file) return Status::FromErrno(errno, "cannot open " + path);
+    const size_t limit = std::max(limits.max_zip_bytes, limits.max_bin_bytes);
+    std::vector<uint8_t> bytes;
+    uint8_t chunk[65536];
+    size_t n = 0;
+    while ((n = std::fread(chunk, 1, sizeof(chunk), file.get())) > 0) {
+        if (bytes.size() + n > limit) {
+            return Status::Corruption(path + ": larger than " + std::to_string(limit) + " bytes");
+        }
+        bytes.insert(bytes.end(), chunk, chunk + n);
+    }
+    if (std::ferror(file.get())) return Status::FromErrno(errno, "cannot read " + path);
+    return ReadExportContainerBytes(bytes, path, limits);
+}
+
+}  // namespace jejak

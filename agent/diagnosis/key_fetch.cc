@@ -1,0 +1,243 @@
+// Diagnosis config parsing, index parsing and the incremental fetch loop.
+#include "agent/diagnosis/key_fetch.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace jejak {
+namespace {
+
+constexpr size_t kMaxIndexBytes = 4u << 20;
+constexpr size_t kMaxIndexEntries = 100000;
+constexpr size_t kMaxEntryLength = 512;
+
+Status ConfigError(const std::string& what) {
+    return Status::InvalidArgument("config diagnosis." + what);
+}
+
+Result<std::string> OptionalString(const nlohmann::json& obj, const char* field,
+                                   const std::string& where, std::string fallback) {
+    auto it = obj.find(field);
+    if (it == obj.end()) return fallback;
+    if (!it->is_string()) return ConfigError(where + field + ": expected a string");
+    return it->get<std::string>();
+}
+
+Status AddConfiguredKey(const nlohmann::json& k, size_t i, ExportKeyRing& ring) {
+    const std::string where = "public_keys[" + std::to_string(i) + "].";
+    if (!k.is_object()) return ConfigError(where.substr(0, where.size() - 1) + ": not an object");
+    JEJAK_ASSIGN_OR_RETURN(std::string id, OptionalString(k, "key_id", where, ""));
+    JEJAK_ASSIGN_OR_RETURN(std::string version, OptionalString(k, "key_version", where, ""));
+    JEJAK_ASSIGN_OR_RETURN(std::string pem, OptionalString(k, "pem", where, ""));
+    JEJAK_ASSIGN_OR_RETURN(std::string file, OptionalString(k, "pem_file", where, ""));
+    if (id.empty() || version.empty()) return ConfigError(where + "key_id/key_version: required");
+    if (pem.empty() == file.empty())
+        return ConfigError(where + "pem or pem_file: give exactly one");
+    Status s = file.empty() ? ring.AddPem(id, version, pem) : ring.AddPemFile(id, version, file);
+    return s.WithContext("config diagnosis." + where.substr(0, where.size() - 1));
+}
+
+bool SafeEntryChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-' || c == '/';
+}
+
+Status CheckEntry(std::string_view entry, size_t line) {
+    const std::string where = "index.txt line " + std::to_string(line) + ": ";
+    if (entry.size() > kMaxEntryLength) return Status::Corruption(where + "path too long");
+    for (char c : entry) {
+        if (!SafeEntryChar(c)) return Status::Corruption(where + "unexpected character in path");
+    }
+    if (entry.front() == '/' || entry.back() == '/' || entry.find("//") != std::string::npos) {
+        return Status::Corruption(where + "not a relative file path");
+    }
+    std::istringstream segments{std::string(entry)};
+    for (std::string seg; std::getline(segments, seg, '/');) {
+        if (seg == "." || seg == "..") return Status::Corruption(where + "dot segment in path");
+    }
+    return Status::Ok();
+}
+
+struct FetchState {
+    std::string etag;
+    std::string last_modified;
+    std::string last_entry;
+};
+
+Result<FetchState> LoadState(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return FetchState{};
+    std::stringstream text;
+    text << in.rdbuf();
+    const nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
+    if (!j.is_object())
+        return Status::Corruption(path + ": not a JSON object; delete it to refetch");
+    FetchState s;
+    s.etag = j.value("index_etag", "");
+    s.last_modified = j.value("index_last_modified", "");
+    s.last_entry = j.value("last_entry", "");
+    return s;
+}
+
+// Write-then-rename, so a crash leaves either the old or the new state.
+Status SaveState(const std::string& path, const FetchState& s) {
+    const nlohmann::json j = {{"index_etag", s.etag},
+                              {"index_last_modified", s.last_modified},
+                              {"last_entry", s.last_entry}};
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << j.dump(1) << "\n";
+        if (!out.flush()) return Status::IOError("cannot write " + tmp);
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) return Status::IOError("cannot rename " + tmp + ": " + ec.message());
+    return Status::Ok();
+}
+
+Status WriteFileAtomically(const std::filesystem::path& path, const std::vector<uint8_t>& bytes) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) return Status::IOError("cannot create " + path.parent_path().string());
+    const std::filesystem::path tmp = path.string() + ".part";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(bytes.data()),
+                  static_cast<std::streamsize>(bytes.size()));
+        if (!out.flush()) return Status::IOError("cannot write " + tmp.string());
+    }
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) return Status::IOError("cannot rename " + tmp.string() + ": " + ec.message());
+    return Status::Ok();
+}
+
+}  // namespace
+
+Result<DiagnosisConfig> ParseDiagnosisConfig(const nlohmann::json& section,
+                                             const std::string& state_dir) {
+    DiagnosisConfig c;
+    JEJAK_ASSIGN_OR_RETURN(c.server_url, OptionalString(section, "server_url", "", ""));
+    JEJAK_ASSIGN_OR_RETURN(c.index_path, OptionalString(section, "index_path", "", "index.txt"));
+    JEJAK_ASSIGN_OR_RETURN(
+        c.download_dir, OptionalString(section, "download_dir", "", state_dir + "/diagnosis-keys"));
+    if (auto it = section.find("allow_http_loopback"); it != section.end()) {
+        if (!it->is_boolean()) return ConfigError("allow_http_loopback: expected true or false");
+        c.allow_http_loopback = it->get<bool>();
+    }
+    if (!c.server_url.empty()) {
+        if (c.server_url.back() != '/') c.server_url += '/';
+        const bool https = c.server_url.rfind("https://", 0) == 0;
+        if (!https && !(c.allow_http_loopback && IsLoopbackHttpUrl(c.server_url))) {
+            return ConfigError(
+                "server_url: must be https (plain http only to loopback with "
+                "allow_http_loopback)");
+        }
+    }
+    if (CheckEntry(c.index_path, 0).ok() == false)
+        return ConfigError("index_path: not a relative path");
+    if (auto it = section.find("public_keys"); it != section.end()) {
+        if (!it->is_array()) return ConfigError("public_keys: expected an array");
+        for (size_t i = 0; i < it->size(); ++i) {
+            JEJAK_RETURN_IF_ERROR(AddConfiguredKey((*it)[i], i, c.ring));
+        }
+    }
+    return c;
+}
+
+Result<std::vector<std::string>> ParseKeyIndex(std::string_view text) {
+    std::vector<std::string> entries;
+    std::istringstream in{std::string(text)};
+    size_t line_no = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++line_no;
+        const size_t b = line.find_first_not_of(" \t\r");
+        if (b == std::string::npos) continue;
+        const size_t e = line.find_last_not_of(" \t\r");
+        const std::string entry = line.substr(b, e - b + 1);
+        JEJAK_RETURN_IF_ERROR(CheckEntry(entry, line_no));
+        if (entries.size() == kMaxIndexEntries)
+            return Status::Corruption("index.txt: too many entries");
+        entries.push_back(entry);
+    }
+    return entries;
+}
+
+KeyFetcher::KeyFetcher(const DiagnosisConfig& config, HttpClient& http, std::string state_file)
+    : config_(config), http_(http), state_file_(std::move(state_file)) {}
+
+Status KeyFetcher::FetchEntry(const std::string& entry, FetchReport& report) {
+    HttpRequest request{config_.server_url + entry, {}, ExportLimits{}.max_zip_bytes};
+    JEJAK_ASSIGN_OR_RETURN(HttpResponse response, http_.Get(request));
+    if (response.status != 200) {
+        return Status::Unavailable("GET " + request.url + ": HTTP " +
+                                   std::to_string(response.status));
+    }
+    ExportReadOptions options;
+    options.ring = &config_.ring;
+    options.require_valid_signature = true;
+    Result<ExportSummary> checked = VisitExportBytes(
+        response.body, entry, options, [](const DiagnosisKey&, KeyList) { return Status::Ok(); });
+    if (!checked.ok()) {
+        report.rejected.push_back(checked.status().message());
+        return Status::Ok();
+    }
+    JEJAK_RETURN_IF_ERROR(
+        WriteFileAtomically(std::filesystem::path(config_.download_dir) / entry, response.body));
+    report.accepted.push_back(entry);
+    return Status::Ok();
+}
+
+Result<FetchReport> KeyFetcher::Run() {
+    if (config_.server_url.empty()) return ConfigError("server_url: not configured");
+    if (config_.ring.empty()) {
+        return ConfigError("public_keys: none configured; refusing unverifiable downloads");
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(state_file_).parent_path(), ec);
+    JEJAK_ASSIGN_OR_RETURN(FetchState state, LoadState(state_file_));
+    HttpRequest index{config_.server_url + config_.index_path, {}, kMaxIndexBytes};
+    if (!state.etag.empty()) index.headers.emplace_back("If-None-Match", state.etag);
+    if (!state.last_modified.empty()) {
+        index.headers.emplace_back("If-Modified-Since", state.last_modified);
+    }
+    JEJAK_ASSIGN_OR_RETURN(HttpResponse response, http_.Get(index));
+    FetchReport report;
+    if (response.status == 304) {
+        report.index_not_modified = true;
+        return report;
+    }
+    if (response.status != 200) {
+        return Status::Unavailable("GET " + index.url + ": HTTP " +
+                                   std::to_string(response.status));
+    }
+    const std::string text(response.body.begin(), response.body.end());
+    Result<std::vector<std::string>> entries = ParseKeyIndex(text);
+    if (!entries.ok()) return entries.status().WithContext(index.url);
+    size_t start = 0;
+    for (size_t i = 0; i < entries->size(); ++i) {
+        if ((*entries)[i] == state.last_entry) start = i + 1;
+    }
+    // Validators are kept only once the whole index has been processed: a pass that stopped
+    // early must not be answered with 304 next time.
+    state.etag.clear();
+    state.last_modified.clear();
+    for (size_t i = start; i < entries->size(); ++i) {
+        const std::string& entry = (*entries)[i];
+        if (std::filesystem::exists(std::filesystem::path(config_.download_dir) / entry)) {
+            ++report.already_present;
+        } else if (Status s = FetchEntry(entry, report); !s.ok()) {
+            JEJAK_RETURN_IF_ERROR(SaveState(state_file_, state));
+            return s;
+        }
+        state.last_entry = entry;
+        JEJAK_RETURN_IF_ERROR(SaveState(state_file_, state));
+    }
+    state.etag = response.etag;
+    state.last_modified = response.last_modified;
+    JEJAK_RETURN_IF_ERROR(SaveState(state_file_, state));
+    return report;
+}
+
+}  // namespace jejak

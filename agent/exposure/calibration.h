@@ -1,0 +1,73 @@
+// BLE calibration: the receiver's RSSI correction and the attenuation formula
+// (../shared/PROTOCOL.md 6.1). Google's per-model table (en-calibration-2020-12-14.csv, as
+// transcribed by microG) gives each phone model an rssi_correction added to measured RSSI and
+// the tx value it advertises. A Linux receiver is not in the table, so its correction normally
+// comes from the config; the table's fleet mean is the documented fallback (microG's LOWEST
+// confidence default).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "platform/base/status.h"
+
+namespace jejak {
+
+struct CalibrationRow {
+    std::string manufacturer;
+    std::string device;
+    std::string model;
+    int rssi_correction = 0;
+    int tx = 0;
+    int confidence = 0;  // 0 LOWEST .. 3 HIGH
+};
+
+class CalibrationTable {
+public:
+    // Parses the CSV text: '#' comment lines, one header line, then rows of
+    // manufacturer,device,model,rssi_correction,tx,calibration_confidence.
+    // Corruption naming the line for malformed rows; an empty table is an error.
+    static Result<CalibrationTable> Parse(std::string_view csv);
+    static Result<CalibrationTable> Load(const std::string& path);
+
+    const std::vector<CalibrationRow>& rows() const { return rows_; }
+    // Exact (case-insensitive) match on model, else on device name; nullptr if absent.
+    const CalibrationRow* Find(std::string_view model_or_device) const;
+    // Mean rssi_correction over all rows, rounded to the nearest dB.
+    int FleetMeanRssiCorrection() const;
+
+private:
+    std::vector<CalibrationRow> rows_;
+};
+
+// File name of the installed table and the places it is looked for, in order: the
+// JEJAK_DATA_DIR environment variable, <dir of the executable>/../share/jejak, then
+// /usr/local/share/jejak and /usr/share/jejak. Returns the first readable path, if any.
+inline constexpr std::string_view kCalibrationFileName = "en_calibration_2020-12-14_via_microg.csv";
+std::optional<std::string> FindCalibrationFile();
+
+// Receiver settings from the config's "calibration" object:
+//   { "rssi_correction_db": 4 }          explicit correction (wins), or
+//   { "model": "Pixel 4", "table": "/path/to.csv" }  looked up in the table.
+// Without either, the table's fleet mean is used, and 0 if no table can be found.
+struct ReceiverCalibration {
+    int rssi_correction_db = 0;
+    std::string source;  // "config", "table:<model>", "fleet-mean", "none"
+};
+
+// attenuation = tx_power - (rssi + rssi_correction), floored at 0 (PROTOCOL.md 6.1).
+// Resolves the receiver correction from the "calibration" config object (may be empty).
+// InvalidArgument for wrong types, a correction outside -60..60 dB, or a model not in the table.
+Result<ReceiverCalibration> ResolveReceiverCalibration(const nlohmann::json& section);
+
+inline int AttenuationDb(int tx_power_dbm, double rssi_dbm, int rssi_correction_db) {
+    const double a = tx_power_dbm - (rssi_dbm + rssi_correction_db);
+    return a <= 0 ? 0 : static_cast<int>(a + 0.5);
+}
+
+}  // namespace jejak

@@ -1,0 +1,156 @@
+// Exposure windows and scan instances from a matched key's sighting records.
+#include "agent/exposure/exposure_window.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+
+#include "agent/exposure/calibration.h"
+
+namespace jejak {
+namespace {
+
+// A sighting record that passed every check, with its decrypted metadata.
+struct ValidSighting {
+    const SightingRecord* record;
+    int tx_power;
+    int confidence;
+};
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+bool WithinDrift(const SightingRecord& r, EnIntervalNumber rpi_interval) {
+    const int64_t interval = FloorDiv(r.first_seen, kIntervalSeconds);
+    return std::llabs(interval - int64_t{rpi_interval}) <= kClockDriftIntervals;
+}
+
+int SecondsSinceLastScan(const SightingRecord& r) {
+    if (!r.previous_scan_end || *r.previous_scan_end <= 0) return 60 * kDefaultMinutesSinceLastScan;
+    const int64_t minutes = FloorDiv(r.first_seen, 60) - FloorDiv(*r.previous_scan_end, 60);
+    return static_cast<int>(60 * std::clamp<int64_t>(minutes, 0, kMaxMinutesSinceLastScan));
+}
+
+// Drift check and replay guard for the hits of one RPI (records sorted by time).
+void FilterRpi(std::vector<const SightingRecord*>& records, EnIntervalNumber rpi_interval,
+               WindowStats& stats) {
+    std::vector<const SightingRecord*> kept;
+    for (const SightingRecord* r : records) {
+        if (!WithinDrift(*r, rpi_interval)) {
+            ++stats.drift_rejected;
+        } else if (!kept.empty() && r->first_seen - kept.front()->first_seen > kReplayGuardSeconds) {
+            ++stats.replay_rejected;
+        } else {
+            kept.push_back(r);
+        }
+    }
+    records.swap(kept);
+}
+
+std::vector<ValidSighting> ValidSightings(const KeyHits& match,
+                                          std::span<const SightingRecord> records,
+                                          WindowStats& stats) {
+    std::map<EnIntervalNumber, std::vector<const SightingRecord*>> by_rpi;
+    for (const RpiHit& hit : match.hits) {
+        if (hit.record < records.size()) by_rpi[hit.rpi_interval].push_back(&records[hit.record]);
+    }
+    const Aemk aemk = DeriveAemk(match.key.key);
+    std::vector<ValidSighting> out;
+    for (auto& [interval, list] : by_rpi) {
+        std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->first_seen < b->first_seen; });
+        FilterRpi(list, interval, stats);
+        for (const SightingRecord* r : list) {
+            auto metadata = r->aem_valid ? DecodeMetadata(DecryptMetadata(aemk, r->rpi, r->aem))
+                                         : Result<Metadata>(Status::Corruption("no AEM"));
+            if (!metadata.ok()) {
+                ++stats.metadata_rejected;
+            } else if (metadata->tx_power_dbm < kTxPowerMinDbm || metadata->tx_power_dbm > kTxPowerMaxDbm) {
+                ++stats.tx_power_rejected;
+            } else {
+                ++stats.accepted;
+                out.push_back({r, metadata->tx_power_dbm, metadata->calibration_confidence});
+            }
+        }
+    }
+    std::stable_sort(out.begin(), out.end(), [](const ValidSighting& a, const ValidSighting& b) {
+        return a.record->first_seen < b.record->first_seen;
+    });
+    return out;
+}
+
+// Accumulates one scan instance's advertisements.
+struct ScanAccumulator {
+    double attenuation_sum = 0;
+    double weight = 0;
+    int min_attenuation = INT32_MAX;
+
+    void Add(const ValidSighting& s, int correction) {
+        const double mean = std::max(0.0, s.tx_power - (s.record->mean_rssi + correction));
+        const double n = std::max<uint32_t>(1, s.record->count);
+        attenuation_sum += mean * n;
+        weight += n;
+        min_attenuation = std::min(min_attenuation, AttenuationDb(s.tx_power, s.record->max_rssi, correction));
+    }
+    int Typical() const { return static_cast<int>(std::floor(attenuation_sum / weight + 0.5)); }
+};
+
+}  // namespace
+
+std::optional<ReportType> ResolveReportType(std::optional<ReportType> raw,
+                                            ReportType when_missing) {
+    if (!raw || *raw == ReportType::kUnknown) return when_missing;
+    const auto value = static_cast<int>(*raw);
+    if (value < 0 || value >= kReportTypeCount) return std::nullopt;
+    return *raw;
+}
+
+Infectiousness InfectiousnessFor(std::optional<int> days_since_onset, const WindowConfig& config) {
+    if (!days_since_onset || std::abs(*days_since_onset) > 14) {
+        return config.infectiousness_when_missing;
+    }
+    return config.days_since_onset_to_infectiousness[static_cast<size_t>(*days_since_onset + 14)];
+}
+
+std::vector<ExposureWindow> BuildExposureWindows(const KeyHits& match,
+                                                 std::span<const SightingRecord> records,
+                                                 const WindowConfig& config, WindowStats* stats) {
+    WindowStats local;
+    WindowStats& st = stats != nullptr ? *stats : local;
+    const std::vector<ValidSighting> sightings = ValidSightings(match, records, st);
+    const ReportType type = ResolveReportType(match.key.report_type, config.report_type_when_missing)
+                                .value_or(ReportType::kConfirmedTest);
+    const Infectiousness infectiousness = InfectiousnessFor(match.key.days_since_onset_of_symptoms, config);
+
+    std::vector<ExposureWindow> windows;
+    ScanAccumulator scan;
+    int64_t previous_time = 0;
+    auto close_scan = [&] {
+        if (!windows.empty() && scan.weight > 0) {
+            windows.back().scans.back().typical_attenuation_db = scan.Typical();
+            windows.back().scans.back().min_attenuation_db = scan.min_attenuation;
+        }
+        scan = ScanAccumulator{};
+    };
+    for (const ValidSighting& s : sightings) {
+        const int64_t t = s.record->first_seen;
+        if (windows.empty() || t - windows.back().start >= kMaxWindowSeconds) {
+            close_scan();
+            ExposureWindow& w = windows.emplace_back();
+            w.start = t;
+            w.day = static_cast<uint32_t>(FloorDiv(t, 86400));
+            w.report_type = type;
+            w.infectiousness = infectiousness;
+            w.calibration_confidence = s.confidence;
+            w.transmission_risk_level = match.key.transmission_risk_level;
+        } else if (static_cast<double>(t - previous_time) > kSameScanSeconds) {
+            close_scan();
+        }
+        if (scan.weight == 0) windows.back().scans.push_back({0, 0, SecondsSinceLastScan(*s.record), t});
+        scan.Add(s, config.rssi_correction_db);
+        previous_time = std::max(t, s.record->last_seen);
+    }
+    close_scan();
+    return windows;
+}
+
+}  // namespace jejak

@@ -1,0 +1,67 @@
+// From a matched key's raw RPI hits to GAEN exposure windows (../shared/PROTOCOL.md 1.6, 6.2;
+// Google's ExposureMatchingTracer, KeyExposureEvaluator and ExposureWindowUtils):
+//  1. drift: a sighting counts only if its interval is within +- 12 intervals of the RPI's;
+//  2. replay guard: per RPI, sightings more than 20 minutes after its first valid sighting
+//     are dropped (a legitimate sender never broadcasts one RPI that long);
+//  3. metadata: the AEM is decrypted with the key's AEMK; undecodable metadata or a TX power
+//     outside [-50, +20] dBm rejects the sighting;
+//  4. attenuation = TX power - (RSSI + receiver correction), floored at 0;
+//  5. time-ordered sightings become windows of at most 30 minutes; sightings <= 25.5 s apart
+//     (1.5 x the 17 s longest scan) are one scan instance, whose typical attenuation is the
+//     rounded mean and minimum the smallest; secondsSinceLastScan = 60 x min(5, minutes since
+//     the previous scan ended), 120 s when unknown.
+// Stored records are already one per RPI and scan, so a record contributes `count`
+// advertisements at its mean RSSI and its strongest one to the minimum.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "agent/exposure/match.h"
+#include "agent/exposure/match_types.h"
+
+namespace jejak {
+
+inline constexpr int kTxPowerMinDbm = -50;
+inline constexpr int kTxPowerMaxDbm = 20;
+inline constexpr int64_t kReplayGuardSeconds = 20 * 60;
+inline constexpr int64_t kMaxWindowSeconds = 30 * 60;
+inline constexpr double kSameScanSeconds = 1.5 * (4 + 13);
+inline constexpr int kMaxMinutesSinceLastScan = 5;
+inline constexpr int kDefaultMinutesSinceLastScan = 2;
+
+// DiagnosisKeysDataMapping plus the receiver's RSSI correction.
+struct WindowConfig {
+    // Entry d + 14 for days since onset d in -14..14.
+    std::array<Infectiousness, 29> days_since_onset_to_infectiousness;
+    Infectiousness infectiousness_when_missing = Infectiousness::kStandard;
+    ReportType report_type_when_missing = ReportType::kConfirmedTest;
+    int rssi_correction_db = 0;
+
+    WindowConfig() { days_since_onset_to_infectiousness.fill(Infectiousness::kStandard); }
+};
+
+// What happened to the hits, for `jejak match` output and tests.
+struct WindowStats {
+    uint64_t drift_rejected = 0;
+    uint64_t replay_rejected = 0;
+    uint64_t metadata_rejected = 0;  // AEM missing/undecodable
+    uint64_t tx_power_rejected = 0;
+    uint64_t accepted = 0;
+};
+
+// Absent or UNKNOWN -> report_type_when_missing; 1..5 unchanged; else nullopt (invalid).
+std::optional<ReportType> ResolveReportType(std::optional<ReportType> raw, ReportType when_missing);
+// Infectiousness for a key's days since onset (|d| > 14 or absent -> the missing value).
+Infectiousness InfectiousnessFor(std::optional<int> days_since_onset, const WindowConfig& config);
+
+// Windows of one matched key, time-ordered. Windows get the key's resolved report type (or
+// CONFIRMED_TEST if invalid; the revision step drops those) and infectiousness.
+std::vector<ExposureWindow> BuildExposureWindows(const KeyHits& match,
+                                                 std::span<const SightingRecord> records,
+                                                 const WindowConfig& config, WindowStats* stats);
+
+}  // namespace jejak

@@ -1,0 +1,40 @@
+// Report types and revisions across the keys of one matching run (../shared/PROTOCOL.md 1.6,
+// 3.3; Google's ExposureMatchingTracer): the same TEK may appear several times, first in
+// `keys` and later in `revised_keys` of a newer export. Occurrences are taken in input order:
+//  - before a key has a result, an occurrence whose report type is REVOKED, invalid, or
+//    RECURSIVE (unless allowed) is skipped; the first acceptable one gives the windows;
+//  - afterwards, a later occurrence changes the report type only along a valid transition:
+//    SELF_REPORT -> CONFIRMED_TEST | CONFIRMED_CLINICAL_DIAGNOSIS | REVOKED, and
+//    CONFIRMED_CLINICAL_DIAGNOSIS -> CONFIRMED_TEST | REVOKED. Anything else is ignored.
+// A key revised to REVOKED keeps its windows (so the change can be recorded) but scoring
+// never counts them.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "agent/exposure/exposure_window.h"
+#include "agent/exposure/match.h"
+
+namespace jejak {
+
+struct KeyExposure {
+    Tek key;
+    uint64_t sequence = 0;  // input position of the occurrence that gave the windows
+    ReportType report_type = ReportType::kConfirmedTest;
+    int transitions = 0;
+    std::vector<ExposureWindow> windows;
+};
+
+bool IsValidReportTypeTransition(ReportType from, ReportType to);
+// Report types whose windows count in scoring: CONFIRMED_TEST, CONFIRMED_CLINICAL_DIAGNOSIS,
+// SELF_REPORT, and RECURSIVE when allowed.
+bool IsScoredReportType(ReportType type, bool allow_recursive);
+
+// One entry per distinct TEK that produced at least one window, in input order.
+std::vector<KeyExposure> ResolveKeyExposures(std::span<const KeyHits> matches,
+                                             std::span<const SightingRecord> records,
+                                             const WindowConfig& config, bool allow_recursive,
+                                             WindowStats* stats);
+
+}  // namespace jejak

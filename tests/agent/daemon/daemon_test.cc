@@ -1,0 +1,238 @@
+// Daemon tests on a simulated ether with a ManualClock: two daemons see each other's RPIs,
+// rotation changes address and payload together at interval boundaries, TEKs follow the UTC
+// day, and the log never carries key material.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "agent/daemon/daemon.h"
+#include "crypto/key_schedule.h"
+#include "platform/codec/gaen_advert.h"
+#include "platform/base/hex.h"
+#include "platform/sim/sim_radio.h"
+#include "storage/memory_store.h"
+#include "tests/agent/diagnosis/export_test_util.h"
+
+namespace jejak {
+namespace {
+
+// Deterministic bytes (splitmix64) so failures reproduce; never for real keys.
+class TestRandom final : public RandomSource {
+public:
+    explicit TestRandom(uint64_t seed) : state_(seed) {}
+    void Fill(std::span<uint8_t> out) override {
+        for (uint8_t& b : out) {
+            state_ += 0x9E3779B97F4A7C15ull;
+            uint64_t z = state_;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+            b = static_cast<uint8_t>(z ^ (z >> 31));
+        }
+    }
+
+private:
+    uint64_t state_;
+};
+
+constexpr int64_t kSecond = 1'000'000;
+// 2026-11-27 10:05:00 UTC: five minutes into an interval.
+constexpr int64_t kStartMicros = int64_t{1'795'773'900} * kSecond;
+
+// One device: a simulated radio, an in-memory store and a daemon on a shared ManualClock.
+struct Device {
+    std::unique_ptr<SimRadio> radio;
+    std::unique_ptr<MemoryStore> store;
+    TestRandom random;
+    std::ostringstream log;
+    std::unique_ptr<Daemon> daemon;
+
+    Device(const std::string& ether, double x, uint64_t seed, const Clock& clock) : random(seed) {
+        SimRadioConfig c;
+        c.ether_dir = ether;
+        c.x_m = x;
+        c.seed = seed;
+        auto r = SimRadio::Open(c, clock);
+        REQUIRE(r.ok());
+        radio = std::move(r).value();
+        auto s = MemoryStore::Open(clock, StoreOptions{});
+        REQUIRE(s.ok());
+        store = std::move(s).value();
+        DaemonOptions o;
+        o.tx_power_dbm = -12;
+        daemon = std::make_unique<Daemon>(*radio, clock, *store, random, o, log);
+    }
+
+    std::vector<StoredTek> Teks() {
+        std::vector<StoredTek> teks;
+        REQUIRE(store->ForEachTek(DayRange::All(), [&](const StoredTek& t) { teks.push_back(t); })
+                    .ok());
+        return teks;
+    }
+
+    std::vector<Sighting> Sightings() {
+        std::vector<Sighting> all;
+        REQUIRE(store->Flush().ok());
+        REQUIRE(
+            store->ForEachSighting(DayRange::All(), [&](const Sighting& s) { all.push_back(s); })
+                .ok());
+        return all;
+    }
+};
+
+// Every RPI the device's TEKs give, mapped to the TEK's AEMK index.
+std::map<Rpi, size_t> RpisOf(const std::vector<StoredTek>& teks) {
+    std::map<Rpi, size_t> rpis;
+    for (size_t i = 0; i < teks.size(); ++i) {
+        const Rpik rpik = DeriveRpik(teks[i].tek);
+        for (uint32_t k = 0; k < teks[i].rolling_period; ++k) {
+            rpis[DeriveRpi(rpik, teks[i].rolling_start + k)] = i;
+        }
+    }
+    return rpis;
+}
+
+void RunFor(ManualClock& clock, int seconds, std::vector<Device*> devices,
+            SimRadio* observer = nullptr) {
+    for (int t = 0; t < seconds; ++t) {
+        clock.Advance(kSecond);
+        for (Device* d : devices) REQUIRE(d->radio->Poll().ok());
+        if (observer != nullptr) REQUIRE(observer->Poll().ok());
+        for (Device* d : devices) REQUIRE(d->daemon->Tick().ok());
+    }
+}
+
+}  // namespace
+
+TEST_CASE("two daemons on one ether store sightings of each other's RPIs, every interval") {
+    testing::ScratchDir ether("daemon-ether");
+    ManualClock clock(kStartMicros);
+    Device a(ether.path().string(), 0.0, 1, clock);
+    Device b(ether.path().string(), 1.0, 2, clock);
+    REQUIRE(a.daemon->Start().ok());
+    REQUIRE(b.daemon->Start().ok());
+    RunFor(clock, 1490, {&a, &b});  // 10:05 .. 10:29:50: intervals 10:00, 10:10, 10:20
+    REQUIRE(a.daemon->Stop().ok());
+    REQUIRE(b.daemon->Stop().ok());
+
+    for (auto [self, other] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
+        const std::vector<StoredTek> other_teks = other->Teks();
+        REQUIRE(other_teks.size() == 1);
+        const std::map<Rpi, size_t> other_rpis = RpisOf(other_teks);
+        const std::map<Rpi, size_t> own_rpis = RpisOf(self->Teks());
+        const std::vector<Sighting> seen = self->Sightings();
+        REQUIRE_FALSE(seen.empty());
+        std::set<Rpi> distinct;
+        const Aemk aemk = DeriveAemk(other_teks[0].tek);
+        for (const Sighting& s : seen) {
+            CHECK(other_rpis.count(s.rpi) == 1);
+            CHECK(own_rpis.count(s.rpi) == 0);
+            auto metadata = DecodeMetadata(DecryptMetadata(aemk, s.rpi, s.aem));
+            REQUIRE(metadata.ok());
+            CHECK(*metadata == Metadata::V10(-12));
+            distinct.insert(s.rpi);
+        }
+        CHECK(distinct.size() == 3);  // one RPI per interval crossed
+        const DaemonCounters c = self->daemon->Counters();
+        CHECK(c.rotations == 2);
+        CHECK(c.sightings_flushed == c.sightings_stored);
+        CHECK(c.sightings_stored == seen.size());
+    }
+}
+
+TEST_CASE("rotation at an interval boundary changes address and payload together") {
+    testing::ScratchDir ether("daemon-rotate");
+    ManualClock clock(kStartMicros);
+    Device a(ether.path().string(), 0.0, 3, clock);
+    SimRadioConfig oc;
+    oc.ether_dir = ether.path().string();
+    oc.x_m = 2.0;
+    oc.seed = 9;
+    auto observer = SimRadio::Open(oc, clock);
+    REQUIRE(observer.ok());
+    std::map<std::string, std::set<std::string>> payloads_by_address;
+    std::map<std::string, std::set<std::string>> addresses_by_payload;
+    REQUIRE((*observer)
+                ->StartScanning(ScanParams{},
+                                [&](const ReceivedAdvert& ad) {
+                                    const std::string address = HexEncode(ad.address.bytes);
+                                    const std::string payload = HexEncode(ad.payload);
+                                    payloads_by_address[address].insert(payload);
+                                    addresses_by_payload[payload].insert(address);
+                                })
+                .ok());
+    REQUIRE(a.daemon->Start().ok());
+    const AdvertisingSet first = a.daemon->CurrentAdvertisingSet();
+    CHECK(IsNonResolvablePrivateAddress(first.address));
+    RunFor(clock, 299, {&a}, observer->get());  // up to 10:09:59
+    CHECK(a.daemon->CurrentAdvertisingSet().address == first.address);
+    CHECK(a.daemon->CurrentAdvertisingSet().payload == first.payload);
+    RunFor(clock, 2, {&a}, observer->get());  // crosses 10:10:00
+    const AdvertisingSet second = a.daemon->CurrentAdvertisingSet();
+    CHECK(IsNonResolvablePrivateAddress(second.address));
+    CHECK_FALSE(second.address == first.address);
+    CHECK(second.payload != first.payload);
+    RunFor(clock, 60, {&a}, observer->get());
+    REQUIRE(a.daemon->Stop().ok());
+    // What went on air: two addresses, two payloads, each address only ever with one payload.
+    CHECK(payloads_by_address.size() == 2);
+    CHECK(addresses_by_payload.size() == 2);
+    for (const auto& [address, payloads] : payloads_by_address) CHECK(payloads.size() == 1);
+    for (const auto& [payload, addresses] : addresses_by_payload) CHECK(addresses.size() == 1);
+    CHECK(a.log.str().find("rotated") != std::string::npos);
+}
+
+TEST_CASE("a new TEK at the UTC day boundary; a restart on the same day reuses the stored one") {
+    testing::ScratchDir ether("daemon-day");
+    // 2026-11-27 23:55:00 UTC.
+    ManualClock clock(int64_t{1'795'823'700} * kSecond);
+    Device a(ether.path().string(), 0.0, 4, clock);
+    REQUIRE(a.daemon->Start().ok());
+    RunFor(clock, 600, {&a});
+    REQUIRE(a.daemon->Stop().ok());
+    std::vector<StoredTek> teks = a.Teks();
+    REQUIRE(teks.size() == 2);
+    CHECK(teks[1].rolling_start == teks[0].rolling_start + kTekRollingPeriod);
+    CHECK(teks[0].rolling_period == kTekRollingPeriod);
+    CHECK_FALSE(teks[0].tek == teks[1].tek);
+
+    Daemon again(*a.radio, clock, *a.store, a.random, DaemonOptions{}, a.log);
+    REQUIRE(again.Start().ok());
+    RunFor(clock, 10, {});
+    REQUIRE(again.Stop().ok());
+    CHECK(a.Teks().size() == 2);
+    CHECK(again.Counters().teks_generated == 0);
+}
+
+TEST_CASE("the daemon's log carries counts, never key material or RPIs") {
+    testing::ScratchDir ether("daemon-log");
+    ManualClock clock(kStartMicros);
+    Device a(ether.path().string(), 0.0, 5, clock);
+    Device b(ether.path().string(), 0.5, 6, clock);
+    REQUIRE(a.daemon->Start().ok());
+    REQUIRE(b.daemon->Start().ok());
+    RunFor(clock, 700, {&a, &b});
+    REQUIRE(a.daemon->Stop().ok());
+    REQUIRE(b.daemon->Stop().ok());
+    for (Device* d : {&a, &b}) {
+        const std::string log = d->log.str();
+        CHECK(log.find("flushed ") != std::string::npos);
+        std::vector<std::string> secrets;
+        for (const StoredTek& t : d->Teks()) {
+            secrets.push_back(HexEncode(t.tek.bytes()));
+            secrets.push_back(HexEncode(DeriveRpik(t.tek).bytes()));
+            secrets.push_back(HexEncode(DeriveAemk(t.tek).bytes()));
+            secrets.emplace_back(t.tek.bytes().begin(), t.tek.bytes().end());
+        }
+        for (const auto& [rpi, unused] : RpisOf(d->Teks())) secrets.push_back(HexEncode(rpi));
+        for (std::string s : secrets) {
+            CHECK(log.find(s) == std::string::npos);
+            std::transform(s.begin(), s.end(), s.begin(), ::toupper);
+            CHECK(log.find(s) == std::string::npos);
+        }
+    }
+}
+
+}  // namespace jejak

@@ -1,0 +1,293 @@
+// `keys fetch` logic: config and index parsing, then the incremental fetch against the fake
+// HttpClient (conditional requests, resume after failures, rejection of bad files) and once
+// against a real HTTP server on 127.0.0.1 through libcurl and the CLI.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "agent/diagnosis/key_fetch.h"
+#include "tests/agent/cli/cli_test_util.h"
+#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/fakes/http_fake.h"
+#include "test_data.h"
+
+namespace jejak {
+namespace {
+
+using testing::Bytes;
+using testing::TestDataPath;
+
+const std::string kBase = "https://keys.example.org/";
+const char* kA = "v1/1593633600-1593633900-00001.zip";  // internals sample, key 310/v1
+const char* kB = "v1/1590159600-1590246000-00001.zip";  // server example, key some_id/1
+
+nlohmann::json KeysJson() {
+    return nlohmann::json::array(
+        {{{"key_id", "310"},
+          {"key_version", "v1"},
+          {"pem_file", TestDataPath("exports/internals_partner_key_310-v1.pem")}},
+         {{"key_id", "some_id"},
+          {"key_version", "1"},
+          {"pem", std::string(reinterpret_cast<const char*>(
+                                  testing::ReadFile(
+                                      TestDataPath("exports/enserver_examples_export_public.pem"))
+                                      .data()),
+                              178)}}});
+}
+
+DiagnosisConfig Config(const testing::ScratchDir& dir, const std::string& url = kBase,
+                       bool loopback = false) {
+    nlohmann::json section = {{"server_url", url},
+                              {"download_dir", dir.File("dl")},
+                              {"allow_http_loopback", loopback},
+                              {"public_keys", KeysJson()}};
+    Result<DiagnosisConfig> c = ParseDiagnosisConfig(section, dir.path().string());
+    REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+    return std::move(c).value();
+}
+
+Bytes Zip(const char* name) {
+    return testing::ReadFile(TestDataPath(std::string("exports/") + name));
+}
+
+void ServeIndex(FakeHttpClient& http, const std::string& text, const std::string& etag) {
+    http.Serve(kBase + "index.txt", {Bytes(text.begin(), text.end()), etag, ""});
+}
+
+TEST_CASE("diagnosis config accepts PEM files and inline PEM and rejects unsafe settings") {
+    testing::ScratchDir dir("fetch");
+    const DiagnosisConfig c = Config(dir, "https://keys.example.org/root");
+    CHECK(c.server_url == "https://keys.example.org/root/");
+    CHECK(c.ring.size() == 2);
+    CHECK(c.download_dir == dir.File("dl"));
+    auto bad = [&](nlohmann::json section, const std::string& expect) {
+        Result<DiagnosisConfig> r = ParseDiagnosisConfig(section, "/state");
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.status().message().find(expect) != std::string::npos);
+    };
+    bad({{"server_url", "http://keys.example.org/"}}, "server_url: must be https");
+    bad({{"server_url", "http://127.0.0.1:8000/"}}, "server_url: must be https");
+    bad({{"server_url", "http://keys.example.org/"}, {"allow_http_loopback", true}},
+        "must be https");
+    bad({{"public_keys", {{{"key_version", "v1"}, {"pem", "x"}}}}}, "public_keys[0].key_id");
+    bad({{"public_keys", {{{"key_id", "1"}, {"key_version", "v1"}}}}}, "give exactly one");
+    bad({{"public_keys", {{{"key_id", "1"}, {"key_version", "v1"}, {"pem", "junk"}}}}},
+        "not a public key");
+    bad({{"allow_http_loopback", "yes"}}, "expected true or false");
+    CHECK(ParseDiagnosisConfig(
+              {{"server_url", "http://127.0.0.1:8000/"}, {"allow_http_loopback", true}}, "/s")
+              .ok());
+    CHECK(ParseDiagnosisConfig(nlohmann::json::object(), "/s")->download_dir ==
+          "/s/diagnosis-keys");
+}
+
+TEST_CASE("index.txt parsing keeps order and rejects paths that escape the download dir") {
+    Result<std::vector<std::string>> ok = ParseKeyIndex("a/1.zip\r\n\n  b/2.zip \nc.zip");
+    REQUIRE(ok.ok());
+    CHECK(*ok == std::vector<std::string>{"a/1.zip", "b/2.zip", "c.zip"});
+    for (const char* bad :
+         {"../x.zip", "a/../../x", "/etc/passwd", "a//b", "a b", "a\x01", "dir/", "./x"}) {
+        CAPTURE(bad);
+        CHECK(ParseKeyIndex(std::string("ok.zip\n") + bad).status().IsCorruption());
+    }
+}
+
+TEST_CASE("a first fetch downloads, verifies and saves every listed export") {
+    testing::ScratchDir dir("fetch");
+    const DiagnosisConfig config = Config(dir);
+    FakeHttpClient http;
+    ServeIndex(http, std::string(kA) + "\n" + kB + "\n", "\"e1\"");
+    http.Serve(kBase + kA, {Zip("internals_sample_diagnosis_key_file.zip"), "", ""});
+    http.Serve(kBase + kB, {Zip("enserver_testExport-2-records-1-of-1.zip"), "", ""});
+    KeyFetcher fetcher(config, http, dir.File("state.json"));
+    Result<FetchReport> r = fetcher.Run();
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    CHECK(r->accepted == std::vector<std::string>{kA, kB});
+    CHECK(r->rejected.empty());
+    CHECK(testing::ReadFile(dir.File(std::string("dl/") + kB)) ==
+          Zip("enserver_testExport-2-records-1-of-1.zip"));
+    CHECK_FALSE(std::filesystem::exists(dir.File(std::string("dl/") + kB + ".part")));
+}
+
+TEST_CASE("a second fetch sends If-None-Match and fetches only entries added since") {
+    testing::ScratchDir dir("fetch");
+    const DiagnosisConfig config = Config(dir);
+    FakeHttpClient http;
+    ServeIndex(http, std::string(kA) + "\n", "\"e1\"");
+    http.Serve(kBase + kA, {Zip("internals_sample_diagnosis_key_file.zip"), "", ""});
+    http.Serve(kBase + kB, {Zip("enserver_testExport-2-records-1-of-1.zip"), "", ""});
+    KeyFetcher fetcher(config, http, dir.File("state.json"));
+    REQUIRE(fetcher.Run().ok());
+
+    Result<FetchReport> unchanged = fetcher.Run();
+    REQUIRE(unchanged.ok());
+    CHECK(unchanged->index_not_modified);
+    CHECK(http.requests().back().headers ==
+          std::vector<std::pair<std::string, std::string>>{{"If-None-Match", "\"e1\""}});
+
+    ServeIndex(http, std::string(kA) + "\n" + kB + "\n", "\"e2\"");
+    Result<FetchReport> grown = fetcher.Run();
+    REQUIRE(grown.ok());
+    CHECK(grown->accepted == std::vector<std::string>{kB});
+    CHECK(http.CountRequests(kBase + kA) == 1);
+    CHECK(http.CountRequests(kBase + kB) == 1);
+}
+
+TEST_CASE("a tampered or unsigned file is rejected, not saved, and the fetch goes on") {
+    testing::ScratchDir dir("fetch");
+    const DiagnosisConfig config = Config(dir);
+    FakeHttpClient http;
+    ExportBlobs blobs =
+        testing::BlobsOf(TestDataPath("exports/internals_sample_diagnosis_key_file.zip"));
+    blobs.bin[200] ^= 0x01;
+    REQUIRE(testing::WriteZip(dir.File("bad.zip"),
+                              {{"export.bin", blobs.bin}, {"export.sig", *blobs.sig}}));
+    ServeIndex(http, "bad.zip\nunsigned.bin\n" + std::string(kB) + "\n", "\"e1\"");
+    http.Serve(kBase + "bad.zip", {testing::ReadFile(dir.File("bad.zip")), "", ""});
+    http.Serve(kBase + "unsigned.bin", {Zip("internals_cpp_testdata_export.bin"), "", ""});
+    http.Serve(kBase + kB, {Zip("enserver_testExport-2-records-1-of-1.zip"), "", ""});
+    Result<FetchReport> r = KeyFetcher(config, http, dir.File("state.json")).Run();
+    REQUIRE(r.ok());
+    CHECK(r->accepted == std::vector<std::string>{kB});
+    REQUIRE(r->rejected.size() == 2);
+    CHECK(r->rejected[0] ==
+          "bad.zip: signature invalid: signature by key id \"310\" version "
+          "\"v1\" does not verify");
+    CHECK(r->rejected[1] == "unsigned.bin: signature missing: no export.sig");
+    CHECK_FALSE(std::filesystem::exists(dir.File("dl/bad.zip")));
+    CHECK_FALSE(std::filesystem::exists(dir.File("dl/unsigned.bin")));
+}
+
+TEST_CASE("a transport failure stops the pass and the next run resumes after the last file") {
+    testing::ScratchDir dir("fetch");
+    const DiagnosisConfig config = Config(dir);
+    FakeHttpClient http;
+    ServeIndex(http, std::string(kA) + "\n" + kB + "\n", "\"e1\"");
+    http.Serve(kBase + kA, {Zip("internals_sample_diagnosis_key_file.zip"), "", ""});
+    http.Serve(kBase + kB, {Zip("enserver_testExport-2-records-1-of-1.zip"), "", ""});
+    http.FailWith(kBase + kB, Status::Unavailable("connection reset"));
+    KeyFetcher fetcher(config, http, dir.File("state.json"));
+    Result<FetchReport> first = fetcher.Run();
+    REQUIRE_FALSE(first.ok());
+    CHECK(first.status().IsUnavailable());
+
+    http.ClearFailures();
+    Result<FetchReport> second = fetcher.Run();
+    REQUIRE_MESSAGE(second.ok(), second.status().ToString());
+    // The index was not answered with 304 although its ETag did not change.
+    CHECK_FALSE(second->index_not_modified);
+    CHECK(second->accepted == std::vector<std::string>{kB});
+    CHECK(http.CountRequests(kBase + kA) == 1);
+}
+
+TEST_CASE("server errors and missing keys are reported, not ignored") {
+    testing::ScratchDir dir("fetch");
+    FakeHttpClient http;
+    Result<FetchReport> no_index = KeyFetcher(Config(dir), http, dir.File("s.json")).Run();
+    REQUIRE_FALSE(no_index.ok());
+    CHECK(no_index.status().message() == "GET " + kBase + "index.txt: HTTP 404");
+
+    ServeIndex(http, "gone.zip\n", "");
+    Result<FetchReport> gone = KeyFetcher(Config(dir), http, dir.File("s.json")).Run();
+    REQUIRE_FALSE(gone.ok());
+    CHECK(gone.status().message() == "GET " + kBase + "gone.zip: HTTP 404");
+
+    DiagnosisConfig keyless = *ParseDiagnosisConfig({{"server_url", kBase}}, dir.path().string());
+    Result<FetchReport> refused = KeyFetcher(keyless, http, dir.File("s.json")).Run();
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().message().find("refusing unverifiable downloads") != std::string::npos);
+}
+
+TEST_CASE("the curl client refuses plain http except to loopback when allowed") {
+    CHECK(IsLoopbackHttpUrl("http://127.0.0.1:8000/x"));
+    CHECK(IsLoopbackHttpUrl("http://[::1]/"));
+    CHECK(IsLoopbackHttpUrl("http://LOCALHOST/"));
+    CHECK_FALSE(IsLoopbackHttpUrl("http://127.0.0.1.evil.example/"));
+    CHECK_FALSE(IsLoopbackHttpUrl("http://127.0.0.1@evil.example/"));
+    CHECK_FALSE(IsLoopbackHttpUrl("https://127.0.0.1/"));
+    auto strict = NewCurlHttpClient({});
+    CHECK(strict->Get({"http://127.0.0.1:9/index.txt", {}, 1024}).status().IsInvalidArgument());
+    HttpClientOptions loose;
+    loose.allow_http_loopback = true;
+    CHECK(NewCurlHttpClient(loose)
+              ->Get({"http://keys.example.org/index.txt", {}, 1024})
+              .status()
+              .IsInvalidArgument());
+}
+
+// python3 -m http.server equivalent bound to an ephemeral port on 127.0.0.1.
+class LocalHttpServer {
+public:
+    explicit LocalHttpServer(const std::string& root, const std::string& port_file) {
+        static const char* kScript =
+            "import functools,http.server,os,sys\n"
+            "class Quiet(http.server.SimpleHTTPRequestHandler):\n"
+            "  def log_message(self,*a): pass\n"
+            "h=functools.partial(Quiet,directory=sys.argv[1])\n"
+            "s=http.server.ThreadingHTTPServer(('127.0.0.1',0),h)\n"
+            "open(sys.argv[2]+'.t','w').write(str(s.server_port))\n"
+            "os.rename(sys.argv[2]+'.t',sys.argv[2])\n"
+            "s.serve_forever()\n";
+        pid_ = fork();
+        if (pid_ == 0) {
+            execlp("python3", "python3", "-c", kScript, root.c_str(), port_file.c_str(), nullptr);
+            _exit(127);
+        }
+        for (int i = 0; i < 200 && !std::filesystem::exists(port_file); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        const Bytes port = testing::ReadFile(port_file);
+        port_ = std::string(port.begin(), port.end());
+    }
+    ~LocalHttpServer() {
+        if (pid_ > 0) {
+            kill(pid_, SIGTERM);
+            waitpid(pid_, nullptr, 0);
+        }
+    }
+    const std::string& port() const { return port_; }
+
+private:
+    pid_t pid_ = -1;
+    std::string port_;
+};
+
+TEST_CASE("keys fetch downloads from a real HTTP server on 127.0.0.1 through libcurl") {
+    testing::ScratchDir dir("fetch-real");
+    std::filesystem::create_directories(dir.File("www/v1"));
+    testing::WriteFile(dir.File("www/index.txt"), Bytes(kA, kA + std::strlen(kA)));
+    testing::WriteFile(dir.File(std::string("www/") + kA),
+                       Zip("internals_sample_diagnosis_key_file.zip"));
+    LocalHttpServer server(dir.File("www"), dir.File("port"));
+    REQUIRE_MESSAGE(!server.port().empty(), "python3 http.server did not start");
+    const std::string url = "http://127.0.0.1:" + server.port() + "/";
+    nlohmann::json config = {{"diagnosis",
+                              {{"server_url", url},
+                               {"allow_http_loopback", true},
+                               {"download_dir", dir.File("dl")},
+                               {"public_keys", KeysJson()}}}};
+    testing::WriteFile(dir.File("config.json"), [&] {
+        const std::string text = config.dump();
+        return Bytes(text.begin(), text.end());
+    }());
+    const std::vector<std::string> args = {
+        "--config", dir.File("config.json"), "--state-dir", dir.path().string(), "keys", "fetch"};
+    testing::CliRun first = testing::RunJejak(args);
+    INFO(first.err);
+    CHECK(first.code == 0);
+    CHECK(first.out.find(std::string("accepted ") + kA) != std::string::npos);
+    CHECK(testing::ReadFile(dir.File(std::string("dl/") + kA)) ==
+          Zip("internals_sample_diagnosis_key_file.zip"));
+    // http.server answers If-Modified-Since with 304.
+    testing::CliRun second = testing::RunJejak(args);
+    CHECK(second.code == 0);
+    CHECK(second.out.find("index not modified") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace jejak
