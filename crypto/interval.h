@@ -1,4 +1,4 @@
-// ENIntervalNumber arithmetic (GAEN crypto spec v1.2, ../shared/PROTOCOL.md 1.1).
+// ENIntervalNumber arithmetic (GAEN crypto spec v1.2, docs/PROTOCOL.md 1.1).
 // Pure functions: time is always an argument.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The GAEN v1.2 key schedule for one key (../shared/PROTOCOL.md 1.2-1.4):
+// The GAEN v1.2 key schedule for one key (docs/PROTOCOL.md 1.2-1.4):
 //   RPIK = HKDF(TEK, NULL, "EN-RPIK", 16)     AEMK = HKDF(TEK, NULL, "EN-AEMK", 16)
 //   RPI  = AES-128(RPIK, "EN-RPI" || 00*6 || ENIN little-endian)
 //   AEM  = AES-128-CTR(AEMK, IV = RPI, metadata)

@@ -92,7 +92,7 @@ struct Sighting {
     friend bool operator==(const Sighting&, const Sighting&) = default;
 };
 
-// The result of one exposure check (matching, issue 5). The payload is opaque to the store
+// The result of one exposure check (matching). The payload is opaque to the store
 // (JSON is fine); it is sealed like every other row.
 struct ExposureCheckResult {
     int64_t checked_at_unix_s = 0;  // decides the row's UTC day

@@ -1,4 +1,4 @@
-// `jejak export inspect` and `jejak keys fetch` (issue 5: diagnosis key files).
+// `jejak export inspect` and `jejak keys fetch` (diagnosis key files).
 //
 // fetch: exit 0 when every new file verified, 1 when a file was rejected or the server could
 // not be reached, 2 for a bad configuration.

@@ -1,4 +1,4 @@
-// `jejak match` and `jejak status` (issue 5: matching and risk scoring).
+// `jejak match` and `jejak status` (matching and risk scoring).
 //   jejak match --keys FILE... [--pubkey PEM] [--now UNIX_S] [--json]
 //     Offline exposure check: export files (copied by a sync station or fetched by `keys
 //     fetch`) are verified against the configured public keys ("diagnosis.public_keys", or

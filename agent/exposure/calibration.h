@@ -1,5 +1,5 @@
 // BLE calibration: the receiver's RSSI correction and the attenuation formula
-// (../shared/PROTOCOL.md 6.1). Google's per-model table (en-calibration-2020-12-14.csv, as
+// (docs/PROTOCOL.md 6.1). Google's per-model table (en-calibration-2020-12-14.csv, as
 // transcribed by microG) gives each phone model an rssi_correction added to measured RSSI and
 // the tx value it advertises. A Linux receiver is not in the table, so its correction normally
 // comes from the config; the table's fleet mean is the documented fallback (microG's LOWEST

@@ -1,4 +1,4 @@
-// From a matched key's raw RPI hits to GAEN exposure windows (../shared/PROTOCOL.md 1.6, 6.2;
+// From a matched key's raw RPI hits to GAEN exposure windows (docs/PROTOCOL.md 1.6, 6.2;
 // Google's ExposureMatchingTracer, KeyExposureEvaluator and ExposureWindowUtils):
 //  1. drift: a sighting counts only if its interval is within +- 12 intervals of the RPI's;
 //  2. replay guard: per RPI, sightings more than 20 minutes after its first valid sighting

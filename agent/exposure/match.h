@@ -1,4 +1,4 @@
-// Streaming matcher: diagnosis keys in, candidate matches out (../shared/PROTOCOL.md 1.6).
+// Streaming matcher: diagnosis keys in, candidate matches out (docs/PROTOCOL.md 1.6).
 //
 // Keys are fed in any number of Add() calls. They are buffered in fixed chunks; each chunk's
 // RPIs (RPIK + 144 AES blocks per key) are derived in one batch call and every RPI of the

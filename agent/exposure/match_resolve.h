@@ -1,4 +1,4 @@
-// Report types and revisions across the keys of one matching run (../shared/PROTOCOL.md 1.6,
+// Report types and revisions across the keys of one matching run (docs/PROTOCOL.md 1.6,
 // 3.3; Google's ExposureMatchingTracer): the same TEK may appear several times, first in
 // `keys` and later in `revised_keys` of a newer export. Occurrences are taken in input order:
 //  - before a key has a result, an occurrence whose report type is REVOKED, invalid, or

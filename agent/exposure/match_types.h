@@ -1,6 +1,6 @@
-// Plain value types shared by the matching pipeline (issue 5): a diagnosis key as matching
+// Plain value types shared by the matching pipeline: a diagnosis key as matching
 // needs it, one stored sighting record, and the exposure window / scan instance produced for
-// a matched key (../shared/PROTOCOL.md 1.6, 6.2). Adapters from the export reader and the
+// a matched key (docs/PROTOCOL.md 1.6, 6.2). Adapters from the export reader and the
 // store fill these; matching itself never touches files or the database.
 #pragma once
 

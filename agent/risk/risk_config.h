@@ -1,4 +1,4 @@
-// Risk-scoring configuration (GAEN v2 "daily summaries", ../shared/PROTOCOL.md 6.2) and its
+// Risk-scoring configuration (GAEN v2 "daily summaries", docs/PROTOCOL.md 6.2) and its
 // presets, read from the config file's "risk" section:
 //   "risk": {
 //     "preset": "enx-sample",                      // starting values, see below
@@ -67,7 +67,7 @@ Result<RiskConfig> RiskPreset(std::string_view name);
 // The whole "risk" section (an empty object gives "enx-sample").
 Result<RiskConfig> ParseRiskConfig(const nlohmann::json& section);
 
-// ENX "symptomOnsetToInfectiousnessMap" hex string (vectors/README.md 6): 2-bit entries read
+// ENX "symptomOnsetToInfectiousnessMap" hex string (tests/data/README.md, calibration/): 2-bit entries read
 // from the least-significant end; entries 0..28 are days -14..14, entry 29 the missing value.
 // InvalidArgument for malformed strings or entries of value 3.
 Result<std::pair<std::array<Infectiousness, 29>, Infectiousness>> DecodeEnxInfectiousnessMap(

@@ -1,4 +1,4 @@
-// Legacy (API v1) exposure risk score, ../shared/PROTOCOL.md 6.3: the product of four 0..8
+// Legacy (API v1) exposure risk score, docs/PROTOCOL.md 6.3: the product of four 0..8
 // scores picked by bucketing a matched key's attenuation, days since the exposure, exposure
 // duration and the key's transmission risk level, zeroed below a minimum. Kept as an optional
 // second opinion next to the v2 daily summaries (risk_score.h) for health authorities that

@@ -1,4 +1,4 @@
-// GAEN v2 daily summaries and the notification decision (../shared/PROTOCOL.md 6.2; Google's
+// GAEN v2 daily summaries and the notification decision (docs/PROTOCOL.md 6.2; Google's
 // DailySummaryUtils). Pure functions over exposure windows:
 //   weightedDuration(w) = sum over scans of secondsSinceLastScan x bucketWeight(typical att.)
 //   score(w) = weightedDuration(w) x reportTypeWeight x infectiousnessWeight

@@ -4,7 +4,7 @@
 // never mixed with the extended family, which a 5.x controller would refuse until reset).
 // Extended-advertising support is detected and reported, not used. Advertising is
 // ADV_NONCONN_IND from a caller-given non-resolvable private address; rotation runs the exact
-// sequence of BLE.md section 5 (scan off, adv off, Set Random Address, Set Advertising Data,
+// sequence of docs/BLE.md section 5 (scan off, adv off, Set Random Address, Set Advertising Data,
 // adv on, scan on), waiting for each Command Complete and leaving advertising OFF if any step
 // fails. Scanning is passive with duplicate filtering off. A watchdog resets and
 // re-initialises a controller that stops answering or stops reporting, then restores the

@@ -1,4 +1,4 @@
-// HciRadio advertising and scanning command sequences (BLE.md sections 5 and 6).
+// HciRadio advertising and scanning command sequences (docs/BLE.md sections 5 and 6).
 #include <algorithm>
 
 #include "platform/codec/hci.h"
@@ -102,7 +102,7 @@ Status HciRadio::StartScanLocked(const ScanParams& params) {
     if (scanning_) JEJAK_RETURN_IF_ERROR(Disable(false));
     ScanParameters p;
     p.type = 0x00;           // passive: transmits nothing
-    p.own_addr_type = 0x00;  // public: passive scanning never uses it (BLE.md section 5)
+    p.own_addr_type = 0x00;  // public: passive scanning never uses it (docs/BLE.md section 5)
     p.interval = ToUnits(params.interval_ms, 0x0004, 0x4000);
     p.window = ToUnits(params.window_ms, 0x0004, 0x4000);
     JEJAK_RETURN_IF_ERROR(Run(EncodeLeSetScanParameters(p)));

@@ -1,4 +1,4 @@
-// Radio: the seam between Jejak and a Bluetooth LE radio (issue 4).
+// Radio: the seam between Jejak and a Bluetooth LE radio.
 //
 // A Radio broadcasts one legacy, non-connectable advert (at most 31 bytes of AD data) from a
 // caller-chosen random address, and passively scans for everybody else's adverts. The

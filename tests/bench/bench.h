@@ -7,8 +7,8 @@
 namespace jejak::bench {
 
 void RegisterRpiBench(CLI::App& app);     // bench_rpi.cc
-void RegisterStoreBench(CLI::App& app);   // bench_store.cc   (issue 3)
-void RegisterIngestBench(CLI::App& app);  // bench_ingest.cc  (issue 4)
-void RegisterMatchBench(CLI::App& app);   // bench_match.cc   (issue 5)
+void RegisterStoreBench(CLI::App& app);   // bench_store.cc
+void RegisterIngestBench(CLI::App& app);  // bench_ingest.cc
+void RegisterMatchBench(CLI::App& app);   // bench_match.cc
 
 }  // namespace jejak::bench

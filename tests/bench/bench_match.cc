@@ -1,4 +1,4 @@
-// jejak-bench match (issue 5): streaming matcher throughput on one thread, timed in thread CPU
+// jejak-bench match: streaming matcher throughput on one thread, timed in thread CPU
 // seconds. peak_rss_kib is the process's peak during that run (the benchmark's own workload
 // arrays, ~30 MB at the defaults, included).
 //   match keys=N stored=M found=F keys_per_s=X          keys generated in memory

@@ -1,4 +1,4 @@
-// Legacy v1 risk score (../shared/PROTOCOL.md 6.3): bucket edges, the product of the four
+// Legacy v1 risk score (docs/PROTOCOL.md 6.3): bucket edges, the product of the four
 // scores worked out by hand, the invalid-TR rule, the minimum, attenuation durations and
 // config validation.
 #include <doctest/doctest.h>

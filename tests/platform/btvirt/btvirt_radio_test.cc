@@ -242,7 +242,7 @@ TEST_CASE("two hci radios on btvirt see each other's GAEN adverts and the rotati
     // BlueZ's own decoder reads what HciRadio logged.
     const auto [a_rc, a_text] = Btmon(dir + "/a.btsnoop");
     CHECK(a_rc == 0);
-    // btmon's wording varies across versions (BLE.md 7): check the UUID and RPI bytes only.
+    // btmon's wording varies across versions (docs/BLE.md 7): check the UUID and RPI bytes only.
     CHECK(a_text.find("fd6f") != std::string::npos);
     const std::string rpi2 = HexEncode(std::span(a2.payload).subspan(11, 16));
     CHECK(a_text.find(rpi2) != std::string::npos);

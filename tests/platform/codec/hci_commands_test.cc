@@ -1,4 +1,4 @@
-// HCI command encoders: byte-exact against the layouts of BLE.md section 3 (Core Vol 4
+// HCI command encoders: byte-exact against the layouts of docs/BLE.md section 3 (Core Vol 4
 // Part E) and the host->controller packets of the synthetic capture's frame list.
 #include <doctest/doctest.h>
 

@@ -102,7 +102,7 @@ TEST_CASE("btmon decodes the hci log HciRadio writes, including the FD6F service
 
     const auto [rc, text] = RunBtmon(path);
     CHECK(rc == 0);
-    // btmon's wording varies across versions (BLE.md 7): check numbers, UUID and bytes.
+    // btmon's wording varies across versions (docs/BLE.md 7): check numbers, UUID and bytes.
     CHECK(text.find("#" + std::to_string(2 * commands) + " ") != std::string::npos);
     CHECK(text.find("fd6f") != std::string::npos);
     CHECK(text.find(HexEncode(Cat(std::vector<uint8_t>(gaen.rpi.begin(), gaen.rpi.end()),
