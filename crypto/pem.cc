@@ -26,6 +26,10 @@ void PkeyFree::operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
 
 Result<PkeyPtr> ReadP256Pem(std::string_view pem, PemKey kind, std::string_view what) {
     if (pem.size() > kMaxPemBytes) return Invalid(what, "too large");
+    const char* not_a_key =
+        kind == PemKey::kPublic ? "not a public key" : "not an unencrypted private key";
+    // BIO_new_mem_buf refuses an empty (possibly null) buffer: that is no key, not a failure.
+    if (pem.empty()) return Invalid(what, not_a_key);
     BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
     if (bio == nullptr) {
         ERR_clear_error();
@@ -35,8 +39,7 @@ Result<PkeyPtr> ReadP256Pem(std::string_view pem, PemKey kind, std::string_view 
                                         : PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr));
     BIO_free(bio);
     if (key == nullptr) {
-        return Invalid(what, kind == PemKey::kPublic ? "not a public key"
-                                                     : "not an unencrypted private key");
+        return Invalid(what, not_a_key);
     }
     JEJAK_RETURN_IF_ERROR(CheckP256(*key, what));
     return key;

@@ -24,13 +24,12 @@ constexpr size_t kRoundKeyBytes = 176;
 
 // The kernel's own part: RPIs of intervals first .. first + count - 1 under one expanded key
 // (kRoundKeyBytes at round_keys), written to out (16 * count bytes).
-using EncryptFn = void (*)(const uint8_t* round_keys, uint32_t first, uint32_t count,
-                           uint8_t* out);
+using EncryptFn = void (*)(const uint8_t* round_keys, uint32_t first, uint32_t count, uint8_t* out);
 
 // kEncrypt is a template argument, not a run-time pointer, so it is inlined into the loop.
 template <EncryptFn kEncrypt>
-[[gnu::noinline]] void DeriveRpisChunks(const uint8_t* teks, const uint32_t* first_enin,
-                                        size_t n, uint32_t count, uint8_t* out) {
+[[gnu::noinline]] void DeriveRpisChunks(const uint8_t* teks, const uint32_t* first_enin, size_t n,
+                                        uint32_t count, uint8_t* out) {
     alignas(16) uint8_t rpiks[16 * kKeysPerChunk];
     alignas(16) uint8_t round_keys[kRoundKeyBytes * kKeysPerChunk];
     for (size_t i = 0; i < n; i += kKeysPerChunk) {
@@ -49,8 +48,8 @@ template <EncryptFn kEncrypt>
 // The KeyScheduleBackend::derive_rpis work of one kernel (rpi_batch_hw.h), ending with
 // ScrubStack so that registers spilled by the non-inlined chunk loop do not outlive the call.
 template <EncryptFn kEncrypt>
-void DeriveRpisChunked(const uint8_t* teks, const uint32_t* first_enin, size_t n,
-                       uint32_t count, uint8_t* out) {
+void DeriveRpisChunked(const uint8_t* teks, const uint32_t* first_enin, size_t n, uint32_t count,
+                       uint8_t* out) {
     DeriveRpisChunks<kEncrypt>(teks, first_enin, n, count, out);
     ScrubStack();
 }

@@ -132,8 +132,7 @@ TEST_CASE("the batch front end passes a failing backend's error on") {
     std::vector<Rpi> out(teks.size() * kCount);
     CHECK(RpiDeriver(failing).Derive(teks[0], kFirst, std::span(out).first(kCount)).message() ==
           "backend failed");
-    CHECK(RpiDeriver(failing).DeriveMany(teks, firsts, kCount, out).message() ==
-          "backend failed");
+    CHECK(RpiDeriver(failing).DeriveMany(teks, firsts, kCount, out).message() == "backend failed");
 }
 
 }  // namespace jejak
