@@ -83,9 +83,9 @@ TEST_CASE("each side rejects the other kind of key, garbage and oversized text")
           "PEM private key: not an unencrypted private key");
     // Empty text (a null view included) is no key, not an internal error: OpenSSL refuses a
     // memory BIO over it, which both loaders used to report as out of memory.
-    for (std::string_view bad : {std::string_view{}, std::string_view{""},
-                                 std::string_view{"-----BEGIN PUBLIC KEY-----"},
-                                 kP256Public.substr(0, 60), kP256Sec1.substr(0, 70)}) {
+    for (std::string_view bad :
+         {std::string_view{}, std::string_view{""}, std::string_view{"-----BEGIN PUBLIC KEY-----"},
+          kP256Public.substr(0, 60), kP256Sec1.substr(0, 70)}) {
         CHECK(EcdsaP256PublicKey::FromPem(bad).status().IsInvalidArgument());
         CHECK(EcdsaP256PrivateKey::FromPem(bad).status().IsInvalidArgument());
     }
