@@ -76,15 +76,21 @@ void RunDerive(DeriveArgs& args, CliEnv& env) {
     }
 
     std::vector<Rpi> rpis(count);
-    if (Status d = RpiDeriver().Derive(tek, first, rpis); !d.ok()) Usage(d.message());
+    if (Status d = RpiDeriver().Derive(tek, first, rpis); !d.ok()) {
+        throw CliError(d.IsInvalidArgument() ? kExitUsage : kExitFailure, d.message());
+    }
     Aemk aemk;
     if (with_aem) aemk = DeriveAemk(tek);
 
     nlohmann::json array = nlohmann::json::array();
     for (uint32_t j = 0; j < count; ++j) {
         const std::string rpi_hex = HexEncode(rpis[j]);
-        const std::string aem_hex = with_aem ? HexEncode(CryptMetadata(aemk, rpis[j], metadata))
-                                             : std::string();
+        std::string aem_hex;
+        if (with_aem) {
+            Result<Aem> aem = CryptMetadata(aemk, rpis[j], metadata);
+            if (!aem.ok()) throw CliError(kExitFailure, "keys derive: " + aem.status().message());
+            aem_hex = HexEncode(*aem);
+        }
         if (args.json) {
             nlohmann::json row{{"enin", first + j}, {"rpi", rpi_hex}};
             if (with_aem) row["aem"] = aem_hex;
