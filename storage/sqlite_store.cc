@@ -240,6 +240,11 @@ Status SqliteStore::PutTek(const StoredTek& tek) {
     std::lock_guard lock(mu_);
     JEJAK_RETURN_IF_ERROR(CheckOpen());
     JEJAK_RETURN_IF_ERROR(CheckTek(tek));
+    // The clock may have stepped far ahead since the last housekeeping: ratchet first, or
+    // the new day would lie beyond the keyring's plausibility window.
+    if (OldestRetainedDay(Today(), options_.retention_days) > keys_.oldest_day()) {
+        JEJAK_RETURN_IF_ERROR(ExpireLocked());
+    }
     if (!DayWritable(tek.Day(), keys_.oldest_day(), Today())) {
         ++dropped_out_of_window_;
         return Status::Ok();
@@ -255,6 +260,9 @@ Status SqliteStore::PutTek(const StoredTek& tek) {
 Result<int64_t> SqliteStore::AddExposureCheck(const ExposureCheckResult& result) {
     std::lock_guard lock(mu_);
     JEJAK_RETURN_IF_ERROR(CheckOpen());
+    if (OldestRetainedDay(Today(), options_.retention_days) > keys_.oldest_day()) {
+        JEJAK_RETURN_IF_ERROR(ExpireLocked());
+    }
     if (!DayWritable(result.Day(), keys_.oldest_day(), Today())) {
         ++dropped_out_of_window_;
         return int64_t{0};

@@ -68,11 +68,33 @@ Result<AdvertisingSet> Daemon::BuildSet(EnIntervalNumber interval) {
 
 Status Daemon::Start() {
     if (running_) return Status::FailedPrecondition("daemon already running");
-    JEJAK_ASSIGN_OR_RETURN(interval_, IntervalFromUnixSeconds(NowS()));
-    JEJAK_ASSIGN_OR_RETURN(current_, BuildSet(interval_));
-    AdvertisingParams params = options_.advertising;
-    params.tx_power_dbm = options_.tx_power_dbm;
-    JEJAK_RETURN_IF_ERROR(radio_.StartAdvertising(current_, params));
+    JEJAK_ASSIGN_OR_RETURN(StoreStats stats, store_.Stats());
+    options_.clock.store_seen_unix_s = stats.last_flush_unix_s;
+    running_ = true;
+    last_summary_s_ = NowS();
+    (void)steps_.Observe(clock_.NowUnixMicros(), clock_.MonotonicMicros());
+    ntp_synchronised_ = options_.ntp_synchronised ? options_.ntp_synchronised() : false;
+    verdict_ = CheckClock(options_.clock, NowS(), ntp_synchronised_);
+    if (verdict_.plausible()) return GoOnAir();
+    log_ << "waiting: not on air until the clock is plausible: " << verdict_.reason << "\n";
+    log_.flush();
+    return Status::Ok();
+}
+
+// Advertising and scanning begin: the clock was found plausible.
+Status Daemon::GoOnAir() {
+    JEJAK_ASSIGN_OR_RETURN(EnIntervalNumber now, IntervalFromUnixSeconds(NowS()));
+    if (now <= highest_interval_) {  // back on air after the clock went back: wait it out
+        interval_ = now;
+        advertising_paused_ = true;
+    } else {
+        interval_ = highest_interval_ = now;
+        JEJAK_ASSIGN_OR_RETURN(current_, BuildSet(interval_));
+        AdvertisingParams params = options_.advertising;
+        params.tx_power_dbm = options_.tx_power_dbm;
+        JEJAK_RETURN_IF_ERROR(radio_.StartAdvertising(current_, params));
+        advertising_paused_ = false;
+    }
     window_start_s_ = last_flush_s_ = NowS();
     {
         std::lock_guard<std::mutex> lock(mu_);
@@ -84,11 +106,27 @@ Status Daemon::Start() {
         (void)radio_.StopAdvertising();
         return s;
     }
-    running_ = true;
+    on_air_ = true;
     log_ << "started: advertising at " << static_cast<int>(options_.tx_power_dbm)
          << " dBm, scanning " << options_.scan.window_ms << "/" << options_.scan.interval_ms
          << " ms, windows of " << options_.scan_window_s << " s\n";
     log_.flush();
+    return Status::Ok();
+}
+
+// The clock became implausible while on air: store what was heard, then stay silent.
+Status Daemon::GoOffAir(const std::string& why) {
+    on_air_ = false;
+    Status scan = radio_.StopScanning();
+    Status adv = radio_.StopAdvertising();
+    const int64_t now_s = NowS();
+    Status window = CloseWindow(now_s);
+    Status flush = FlushIfDue(now_s, true);
+    log_ << "waiting: off air until the clock is plausible: " << why << "\n";
+    log_.flush();
+    for (const Status& st : {window, flush, scan, adv}) {
+        if (!st.ok()) return st;
+    }
     return Status::Ok();
 }
 
@@ -98,17 +136,39 @@ void Daemon::OnAdvert(const ReceivedAdvert& advert) {
     std::lock_guard<std::mutex> lock(mu_);
     if (std::find(own_rpis_.begin(), own_rpis_.end(), payload->rpi) != own_rpis_.end()) return;
     ++counters_.adverts_heard;
+    if (options_.summary_interval_s > 0) summary_rpis_.insert(payload->rpi);
     aggregator_.Add(
         Reception{payload->rpi, payload->aem, advert.unix_micros / 1000000, advert.rssi_dbm});
 }
 
+// Intervals only move forward on air: after a step back, the intervals up to the highest
+// one used are never advertised again (their RPIs were on air already).
 Status Daemon::RotateIfDue() {
     JEJAK_ASSIGN_OR_RETURN(EnIntervalNumber now, IntervalFromUnixSeconds(NowS()));
     if (now == interval_) return Status::Ok();
-    JEJAK_ASSIGN_OR_RETURN(AdvertisingSet next, BuildSet(now));
-    JEJAK_RETURN_IF_ERROR(radio_.Rotate(next));
-    current_ = std::move(next);
     interval_ = now;
+    if (now <= highest_interval_) {
+        if (!advertising_paused_) {
+            JEJAK_RETURN_IF_ERROR(radio_.StopAdvertising());
+            advertising_paused_ = true;
+            log_ << "paused: advertising until the clock passes interval " << highest_interval_
+                 << " again\n";
+            log_.flush();
+        }
+        return Status::Ok();
+    }
+    JEJAK_ASSIGN_OR_RETURN(AdvertisingSet next, BuildSet(now));
+    if (advertising_paused_) {
+        AdvertisingParams params = options_.advertising;
+        params.tx_power_dbm = options_.tx_power_dbm;
+        JEJAK_RETURN_IF_ERROR(radio_.StartAdvertising(next, params));
+        advertising_paused_ = false;
+    } else {
+        JEJAK_RETURN_IF_ERROR(radio_.Rotate(next));
+    }
+    current_ = std::move(next);
+    highest_interval_ = now;
+    last_rotation_s_ = NowS();
     {
         std::lock_guard<std::mutex> lock(mu_);
         ++counters_.rotations;
@@ -126,11 +186,16 @@ Status Daemon::CloseWindow(int64_t now_s) {
         aggregator_.BeginScan(now_s);
     }
     window_start_s_ = now_s;
-    if (sightings.empty()) return Status::Ok();
-    JEJAK_RETURN_IF_ERROR(store_.AddSightings(sightings));
+    // A reception delivered across a clock step can make a window the store refuses (its
+    // first and last times too far apart): drop that one, never the whole window.
+    const size_t before = sightings.size();
+    std::erase_if(sightings, [](const Sighting& x) { return !CheckSighting(x).ok(); });
+    const size_t dropped = before - sightings.size();
+    if (!sightings.empty()) JEJAK_RETURN_IF_ERROR(store_.AddSightings(sightings));
     unflushed_ += sightings.size();
     std::lock_guard<std::mutex> lock(mu_);
     counters_.sightings_stored += sightings.size();
+    counters_.sightings_dropped += dropped;
     return Status::Ok();
 }
 
@@ -150,19 +215,104 @@ Status Daemon::FlushIfDue(int64_t now_s, bool force) {
     return Status::Ok();
 }
 
+// A step closes the window so every sighting keeps the day it was heard on.
+Status Daemon::OnClockStep(int64_t step_micros) {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++counters_.clock_steps;
+    }
+    log_ << "clock: wall time stepped " << (step_micros > 0 ? "forward " : "back ")
+         << (step_micros > 0 ? step_micros : -step_micros) / 1000000 << " s\n";
+    log_.flush();
+    return on_air_ ? CloseWindow(NowS()) : Status::Ok();
+}
+
 Status Daemon::Tick() {
     if (!running_) return Status::FailedPrecondition("daemon not running");
+    const int64_t step = steps_.Observe(clock_.NowUnixMicros(), clock_.MonotonicMicros());
+    if (step != 0) JEJAK_RETURN_IF_ERROR(OnClockStep(step));
+    ntp_synchronised_ = options_.ntp_synchronised ? options_.ntp_synchronised() : false;
+    verdict_ = CheckClock(options_.clock, NowS(), ntp_synchronised_);
+    if (!verdict_.plausible()) return on_air_ ? GoOffAir(verdict_.reason) : Status::Ok();
+    if (!on_air_) return GoOnAir();
     JEJAK_RETURN_IF_ERROR(RotateIfDue());
     const int64_t now_s = NowS();
-    if (now_s - window_start_s_ >= options_.scan_window_s) {
+    if (now_s - window_start_s_ >= options_.scan_window_s || now_s < window_start_s_) {
         JEJAK_RETURN_IF_ERROR(CloseWindow(now_s));
     }
+    LogSummaryIfDue(now_s);
     return FlushIfDue(now_s, false);
+}
+
+// One line a field tester can grep: what the last summary period heard and stored.
+void Daemon::LogSummaryIfDue(int64_t now_s) {
+    if (options_.summary_interval_s <= 0) return;
+    if (now_s - last_summary_s_ < options_.summary_interval_s && now_s >= last_summary_s_) return;
+    last_summary_s_ = now_s;
+    const DaemonCounters c = Counters();
+    size_t distinct = 0;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        distinct = summary_rpis_.size();
+        summary_rpis_.clear();
+    }
+    log_ << "summary: adverts_heard=" << c.adverts_heard << " distinct_rpis=" << distinct
+         << " sightings_stored=" << c.sightings_stored << " rotations=" << c.rotations
+         << " controller_resets=" << radio_.GetStatus().controller_resets << "\n";
+    log_.flush();
+}
+
+Status Daemon::Reload(const DaemonReload& reload) {
+    JEJAK_RETURN_IF_ERROR(ValidateScanning(reload.scan));
+    AdvertisingParams params = reload.advertising;
+    params.tx_power_dbm = reload.tx_power_dbm;
+    if (params.min_interval_ms < 20 || params.max_interval_ms > 10240 ||
+        params.min_interval_ms > params.max_interval_ms) {
+        return Status::InvalidArgument("advertising interval must satisfy 20 <= min <= max <= "
+                                       "10240 ms");
+    }
+    options_.scan = reload.scan;
+    options_.advertising = reload.advertising;
+    options_.tx_power_dbm = reload.tx_power_dbm;
+    if (on_air_) {
+        JEJAK_RETURN_IF_ERROR(radio_.StartScanning(
+            options_.scan, [this](const ReceivedAdvert& a) { OnAdvert(a); }));
+        if (!advertising_paused_) {
+            JEJAK_RETURN_IF_ERROR(radio_.StopAdvertising());
+            JEJAK_RETURN_IF_ERROR(radio_.StartAdvertising(current_, params));
+        }
+    }
+    log_ << "reloaded: advertising at " << static_cast<int>(options_.tx_power_dbm)
+         << " dBm, scanning " << options_.scan.window_ms << "/" << options_.scan.interval_ms
+         << " ms\n";
+    log_.flush();
+    return Status::Ok();
+}
+
+DaemonSnapshot Daemon::Snapshot() const {
+    DaemonSnapshot snap;
+    snap.running = running_;
+    snap.on_air = on_air_;
+    snap.advertising_paused = advertising_paused_;
+    snap.clock = verdict_;
+    snap.ntp_synchronised = ntp_synchronised_;
+    snap.interval = on_air_ ? interval_ : 0;
+    snap.last_rotation_unix_s = last_rotation_s_;
+    snap.scan = options_.scan;
+    snap.tx_power_dbm = options_.tx_power_dbm;
+    snap.counters = Counters();
+    return snap;
 }
 
 Status Daemon::Stop() {
     if (!running_) return Status::Ok();
     running_ = false;
+    if (!on_air_) {
+        log_ << "stopped: never on air (" << verdict_.reason << ")\n";
+        log_.flush();
+        return Status::Ok();
+    }
+    on_air_ = false;
     Status scan = radio_.StopScanning();
     Status adv = radio_.StopAdvertising();
     const int64_t now_s = NowS();

@@ -2,6 +2,12 @@
 // current interval, rotate address and payload together at every 10-minute boundary, scan,
 // fold each scan window's GAEN adverts into Sightings and hand them to the store.
 //
+// The daemon only goes on air once the wall clock is plausible (agent/daemon/clock_guard.h):
+// before that, and again whenever the clock falls back out of plausibility, it neither
+// advertises nor records, and Snapshot() says why. A step of the clock closes the current
+// scan window (sightings keep the day they were heard on); a step back never re-advertises
+// an interval already used: advertising pauses until the clock passes it again.
+//
 // Everything outside is injected (Radio, Clock, Store, RandomSource), so tests drive a
 // Daemon with SimRadio + ManualClock by calling Tick() themselves; `jejak run` calls Tick()
 // every ~100 ms of real time. Threads: the radio's callback thread only appends receptions
@@ -11,11 +17,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <ostream>
 #include <vector>
 
+#include "agent/daemon/clock_guard.h"
 #include "crypto/random.h"
 #include "platform/base/clock.h"
 #include "platform/radio/radio.h"
@@ -30,6 +39,11 @@ struct DaemonOptions {
     ScanParams scan;                // default duty cycle
     int64_t scan_window_s = 5;      // receptions are aggregated per window of this length
     int64_t flush_interval_s = kDefaultFlushIntervalSeconds;  // explicit flush (+ log line)
+    ClockPolicy clock;  // store_seen_unix_s is filled from the store at Start
+    // The kernel's synchronisation flag; shown in the snapshot either way, required only
+    // with clock.require_ntp_sync.
+    std::function<bool()> ntp_synchronised = KernelClockSynchronised;
+    int64_t summary_interval_s = 600;  // one summary line per this many seconds (0: never)
 };
 
 struct DaemonCounters {
@@ -38,6 +52,29 @@ struct DaemonCounters {
     uint64_t adverts_heard = 0;      // GAEN adverts received (own adverts excluded)
     uint64_t sightings_stored = 0;   // sightings handed to the store
     uint64_t sightings_flushed = 0;  // of those, reported flushed
+    uint64_t sightings_dropped = 0;  // malformed windows (a reception across a clock step)
+    uint64_t clock_steps = 0;        // wall-clock steps noticed while running
+};
+
+// What the daemon is doing now, for the status file: no key material.
+struct DaemonSnapshot {
+    bool running = false;       // Start called and not stopped
+    bool on_air = false;        // clock plausible: advertising (unless paused) and scanning
+    bool advertising_paused = false;  // the clock went back into intervals already used
+    ClockVerdict clock;
+    bool ntp_synchronised = false;
+    EnIntervalNumber interval = 0;    // on air now (0 before the first)
+    int64_t last_rotation_unix_s = 0;  // 0: none since start
+    ScanParams scan;
+    int8_t tx_power_dbm = 0;
+    DaemonCounters counters;
+};
+
+// What SIGHUP may change without a restart.
+struct DaemonReload {
+    ScanParams scan;
+    int8_t tx_power_dbm = -15;
+    AdvertisingParams advertising;
 };
 
 class Daemon {
@@ -49,23 +86,32 @@ public:
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
 
-    // Reuses the store's TEK of today (or makes one), starts advertising and scanning.
+    // Reads the store's latest time, then, once the clock is plausible (now or at a later
+    // Tick), reuses the store's TEK of today (or makes one), starts advertising and scanning.
     Status Start();
     // Rotates at an interval boundary (new TEK at a day boundary), closes a scan window when
     // it has run scan_window_s, flushes every flush_interval_s. Cheap when nothing is due.
     Status Tick();
     // Stops scanning and advertising, stores the last window and flushes. Idempotent.
     Status Stop();
+    // Applies a new duty cycle at once and a new TX power (re-advertising the current set).
+    // InvalidArgument (nothing changed) for a duty cycle the radio would refuse.
+    Status Reload(const DaemonReload& reload);
 
     // The set on air now (for tests: address and payload change together).
     AdvertisingSet CurrentAdvertisingSet() const { return current_; }
     DaemonCounters Counters() const;
+    DaemonSnapshot Snapshot() const;
 
 private:
     int64_t NowS() const { return clock_.NowUnixMicros() / 1000000; }
     Status EnsureTek(EnIntervalNumber interval);
     Result<AdvertisingSet> BuildSet(EnIntervalNumber interval);
     Status RotateIfDue();
+    Status GoOnAir();
+    Status GoOffAir(const std::string& why);
+    Status OnClockStep(int64_t step_micros);
+    void LogSummaryIfDue(int64_t now_s);
     Status CloseWindow(int64_t now_s);
     Status FlushIfDue(int64_t now_s, bool force);
     void OnAdvert(const ReceivedAdvert& advert);
@@ -74,13 +120,21 @@ private:
     const Clock& clock_;
     Store& store_;
     RandomSource& random_;
-    const DaemonOptions options_;
+    DaemonOptions options_;
     std::ostream& log_;
 
     std::optional<StoredTek> tek_;
     EnIntervalNumber interval_ = 0;
     AdvertisingSet current_;
     bool running_ = false;
+    bool on_air_ = false;
+    bool advertising_paused_ = false;
+    EnIntervalNumber highest_interval_ = 0;  // never advertised again once used
+    int64_t last_rotation_s_ = 0;
+    int64_t last_summary_s_ = 0;
+    ClockStepDetector steps_;
+    ClockVerdict verdict_;
+    bool ntp_synchronised_ = false;
     int64_t window_start_s_ = 0;
     int64_t last_flush_s_ = 0;
     uint64_t unflushed_ = 0;
@@ -89,6 +143,7 @@ private:
     SightingAggregator aggregator_;
     std::vector<Rpi> own_rpis_;  // current and previous: never store our own adverts
     DaemonCounters counters_;
+    std::set<Rpi> summary_rpis_;  // distinct RPIs heard since the last summary line
 };
 
 }  // namespace jejak

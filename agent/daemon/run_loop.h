@@ -1,9 +1,10 @@
-// Driving a Daemon until it is told to stop: SIGINT/SIGTERM handling and the tick loop of
-// `jejak run`. Time comes from the injected Clock, so a test runs the loop on a ManualClock
+// Driving a Daemon until it is told to stop: SIGINT/SIGTERM/SIGHUP handling and the tick
+// loop of `jejak run`. Time comes from the injected Clock, so a test runs the loop on a ManualClock
 // (each wait advances it) without waiting on the wall.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "agent/daemon/daemon.h"
 #include "platform/base/clock.h"
@@ -12,8 +13,9 @@
 
 namespace jejak {
 
-// Installs SIGINT/SIGTERM handlers that only set a flag, for the object's lifetime, and
-// restores the previous handlers afterwards. One at a time per process.
+// Installs SIGINT/SIGTERM (stop) and SIGHUP (reload) handlers that only set a flag, for the
+// object's lifetime, and restores the previous handlers afterwards. One at a time per
+// process.
 class StopSignals {
 public:
     StopSignals();
@@ -25,11 +27,21 @@ public:
     static bool Requested();
     // What a signal does, for tests and for callers that stop for other reasons.
     static void RequestStop();
+    // True once per SIGHUP (or RequestReload): the flag is cleared by reading it.
+    static bool TakeReload();
+    static void RequestReload();
 };
 
 struct RunLoopOptions {
     double duration_s = 0;         // stop after this much clock time; 0: until a stop signal
     int64_t tick_micros = 100000;  // how often the daemon ticks and the radio is polled
+    // Called after a SIGHUP, on the loop's thread; a failure is logged by the callee and
+    // does not stop the loop (the old settings stay).
+    std::function<void()> on_reload;
+    // Called right after the first tick and then every publish_every_s of clock time, and
+    // once more when the loop ends (status file, watchdog keep-alive).
+    std::function<void()> on_publish;
+    double publish_every_s = 5;
 };
 
 // Ticks `daemon` (and polls `radio`, for radios the caller polls) every tick until a stop

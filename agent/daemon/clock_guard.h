@@ -1,0 +1,69 @@
+// Deciding whether the wall clock can be trusted, and noticing when it steps.
+//
+// A board without a real-time clock boots at 1970 or at its last shutdown time and is set
+// later by NTP or by hand, in one step of any size. Until the clock is plausible (not before
+// the build date, nor before the latest time the store has seen, and, when asked for, marked
+// synchronised by the kernel) the daemon neither advertises nor records: a TEK made for the
+// wrong day could never be exported, and sightings of the wrong day would match nothing.
+// A step (wall time moving by a different amount than monotonic time) is reported so the
+// daemon can close its scan window on the right side of it.
+//
+// Pure logic over times passed in; the kernel's synchronisation flag comes from
+// KernelClockSynchronised (the one function here that asks the OS).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace jejak {
+
+enum class ClockState {
+    kPlausible,
+    kBeforeBuildDate,   // earlier than the build: a board that booted without a clock
+    kBeforeStoreSeen,   // earlier than the latest time the store recorded
+    kNotSynchronised,   // require_ntp_sync and the kernel says unsynchronised
+};
+
+// "plausible", "before-build-date", "before-store-seen", "not-synchronised".
+const char* ClockStateName(ClockState state);
+
+struct ClockVerdict {
+    ClockState state = ClockState::kPlausible;
+    std::string reason;  // empty when plausible; otherwise one sentence for status and log
+    bool plausible() const { return state == ClockState::kPlausible; }
+};
+
+struct ClockPolicy {
+    int64_t not_before_unix_s = 0;   // the build date (0: no floor)
+    int64_t store_seen_unix_s = 0;   // the latest time the store has recorded (0: none)
+    bool require_ntp_sync = false;
+};
+
+// How far the store's "latest seen" time may lie ahead of now before the clock is called
+// implausible: the store records flush times, so a short step back (a DST mistake, a
+// corrected drift) must not stop the device. Longer steps back than this do.
+inline constexpr int64_t kStoreSeenSlackSeconds = 3 * 3600;
+
+ClockVerdict CheckClock(const ClockPolicy& policy, int64_t now_unix_s, bool ntp_synchronised);
+
+// Watches (wall, monotonic) pairs and reports steps of the wall clock.
+class ClockStepDetector {
+public:
+    // A difference between wall and monotonic progress above this is a step, not jitter.
+    static constexpr int64_t kStepThresholdMicros = 2'000'000;
+
+    // Returns the step in microseconds since the previous observation (positive: forward),
+    // 0 when the clocks moved together. The first observation never reports a step.
+    int64_t Observe(int64_t wall_micros, int64_t mono_micros);
+
+private:
+    bool primed_ = false;
+    int64_t wall_ = 0;
+    int64_t mono_ = 0;
+};
+
+// The kernel's view (adjtimex): false when it reports the clock unsynchronised or cannot
+// be asked.
+bool KernelClockSynchronised();
+
+}  // namespace jejak
