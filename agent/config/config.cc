@@ -1,29 +1,101 @@
-// Reading the JSON configuration file.
+// Reading the configuration file: TOML (the default) or JSON with the same keys.
 #include "agent/config/config.h"
 
 #include <cerrno>
 #include <fstream>
 #include <sstream>
 
-namespace jejak {
+#include <toml++/toml.h>
 
-Result<nlohmann::json> LoadConfigSection(const ConfigSource& env, std::string_view section) {
-    std::ifstream in(env.config_path);
-    if (!in) {
-        if (errno == ENOENT && !env.config_path_given) return nlohmann::json::object();
-        return Status::FromErrno(errno, "cannot read config " + env.config_path);
+namespace jejak {
+namespace {
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+nlohmann::json TomlToJson(const toml::node& node) {
+    if (const auto* table = node.as_table()) {
+        nlohmann::json out = nlohmann::json::object();
+        for (const auto& [key, value] : *table) out[std::string(key.str())] = TomlToJson(value);
+        return out;
     }
+    if (const auto* array = node.as_array()) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& value : *array) out.push_back(TomlToJson(value));
+        return out;
+    }
+    if (const auto* v = node.as_string()) return v->get();
+    if (const auto* v = node.as_integer()) return v->get();
+    if (const auto* v = node.as_floating_point()) return v->get();
+    if (const auto* v = node.as_boolean()) return v->get();
+    std::ostringstream text;  // dates and times: their TOML spelling
+    node.visit([&](const auto& n) { text << n; });
+    return text.str();
+}
+
+// "line L, column C" of byte offset `pos` in `text` (1-based).
+std::string Position(const std::string& text, size_t pos) {
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < pos && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return std::to_string(line) + ":" + std::to_string(column);
+}
+
+Result<nlohmann::json> ParseDocument(const std::string& path, const std::string& text) {
+    if (EndsWith(path, ".json")) {
+        try {
+            nlohmann::json doc = nlohmann::json::parse(text);
+            if (!doc.is_object()) {
+                return Status::InvalidArgument("config " + path + ": not a JSON object");
+            }
+            return doc;
+        } catch (const nlohmann::json::parse_error& e) {
+            const size_t at = e.byte > 0 ? e.byte - 1 : 0;
+            return Status::InvalidArgument("config " + path + ":" + Position(text, at) +
+                                           ": malformed JSON");
+        }
+    }
+    try {
+        const toml::table table = toml::parse(text, path);
+        return TomlToJson(table);
+    } catch (const toml::parse_error& e) {
+        const auto& where = e.source().begin;
+        return Status::InvalidArgument("config " + path + ":" + std::to_string(where.line) + ":" +
+                                       std::to_string(where.column) + ": " +
+                                       std::string(e.description()));
+    }
+}
+
+}  // namespace
+
+Result<nlohmann::json> LoadConfigDocument(const ConfigSource& env) {
+    std::string path = env.config_path;
+    std::ifstream in(path);
+    if (!in && errno == ENOENT && !env.config_path_given) {
+        path = kLegacyConfigPath;  // installs from before the TOML file
+        in.open(path);
+        if (!in && errno == ENOENT) return nlohmann::json::object();
+    }
+    if (!in) return Status::FromErrno(errno, "cannot read config " + path);
     std::stringstream text;
     text << in.rdbuf();
-    nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded() || !doc.is_object()) {
-        return Status::InvalidArgument("config " + env.config_path + ": not a JSON object");
-    }
+    return ParseDocument(path, text.str());
+}
+
+Result<nlohmann::json> LoadConfigSection(const ConfigSource& env, std::string_view section) {
+    JEJAK_ASSIGN_OR_RETURN(nlohmann::json doc, LoadConfigDocument(env));
     auto it = doc.find(std::string(section));
     if (it == doc.end()) return nlohmann::json::object();
     if (!it->is_object()) {
         return Status::InvalidArgument("config " + env.config_path + ": section \"" +
-                                       std::string(section) + "\" is not an object");
+                                       std::string(section) + "\" is not a table");
     }
     return *it;
 }
@@ -36,7 +108,7 @@ Result<std::string> ConfiguredRadioSpec(const ConfigSource& source, const std::s
         return it->get<std::string>();
     }
     return Status::InvalidArgument(std::string(command) +
-                                   ": no radio given (--radio SPEC or \"radio\": {\"spec\": ...})");
+                                   ": no radio given (--radio SPEC or radio.spec in the config)");
 }
 
 }  // namespace jejak

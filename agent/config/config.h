@@ -1,8 +1,11 @@
-// Configuration: one JSON file (default /etc/jejak/config.json, `--config FILE`) with one
-// top-level object per subsystem, e.g.
-//   { "store": {...}, "radio": {...}, "diagnosis": {...}, "risk": {...} }
-// Each subsystem parses and validates its own section in its own file; this file only finds
-// and reads the document. Unknown sections are ignored; a malformed file is an error.
+// Configuration: one TOML file (default /etc/jejak/jejak.toml, `--config FILE`; the commented
+// example is config/jejak.toml) with one table per subsystem:
+//   [store] ...  [radio] ...  [clock] ...  [diagnosis] ...  [risk] ...  [notify] ...
+// A file whose name ends in ".json" is read as JSON with the same keys (one object per
+// section), so existing configurations keep working; without --config and without
+// /etc/jejak/jejak.toml, /etc/jejak/config.json is read when present. Each subsystem parses
+// and validates its own section in its own file (unknown keys are errors there); this file
+// only finds and reads the document. Parse errors name the file, line and column.
 // Callers describe where the files are with a plain ConfigSource (no CLI types here).
 #pragma once
 
@@ -19,15 +22,22 @@ namespace jejak {
 struct ConfigSource {
     // Where the encrypted store and key files live (--state-dir, default /var/lib/jejak).
     std::string state_dir = "/var/lib/jejak";
-    // JSON configuration file (--config, default /etc/jejak/config.json). A missing file at
-    // the default path means built-in defaults.
-    std::string config_path = "/etc/jejak/config.json";
+    // Configuration file (--config, default /etc/jejak/jejak.toml). A missing file at the
+    // default path means built-in defaults.
+    std::string config_path = "/etc/jejak/jejak.toml";
     bool config_path_given = false;
 };
 
+// Where configurations lived before the TOML file; read when the default file is absent.
+inline constexpr char kLegacyConfigPath[] = "/etc/jejak/config.json";
+
+// The whole document (TOML converted to the JSON model, or JSON); an empty object when no
+// file exists at the default paths.
+Result<nlohmann::json> LoadConfigDocument(const ConfigSource& source);
+
 // The section as a JSON object: an empty object when the file or the section is absent
-// (only allowed for the default path); InvalidArgument naming the file for unreadable or
-// malformed JSON, or a section that is not an object.
+// (only allowed for the default path); InvalidArgument naming the file (and for a parse error
+// its line and column) for a malformed file or a section that is not a table.
 Result<nlohmann::json> LoadConfigSection(const ConfigSource& source, std::string_view section);
 
 // The radio to use: `flag` when given (a command's --radio), else the config's

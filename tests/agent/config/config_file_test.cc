@@ -1,0 +1,111 @@
+// The configuration file: TOML and JSON with the same keys, parse errors that name
+// file:line:column, the "radio"/"clock" sections (profiles, unknown keys, clipping with a
+// warning naming the key), and the shipped example config/jejak.toml parsing cleanly.
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "agent/config/radio_config.h"
+#include "agent/config/store_config.h"
+#include "tests/agent/diagnosis/export_test_util.h"
+
+namespace jejak {
+namespace {
+
+ConfigSource Source(const std::string& path) {
+    ConfigSource s;
+    s.config_path = path;
+    s.config_path_given = true;
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("a TOML config and a JSON config with the same keys read the same") {
+    testing::ScratchDir dir("config-same");
+    std::ofstream(dir.File("jejak.toml")) << "# comment\n[radio]\nprofile = \"venue\"\n"
+                                             "tx_power_dbm = -8 # inline comment\n"
+                                             "[clock]\nrequire_ntp_sync = true\n"
+                                             "[store]\nretention_days = 10\n";
+    std::ofstream(dir.File("jejak.json"))
+        << R"({"radio": {"profile": "venue", "tx_power_dbm": -8},
+               "clock": {"require_ntp_sync": true}, "store": {"retention_days": 10}})";
+    for (const char* name : {"jejak.toml", "jejak.json"}) {
+        INFO(name);
+        auto radio = LoadRadioConfig(Source(dir.File(name)));
+        REQUIRE_MESSAGE(radio.ok(), radio.status().ToString());
+        CHECK(radio->profile == "venue");
+        CHECK(radio->scan_window_ms == 100);
+        CHECK(radio->scan_interval_ms == 100);
+        CHECK(radio->tx_power_dbm == -8);
+        CHECK(radio->require_ntp_sync);
+        CHECK(radio->warnings.empty());
+        auto store = LoadStoreOptions(Source(dir.File(name)));
+        REQUIRE(store.ok());
+        CHECK(store->retention_days == 10);
+    }
+}
+
+TEST_CASE("config parse errors name the file, line and column") {
+    testing::ScratchDir dir("config-errors");
+    std::ofstream(dir.File("bad.toml")) << "[radio]\nprofile = \"venue\"\ntx_power_dbm = = 3\n";
+    auto toml = LoadConfigSection(Source(dir.File("bad.toml")), "radio");
+    REQUIRE_FALSE(toml.ok());
+    CHECK(toml.status().IsInvalidArgument());
+    CHECK(toml.status().message().rfind("config " + dir.File("bad.toml") + ":3:", 0) == 0);
+
+    std::ofstream(dir.File("bad.json")) << "{\n  \"radio\": {\n    \"profile\": venue\n  }\n}\n";
+    auto json = LoadConfigSection(Source(dir.File("bad.json")), "radio");
+    REQUIRE_FALSE(json.ok());
+    CHECK(json.status().message().rfind("config " + dir.File("bad.json") + ":3:", 0) == 0);
+}
+
+TEST_CASE("radio and clock sections: unknown keys rejected, out of range clipped with a warning") {
+    auto parse = [](const nlohmann::json& radio, const nlohmann::json& clock) {
+        return ParseRadioConfig(radio, clock);
+    };
+    const nlohmann::json none = nlohmann::json::object();
+    auto unknown = parse({{"scan_duty_cycle", 5}}, none);
+    REQUIRE_FALSE(unknown.ok());
+    CHECK(unknown.status().message() == "config radio.scan_duty_cycle: unknown key");
+    CHECK(parse(none, {{"ntp", true}}).status().message() == "config clock.ntp: unknown key");
+    CHECK(parse({{"profile", "party"}}, none).status().IsInvalidArgument());
+    CHECK(parse({{"tx_power_dbm", "loud"}}, none).status().IsInvalidArgument());
+
+    auto clipped = parse({{"tx_power_dbm", 40}, {"scan_interval_ms", 200}, {"scan_window_ms", 500}},
+                         none);
+    REQUIRE(clipped.ok());
+    CHECK(clipped->tx_power_dbm == 20);
+    CHECK(clipped->scan_window_ms == 200);  // never more than the interval
+    REQUIRE(clipped->warnings.size() == 2);
+    CHECK(clipped->warnings[0].find("radio.scan_window_ms") != std::string::npos);
+    CHECK(clipped->warnings[1].find("radio.tx_power_dbm: 40 is outside -127..20, using 20") !=
+          std::string::npos);
+
+    auto wearable = parse({{"profile", "wearable"}, {"scan_window_ms", 30}}, none);
+    REQUIRE(wearable.ok());
+    CHECK(wearable->scan_interval_ms == 1200);
+    CHECK(wearable->scan_window_ms == 30);  // explicit keys override the profile
+}
+
+TEST_CASE("the shipped example config parses and documents every radio and clock key") {
+    const std::string path = std::string(JEJAK_TEST_DATA_DIR) + "/../../config/jejak.toml";
+    auto doc = LoadConfigDocument(Source(path));
+    REQUIRE_MESSAGE(doc.ok(), doc.status().ToString());
+    for (const char* section : {"radio", "clock", "store", "diagnosis", "risk", "notify"}) {
+        CHECK(doc->contains(section));
+    }
+    CHECK(LoadRadioConfig(Source(path)).ok());
+    CHECK(LoadStoreOptions(Source(path)).ok());
+    std::ifstream in(path);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const char* key : {"spec", "profile", "scan_window_ms", "scan_interval_ms",
+                            "advertising_interval_ms", "tx_power_dbm", "aggregate_window_s",
+                            "summary_interval_s", "require_ntp_sync", "not_before",
+                            "retention_days", "flush_interval_s", "durable_commits", "key_file",
+                            "passphrase_env", "argon2_opslimit", "argon2_memlimit_kib"}) {
+        CHECK_MESSAGE(text.find(std::string("# ") + key + " =") != std::string::npos, key);
+    }
+}
+
+}  // namespace jejak
