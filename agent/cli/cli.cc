@@ -25,7 +25,7 @@ int Run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     app.option_defaults()->always_capture_default();
     app.add_option("--state-dir", env.state_dir, "Directory of the encrypted store")
         ->capture_default_str();
-    app.add_option("--config", env.config_path, "JSON configuration file")
+    app.add_option("--config", env.config_path, "Configuration file (TOML, or JSON when named *.json)")
         ->capture_default_str()
         ->each([&env](const std::string&) { env.config_path_given = true; });
 
@@ -34,6 +34,7 @@ int Run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     RegisterScanCommands(app, env);
     RegisterExportCommands(app, env);
     RegisterMatchCommands(app, env);
+    RegisterStatusCommands(app, env);
     RegisterRunCommands(app, env);
 
     try {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <ostream>
 #include <stdexcept>
@@ -64,12 +65,16 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
            const Clock& clock);
 
+// The text view of an exposure check's JSON (cli_match.cc); `status` shows it too.
+void PrintCheckText(const nlohmann::json& check, std::ostream& out);
+
 // Command groups, one file each.
 void RegisterKeysCommands(CLI::App& app, CliEnv& env);    // cli_keys.cc: derive, fetch, export
 void RegisterStoreCommands(CLI::App& app, CliEnv& env);   // cli_store.cc
 void RegisterScanCommands(CLI::App& app, CliEnv& env);    // cli_scan.cc
 void RegisterExportCommands(CLI::App& app, CliEnv& env);  // cli_export.cc: export inspect
-void RegisterMatchCommands(CLI::App& app, CliEnv& env);   // cli_match.cc: match, status
+void RegisterMatchCommands(CLI::App& app, CliEnv& env);   // cli_match.cc: match
+void RegisterStatusCommands(CLI::App& app, CliEnv& env);  // cli_status.cc: the device view
 void RegisterRunCommands(CLI::App& app, CliEnv& env);     // cli_run.cc
 
 }  // namespace jejak

@@ -1,22 +1,25 @@
-// `jejak match` and `jejak status` (matching and risk scoring).
-//   jejak match --keys FILE... [--pubkey PEM] [--now UNIX_S] [--json]
+// `jejak match` (matching and risk scoring).
+//   jejak match (--keys FILE|DIR... | --fetched) [--pubkey PEM] [--now UNIX_S] [--json]
+//     A directory (and --fetched: diagnosis.download_dir) is an inbox: only its files not
+//     checked yet that verify are matched; the others are reported and skipped, and none is
+//     checked twice (agent/check/export_inbox.h). Nothing new: "no new export files", exit 0.
 //     Offline exposure check: export files (copied by a sync station or fetched by `keys
 //     fetch`) are verified against the configured public keys ("diagnosis.public_keys", or
 //     --pubkey), matched against the sightings in the store, scored with the "risk" config,
 //     recorded (sealed in the store and in <state-dir>/exposure-status.json) and, above the
 //     threshold, handed to the "notify" hook. Exit 0 when the check ran (exposed or not),
 //     1 when a file fails verification or the store cannot be read, 2 for usage/config.
-//   jejak status [--json]
-//     The latest check: the clear status file says which sealed result it is, the store
-//     (opened as `jejak match` opens it) gives the scores. Exit 1 when no check has run yet
-//     or the store cannot be read.
+//   (`jejak status`, cli_status.cc, shows the latest check as part of the device view.)
+#include <filesystem>
 #include <memory>
 #include <random>
 
 #include "agent/cli/cli.h"
 #include "agent/config/config.h"
 #include "agent/diagnosis/key_fetch.h"
+#include "agent/check/export_inbox.h"
 #include "agent/check/match_check.h"
+#include "agent/diagnosis/export_verify.h"
 #include "agent/config/store_config.h"
 #include "platform/base/clock.h"
 
@@ -24,7 +27,8 @@ namespace jejak {
 namespace {
 
 struct MatchArgs {
-    std::vector<std::string> files;
+    std::vector<std::string> files;  // export files, or directories used as inboxes
+    bool fetched = false;            // the diagnosis.download_dir inbox
     std::string pubkey;
     int64_t now = 0;
     bool json = false;
@@ -52,7 +56,9 @@ ExportKeyRing LoadRing(const MatchArgs& args, CliEnv& env) {
     return std::move(diagnosis.ring);
 }
 
-void PrintText(const nlohmann::json& s, std::ostream& out) {
+}  // namespace
+
+void PrintCheckText(const nlohmann::json& s, std::ostream& out) {
     out << "checked " << s.value("files", 0) << " file(s), " << s.value("keys", 0) << " keys: "
         << s.value("matched_keys", 0) << " matched, " << s.value("exposed_keys", 0)
         << " with exposure windows (" << s.value("exposure_windows", 0) << " windows)\n";
@@ -73,11 +79,55 @@ void PrintText(const nlohmann::json& s, std::ostream& out) {
     }
 }
 
+namespace {
+
+// The files to check: files named on the command line as they are; from each directory
+// (and --fetched) the files not checked yet that verify, the others reported and skipped.
+std::vector<std::string> CollectFiles(const MatchArgs& args, const ExportKeyRing& ring,
+                                      CliEnv& env, std::vector<InboxFile>& handled) {
+    std::vector<std::string> dirs;
+    std::vector<std::string> files;
+    for (const std::string& path : args.files) {
+        (std::filesystem::is_directory(path) ? dirs : files).push_back(path);
+    }
+    if (args.fetched) {
+        auto section = OrUsage(LoadConfigSection(env, "diagnosis"), "config");
+        dirs.push_back(OrUsage(ParseDiagnosisConfig(section, env.state_dir), "config").download_dir);
+    }
+    for (const std::string& dir : dirs) {
+        auto inbox = ListUncheckedExports(dir, env.state_dir);
+        if (!inbox.ok() && inbox.status().IsNotFound() && args.fetched) continue;  // nothing fetched
+        if (!inbox.ok()) throw CliError(kExitFailure, inbox.status().message());
+        for (InboxFile& f : *inbox) {
+            const ExportReadOptions verify{&ring, /*require_valid_signature=*/true, {}};
+            auto checked = VisitExport(f.path, verify,
+                                       [](const DiagnosisKey&, KeyList) { return Status::Ok(); });
+            if (checked.ok()) {
+                files.push_back(f.path);
+            } else {
+                env.err << "jejak: skipped " << checked.status().message() << "\n";
+            }
+            handled.push_back(std::move(f));
+        }
+    }
+    return files;
+}
+
 void RunMatch(const MatchArgs& args, CliEnv& env) {
+    if (args.files.empty() && !args.fetched) {
+        throw CliError(kExitUsage, "match: give --keys FILE|DIR... or --fetched");
+    }
     const RiskConfig risk = OrUsage(ParseRiskConfig(OrUsage(LoadConfigSection(env, "risk"), "config")), "config");
     const NotifyConfig notify =
         OrUsage(ParseNotifyConfig(OrUsage(LoadConfigSection(env, "notify"), "config")), "config");
     const ExportKeyRing ring = LoadRing(args, env);
+    std::vector<InboxFile> handled;
+    const std::vector<std::string> files = CollectFiles(args, ring, env, handled);
+    if (files.empty()) {
+        FailIfError(MarkExportsChecked(env.state_dir, handled), "match");
+        env.out << "no new export files to check\n";
+        return;
+    }
     auto store = OpenConfiguredStore(env, env.clock, /*create=*/false);
     if (!store.ok()) throw CliError(ExitCodeFor(store.status()), store.status().message());
     ReadReport read;
@@ -87,7 +137,7 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
         env.err << "jejak: skipped " << read.problems.size() << " corrupt sighting row(s)\n";
     }
     CheckInputs inputs;
-    inputs.files = args.files;
+    inputs.files = files;
     inputs.ring = &ring;
     inputs.now = args.now > 0 ? args.now : env.clock.NowUnixMicros() / 1000000;
     inputs.index_seed = std::random_device{}() | uint64_t{std::random_device{}()} << 32;
@@ -95,26 +145,12 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
     if (!report.ok()) throw CliError(ExitCodeFor(report.status()), report.status().message());
     auto status = RecordExposureCheck(*report, risk, notify, **store, env.state_dir);
     if (!status.ok()) throw CliError(kExitFailure, status.status().message());
+    FailIfError(MarkExportsChecked(env.state_dir, handled), "match");
     if (args.json) {
         env.out << status->dump(2) << "\n";
     } else {
-        PrintText(*status, env.out);
+        PrintCheckText(*status, env.out);
     }
-}
-
-void RunStatus(bool json, CliEnv& env) {
-    auto clear = ReadStatusFile(env.state_dir);
-    if (!clear.ok()) throw CliError(kExitFailure, clear.status().message());
-    auto store = OpenConfiguredStore(env, env.clock, /*create=*/false);
-    if (!store.ok()) throw CliError(ExitCodeFor(store.status()), store.status().message());
-    auto status = LoadCheckResult(**store, *clear);
-    if (!status.ok()) throw CliError(kExitFailure, status.status().message());
-    if (json) {
-        env.out << status->dump(2) << "\n";
-        return;
-    }
-    env.out << "last check: " << status->value("checked_at", int64_t{0}) << " (Unix seconds)\n";
-    PrintText(*status, env.out);
 }
 
 }  // namespace
@@ -122,19 +158,17 @@ void RunStatus(bool json, CliEnv& env) {
 void RegisterMatchCommands(CLI::App& app, CliEnv& env) {
     auto args = std::make_shared<MatchArgs>();
     CLI::App* match = app.add_subcommand("match", "Check diagnosis key exports against the store");
-    match->add_option("--keys", args->files, "Export files (export.zip or export.bin)")
-        ->required()
-        ->check(CLI::ExistingFile);
+    match->add_option("--keys", args->files,
+                      "Export files (export.zip or export.bin), or directories: their files "
+                      "not checked yet")
+        ->check(CLI::ExistingPath);
+    match->add_flag("--fetched", args->fetched,
+                    "Check the files in diagnosis.download_dir not checked yet (keys fetch)");
     match->add_option("--pubkey", args->pubkey, "PEM public key (instead of diagnosis.public_keys)");
     match->add_option("--now", args->now, "Evaluate as of this Unix time (replaying old data)")
         ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
     match->add_flag("--json", args->json, "JSON output");
     match->callback([args, &env] { RunMatch(*args, env); });
-
-    auto json = std::make_shared<bool>(false);
-    CLI::App* status = app.add_subcommand("status", "Show the latest exposure check");
-    status->add_flag("--json", *json, "JSON output");
-    status->callback([json, &env] { RunStatus(*json, env); });
 }
 
 }  // namespace jejak

@@ -1,18 +1,38 @@
 // `jejak run`: the daemon's main job.
-//   jejak run [--radio SPEC] [--duration S] [--tx-power DBM] [--scan-window S]
-//     Opens (or creates) the store in --state-dir, keeps today's TEK, advertises and rotates,
-//     scans and stores sightings (agent/daemon/daemon.h) until SIGINT/SIGTERM or --duration
-//     (agent/daemon/run_loop.h). One line per event on stdout, never key material. Exit 0 on
-//     a clean stop, 1 on a radio or store failure, 2 on a usage error.
+//   jejak run [--radio SPEC] [--duration S] [--tx-power DBM] [--scan-window S] [--hci-log FILE]
+//     Takes the state dir's instance lock (a second daemon is refused naming the holder's
+//     pid), opens (or creates) the store, waits for a plausible clock, then keeps today's
+//     TEK, advertises and rotates, scans and stores sightings (agent/daemon/daemon.h) until
+//     SIGINT/SIGTERM (flush, exit 0) or --duration; SIGHUP re-reads the "radio" section
+//     (duty cycle, TX power). Publishes <state-dir>/daemon-status.json for `jejak status`
+//     and, under systemd, READY/WATCHDOG/STATUS notifications. One line per event on stdout
+//     (with sd-daemon "<N>" priorities when stdout is the journal), never key material.
+//     Exit 0 on a clean stop, 1 on a radio or store failure or a busy state dir, 2 on a
+//     usage or configuration error.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <optional>
 #include <memory>
+#include <sstream>
 
 #include "agent/cli/cli.h"
 #include "agent/config/config.h"
+#include "agent/config/radio_config.h"
 #include "agent/config/store_config.h"
 #include "agent/daemon/daemon.h"
+#include "agent/daemon/daemon_status.h"
+#include "agent/daemon/instance_lock.h"
 #include "agent/daemon/run_loop.h"
+#include "agent/daemon/service_notify.h"
 #include "crypto/random.h"
 #include "platform/radio_spec/radio_spec.h"
+
+#ifndef JEJAK_BUILD_DAY_UNIX
+#define JEJAK_BUILD_DAY_UNIX 0
+#endif
 
 namespace jejak {
 namespace {
@@ -20,36 +40,159 @@ namespace {
 struct RunArgs {
     std::string radio;
     double duration_s = 0;  // 0: until a signal
-    int tx_power_dbm = -15;
-    int scan_window_s = 5;
+    std::optional<int> tx_power_dbm;
+    std::optional<int> scan_window_s;
+    std::string hci_log;
 };
 
+RadioConfig LoadRadio(const RunArgs& args, CliEnv& env) {
+    Result<RadioConfig> config = LoadRadioConfig(env);
+    if (!config.ok()) Fail(config.status(), "run");
+    for (const std::string& w : config->warnings) env.err << "jejak: warning: " << w << "\n";
+    if (!args.radio.empty()) config->spec = args.radio;
+    if (config->spec.empty()) {
+        throw CliError(kExitUsage, "run: no radio given (--radio SPEC or radio.spec)");
+    }
+    if (args.tx_power_dbm) config->tx_power_dbm = *args.tx_power_dbm;
+    if (args.scan_window_s) config->aggregate_window_s = *args.scan_window_s;
+    return std::move(config).value();
+}
+
+DaemonReload ReloadOf(const RadioConfig& c) {
+    DaemonReload r;
+    r.scan = {c.scan_interval_ms, c.scan_window_ms};
+    r.tx_power_dbm = static_cast<int8_t>(c.tx_power_dbm);
+    r.advertising.max_interval_ms = c.advertising_interval_ms;
+    r.advertising.min_interval_ms = std::max<uint32_t>(20, c.advertising_interval_ms * 4 / 5);
+    return r;
+}
+
+DaemonOptions OptionsOf(const RadioConfig& c, int64_t flush_interval_s) {
+    DaemonOptions o;
+    const DaemonReload r = ReloadOf(c);
+    o.tx_power_dbm = r.tx_power_dbm;
+    o.advertising = r.advertising;
+    o.scan = r.scan;
+    o.scan_window_s = c.aggregate_window_s;
+    o.flush_interval_s = flush_interval_s;
+    o.summary_interval_s = c.summary_interval_s;
+    o.clock.not_before_unix_s = std::max<int64_t>(JEJAK_BUILD_DAY_UNIX, c.not_before_unix_s);
+    o.clock.require_ntp_sync = c.require_ntp_sync;
+    return o;
+}
+
+std::string StatusLine(const DaemonSnapshot& s) {
+    std::ostringstream line;
+    if (!s.on_air) {
+        line << "waiting for a plausible clock: " << s.clock.reason;
+    } else {
+        line << "on air, interval " << s.interval << ", heard " << s.counters.adverts_heard
+             << ", stored " << s.counters.sightings_stored;
+    }
+    return line.str();
+}
+
+// Prefixes each log line with an sd-daemon priority when stdout is the journal.
+class JournalLog : public std::stringbuf {
+public:
+    JournalLog(std::ostream& out, bool prefix) : out_(out), prefix_(prefix) {}
+    ~JournalLog() override {
+        if (!str().empty()) {
+            str(str() + "\n");
+            sync();
+        }
+    }
+    int sync() override {
+        std::string text = str();
+        str("");
+        size_t start = 0;
+        for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
+            const std::string line = text.substr(start, nl - start);
+            if (prefix_) out_ << Priority(line);
+            out_ << line << "\n";
+        }
+        if (start < text.size()) str(text.substr(start));
+        out_.flush();
+        return 0;
+    }
+
+private:
+    static const char* Priority(const std::string& line) {
+        if (line.rfind("waiting:", 0) == 0 || line.rfind("paused:", 0) == 0 ||
+            line.rfind("clock:", 0) == 0 || line.rfind("reload failed", 0) == 0) {
+            return "<4>";  // warning
+        }
+        return "<6>";  // info
+    }
+    std::ostream& out_;
+    bool prefix_;
+};
+
+void EnsureStateDir(const std::string& dir) {
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        Fail(Status::FromErrno(errno, "cannot create state dir " + dir), "run");
+    }
+}
+
 void RunDaemon(const RunArgs& args, CliEnv& env) {
-    Result<std::string> spec = ConfiguredRadioSpec(env, args.radio, "run");
-    if (!spec.ok()) Fail(spec.status(), "run");
+    const RadioConfig config = LoadRadio(args, env);
     Result<SqliteStoreOptions> store_options = LoadStoreOptions(env);
     if (!store_options.ok()) Fail(store_options.status(), "run");
     const int64_t flush_interval_s = store_options->flush_interval_s;
     FailIfError(SystemRandom::Init(), "run");
+    Result<RadioSpec> parsed = ParseRadioSpec(config.spec);
+    if (!parsed.ok()) Fail(parsed.status(), "run --radio " + config.spec);
+    if (!args.hci_log.empty() && parsed->kind == RadioKind::kSim) {
+        throw CliError(kExitUsage, "run: --hci-log needs an HCI radio; " + config.spec +
+                                       " is simulated and exchanges no HCI packets");
+    }
+    EnsureStateDir(env.state_dir);
+    Result<InstanceLock> lock = InstanceLock::Acquire(env.state_dir, "jejak run");
+    if (!lock.ok()) Fail(lock.status(), "run");
     auto store = OpenConfiguredStore(std::move(store_options).value(), env.clock, /*create=*/true);
     if (!store.ok()) Fail(store.status(), "run");
     RadioOptions radio_options;
+    radio_options.hci_log_path = args.hci_log;
     if (!env.real_time) radio_options.sim_poll_ms = 0;  // the loop below polls
-    auto radio = OpenRadio(*spec, env.clock, radio_options);
-    if (!radio.ok()) Fail(radio.status(), "run --radio " + *spec);
-    DaemonOptions options;
-    options.tx_power_dbm = static_cast<int8_t>(args.tx_power_dbm);
-    options.scan_window_s = args.scan_window_s;
-    options.flush_interval_s = flush_interval_s;
+    auto radio = OpenRadio(config.spec, env.clock, radio_options);
+    if (!radio.ok()) Fail(radio.status(), "run --radio " + config.spec);
     SystemRandom random;
     StopSignals signals;
+    ServiceNotifier notifier;
+    JournalLog journal(env.out, LoggingToJournal());
+    std::ostream log(&journal);
+    const int64_t started = env.clock.NowUnixMicros() / 1000000;
     {
-        Daemon daemon(**radio, env.clock, **store, random, options, env.out);
+        Daemon daemon(**radio, env.clock, **store, random, OptionsOf(config, flush_interval_s), log);
         FailIfError(daemon.Start(), "run");
+        notifier.Ready(StatusLine(daemon.Snapshot()));
         RunLoopOptions loop;
         loop.duration_s = args.duration_s;
-        FailIfError(RunDaemonLoop(daemon, **radio, env.clock, loop), "run");
+        loop.on_publish = [&] {
+            DaemonStatusInputs in;
+            in.daemon = daemon.Snapshot();
+            in.radio = (*radio)->GetStatus();
+            if (auto stats = (*store)->Stats(); stats.ok()) in.store = *stats;
+            in.require_ntp_sync = config.require_ntp_sync;
+            in.pid = static_cast<int>(getpid());
+            in.started_unix = started;
+            in.now_unix = env.clock.NowUnixMicros() / 1000000;
+            Status s = WriteDaemonStatus(env.state_dir, DaemonStatusJson(in));
+            if (!s.ok()) log << "status file: " << s.ToString() << std::endl;
+            notifier.KeepAlive(StatusLine(in.daemon));
+        };
+        loop.on_reload = [&] {
+            notifier.Reloading();
+            Result<RadioConfig> next = LoadRadioConfig(env);
+            Status s = next.ok() ? daemon.Reload(ReloadOf(*next)) : next.status();
+            if (!s.ok()) log << "reload failed, keeping the old settings: " << s.ToString() << std::endl;
+            notifier.Ready(StatusLine(daemon.Snapshot()));
+        };
+        Status ran = RunDaemonLoop(daemon, **radio, env.clock, loop);
+        notifier.Stopping("stopping: flushing the store");
+        FailIfError(ran, "run");
         FailIfError(daemon.Stop(), "run: stop");
+        loop.on_publish();
     }
     FailIfError((*store)->Close(), "run: closing the store");
 }
@@ -68,6 +211,8 @@ void RegisterRunCommands(CLI::App& app, CliEnv& env) {
     run->add_option("--scan-window", run_args->scan_window_s,
                     "Seconds of receptions folded into one sighting per RPI")
         ->check(CLI::Range(1, 60));
+    run->add_option("--hci-log", run_args->hci_log,
+                    "Append every HCI packet to this btsnoop file (btmon -r, Wireshark)");
     run->callback([run_args, &env] { RunDaemon(*run_args, env); });
 }
 

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -143,13 +144,15 @@ TEST_CASE("jejak match finds the planted exposure, notifies, records it, and sta
     CHECK(hook_input["notify"] == true);
     CHECK(hook_input["exposure_date"] == j["exposure_date"]);
 
+    // The device view: no daemon runs here (needs attention, exit 1), the check is shown.
     auto status = f.Jejak({"status", "--json"});
-    REQUIRE(status.code == kExitOk);
-    CHECK(nlohmann::json::parse(status.out)["checked_at"] == j["checked_at"]);
+    CHECK(status.code == kExitFailure);
+    CHECK(status.err == "jejak: needs attention: the daemon is not running\n");
+    CHECK(nlohmann::json::parse(status.out)["last_check"]["checked_at"] == j["checked_at"]);
     auto text = f.Jejak({"status"});
     CHECK(text.out.find("EXPOSED: " + j["exposure_date"].get<std::string>()) != std::string::npos);
     // status reads the scores back from the store, not from the clear file.
-    const auto full = nlohmann::json::parse(status.out);
+    const auto full = nlohmann::json::parse(status.out)["last_check"];
     CHECK(full["daily_summaries"] == j["daily_summaries"]);
     CHECK(full["exposure_score"] == j["exposure_score"]);
     CHECK(full["hook"]["ok"] == true);
@@ -196,7 +199,9 @@ TEST_CASE("jejak status fails when the status file names a result the store does
     CHECK(status.code == kExitFailure);
     CHECK(status.err.find("no longer in the store") != std::string::npos);
     std::ofstream(path) << R"({"checked_at": 5})";
-    CHECK(f.Jejak({"status", "--json"}).code == kExitFailure);
+    auto broken = f.Jejak({"status", "--json"});
+    CHECK(broken.code == kExitFailure);
+    CHECK(nlohmann::json::parse(broken.out)["last_check"].is_null());
 }
 
 TEST_CASE("jejak match refuses tampered or unverifiable files and records nothing") {
@@ -273,4 +278,31 @@ TEST_CASE("jejak match rejects a bad risk config with a usage error") {
 }
 
 }  // namespace
+TEST_CASE("jejak match --keys DIR and --fetched check each verified file once") {
+    Fixture f;
+    const std::string inbox = f.dir.File("diagnosis-keys");  // the default download_dir
+    std::filesystem::create_directories(inbox);
+    std::filesystem::copy_file(f.zip, inbox + "/a.zip");
+    testing::WriteFile(inbox + "/junk.zip", Bytes{'P', 'K', 1, 2});
+    testing::WriteFile(inbox + "/notes.txt", Bytes{'x'});
+
+    auto first = f.Jejak({"match", "--fetched", "--json"});
+    INFO(first.err);
+    REQUIRE(first.code == kExitOk);
+    CHECK(nlohmann::json::parse(first.out)["matched_keys"] == 1);
+    CHECK(first.err.find("jejak: skipped") != std::string::npos);
+    CHECK(first.err.find("junk.zip") != std::string::npos);
+
+    auto again = f.Jejak({"match", "--keys", inbox});
+    CHECK(again.code == kExitOk);
+    CHECK(again.out == "no new export files to check\n");
+    CHECK(again.err.empty());
+
+    std::filesystem::copy_file(f.zip, inbox + "/b.zip");
+    auto next = f.Jejak({"match", "--keys", inbox, "--json"});
+    REQUIRE(next.code == kExitOk);
+    CHECK(nlohmann::json::parse(next.out)["files"] == 1);
+    CHECK(f.Jejak({"match"}).code == kExitUsage);
+}
+
 }  // namespace jejak

@@ -1,0 +1,49 @@
+// The daemon's live status for `jejak status`: a small JSON file in the state dir,
+// <state-dir>/daemon-status.json, rewritten atomically (platform/base/atomic_file.h) every
+// few seconds and at every change of state, mode 0644 because it holds no secrets: counts,
+// times, the clock verdict and the radio's description, never a key or an RPI.
+//
+// Schema (every field always present; times in Unix seconds, fields named *_unix):
+//   { "pid": int, "updated_unix": int, "started_unix": int,
+//     "on_air": bool, "advertising_paused": bool,
+//     "clock": {"state": "plausible"|..., "plausible": bool, "reason": str,
+//               "ntp_synchronised": bool, "require_ntp_sync": bool, "steps": int},
+//     "radio": {"description": str, "advertising": bool, "scanning": bool,
+//               "controller_resets": int, "last_error": str},
+//     "interval": int, "last_rotation_unix": int,
+//     "scan": {"window_ms": int, "interval_ms": int}, "tx_power_dbm": int,
+//     "counters": {"adverts_heard": int, "sightings_stored": int, "sightings_flushed": int,
+//                  "rotations": int, "teks_generated": int, "dropped_writes": int},
+//     "store": {"days": int, "bytes_on_disk": int, "last_flush_unix": int,
+//               "pending_sightings": int} }
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/daemon/daemon.h"
+#include "platform/radio/radio.h"
+#include "storage/store.h"
+
+namespace jejak {
+
+std::string DaemonStatusPath(const std::string& state_dir);
+
+struct DaemonStatusInputs {
+    DaemonSnapshot daemon;
+    RadioStatus radio;
+    StoreStats store;
+    bool require_ntp_sync = false;
+    int pid = 0;
+    int64_t started_unix = 0;
+    int64_t now_unix = 0;
+};
+
+nlohmann::json DaemonStatusJson(const DaemonStatusInputs& inputs);
+
+// Atomically replaces the status file.
+Status WriteDaemonStatus(const std::string& state_dir, const nlohmann::json& status);
+
+}  // namespace jejak
