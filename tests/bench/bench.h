@@ -10,5 +10,6 @@ void RegisterRpiBench(CLI::App& app);     // bench_rpi.cc
 void RegisterStoreBench(CLI::App& app);   // bench_store.cc
 void RegisterIngestBench(CLI::App& app);  // bench_ingest.cc
 void RegisterMatchBench(CLI::App& app);   // bench_match.cc
+void RegisterDaemonBench(CLI::App& app);  // bench_daemon.cc
 
 }  // namespace jejak::bench
