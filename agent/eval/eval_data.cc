@@ -13,6 +13,9 @@
 namespace jejak::eval {
 namespace {
 
+constexpr double kMaxUnixSeconds = 1e10;            // year 2286
+constexpr double kMaxSpanSeconds = 31 * 86400.0;    // longer recordings are refused
+
 std::vector<std::string> SplitCsv(std::string line) {
     while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
     std::vector<std::string> fields;
@@ -41,6 +44,10 @@ bool ParseHeraldTime(const std::string& s, double& out) {
     if (s.size() != 19 ||
         std::sscanf(s.c_str(), "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
                     &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+        return false;
+    }
+    if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+        tm.tm_min > 59 || tm.tm_sec > 60 || tm.tm_hour < 0 || tm.tm_min < 0 || tm.tm_sec < 0) {
         return false;
     }
     tm.tm_year -= 1900;
@@ -101,8 +108,8 @@ void ReadPi(std::istream& in, Stream& s, int distance_cm, std::string& mac) {
         const auto f = SplitCsv(line);
         Reading r;
         r.distance_cm = distance_cm;
-        if (f.size() >= 3 && ParseDouble(f[0], r.t) && ParseInt(f[2], r.rssi) && r.rssi >= -127 &&
-            r.rssi <= -1) {
+        if (f.size() >= 3 && ParseDouble(f[0], r.t) && r.t >= 0 && r.t < kMaxUnixSeconds &&
+            ParseInt(f[2], r.rssi) && r.rssi >= -127 && r.rssi <= -1) {
             if (mac.empty()) mac = f[1];
             s.readings.push_back(r);
         } else if (!line.empty()) {
@@ -161,13 +168,14 @@ Result<Stream> LoadStream(const std::string& path, const std::string& relative_n
         static const std::regex kDistance("([0-9]+)cm");
         std::smatch m;
         const std::string name = rel.filename().string();
-        if (!std::regex_search(name, m, kDistance)) {
+        int distance_cm = 0;
+        if (!std::regex_search(name, m, kDistance) || !ParseInt(m[1].str(), distance_cm)) {
             return Status::InvalidArgument(relative_name + ": Pi-format file without <N>cm in its name");
         }
         s.format = StreamFormat::kPi;
         s.advertised_tx_dbm = 12;  // TX power byte 0x0C of every advert in these captures
         std::string mac;
-        ReadPi(in, s, std::stoi(m[1].str()), mac);
+        ReadPi(in, s, distance_cm, mac);
         s.group = (rel.parent_path() / ("from " + mac)).string();
     } else if (IsMultiChannelHeader(header)) {
         s.format = StreamFormat::kMultiChannel;
@@ -178,6 +186,14 @@ Result<Stream> LoadStream(const std::string& path, const std::string& relative_n
         return Status::NotFound(relative_name + ": not a known recording layout");
     }
     if (s.readings.empty()) return Status::InvalidArgument(relative_name + ": no usable reading");
+    if (s.timed) {
+        const auto [lo, hi] = std::minmax_element(
+            s.readings.begin(), s.readings.end(),
+            [](const Reading& a, const Reading& b) { return a.t < b.t; });
+        if (hi->t - lo->t > kMaxSpanSeconds) {
+            return Status::InvalidArgument(relative_name + ": spans more than 31 days");
+        }
+    }
     return s;
 }
 

@@ -8,7 +8,8 @@
 //  - multi-channel format: `distance,rssiBLE,...,y` or the second header `y,rssi,...,distance`
 //    found inside one file; no time axis (per-reading mode only).
 // Other CSV files (metadata, phone lists) are skipped. Untrusted input: a malformed row is
-// counted and skipped, never fatal; a file with no usable row is reported, not read.
+// counted and skipped; a file with no usable row, or spanning more than 31 days, is refused
+// with its name.
 #pragma once
 
 #include <cstdint>

@@ -62,7 +62,8 @@ std::optional<double> RocAuc(std::span<const RocPoint> points) {
 Continuity ContinuityOf(std::span<const double> times, double first, double last,
                         double window_s) {
     Continuity c;
-    c.total = std::max<uint64_t>(1, static_cast<uint64_t>(std::ceil((last - first) / window_s)));
+    const double span = std::max(0.0, last - first);  // out-of-order input: one window
+    c.total = std::max<uint64_t>(1, static_cast<uint64_t>(std::ceil(span / window_s)));
     std::vector<bool> hit(c.total, false);
     for (double t : times) {
         if (t < first || t > last) continue;
