@@ -109,6 +109,20 @@ void PrintDetection(const std::vector<EvalRow>& sums, std::ostream& out) {
     }
 }
 
+void PrintTruthVariants(const std::vector<EvalRow>& sums, std::ostream& out) {
+    out << "Ground-truth variants (precision / recall / balanced accuracy): <= 2 m; guard band "
+           "(150-250 cm episodes left out); <= 1.5 m (RKI/CWA and SwissCovid distance):\n";
+    for (const EvalRow& r : sums) {
+        if (r.mode == 'R' || r.rule == "sweep" || r.by_distance.empty()) continue;
+        out << "  " << Pad(r.source, 30) << r.mode << " " << Pad(r.rule, 30);
+        for (const Confusion& c : {ConfusionUnderTruth(r, 200, 0, 0), ConfusionUnderTruth(r, 200, 140, 250),
+                                   ConfusionUnderTruth(r, 150, 0, 0)}) {
+            out << Pad(Pct(c.Precision()) + " / " + Pct(c.Tpr()) + " / " + Pct(c.BalancedAccuracy()), 26);
+        }
+        out << "\n";
+    }
+}
+
 void PrintTransfer(const std::vector<EvalRow>& sums, std::ostream& out) {
     out << "Cross-source threshold (sweep; best balanced accuracy on one source, applied "
            "unchanged to the others):\n";
@@ -148,6 +162,22 @@ void PrintPublished(std::ostream& out) {
 }
 
 }  // namespace
+
+Confusion ConfusionUnderTruth(const EvalRow& r, int contact_cm, int skip_from, int skip_to) {
+    Confusion c;
+    for (const auto& [cm, d] : r.by_distance) {
+        if (cm > skip_from && cm <= skip_to) continue;
+        const uint64_t missed = d.episodes - d.notified;
+        if (cm <= contact_cm) {
+            c.tp += d.notified;
+            c.fn += missed;
+        } else {
+            c.fp += d.notified;
+            c.tn += missed;
+        }
+    }
+    return c;
+}
 
 nlohmann::json RowJson(const EvalRow& r) {
     nlohmann::json j = {{"file", r.file},
@@ -254,6 +284,7 @@ void PrintReport(const EvalResult& result, std::ostream& out) {
         PrintRowLine(r, out);
     }
     PrintDetection(sums, out);
+    PrintTruthVariants(sums, out);
     PrintTransfer(sums, out);
     PrintPublished(out);
 }

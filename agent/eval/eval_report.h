@@ -13,6 +13,11 @@
 
 namespace jejak::eval {
 
+// A row's counts under another ground truth, from its per-distance counts: contact if the
+// distance is <= contact_cm; distances in (skip_from_cm, skip_to_cm] are left out (the
+// README's guard-band and 1.5 m variants).
+Confusion ConfusionUnderTruth(const EvalRow& row, int contact_cm, int skip_from_cm, int skip_to_cm);
+
 nlohmann::json RowJson(const EvalRow& row);
 nlohmann::json ResultJson(const EvalResult& result);  // an array of RowJson
 void PrintReport(const EvalResult& result, std::ostream& out);

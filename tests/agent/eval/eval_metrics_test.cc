@@ -4,6 +4,7 @@
 
 #include "agent/eval/eval_metrics.h"
 #include "agent/eval/eval_plan.h"
+#include "agent/eval/eval_report.h"
 
 namespace jejak::eval {
 
@@ -151,6 +152,30 @@ TEST_CASE("calibration puts the group's median attenuation at 150 cm at 55 dB") 
     s.readings.resize(1);
     s.readings[0].distance_cm = 100;
     CHECK_FALSE(CalibrateGroups({&s}).at("g").calibrated);
+}
+
+TEST_CASE("ground-truth variants from per-distance counts") {
+    // Notified/episodes: 100 cm 3/4, 150 cm 2/4, 200 cm 1/4, 250 cm 1/4, 300 cm 0/4.
+    EvalRow r;
+    r.by_distance = {{100, {3, 4}}, {150, {2, 4}}, {200, {1, 4}}, {250, {1, 4}}, {300, {0, 4}}};
+    // <= 2 m: TP 3+2+1 = 6, FN 6, FP 1, TN 7.
+    const Confusion base = ConfusionUnderTruth(r, 200, 0, 0);
+    CHECK(base.tp == 6);
+    CHECK(base.fn == 6);
+    CHECK(base.fp == 1);
+    CHECK(base.tn == 7);
+    // Guard band (150-250 left out): TP 3, FN 1, FP 0, TN 4.
+    const Confusion guard = ConfusionUnderTruth(r, 200, 140, 250);
+    CHECK(guard.tp == 3);
+    CHECK(guard.fn == 1);
+    CHECK(guard.fp == 0);
+    CHECK(guard.tn == 4);
+    // <= 1.5 m: TP 5, FN 3, FP 2, TN 10.
+    const Confusion close = ConfusionUnderTruth(r, 150, 0, 0);
+    CHECK(close.tp == 5);
+    CHECK(close.fn == 3);
+    CHECK(close.fp == 2);
+    CHECK(close.tn == 10);
 }
 
 }  // namespace jejak::eval
