@@ -24,10 +24,14 @@ Replayer::Replayer(int tx_dbm) : tek_(ReplayTek()), tx_dbm_(tx_dbm) {}
 const Replayer::IntervalKeys& Replayer::KeysOf(EnIntervalNumber interval) {
     auto it = keys_.find(interval);
     if (it != keys_.end()) return it->second;
-    IntervalKeys k;
-    k.rpi = DeriveRpi(DeriveRpik(tek_), interval);
+    // AES cannot fail on a working system; if it does, the zero RPI/AEM below match nothing
+    // and the replay reports no exposure rather than a made-up one.
+    IntervalKeys k{};
+    if (auto rpi = DeriveRpi(DeriveRpik(tek_), interval); rpi.ok()) k.rpi = *rpi;
     const auto metadata = EncodeMetadata(Metadata::V10(static_cast<int8_t>(tx_dbm_)));
-    k.aem = CryptMetadata(DeriveAemk(tek_), k.rpi, metadata.ok() ? *metadata : MetadataBytes{});
+    if (metadata.ok()) {
+        if (auto aem = CryptMetadata(DeriveAemk(tek_), k.rpi, *metadata); aem.ok()) k.aem = *aem;
+    }
     return keys_.emplace(interval, k).first->second;
 }
 

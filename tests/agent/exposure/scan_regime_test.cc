@@ -32,10 +32,14 @@ DiagnosisKey SenderKey() {
 Reception Heard(const DiagnosisKey& key, int64_t t, int rssi) {
     const auto interval = static_cast<EnIntervalNumber>(t / 600);
     Reception r;
-    r.rpi = DeriveRpi(DeriveRpik(key.key), interval);
+    auto rpi = DeriveRpi(DeriveRpik(key.key), interval);
+    REQUIRE(rpi.ok());
+    r.rpi = *rpi;
     auto metadata = EncodeMetadata(Metadata::V10(static_cast<int8_t>(kTxDbm)));
     REQUIRE(metadata.ok());
-    r.aem = CryptMetadata(DeriveAemk(key.key), r.rpi, *metadata);
+    auto aem = CryptMetadata(DeriveAemk(key.key), r.rpi, *metadata);
+    REQUIRE(aem.ok());
+    r.aem = *aem;
     r.unix_s = t;
     r.rssi = static_cast<int8_t>(rssi);
     return r;
