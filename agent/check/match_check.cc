@@ -11,7 +11,9 @@ namespace {
 
 constexpr size_t kFeedKeys = 4096;
 
-SightingRecord ToRecord(const Sighting& s) {
+}  // namespace
+
+SightingRecord ToSightingRecord(const Sighting& s) {
     SightingRecord r;
     r.rpi = s.rpi;
     r.aem = s.aem;
@@ -23,8 +25,12 @@ SightingRecord ToRecord(const Sighting& s) {
     if (s.seconds_since_previous_scan >= 0) {
         r.previous_scan_end = s.first_seen_unix_s - s.seconds_since_previous_scan;
     }
+    r.scan_regime = s.scan_regime;
+    r.bin_seconds = s.bin_seconds;
     return r;
 }
+
+namespace {
 
 Status MatchFile(const std::string& path, const ExportKeyRing& ring, Matcher& matcher) {
     ExportReadOptions options;
@@ -62,7 +68,7 @@ void AddLegacyScore(std::span<const ExposureWindow> windows, const LegacyRiskCon
 Result<std::vector<SightingRecord>> LoadSightingRecords(Store& store, ReadReport* report) {
     std::vector<SightingRecord> records;
     JEJAK_ASSIGN_OR_RETURN(ReadReport read, store.ForEachSighting(DayRange::All(), [&](const Sighting& s) {
-        records.push_back(ToRecord(s));
+        records.push_back(ToSightingRecord(s));
     }));
     if (report != nullptr) *report = std::move(read);
     return records;

@@ -15,6 +15,10 @@
 
 namespace jejak {
 
+// One stored sighting as a matching record: the time since the previous scan becomes that
+// scan's end, the scan regime and bin travel as they are.
+SightingRecord ToSightingRecord(const Sighting& sighting);
+
 // Store sightings as matching records (the stored RSSI is taken as measured; the receiver
 // correction is applied by matching). Corrupt rows are skipped and counted in `report`.
 Result<std::vector<SightingRecord>> LoadSightingRecords(Store& store, ReadReport* report);
