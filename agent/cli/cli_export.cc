@@ -4,6 +4,8 @@
 // not be reached, 2 for a bad configuration.
 // inspect: exit 0 when the file parses (and, with --pubkey, verifies), 1 when the signature
 // is invalid or missing, 2 for unreadable or malformed input.
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 
@@ -12,6 +14,8 @@
 #include "agent/diagnosis/export_json.h"
 #include "agent/diagnosis/export_verify.h"
 #include "agent/diagnosis/key_fetch.h"
+#include "platform/base/clock.h"
+#include "platform/base/progress.h"
 
 namespace jejak {
 namespace {
@@ -69,7 +73,9 @@ void RunFetch(CliEnv& env) {
     HttpClientOptions http_options;
     http_options.allow_http_loopback = config->allow_http_loopback;
     std::unique_ptr<HttpClient> http = NewCurlHttpClient(http_options);
-    KeyFetcher fetcher(*config, *http, env.state_dir + "/diagnosis-fetch-state.json");
+    SystemClock clock;
+    ProgressReporter progress(env.err, IsTerminal(STDERR_FILENO), clock, "fetching", "files");
+    KeyFetcher fetcher(*config, *http, env.state_dir + "/diagnosis-fetch-state.json", &progress);
     Result<FetchReport> report = fetcher.Run();
     if (!report.ok()) {
         throw CliError(report.status().IsInvalidArgument() ? kExitUsage : kExitFailure,
