@@ -142,8 +142,8 @@ void RegisterMatchCommands(CLI::App& app, CliEnv& env) {
     match->add_option("--pubkey", args->pubkey, "PEM public key (instead of diagnosis.public_keys)");
     match->add_option("--now", args->now, "Evaluate as of this Unix time (replaying old data)")
         ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
-    match->add_option("--threads", args->threads, "Matching threads (default: online CPUs)")
-        ->check(CLI::Range(1u, 1024u));
+    match->add_option("--threads", args->threads, "Matching threads (0: one per online CPU)")
+        ->check(CLI::Range(0u, 1024u));
     match->add_flag("--json", args->json, "JSON output");
     match->callback([args, &env] { RunMatch(*args, env); });
 

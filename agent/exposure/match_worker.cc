@@ -159,7 +159,7 @@ std::unique_ptr<Matcher::Batch> Matcher::Pool::FreeBatch() {
 
 void Matcher::Pool::Submit(std::unique_ptr<Batch> batch) {
     std::unique_lock lock(mu_);
-    space_cv_.wait(lock, [&] { return queue_.size() < 2 * threads_.size(); });
+    space_cv_.wait(lock, [&] { return queue_.size() < kQueuedPerThread * threads_.size(); });
     queue_.push_back(std::move(batch));
     lock.unlock();
     work_cv_.notify_one();

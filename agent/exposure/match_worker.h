@@ -90,7 +90,8 @@ public:
     unsigned threads() const { return static_cast<unsigned>(threads_.size()); }
     // An empty batch to fill (recycled when one is free).
     std::unique_ptr<Batch> FreeBatch();
-    // Queues a batch; waits while the queue holds 2 batches per thread.
+    // Queues a batch; waits while the queue holds kQueuedPerThread batches per thread (enough
+    // for the workers to keep going while a busy machine keeps the caller off a CPU).
     void Submit(std::unique_ptr<Batch> batch);
     // Waits until every queued batch is done and appends all results in batch order.
     void Drain(std::vector<KeyHits>& out);
@@ -98,6 +99,7 @@ public:
     Worker::Counts counts() const;
 
 private:
+    static constexpr size_t kQueuedPerThread = 8;
     void Loop(Worker& worker);
 
     std::atomic<uint64_t>& keys_done_;

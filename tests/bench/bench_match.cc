@@ -2,7 +2,8 @@
 // timed in wall-clock seconds (threads are the point, so CPU time would hide the gain; run it
 // on a quiet machine and repeat). derive-only is one thread, in thread CPU seconds.
 // peak_rss_kib is the process's peak during that run (the benchmark's own workload arrays,
-// ~30 MB at the defaults, included).
+// ~30 MB at the defaults, included). Each run is followed by a "cpu" line: the same run in
+// process CPU seconds (all threads), which a shared machine disturbs much less.
 //   match keys=N stored=M found=F keys_per_s=X ... threads=N        keys generated in memory
 //   match-files keys=N stored=M found=F keys_per_s=X ... threads=N  the same keys from export.zip
 // Stored sightings are M random RPIs spread over 14 days plus 5 planted true matches (RPIs
@@ -12,6 +13,7 @@
 // export writer (unsigned: the matcher's cost is measured, not ECDSA).
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include <algorithm>
@@ -151,6 +153,26 @@ double WallSeconds() {
         .count();
 }
 
+// CPU seconds of every thread of the process: keys per CPU second stays comparable when the
+// machine is shared, where the wall-clock rate measures the neighbours too.
+double ProcessCpuSeconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+struct Timer {
+    double wall = WallSeconds();
+    double cpu = ProcessCpuSeconds();
+};
+
+// "cpu name=match cpu_s=X keys_per_cpu_s=Y": the same run in process CPU time.
+void ReportCpu(const char* name, size_t keys, const Timer& start) {
+    const double cpu = ProcessCpuSeconds() - start.cpu;
+    std::printf("cpu name=%s cpu_s=%.3f keys_per_cpu_s=%.0f\n", name, cpu,
+                static_cast<double>(keys) / cpu);
+}
+
 void Report(const char* name, size_t keys, size_t stored, size_t found, double secs,
             const MatchStats& stats, unsigned threads) {
     std::printf("%s keys=%zu stored=%zu found=%zu keys_per_s=%.0f probes=%llu skipped=%llu "
@@ -165,7 +187,7 @@ void RunInMemory(const Workload& w, const RpiIndex& index, unsigned threads) {
     std::vector<MatchKey> feed(kFeedKeys);
     Matcher matcher(index, MatchOptions{threads});
     ResetPeakRss();
-    const double start = WallSeconds();
+    const Timer start;
     for (size_t i = 0; i < n; i += kFeedKeys) {
         const size_t m = std::min(kFeedKeys, n - i);
         for (size_t j = 0; j < m; ++j) {
@@ -175,9 +197,10 @@ void RunInMemory(const Workload& w, const RpiIndex& index, unsigned threads) {
         matcher.Add(std::span(feed.data(), m));
     }
     const std::vector<KeyHits> matches = matcher.Finish();
-    const double secs = WallSeconds() - start;
+    const double secs = WallSeconds() - start.wall;
     Report("match", n, w.records.size(), CountFound(matches, w), secs, matcher.stats(),
            matcher.threads());
+    ReportCpu("match", n, start);
 }
 
 // --- minimal test-only export writer (protobuf by hand, zip with libzip) ---
@@ -247,7 +270,7 @@ void RunFromFiles(const Workload& w, const RpiIndex& index, const std::vector<st
     std::vector<MatchKey> feed;
     feed.reserve(kFeedKeys);
     ResetPeakRss();
-    const double start = WallSeconds();
+    const Timer start;
     for (const std::string& path : paths) {
         auto summary = VisitExport(path, {}, [&](const DiagnosisKey& key, KeyList) {
             feed.push_back(key);
@@ -264,9 +287,10 @@ void RunFromFiles(const Workload& w, const RpiIndex& index, const std::vector<st
     }
     matcher.Add(feed);
     const std::vector<KeyHits> matches = matcher.Finish();
-    const double secs = WallSeconds() - start;
+    const double secs = WallSeconds() - start.wall;
     Report("match-files", w.starts.size(), w.records.size(), CountFound(matches, w), secs,
            matcher.stats(), matcher.threads());
+    ReportCpu("match-files", w.starts.size(), start);
 }
 
 void RunMatchBench(size_t keys, size_t stored, const std::string& dir, bool files,
@@ -290,6 +314,8 @@ void RunMatchBench(size_t keys, size_t stored, const std::string& dir, bool file
     const std::vector<std::string> paths = WriteExports(w, dir);
     if (!paths.empty()) RunFromFiles(w, index, paths, threads);
     for (const auto& p : paths) std::filesystem::remove(p);
+    std::error_code ec;
+    std::filesystem::remove(dir, ec);  // removed only when empty
 }
 
 }  // namespace
@@ -298,8 +324,11 @@ void RegisterMatchBench(CLI::App& app) {
     auto* cmd = app.add_subcommand("match", "Streaming matcher: keys/s against stored RPIs");
     auto keys = std::make_shared<size_t>(1000000);
     auto stored = std::make_shared<size_t>(100000);
+    // Per process, so benchmarks run side by side do not delete each other's files.
     auto dir = std::make_shared<std::string>(
-        (std::filesystem::temp_directory_path() / "jejak-bench-match").string());
+        (std::filesystem::temp_directory_path() /
+         ("jejak-bench-match-" + std::to_string(::getpid())))
+            .string());
     auto no_files = std::make_shared<bool>(false);
     auto threads = std::make_shared<unsigned>(1);
     cmd->add_option("--keys", *keys, "Diagnosis keys")->check(CLI::Range(1, 50000000));
