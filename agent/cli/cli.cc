@@ -36,6 +36,7 @@ int Run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     RegisterMatchCommands(app, env);
     RegisterStatusCommands(app, env);
     RegisterRunCommands(app, env);
+    RegisterEvalCommands(app, env);
 
     try {
         app.parse(argc, argv);

@@ -76,5 +76,6 @@ void RegisterExportCommands(CLI::App& app, CliEnv& env);  // cli_export.cc: expo
 void RegisterMatchCommands(CLI::App& app, CliEnv& env);   // cli_match.cc: match
 void RegisterStatusCommands(CLI::App& app, CliEnv& env);  // cli_status.cc: the device view
 void RegisterRunCommands(CLI::App& app, CliEnv& env);     // cli_run.cc
+void RegisterEvalCommands(CLI::App& app, CliEnv& env);    // cli_eval.cc
 
 }  // namespace jejak

@@ -1,5 +1,6 @@
 // `jejak match` (matching and risk scoring).
-//   jejak match (--keys FILE|DIR... | --fetched) [--pubkey PEM] [--now UNIX_S] [--json]
+//   jejak match (--keys FILE|DIR... | --fetched) [--pubkey PEM] [--now UNIX_S] [--threads N]
+//               [--json]
 //     A directory (and --fetched: diagnosis.download_dir) is an inbox: only its files not
 //     checked yet that verify are matched; the others are reported and skipped, and none is
 //     checked twice (agent/check/export_inbox.h). Nothing new: "no new export files", exit 0.
@@ -7,9 +8,13 @@
 //     fetch`) are verified against the configured public keys ("diagnosis.public_keys", or
 //     --pubkey), matched against the sightings in the store, scored with the "risk" config,
 //     recorded (sealed in the store and in <state-dir>/exposure-status.json) and, above the
-//     threshold, handed to the "notify" hook. Exit 0 when the check ran (exposed or not),
-//     1 when a file fails verification or the store cannot be read, 2 for usage/config.
+//     threshold, handed to the "notify" hook. Keys are matched on N worker threads (default:
+//     one per online CPU); on a terminal, stderr shows a progress line. Exit 0 when the
+//     check ran (exposed or not), 1 when a file fails verification or the store cannot be
+//     read, 2 for usage/config.
 //   (`jejak status`, cli_status.cc, shows the latest check as part of the device view.)
+#include <unistd.h>
+
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -22,6 +27,7 @@
 #include "agent/diagnosis/export_verify.h"
 #include "agent/config/store_config.h"
 #include "platform/base/clock.h"
+#include "platform/base/progress.h"
 
 namespace jejak {
 namespace {
@@ -31,6 +37,7 @@ struct MatchArgs {
     bool fetched = false;            // the diagnosis.download_dir inbox
     std::string pubkey;
     int64_t now = 0;
+    unsigned threads = 0;  // 0: one per online CPU
     bool json = false;
 };
 
@@ -99,7 +106,9 @@ std::vector<std::string> CollectFiles(const MatchArgs& args, const ExportKeyRing
         if (!inbox.ok() && inbox.status().IsNotFound() && args.fetched) continue;  // nothing fetched
         if (!inbox.ok()) throw CliError(kExitFailure, inbox.status().message());
         for (InboxFile& f : *inbox) {
-            const ExportReadOptions verify{&ring, /*require_valid_signature=*/true, {}};
+            ExportReadOptions verify;
+            verify.ring = &ring;
+            verify.require_valid_signature = true;
             auto checked = VisitExport(f.path, verify,
                                        [](const DiagnosisKey&, KeyList) { return Status::Ok(); });
             if (checked.ok()) {
@@ -141,6 +150,9 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
     inputs.ring = &ring;
     inputs.now = args.now > 0 ? args.now : env.clock.NowUnixMicros() / 1000000;
     inputs.index_seed = std::random_device{}() | uint64_t{std::random_device{}()} << 32;
+    inputs.threads = args.threads;
+    ProgressReporter progress(env.err, IsTerminal(STDERR_FILENO), env.clock, "matching", "keys");
+    inputs.progress = &progress;
     auto report = RunExposureCheck(inputs, *records, risk);
     if (!report.ok()) throw CliError(ExitCodeFor(report.status()), report.status().message());
     auto status = RecordExposureCheck(*report, risk, notify, **store, env.state_dir);
@@ -167,6 +179,8 @@ void RegisterMatchCommands(CLI::App& app, CliEnv& env) {
     match->add_option("--pubkey", args->pubkey, "PEM public key (instead of diagnosis.public_keys)");
     match->add_option("--now", args->now, "Evaluate as of this Unix time (replaying old data)")
         ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+    match->add_option("--threads", args->threads, "Matching threads (0: one per online CPU)")
+        ->check(CLI::Range(0u, 1024u));
     match->add_flag("--json", args->json, "JSON output");
     match->callback([args, &env] { RunMatch(*args, env); });
 }

@@ -76,6 +76,8 @@ DaemonOptions OptionsOf(const RadioConfig& c, int64_t flush_interval_s) {
     o.scan_window_s = c.aggregate_window_s;
     o.flush_interval_s = flush_interval_s;
     o.summary_interval_s = c.summary_interval_s;
+    // A wearable scans like a phone: one short scan every few minutes, for its battery.
+    if (c.profile == "wearable") o.scan_regime = ScanRegime::kDutyCycled;
     o.clock.not_before_unix_s = std::max<int64_t>(JEJAK_BUILD_DAY_UNIX, c.not_before_unix_s);
     o.clock.require_ntp_sync = c.require_ntp_sync;
     return o;

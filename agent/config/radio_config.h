@@ -11,8 +11,9 @@
 //   clock.require_ntp_sync      false: the kernel's synchronised flag is shown, not required
 //   clock.not_before            Unix seconds; later than the build date to raise the floor
 // Profiles (defaults that explicit keys override):
-//   wearable: scan 60/1200 ms (5 % duty cycle, about 0.6 mA on a typical controller),
-//             advertising every 400 ms, summary hourly
+//   wearable: duty-cycled like a phone (`jejak run` scans aggregate_window_s every 5
+//             minutes), within a scan 60/1200 ms (5 %), advertising every 400 ms, summary
+//             hourly
 //   venue:    scan 100/100 ms (continuous), advertising every 270 ms, summary every 10 min
 //   field:    scan 100/300 ms, advertising every 270 ms, summary every minute (verbose)
 // Unknown keys are errors; a number out of range is clipped and a warning names the key.
