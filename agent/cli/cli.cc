@@ -38,6 +38,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     RegisterExportCommands(app, *keys, env);
     RegisterMatchCommands(app, env);
     RegisterRunCommands(app, *keys, env);
+    RegisterAuthorityCommands(app, env);
 
     try {
         app.parse(argc, argv);

@@ -50,5 +50,6 @@ void RegisterRadioCommands(CLI::App& app, CliEnv& env);       // cli_radio.cc
 void RegisterExportCommands(CLI::App& app, CLI::App& keys, CliEnv& env);  // cli_export.cc
 void RegisterMatchCommands(CLI::App& app, CliEnv& env);       // cli_match.cc
 void RegisterRunCommands(CLI::App& app, CLI::App& keys, CliEnv& env);  // cli_run.cc
+void RegisterAuthorityCommands(CLI::App& app, CliEnv& env);   // cli_authority.cc
 
 }  // namespace jejak
