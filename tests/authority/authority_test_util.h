@@ -108,6 +108,7 @@ public:
     }
     void StopServer() {
         if (!server_) return;
+        client_.reset();  // close the keep-alive connection, or the server waits it out
         server_->Stop();
         thread_.join();
         server_.reset();
