@@ -9,33 +9,12 @@
 #include <cstdio>
 
 #include "crypto/secret.h"
+#include "platform/base/atomic_file.h"
 
 namespace jejak::authority {
 
 Status WriteFileDurably(const std::string& path, std::string_view bytes, mode_t mode) {
-    const std::string tmp = path + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) return Status::FromErrno(errno, tmp);
-    size_t done = 0;
-    int error = ::fchmod(fd, mode) == 0 ? 0 : errno;
-    while (error == 0 && done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            error = n < 0 ? errno : EIO;
-            break;
-        }
-        done += static_cast<size_t>(n);
-    }
-    if (error == 0 && ::fsync(fd) != 0) error = errno;
-    if (::close(fd) != 0 && error == 0) error = errno;
-    if (error == 0 && std::rename(tmp.c_str(), path.c_str()) != 0) error = errno;
-    if (error != 0) {
-        ::unlink(tmp.c_str());
-        return Status::FromErrno(error, path);
-    }
-    const size_t slash = path.find_last_of('/');
-    return SyncDirectory(slash == std::string::npos ? "." : path.substr(0, slash + 1));
+    return WriteFileAtomically(path, bytes, AtomicWriteOptions{mode});
 }
 
 Status SyncDirectory(const std::string& dir) {

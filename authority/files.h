@@ -1,6 +1,6 @@
-// Durable file replacement for the authority's state and export directories: a file is
-// written to a temporary name beside its target, fsynced, renamed over the target, and the
-// directory is fsynced, so readers see either the old or the new content, never a mix.
+// File helpers for the authority's state and export directories. Replacement goes through
+// the project's one atomic writer (platform/base/atomic_file.h): temporary file, fsync,
+// rename, directory fsync, so readers see either the old or the new content, never a mix.
 #pragma once
 
 #include <string>

@@ -28,10 +28,6 @@ using authority::AuthorityState;
 volatile std::sig_atomic_t g_serve_stop = 0;
 extern "C" void RequestServeStop(int) { g_serve_stop = 1; }
 
-[[noreturn]] void Fail(const Status& s, const std::string& what) {
-    throw CliError(s.IsInvalidArgument() ? kExitUsage : kExitFailure, what + ": " + s.message());
-}
-
 void InitRandom() {
     if (Status s = SystemRandom::Init(); !s.ok()) Fail(s, "authority");
 }
@@ -94,9 +90,8 @@ void RunIssueCode(const IssueArgs& args, CliEnv& env) {
     auto state = OpenState(env, "authority issue-code");
     auto store = state->OpenStore();
     if (!store.ok()) Fail(store.status(), "authority issue-code");
-    SystemClock clock;
     SystemRandom random;
-    authority::AuthorityService service(*state, **store, clock, random);
+    authority::AuthorityService service(*state, **store, env.clock, random);
     const int64_t ttl = args.expires_in_s > 0 ? args.expires_in_s : state->settings().code_ttl_s;
     auto issued = service.IssueCode(args.type, args.onset, args.test_date, ttl);
     if (!issued.ok()) Fail(issued.status(), "authority issue-code");
@@ -129,9 +124,8 @@ void RunServe(const ServeArgs& args, CliEnv& env) {
     auto state = OpenState(env, "authority serve");
     auto store = state->OpenStore();
     if (!store.ok()) Fail(store.status(), "authority serve");
-    SystemClock clock;
     SystemRandom random;
-    authority::AuthorityService service(*state, **store, clock, random);
+    authority::AuthorityService service(*state, **store, env.clock, random);
     authority::AuthorityHttpServer server(service, state->exports_dir());
     if (Status s = server.Bind(*options); !s.ok()) Fail(s, "authority serve");
     const bool tls = !args.tls_cert.empty();
@@ -167,7 +161,7 @@ void RunExport(const ExportArgs& args, CliEnv& env) {
     auto store = state->OpenStore();
     if (!store.ok()) Fail(store.status(), "authority export");
     SystemRandom random;
-    const int64_t now = args.now >= 0 ? args.now : SystemClock().NowUnixMicros() / 1000000;
+    const int64_t now = args.now >= 0 ? args.now : env.clock.NowUnixMicros() / 1000000;
     authority::ExportWorker worker(*state, **store, random);
     auto report = worker.RunOnce(now);
     if (!report.ok()) Fail(report.status(), "authority export");
