@@ -36,7 +36,14 @@ ChildRun RunAndKill(const std::string& dir, uint32_t first_seed, std::chrono::mi
         close(fds[0]);
         close(fds[1]);
         const std::string seed = std::to_string(first_seed);
-        execl(JEJAK_STORE_CRASH_WRITER, "store_crash_writer", dir.c_str(), seed.c_str(), nullptr);
+        const char* emulator = JEJAK_STORE_CRASH_EMULATOR;
+        if (emulator[0] != '\0') {
+            execlp(emulator, emulator, JEJAK_STORE_CRASH_WRITER, dir.c_str(), seed.c_str(),
+                   nullptr);
+        } else {
+            execl(JEJAK_STORE_CRASH_WRITER, "store_crash_writer", dir.c_str(), seed.c_str(),
+                  nullptr);
+        }
         _exit(127);
     }
     close(fds[1]);
