@@ -1,7 +1,8 @@
 // Hardware batch backends: listed exactly when the CPU (read here independently of the
-// registry) has their instructions and JEJAK_CRYPTO_FORCE_PORTABLE=1 is not set, bit-exact with the reference schedule on edge keys and
-// on interval runs whose ENIN carries across byte boundaries, and never writing past the
-// end of the output (their tails use masked or partial stores).
+// registry) has their instructions and JEJAK_CRYPTO_FORCE_PORTABLE=1 is not set, bit-exact
+// with the reference schedule on edge keys and on interval runs whose ENIN carries across
+// byte boundaries, and never writing past the end of the output (their tails use masked or
+// partial stores).
 #include <doctest/doctest.h>
 
 #include <cstdlib>
