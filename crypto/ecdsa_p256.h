@@ -1,6 +1,7 @@
 // ECDSA P-256 / SHA-256 signature verification, for diagnosis key export files (export.sig
-// signs the whole export.bin; PROTOCOL.md 3.1). Public keys only: Jejak never signs exports.
-// OpenSSL stays inside ecdsa_p256.cc.
+// signs the whole export.bin; docs/PROTOCOL.md 3.1). Public keys only (signing is
+// ecdsa_sign.h). OpenSSL stays inside ecdsa_p256.cc and the PEM reader it shares with
+// signing (pem.h).
 #pragma once
 
 #include <cstddef>

@@ -1,23 +1,15 @@
 // ECDSA P-256 / SHA-256 signing with OpenSSL 3 (the counterpart of ecdsa_p256.cc).
 #include "crypto/ecdsa_sign.h"
 
-#include <openssl/bio.h>
-#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 
-#include <cstring>
-#include <string>
+#include "crypto/pem.h"
 
 namespace jejak {
 
 struct EcdsaP256PrivateKey::Impl {
-    explicit Impl(EVP_PKEY* k) : key(k) {}
-    ~Impl() { EVP_PKEY_free(key); }
-    Impl(const Impl&) = delete;
-    Impl& operator=(const Impl&) = delete;
-    EVP_PKEY* key;
+    internal::PkeyPtr key;
 };
 
 EcdsaP256PrivateKey::EcdsaP256PrivateKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -26,25 +18,10 @@ EcdsaP256PrivateKey& EcdsaP256PrivateKey::operator=(EcdsaP256PrivateKey&&) noexc
 EcdsaP256PrivateKey::~EcdsaP256PrivateKey() = default;
 
 Result<EcdsaP256PrivateKey> EcdsaP256PrivateKey::FromPem(std::string_view pem) {
-    BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-    if (bio == nullptr) return Status::Internal("out of memory reading a private key");
-    EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
-    BIO_free(bio);
-    if (key == nullptr) {
-        ERR_clear_error();
-        return Status::InvalidArgument("not an unencrypted PEM private key");
-    }
-    auto impl = std::make_unique<Impl>(key);
-    char group[64] = {};
-    size_t group_len = 0;
-    if (!EVP_PKEY_is_a(key, "EC") ||
-        EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
-                                       &group_len) != 1 ||
-        std::strcmp(group, "prime256v1") != 0) {
-        ERR_clear_error();
-        return Status::InvalidArgument("not an ECDSA P-256 private key");
-    }
-    return EcdsaP256PrivateKey(std::move(impl));
+    JEJAK_ASSIGN_OR_RETURN(
+        internal::PkeyPtr key,
+        internal::ReadP256Pem(pem, internal::PemKey::kPrivate, "PEM private key"));
+    return EcdsaP256PrivateKey(std::make_unique<Impl>(Impl{std::move(key)}));
 }
 
 Result<std::vector<uint8_t>> EcdsaP256PrivateKey::Sign(std::span<const uint8_t> message) const {
@@ -52,7 +29,7 @@ Result<std::vector<uint8_t>> EcdsaP256PrivateKey::Sign(std::span<const uint8_t> 
     if (ctx == nullptr) return Status::Internal("out of memory signing");
     std::vector<uint8_t> sig;
     size_t len = 0;
-    bool ok = EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, impl_->key) == 1 &&
+    bool ok = EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, impl_->key.get()) == 1 &&
               EVP_DigestSign(ctx, nullptr, &len, message.data(), message.size()) == 1;
     if (ok) {
         sig.resize(len);

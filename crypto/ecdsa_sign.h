@@ -1,6 +1,7 @@
 // ECDSA P-256 / SHA-256 signing, for the device's own signed export (`jejak keys export`,
 // field tests and demos: the health-authority side a real deployment gets from its key
-// server). Verification lives in ecdsa_p256.h. OpenSSL stays inside ecdsa_sign.cc.
+// server). Verification lives in ecdsa_p256.h. OpenSSL stays inside ecdsa_sign.cc and the
+// PEM reader it shares with verification (pem.h).
 #pragma once
 
 #include <cstdint>

@@ -23,6 +23,14 @@ Status HkdfSha256(std::span<const uint8_t> ikm, std::span<const uint8_t> salt,
     if (out.size() > 255 * kSha256Size) {
         return Status::InvalidArgument("HKDF output longer than 255 * 32 bytes");
     }
+    internal::HkdfSha256Unchecked(ikm, salt, info, out);
+    return Status::Ok();
+}
+
+namespace internal {
+
+void HkdfSha256Unchecked(std::span<const uint8_t> ikm, std::span<const uint8_t> salt,
+                         std::span<const uint8_t> info, std::span<uint8_t> out) {
     static constexpr uint8_t kZeroSalt[kSha256Size] = {};
     if (salt.empty()) salt = kZeroSalt;
 
@@ -45,7 +53,8 @@ Status HkdfSha256(std::span<const uint8_t> ikm, std::span<const uint8_t> salt,
     }
     sodium_memzero(block, sizeof block);
     sodium_memzero(prk, sizeof prk);
-    return Status::Ok();
 }
+
+}  // namespace internal
 
 }  // namespace jejak

@@ -18,6 +18,21 @@ inline constexpr size_t kSha256Size = 32;
 Status HkdfSha256(std::span<const uint8_t> ikm, std::span<const uint8_t> salt,
                   std::span<const uint8_t> info, std::span<uint8_t> out);
 
+namespace internal {
+// HkdfSha256 without the length check. Precondition: out.size() <= 255 * 32.
+void HkdfSha256Unchecked(std::span<const uint8_t> ikm, std::span<const uint8_t> salt,
+                         std::span<const uint8_t> info, std::span<uint8_t> out);
+}  // namespace internal
+
+// The same for an output length fixed at compile time, which the constraint keeps valid:
+// it cannot fail, so there is no Status to check (the key schedule's RPIK and AEMK).
+template <size_t N>
+    requires(N <= 255 * kSha256Size)
+void HkdfSha256Fixed(std::span<const uint8_t> ikm, std::span<const uint8_t> salt,
+                     std::span<const uint8_t> info, std::span<uint8_t, N> out) {
+    internal::HkdfSha256Unchecked(ikm, salt, info, out);
+}
+
 // HMAC-SHA256 of msg under key (any key length).
 void HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> msg,
                 std::span<uint8_t, kSha256Size> out);

@@ -16,9 +16,7 @@ constexpr uint8_t kAemkInfo[] = {'E', 'N', '-', 'A', 'E', 'M', 'K'};
 template <typename Key>
 Key DeriveSubkey(const Tek& tek, std::span<const uint8_t> info) {
     Key key;
-    // Output length 16 is always valid, so HKDF cannot fail here.
-    Status s = HkdfSha256(tek.bytes(), {}, info, key.mutable_bytes());
-    (void)s;
+    HkdfSha256Fixed(tek.bytes(), {}, info, key.mutable_bytes());
     return key;
 }
 
@@ -36,17 +34,18 @@ std::array<uint8_t, 16> RpiPaddedData(EnIntervalNumber enin) {
     return block;
 }
 
-Rpi DeriveRpi(const Rpik& rpik, EnIntervalNumber enin) {
+Result<Rpi> DeriveRpi(const Rpik& rpik, EnIntervalNumber enin) {
     const auto padded = RpiPaddedData(enin);
     Rpi rpi;
-    internal::Aes128EcbEncrypt(rpik.data(), padded.data(), rpi.data(), 1);
+    JEJAK_RETURN_IF_ERROR(internal::Aes128EcbEncrypt(rpik.data(), padded.data(), rpi.data(), 1));
     return rpi;
 }
 
-Aem CryptMetadata(const Aemk& aemk, const Rpi& rpi, const MetadataBytes& metadata) {
+Result<Aem> CryptMetadata(const Aemk& aemk, const Rpi& rpi, const MetadataBytes& metadata) {
     // CTR with a 4-byte message uses only the first keystream block, AES(AEMK, RPI).
     uint8_t keystream[16];
-    internal::Aes128EcbEncrypt(aemk.data(), rpi.data(), keystream, 1);
+    // On failure the primitive has zeroed the keystream already.
+    JEJAK_RETURN_IF_ERROR(internal::Aes128EcbEncrypt(aemk.data(), rpi.data(), keystream, 1));
     Aem out;
     for (size_t i = 0; i < out.size(); ++i) out[i] = metadata[i] ^ keystream[i];
     SecureZero(keystream, sizeof keystream);

@@ -28,11 +28,12 @@ Aemk DeriveAemk(const Tek& tek);
 
 // The 16-byte AES input block for an interval.
 std::array<uint8_t, 16> RpiPaddedData(EnIntervalNumber enin);
-Rpi DeriveRpi(const Rpik& rpik, EnIntervalNumber enin);
+// Internal when the AES primitive fails (OpenSSL out of memory): never an all-zero RPI.
+Result<Rpi> DeriveRpi(const Rpik& rpik, EnIntervalNumber enin);
 
-// Encrypts and decrypts alike (CTR mode).
-Aem CryptMetadata(const Aemk& aemk, const Rpi& rpi, const MetadataBytes& metadata);
-inline MetadataBytes DecryptMetadata(const Aemk& aemk, const Rpi& rpi, const Aem& aem) {
+// Encrypts and decrypts alike (CTR mode). Internal when the AES primitive fails.
+Result<Aem> CryptMetadata(const Aemk& aemk, const Rpi& rpi, const MetadataBytes& metadata);
+inline Result<MetadataBytes> DecryptMetadata(const Aemk& aemk, const Rpi& rpi, const Aem& aem) {
     return CryptMetadata(aemk, rpi, aem);
 }
 

@@ -25,12 +25,13 @@ const crypto_auth_hmacsha256_state& ZeroSaltHmacState() {
     return state;
 }
 
-void PortableDeriveRpis(const uint8_t* teks, const uint32_t* first_enin, size_t n,
-                        uint32_t count, uint8_t* out) {
+Status PortableDeriveRpis(const uint8_t* teks, const uint32_t* first_enin, size_t n,
+                          uint32_t count, uint8_t* out) {
     uint8_t prk[32];
     uint8_t okm[32];
     crypto_auth_hmacsha256_state st;
-    for (size_t i = 0; i < n; ++i) {
+    Status status;
+    for (size_t i = 0; i < n && status.ok(); ++i) {
         st = ZeroSaltHmacState();
         crypto_auth_hmacsha256_update(&st, teks + 16 * i, 16);
         crypto_auth_hmacsha256_final(&st, prk);
@@ -43,11 +44,13 @@ void PortableDeriveRpis(const uint8_t* teks, const uint32_t* first_enin, size_t 
             const auto padded = RpiPaddedData(first_enin[i] + j);
             std::memcpy(blocks + 16 * size_t{j}, padded.data(), 16);
         }
-        internal::Aes128EcbEncrypt(okm, blocks, blocks, count);
+        status = internal::Aes128EcbEncrypt(okm, blocks, blocks, count);
     }
     sodium_memzero(&st, sizeof st);
     sodium_memzero(prk, sizeof prk);
     sodium_memzero(okm, sizeof okm);
+    if (!status.ok()) std::memset(out, 0, size_t{16} * count * n);
+    return status;
 }
 
 constexpr KeyScheduleBackend kPortable{"portable", &PortableDeriveRpis};
@@ -95,9 +98,8 @@ const KeyScheduleBackend* FindBackend(std::string_view name) {
 
 Status RpiDeriver::Derive(const Tek& tek, EnIntervalNumber first, std::span<Rpi> out) const {
     JEJAK_RETURN_IF_ERROR(CheckRun(first, out.size()));
-    backend_->derive_rpis(tek.data(), &first, 1, static_cast<uint32_t>(out.size()),
-                          out.data()->data());
-    return Status::Ok();
+    return backend_->derive_rpis(tek.data(), &first, 1, static_cast<uint32_t>(out.size()),
+                                 out.data()->data());
 }
 
 Status RpiDeriver::DeriveMany(std::span<const Tek> teks, std::span<const EnIntervalNumber> first,
@@ -107,9 +109,8 @@ Status RpiDeriver::DeriveMany(std::span<const Tek> teks, std::span<const EnInter
     }
     for (EnIntervalNumber f : first) JEJAK_RETURN_IF_ERROR(CheckRun(f, count));
     if (teks.empty()) return Status::Ok();
-    backend_->derive_rpis(teks.data()->data(), first.data(), teks.size(), count,
-                          out.data()->data());
-    return Status::Ok();
+    return backend_->derive_rpis(teks.data()->data(), first.data(), teks.size(), count,
+                                 out.data()->data());
 }
 
 }  // namespace jejak

@@ -28,11 +28,13 @@ struct KeyScheduleBackend {
     std::string_view name;
     // For each key i < n: RPIK_i = HKDF(teks[16*i .. 16*i+15]), then for j < count:
     //   out[16 * (i * count + j) ..] = AES(RPIK_i, PaddedData(first_enin[i] + j)).
-    // Preconditions (asserted by the RpiDeriver wrapper, not re-checked here): count in
+    // Preconditions (checked by the RpiDeriver wrapper, not re-checked here): count in
     // 1..kMaxBatchIntervals, first_enin[i] + count does not overflow 32 bits.
-    // Intermediate key material is zeroed before returning. Thread-safe (no shared state).
-    void (*derive_rpis)(const uint8_t* teks, const uint32_t* first_enin, size_t n,
-                        uint32_t count, uint8_t* out);
+    // Internal when the AES primitive fails (only the portable backend calls OpenSSL); out
+    // is then zeroed, never a partial result. Intermediate key material is zeroed before
+    // returning, on success and on failure. Thread-safe (no shared state).
+    Status (*derive_rpis)(const uint8_t* teks, const uint32_t* first_enin, size_t n,
+                          uint32_t count, uint8_t* out);
 };
 
 // The OpenSSL/libsodium path that runs on any CPU.
@@ -52,11 +54,13 @@ public:
     std::string_view backend_name() const { return backend_->name; }
 
     // RPIs of one key for intervals first .. first + out.size() - 1.
-    // InvalidArgument if out.size() is 0 or above kMaxBatchIntervals, or the run overflows.
+    // InvalidArgument if out.size() is 0 or above kMaxBatchIntervals, or the run overflows;
+    // Internal if the backend fails (out is then zeroed).
     Status Derive(const Tek& tek, EnIntervalNumber first, std::span<Rpi> out) const;
 
     // RPIs of teks[i] for intervals first[i] .. first[i] + count - 1 into
-    // out[i * count .. (i + 1) * count). out.size() must be teks.size() * count.
+    // out[i * count .. (i + 1) * count). out.size() must be teks.size() * count. Errors as
+    // for Derive.
     Status DeriveMany(std::span<const Tek> teks, std::span<const EnIntervalNumber> first,
                       uint32_t count, std::span<Rpi> out) const;
 

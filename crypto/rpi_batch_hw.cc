@@ -25,10 +25,25 @@
 namespace jejak::internal {
 namespace {
 
+// The kernels use CPU instructions only and cannot fail; they stay free of Status (whose
+// inline code must not be compiled with their instruction-set flags), so the backend entry
+// points wrap them here.
+using Kernel = void (*)(const uint8_t*, const uint32_t*, size_t, uint32_t, uint8_t*);
+
+template <Kernel kKernel>
+Status Infallible(const uint8_t* teks, const uint32_t* first_enin, size_t n, uint32_t count,
+                  uint8_t* out) {
+    kKernel(teks, first_enin, n, count, out);
+    return Status::Ok();
+}
+
 #if defined(JEJAK_HAVE_X86_KERNELS)
-constexpr KeyScheduleBackend kX86ShaNiAesNi{"x86-shani-aesni", &DeriveRpisX86ShaNiAesNi};
-constexpr KeyScheduleBackend kX86ShaNiVaes256{"x86-shani-vaes256", &DeriveRpisX86ShaNiVaes256};
-constexpr KeyScheduleBackend kX86ShaNiVaes512{"x86-shani-vaes512", &DeriveRpisX86ShaNiVaes512};
+constexpr KeyScheduleBackend kX86ShaNiAesNi{"x86-shani-aesni",
+                                            &Infallible<&DeriveRpisX86ShaNiAesNi>};
+constexpr KeyScheduleBackend kX86ShaNiVaes256{"x86-shani-vaes256",
+                                              &Infallible<&DeriveRpisX86ShaNiVaes256>};
+constexpr KeyScheduleBackend kX86ShaNiVaes512{"x86-shani-vaes512",
+                                              &Infallible<&DeriveRpisX86ShaNiVaes512>};
 
 struct X86Features {
     bool sha_aes = false;  // SHA, AES-NI, SSSE3, SSE4.1
@@ -61,7 +76,7 @@ X86Features DetectX86() {
 #endif
 
 #if defined(JEJAK_HAVE_ARM64_KERNELS)
-constexpr KeyScheduleBackend kArm64Ce{"arm64-ce", &DeriveRpisArm64Ce};
+constexpr KeyScheduleBackend kArm64Ce{"arm64-ce", &Infallible<&DeriveRpisArm64Ce>};
 #endif
 
 bool ForcedPortable() {

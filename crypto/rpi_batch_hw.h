@@ -4,9 +4,10 @@
 // only the backends it can run.
 //
 // Kernel files include only this header, the sha256_* headers (declarations and constexpr
-// data), <immintrin.h>/<arm_neon.h> and secret.h (SecureZero), and keep their helpers in
-// anonymous namespaces, so no inline function with external linkage is compiled with wider
-// instructions (the linker could otherwise pick that copy for the whole program).
+// data), rpi_chunk_driver.h (templates in an anonymous namespace), <immintrin.h>/<arm_neon.h>
+// and secret.h (SecureZero), and keep their helpers in anonymous namespaces, so no inline
+// function with external linkage is compiled with wider instructions (the linker could
+// otherwise pick that copy for the whole program).
 #pragma once
 
 #include <cstddef>
@@ -28,7 +29,8 @@ std::span<const KeyScheduleBackend* const> HardwareBackends();
 // there (SHA states, PRKs, round keys) do not outlive the call.
 void ScrubStack();
 
-// Kernels with the KeyScheduleBackend::derive_rpis contract (rpi_batch.h).
+// Kernels with the KeyScheduleBackend::derive_rpis contract (rpi_batch.h), except that they
+// return nothing: they use no library and cannot fail (rpi_batch_hw.cc adds the Status).
 #if defined(JEJAK_HAVE_X86_KERNELS)
 // SHA-NI + AES-NI (needs SHA, AES, SSSE3, SSE4.1).
 void DeriveRpisX86ShaNiAesNi(const uint8_t* teks, const uint32_t* first_enin, size_t n,

@@ -8,6 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
+#include <string_view>
+#include <utility>
 
 namespace jejak {
 
@@ -40,6 +43,49 @@ public:
 
 private:
     std::array<uint8_t, N> bytes_;
+};
+
+// A variable-length secret text (a store passphrase): every copy is zeroed on destruction,
+// on reassignment and when moved from; never printed.
+class SecretString {
+public:
+    SecretString() = default;
+    explicit SecretString(std::string_view text) : text_(text) {}
+    SecretString(const SecretString& other) : text_(other.text_) {}
+    SecretString& operator=(const SecretString& other) {
+        if (this != &other) *this = other.view();
+        return *this;
+    }
+    SecretString(SecretString&& other) noexcept : text_(std::move(other.text_)) {
+        other.Clear();
+    }
+    SecretString& operator=(SecretString&& other) noexcept {
+        if (this != &other) {
+            Clear();
+            text_ = std::move(other.text_);
+            other.Clear();
+        }
+        return *this;
+    }
+    SecretString& operator=(std::string_view text) {
+        Clear();
+        text_.assign(text);
+        return *this;
+    }
+    ~SecretString() { Clear(); }
+
+    std::string_view view() const { return text_; }
+    size_t size() const { return text_.size(); }
+    bool empty() const { return text_.empty(); }
+    // Zeroes every byte the string owns (capacity included), then empties it.
+    void Clear() {
+        text_.resize(text_.capacity());
+        SecureZero(text_.data(), text_.size());
+        text_.clear();
+    }
+
+private:
+    std::string text_;
 };
 
 struct TekTag;

@@ -11,14 +11,11 @@ namespace {
 // future day writes may use, with slack for a clock stepped back.
 constexpr UtcDay kMaxDaysAhead = 64;
 
-void ZeroPassphrase(MasterKeySource& source) {
-    SecureZero(source.passphrase.data(), source.passphrase.size());
-    source.passphrase.clear();
-}
+void ZeroPassphrase(MasterKeySource& source) { source.passphrase.Clear(); }
 
 Result<GuardedKey> MasterKey(MasterKeySource& source, const KeyringHeader& header, bool creating) {
     if (header.kind == MasterKeyKind::kPassphrase) {
-        auto key = DeriveMasterKeyFromPassphrase(source.passphrase, header.salt, header.Pwhash());
+        auto key = DeriveMasterKeyFromPassphrase(source.passphrase.view(), header.salt, header.Pwhash());
         ZeroPassphrase(source);
         return key;
     }

@@ -10,6 +10,7 @@
 
 #include "crypto/guarded.h"
 #include "crypto/master_key.h"
+#include "crypto/secret.h"
 #include "storage/keyring.h"
 #include "storage/store.h"
 
@@ -18,7 +19,7 @@ namespace jejak {
 struct MasterKeySource {
     MasterKeyKind kind = MasterKeyKind::kKeyFile;
     std::string key_file;    // kKeyFile: path of the 32-byte key file
-    std::string passphrase;  // kPassphrase: zeroed once used
+    SecretString passphrase;  // kPassphrase: zeroed once used
     PwhashParams pwhash = PwhashParams::Interactive();  // used only when creating
 };
 

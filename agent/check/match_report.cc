@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "agent/risk/risk_config.h"
+#include "platform/base/atomic_file.h"
 
 namespace jejak {
 namespace {
@@ -105,27 +106,7 @@ nlohmann::json StatusFileJson(int64_t checked_at, bool notify, int64_t store_row
 }
 
 Status WriteStatusFile(const std::string& state_dir, const nlohmann::json& status) {
-    const std::string path = state_dir + "/" + kStatusFileName;
-    const std::string tmp = path + ".tmp";
-    const std::string text = status.dump(2) + "\n";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return Status::FromErrno(errno, "cannot write " + tmp);
-    size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int err = errno;
-            ::close(fd);
-            return Status::FromErrno(err, "cannot write " + tmp);
-        }
-        done += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) return Status::FromErrno(errno, "cannot sync " + tmp);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        return Status::FromErrno(errno, "cannot rename to " + path);
-    }
-    return Status::Ok();
+    return WriteFileAtomically(state_dir + "/" + kStatusFileName, status.dump(2) + "\n");
 }
 
 Result<nlohmann::json> ReadStatusFile(const std::string& state_dir) {

@@ -16,10 +16,9 @@ int ReportParseError(const CLI::ParseError& e, CLI::App& app, CliEnv& env) {
     return kExitUsage;
 }
 
-}  // namespace
-
-int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-    CliEnv env{out, err};
+int Run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+        const Clock& clock, bool real_time) {
+    CliEnv env(out, err, clock, real_time);
     CLI::App app{"Jejak: privacy-first Bluetooth LE exposure notification agent (GAEN v1.2)",
                  "jejak"};
     app.require_subcommand(1);
@@ -30,14 +29,12 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
         ->capture_default_str()
         ->each([&env](const std::string&) { env.config_path_given = true; });
 
-    CLI::App* keys = app.add_subcommand("keys", "Key schedule tools (derive, fetch)");
-    keys->require_subcommand(1);
-    RegisterKeysCommands(*keys, env);
+    RegisterKeysCommands(app, env);
     RegisterStoreCommands(app, env);
-    RegisterRadioCommands(app, env);
-    RegisterExportCommands(app, *keys, env);
+    RegisterScanCommands(app, env);
+    RegisterExportCommands(app, env);
     RegisterMatchCommands(app, env);
-    RegisterRunCommands(app, *keys, env);
+    RegisterRunCommands(app, env);
 
     try {
         app.parse(argc, argv);
@@ -51,6 +48,30 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
         return kExitFailure;
     }
     return kExitOk;
+}
+
+}  // namespace
+
+int ExitCodeFor(const Status& status) {
+    return status.IsInvalidArgument() ? kExitUsage : kExitFailure;
+}
+
+void Fail(const Status& status, const std::string& context) {
+    throw CliError(ExitCodeFor(status), context + ": " + status.message());
+}
+
+void FailIfError(const Status& status, const std::string& context) {
+    if (!status.ok()) Fail(status, context);
+}
+
+int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    SystemClock clock;
+    return Run(argc, argv, out, err, clock, /*real_time=*/true);
+}
+
+int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+           const Clock& clock) {
+    return Run(argc, argv, out, err, clock, /*real_time=*/false);
 }
 
 }  // namespace jejak

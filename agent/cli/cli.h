@@ -1,8 +1,9 @@
 // The `jejak` command line: one binary, subcommands registered per command group.
 //
-// Each group lives in its own cli_<group>.cc and adds its subcommands to the CLI11 app.
-// Handlers print to env.out / env.err (so tests can run commands in-process) and report
-// failure by throwing CliError with the exit code; exceptions never leave RunCli.
+// Each group lives in its own cli_<group>.cc, named after the group, and adds its
+// subcommands to the CLI11 app. Handlers print to env.out / env.err and read time from
+// env.clock, so tests run commands in process on a ManualClock; they report failure by
+// throwing CliError with the exit code; exceptions never leave RunCli.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "agent/config/config.h"
+#include "platform/base/clock.h"
+#include "platform/base/status.h"
+
 namespace jejak {
 
 // Exit codes shared by every command.
@@ -18,15 +23,19 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // the command ran and found a problem
 inline constexpr int kExitUsage = 2;    // bad arguments or malformed input
 
-struct CliEnv {
+// What every command handler gets: where its files are (ConfigSource: --state-dir,
+// --config), its output streams and its clock.
+struct CliEnv : ConfigSource {
+    CliEnv(std::ostream& out_stream, std::ostream& err_stream, const Clock& cli_clock,
+           bool is_real_time)
+        : out(out_stream), err(err_stream), clock(cli_clock), real_time(is_real_time) {}
+
     std::ostream& out;
     std::ostream& err;
-    // Where the encrypted store and key files live (--state-dir, default /var/lib/jejak).
-    std::string state_dir = "/var/lib/jejak";
-    // JSON configuration file (--config, default /etc/jejak/config.json). A missing file at
-    // the default path means built-in defaults; see config.h.
-    std::string config_path = "/etc/jejak/config.json";
-    bool config_path_given = false;
+    const Clock& clock;
+    // False when the clock was injected (tests): waits advance it instead of sleeping, and
+    // simulated radios are polled by the command's own loop instead of a thread.
+    bool real_time;
 };
 
 // Thrown by command handlers: RunCli prints "jejak: <message>" on stderr and returns code.
@@ -40,15 +49,27 @@ private:
     int exit_code_;
 };
 
-// Parses argv and runs the selected command. Returns the process exit code.
-int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+// The one mapping from a failed Status to an exit code: InvalidArgument (bad arguments,
+// configuration or input) is a usage error (2); anything else means the command ran and
+// found a problem (1).
+int ExitCodeFor(const Status& status);
+// Throws CliError(ExitCodeFor(status), context + ": " + status.message()).
+[[noreturn]] void Fail(const Status& status, const std::string& context);
+// Fail(status, context) unless status is OK.
+void FailIfError(const Status& status, const std::string& context);
 
-// Command groups (one file each). `keys` is shared: derive here, fetch with diagnosis.
-void RegisterKeysCommands(CLI::App& keys, CliEnv& env);       // cli_keys.cc
-void RegisterStoreCommands(CLI::App& app, CliEnv& env);       // cli_store.cc
-void RegisterRadioCommands(CLI::App& app, CliEnv& env);       // cli_radio.cc
-void RegisterExportCommands(CLI::App& app, CLI::App& keys, CliEnv& env);  // cli_export.cc
-void RegisterMatchCommands(CLI::App& app, CliEnv& env);       // cli_match.cc
-void RegisterRunCommands(CLI::App& app, CLI::App& keys, CliEnv& env);  // cli_run.cc
+// Parses argv and runs the selected command on the system clock. Returns the exit code.
+int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+// The same on an injected clock (tests): see CliEnv::real_time.
+int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+           const Clock& clock);
+
+// Command groups, one file each.
+void RegisterKeysCommands(CLI::App& app, CliEnv& env);    // cli_keys.cc: derive, fetch, export
+void RegisterStoreCommands(CLI::App& app, CliEnv& env);   // cli_store.cc
+void RegisterScanCommands(CLI::App& app, CliEnv& env);    // cli_scan.cc
+void RegisterExportCommands(CLI::App& app, CliEnv& env);  // cli_export.cc: export inspect
+void RegisterMatchCommands(CLI::App& app, CliEnv& env);   // cli_match.cc: match, status
+void RegisterRunCommands(CLI::App& app, CliEnv& env);     // cli_run.cc
 
 }  // namespace jejak

@@ -1,17 +1,12 @@
-// `jejak export inspect` and `jejak keys fetch` (diagnosis key files).
+// `jejak export inspect`: what a diagnosis key file holds.
 //
-// fetch: exit 0 when every new file verified, 1 when a file was rejected or the server could
-// not be reached, 2 for a bad configuration.
-// inspect: exit 0 when the file parses (and, with --pubkey, verifies), 1 when the signature
+// Exit 0 when the file parses (and, with --pubkey, verifies), 1 when the signature
 // is invalid or missing, 2 for unreadable or malformed input.
-#include <iostream>
 #include <memory>
 
 #include "agent/cli/cli.h"
-#include "agent/config/config.h"
 #include "agent/diagnosis/export_json.h"
 #include "agent/diagnosis/export_verify.h"
-#include "agent/diagnosis/key_fetch.h"
 
 namespace jejak {
 namespace {
@@ -61,42 +56,8 @@ void RegisterInspect(CLI::App& app, CliEnv& env) {
     inspect->callback([args, &env] { RunInspect(*args, env); });
 }
 
-void RunFetch(CliEnv& env) {
-    Result<nlohmann::json> section = LoadConfigSection(env, "diagnosis");
-    if (!section.ok()) throw CliError(kExitUsage, section.status().message());
-    Result<DiagnosisConfig> config = ParseDiagnosisConfig(*section, env.state_dir);
-    if (!config.ok()) throw CliError(kExitUsage, config.status().message());
-    HttpClientOptions http_options;
-    http_options.allow_http_loopback = config->allow_http_loopback;
-    std::unique_ptr<HttpClient> http = NewCurlHttpClient(http_options);
-    KeyFetcher fetcher(*config, *http, env.state_dir + "/diagnosis-fetch-state.json");
-    Result<FetchReport> report = fetcher.Run();
-    if (!report.ok()) {
-        throw CliError(report.status().IsInvalidArgument() ? kExitUsage : kExitFailure,
-                       report.status().message());
-    }
-    if (report->index_not_modified) env.out << "index not modified\n";
-    for (const std::string& entry : report->accepted) env.out << "accepted " << entry << "\n";
-    for (const std::string& why : report->rejected) env.out << "rejected " << why << "\n";
-    env.out << report->accepted.size() << " new, " << report->rejected.size() << " rejected, "
-            << report->already_present << " already present in " << config->download_dir << "\n";
-    if (!report->rejected.empty()) {
-        throw CliError(kExitFailure, std::to_string(report->rejected.size()) +
-                                         " downloaded file(s) failed verification");
-    }
-}
-
-void RegisterFetch(CLI::App& keys, CliEnv& env) {
-    CLI::App* fetch = keys.add_subcommand(
-        "fetch", "Download new diagnosis key exports (config section \"diagnosis\")");
-    fetch->callback([&env] { RunFetch(env); });
-}
-
 }  // namespace
 
-void RegisterExportCommands(CLI::App& app, CLI::App& keys, CliEnv& env) {
-    RegisterInspect(app, env);
-    RegisterFetch(keys, env);
-}
+void RegisterExportCommands(CLI::App& app, CliEnv& env) { RegisterInspect(app, env); }
 
 }  // namespace jejak

@@ -1,13 +1,31 @@
-// `jejak keys derive`: print the rolling proximity identifiers (and AEMs) of a TEK.
-// The one command whose purpose is to show key-derived bytes; nothing else prints them.
+// `jejak keys ...`: the device's own keys and the diagnosis keys of others.
+//   jejak keys derive --tek HEX --interval ENIN [--count N] [--metadata HEX] [--json]
+//     Prints the rolling proximity identifiers (and AEMs) of a TEK: the one command whose
+//     purpose is to show key-derived bytes; nothing else prints them.
+//   jejak keys export --out FILE.zip --signing-key PEM [--key-id ID] [--key-version V]
+//                     [--days N]
+//     Writes the stored TEKs of the last N days (default 14, today included) as export.zip
+//     signed with ECDSA P-256 (field tests, demos); prints only how many keys it wrote.
+//   jejak keys fetch
+//     Incremental, verified download of export files from the key server in the config's
+//     "diagnosis" section. Exit 0 when every new file verified, 1 when a file was rejected or
+//     the server could not be reached, 2 for a bad configuration.
 #include <charconv>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/cli.h"
+#include "agent/config/config.h"
+#include "agent/config/store_config.h"
+#include "agent/diagnosis/export_write.h"
+#include "agent/diagnosis/key_fetch.h"
+#include "crypto/ecdsa_sign.h"
+#include "crypto/interval.h"
 #include "crypto/key_schedule.h"
 #include "crypto/rpi_batch.h"
 #include "platform/base/hex.h"
@@ -58,15 +76,21 @@ void RunDerive(DeriveArgs& args, CliEnv& env) {
     }
 
     std::vector<Rpi> rpis(count);
-    if (Status d = RpiDeriver().Derive(tek, first, rpis); !d.ok()) Usage(d.message());
+    if (Status d = RpiDeriver().Derive(tek, first, rpis); !d.ok()) {
+        throw CliError(d.IsInvalidArgument() ? kExitUsage : kExitFailure, d.message());
+    }
     Aemk aemk;
     if (with_aem) aemk = DeriveAemk(tek);
 
     nlohmann::json array = nlohmann::json::array();
     for (uint32_t j = 0; j < count; ++j) {
         const std::string rpi_hex = HexEncode(rpis[j]);
-        const std::string aem_hex = with_aem ? HexEncode(CryptMetadata(aemk, rpis[j], metadata))
-                                             : std::string();
+        std::string aem_hex;
+        if (with_aem) {
+            Result<Aem> aem = CryptMetadata(aemk, rpis[j], metadata);
+            if (!aem.ok()) throw CliError(kExitFailure, "keys derive: " + aem.status().message());
+            aem_hex = HexEncode(*aem);
+        }
         if (args.json) {
             nlohmann::json row{{"enin", first + j}, {"rpi", rpi_hex}};
             if (with_aem) row["aem"] = aem_hex;
@@ -80,9 +104,85 @@ void RunDerive(DeriveArgs& args, CliEnv& env) {
     if (args.json) env.out << array.dump(2) << '\n';
 }
 
+struct ExportArgs {
+    std::string out;
+    std::string signing_key;
+    std::string key_id = "jejak-demo";
+    std::string key_version = "v1";
+    int days = kDefaultRetentionDays;
+};
+
+EcdsaP256PrivateKey LoadSigningKey(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw CliError(kExitUsage, "--signing-key " + path + ": cannot read");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string pem = text.str();
+    auto key = EcdsaP256PrivateKey::FromPem(pem);
+    SecureZero(pem.data(), pem.size());
+    if (!key.ok())
+        throw CliError(kExitUsage, "--signing-key " + path + ": " + key.status().message());
+    return std::move(key).value();
+}
+
+void RunExport(const ExportArgs& args, CliEnv& env) {
+    const EcdsaP256PrivateKey key = LoadSigningKey(args.signing_key);
+    auto store = OpenConfiguredStore(env, env.clock, /*create=*/false);
+    if (!store.ok()) Fail(store.status(), "keys export");
+    const int64_t now_s = env.clock.NowUnixMicros() / 1000000;
+    const UtcDay today = UtcDayOfUnixSeconds(now_s);
+    const auto back = static_cast<UtcDay>(args.days - 1);
+    const DayRange days{today >= back ? today - back : 0, today};
+    std::vector<DiagnosisKey> keys;
+    auto read = (*store)->ForEachTek(days, [&keys](const StoredTek& t) {
+        DiagnosisKey k;
+        k.key = t.tek;
+        k.rolling_start_interval_number = t.rolling_start;
+        k.rolling_period = t.rolling_period;
+        k.report_type = ReportType::kConfirmedTest;
+        keys.push_back(std::move(k));
+    });
+    if (!read.ok()) throw CliError(kExitFailure, "keys export: " + read.status().message());
+    ExportWriteOptions options;
+    options.key_id = args.key_id;
+    options.key_version = args.key_version;
+    options.start_timestamp = static_cast<uint64_t>(days.first) * 86400;
+    options.end_timestamp = static_cast<uint64_t>(now_s);
+    FailIfError(WriteSignedExport(args.out, keys, key, options), "keys export");
+    env.out << "exported " << keys.size() << " keys (" << args.days << " days) to " << args.out
+            << "\n";
+    if (!read->clean()) {
+        env.out << "skipped " << read->problems.size() << " unreadable key rows\n";
+    }
+}
+
+void RunFetch(CliEnv& env) {
+    Result<nlohmann::json> section = LoadConfigSection(env, "diagnosis");
+    if (!section.ok()) throw CliError(kExitUsage, section.status().message());
+    Result<DiagnosisConfig> config = ParseDiagnosisConfig(*section, env.state_dir);
+    if (!config.ok()) throw CliError(kExitUsage, config.status().message());
+    HttpClientOptions http_options;
+    http_options.allow_http_loopback = config->allow_http_loopback;
+    std::unique_ptr<HttpClient> http = NewCurlHttpClient(http_options);
+    KeyFetcher fetcher(*config, *http, env.state_dir + "/diagnosis-fetch-state.json");
+    Result<FetchReport> report = fetcher.Run();
+    if (!report.ok()) throw CliError(ExitCodeFor(report.status()), report.status().message());
+    if (report->index_not_modified) env.out << "index not modified\n";
+    for (const std::string& entry : report->accepted) env.out << "accepted " << entry << "\n";
+    for (const std::string& why : report->rejected) env.out << "rejected " << why << "\n";
+    env.out << report->accepted.size() << " new, " << report->rejected.size() << " rejected, "
+            << report->already_present << " already present in " << config->download_dir << "\n";
+    if (!report->rejected.empty()) {
+        throw CliError(kExitFailure, std::to_string(report->rejected.size()) +
+                                         " downloaded file(s) failed verification");
+    }
+}
+
 }  // namespace
 
-void RegisterKeysCommands(CLI::App& keys, CliEnv& env) {
+void RegisterKeysCommands(CLI::App& app, CliEnv& env) {
+    CLI::App& keys = *app.add_subcommand("keys", "Key schedule tools (derive, export, fetch)");
+    keys.require_subcommand(1);
     auto args = std::make_shared<DeriveArgs>();
     CLI::App* derive = keys.add_subcommand(
         "derive", "Print the RPIs (and AEMs) a TEK broadcasts over consecutive intervals");
@@ -95,6 +195,23 @@ void RegisterKeysCommands(CLI::App& keys, CliEnv& env) {
                        "4-byte plaintext metadata in hex (e.g. 40080000); prints the AEM too");
     derive->add_flag("--json", args->json, "Print a JSON array instead of lines");
     derive->callback([args, &env] { RunDerive(*args, env); });
+
+    auto export_args = std::make_shared<ExportArgs>();
+    CLI::App* out = keys.add_subcommand(
+        "export", "Write this device's own TEKs as a signed export.zip (field tests, demos)");
+    out->add_option("--out", export_args->out, "Export file to write")->required();
+    out->add_option("--signing-key", export_args->signing_key, "PEM ECDSA P-256 private key")
+        ->required();
+    out->add_option("--key-id", export_args->key_id, "SignatureInfo verification_key_id");
+    out->add_option("--key-version", export_args->key_version,
+                    "SignatureInfo verification_key_version");
+    out->add_option("--days", export_args->days, "Days of keys, today included")
+        ->check(CLI::Range(kMinRetentionDays, kMaxRetentionDays));
+    out->callback([export_args, &env] { RunExport(*export_args, env); });
+
+    CLI::App* fetch = keys.add_subcommand(
+        "fetch", "Download new diagnosis key exports (config section \"diagnosis\")");
+    fetch->callback([&env] { RunFetch(env); });
 }
 
 }  // namespace jejak

@@ -78,9 +78,8 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
     const NotifyConfig notify =
         OrUsage(ParseNotifyConfig(OrUsage(LoadConfigSection(env, "notify"), "config")), "config");
     const ExportKeyRing ring = LoadRing(args, env);
-    SystemClock clock;
-    auto store = OpenConfiguredStore(env, clock, /*create=*/false);
-    if (!store.ok()) throw CliError(kExitFailure, store.status().message());
+    auto store = OpenConfiguredStore(env, env.clock, /*create=*/false);
+    if (!store.ok()) throw CliError(ExitCodeFor(store.status()), store.status().message());
     ReadReport read;
     auto records = LoadSightingRecords(**store, &read);
     if (!records.ok()) throw CliError(kExitFailure, records.status().message());
@@ -90,13 +89,10 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
     CheckInputs inputs;
     inputs.files = args.files;
     inputs.ring = &ring;
-    inputs.now = args.now > 0 ? args.now : clock.NowUnixMicros() / 1000000;
+    inputs.now = args.now > 0 ? args.now : env.clock.NowUnixMicros() / 1000000;
     inputs.index_seed = std::random_device{}() | uint64_t{std::random_device{}()} << 32;
     auto report = RunExposureCheck(inputs, *records, risk);
-    if (!report.ok()) {
-        throw CliError(report.status().IsInvalidArgument() ? kExitUsage : kExitFailure,
-                       report.status().message());
-    }
+    if (!report.ok()) throw CliError(ExitCodeFor(report.status()), report.status().message());
     auto status = RecordExposureCheck(*report, risk, notify, **store, env.state_dir);
     if (!status.ok()) throw CliError(kExitFailure, status.status().message());
     if (args.json) {
@@ -109,9 +105,8 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
 void RunStatus(bool json, CliEnv& env) {
     auto clear = ReadStatusFile(env.state_dir);
     if (!clear.ok()) throw CliError(kExitFailure, clear.status().message());
-    SystemClock clock;
-    auto store = OpenConfiguredStore(env, clock, /*create=*/false);
-    if (!store.ok()) throw CliError(kExitFailure, store.status().message());
+    auto store = OpenConfiguredStore(env, env.clock, /*create=*/false);
+    if (!store.ok()) throw CliError(ExitCodeFor(store.status()), store.status().message());
     auto status = LoadCheckResult(**store, *clear);
     if (!status.ok()) throw CliError(kExitFailure, status.status().message());
     if (json) {

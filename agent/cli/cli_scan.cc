@@ -3,20 +3,19 @@
 // Replay prints one line per advertising report: TIME_UNIX_US ADDRESS RSSI RPI_HEX AEM_HEX.
 // Live prints each new (address, RPI) as it appears and a summary with counts at the end.
 // RPIs and AEMs are public broadcast values; nothing secret is printed.
-#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/cli.h"
 #include "agent/config/config.h"
+#include "agent/daemon/run_loop.h"
 #include "platform/codec/capture_replay.h"
 #include "platform/base/clock.h"
 #include "platform/codec/gaen_advert.h"
@@ -120,16 +119,6 @@ struct LiveTable {
     }
 };
 
-std::string RadioSpecFor(const ScanArgs& args, CliEnv& env) {
-    if (!args.radio.empty()) return args.radio;
-    auto section = LoadConfigSection(env, "radio");
-    if (!section.ok()) throw CliError(kExitUsage, section.status().message());
-    if (section->contains("spec") && (*section)["spec"].is_string()) {
-        return (*section)["spec"].get<std::string>();
-    }
-    throw CliError(kExitUsage, "scan: no radio given (--radio SPEC or \"radio\": {\"spec\": ...})");
-}
-
 void PrintNew(LiveTable& table, CliEnv& env) {
     std::lock_guard<std::mutex> lock(table.mu);
     for (auto& [key, e] : table.entries) {
@@ -162,23 +151,24 @@ void PrintSummary(LiveTable& table, bool json, CliEnv& env) {
 }
 
 void RunLive(const ScanArgs& args, CliEnv& env) {
-    const std::string spec = RadioSpecFor(args, env);
-    SystemClock clock;
+    Result<std::string> spec = ConfiguredRadioSpec(env, args.radio, "scan");
+    if (!spec.ok()) Fail(spec.status(), "scan");
     RadioOptions options;
     options.hci_log_path = args.hci_log;
-    auto radio = OpenRadio(spec, clock, options);
-    if (!radio.ok()) {
-        const int code = radio.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
-        throw CliError(code, "scan --radio " + spec + ": " + radio.status().message());
-    }
+    if (!env.real_time) options.sim_poll_ms = 0;  // the loop below polls
+    auto radio = OpenRadio(*spec, env.clock, options);
+    if (!radio.ok()) Fail(radio.status(), "scan --radio " + *spec);
     auto table = std::make_shared<LiveTable>();
     Status s = (*radio)->StartScanning(
         ScanParams{}, [table](const ReceivedAdvert& advert) { table->Add(advert); });
     if (!s.ok()) throw CliError(kExitFailure, "scan: " + s.ToString());
-    const auto end = std::chrono::steady_clock::now() +
-                     std::chrono::milliseconds(static_cast<int64_t>(args.duration_s * 1000));
-    while (std::chrono::steady_clock::now() < end) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // SIGINT/SIGTERM end the scan early, with the summary.
+    StopSignals signals;
+    const int64_t start = env.clock.MonotonicMicros();
+    const auto duration = static_cast<int64_t>(args.duration_s * 1e6);
+    while (!StopSignals::Requested() && env.clock.MonotonicMicros() - start < duration) {
+        env.clock.SleepFor(100000);
+        FailIfError((*radio)->Poll().status(), "scan");
         if (!args.json) PrintNew(*table, env);
     }
     s = (*radio)->StopScanning();
@@ -189,7 +179,7 @@ void RunLive(const ScanArgs& args, CliEnv& env) {
 
 }  // namespace
 
-void RegisterRadioCommands(CLI::App& app, CliEnv& env) {
+void RegisterScanCommands(CLI::App& app, CliEnv& env) {
     auto args = std::make_shared<ScanArgs>();
     CLI::App* scan = app.add_subcommand(
         "scan", "Show GAEN (0xFD6F) adverts: live from a radio, or replayed from a btsnoop file");

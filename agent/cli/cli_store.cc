@@ -35,12 +35,9 @@ std::string TimeString(int64_t unix_s) {
     return buf;
 }
 
-std::unique_ptr<SqliteStore> OpenOrThrow(const CliEnv& env, const Clock& clock) {
-    auto store = OpenConfiguredStore(env, clock, /*create=*/false);
-    if (!store.ok()) {
-        const int code = store.status().IsInvalidArgument() ? kExitUsage : kExitFailure;
-        throw CliError(code, store.status().message());
-    }
+std::unique_ptr<SqliteStore> OpenOrThrow(const CliEnv& env) {
+    auto store = OpenConfiguredStore(env, env.clock, /*create=*/false);
+    if (!store.ok()) throw CliError(ExitCodeFor(store.status()), store.status().message());
     return std::move(store).value();
 }
 
@@ -62,8 +59,7 @@ nlohmann::json StatsJson(const StoreStats& stats, const CliEnv& env) {
 }
 
 void RunStatus(bool json, CliEnv& env) {
-    SystemClock clock;
-    auto store = OpenOrThrow(env, clock);
+    auto store = OpenOrThrow(env);
     auto stats = store->Stats();
     if (!stats.ok()) throw CliError(kExitFailure, stats.status().message());
     if (json) {
@@ -85,8 +81,7 @@ void RunStatus(bool json, CliEnv& env) {
 }
 
 void RunVerify(bool json, CliEnv& env) {
-    SystemClock clock;
-    auto store = OpenOrThrow(env, clock);
+    auto store = OpenOrThrow(env);
     auto report = store->Verify();
     if (!report.ok()) throw CliError(kExitFailure, report.status().message());
     if (json) {

@@ -7,7 +7,7 @@
 
 namespace jejak {
 
-Result<nlohmann::json> LoadConfigSection(const CliEnv& env, std::string_view section) {
+Result<nlohmann::json> LoadConfigSection(const ConfigSource& env, std::string_view section) {
     std::ifstream in(env.config_path);
     if (!in) {
         if (errno == ENOENT && !env.config_path_given) return nlohmann::json::object();
@@ -26,6 +26,17 @@ Result<nlohmann::json> LoadConfigSection(const CliEnv& env, std::string_view sec
                                        std::string(section) + "\" is not an object");
     }
     return *it;
+}
+
+Result<std::string> ConfiguredRadioSpec(const ConfigSource& source, const std::string& flag,
+                                        std::string_view command) {
+    if (!flag.empty()) return flag;
+    JEJAK_ASSIGN_OR_RETURN(nlohmann::json section, LoadConfigSection(source, "radio"));
+    if (auto it = section.find("spec"); it != section.end() && it->is_string()) {
+        return it->get<std::string>();
+    }
+    return Status::InvalidArgument(std::string(command) +
+                                   ": no radio given (--radio SPEC or \"radio\": {\"spec\": ...})");
 }
 
 }  // namespace jejak

@@ -2,10 +2,12 @@
 #include "agent/config/store_config.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <set>
 #include <string>
 
 #include "agent/config/config.h"
+#include "crypto/secret.h"
 
 namespace jejak {
 namespace {
@@ -48,7 +50,7 @@ Status CheckKeys(const nlohmann::json& section) {
 
 }  // namespace
 
-Result<SqliteStoreOptions> LoadStoreOptions(const CliEnv& env) {
+Result<SqliteStoreOptions> LoadStoreOptions(const ConfigSource& env) {
     JEJAK_ASSIGN_OR_RETURN(nlohmann::json section, LoadConfigSection(env, "store"));
     JEJAK_RETURN_IF_ERROR(CheckKeys(section));
     SqliteStoreOptions o;
@@ -80,16 +82,24 @@ Result<SqliteStoreOptions> LoadStoreOptions(const CliEnv& env) {
             return Bad("passphrase_env", "environment variable " + env_var + " is not set");
         }
         o.master.kind = MasterKeyKind::kPassphrase;
-        o.master.passphrase = value;
+        o.master.passphrase = std::string_view(value);
+        // The environment block keeps its own copy: wipe it, then drop the variable.
+        SecureZero(const_cast<char*>(value), std::strlen(value));
+        unsetenv(env_var.c_str());
     }
     return o;
 }
 
-Result<std::unique_ptr<SqliteStore>> OpenConfiguredStore(const CliEnv& env, const Clock& clock,
-                                                         bool create) {
-    JEJAK_ASSIGN_OR_RETURN(SqliteStoreOptions o, LoadStoreOptions(env));
-    o.create_if_missing = create;
-    return SqliteStore::Open(clock, std::move(o));
+Result<std::unique_ptr<SqliteStore>> OpenConfiguredStore(SqliteStoreOptions options,
+                                                         const Clock& clock, bool create) {
+    options.create_if_missing = create;
+    return SqliteStore::Open(clock, std::move(options));
+}
+
+Result<std::unique_ptr<SqliteStore>> OpenConfiguredStore(const ConfigSource& source,
+                                                         const Clock& clock, bool create) {
+    JEJAK_ASSIGN_OR_RETURN(SqliteStoreOptions o, LoadStoreOptions(source));
+    return OpenConfiguredStore(std::move(o), clock, create);
 }
 
 }  // namespace jejak

@@ -14,18 +14,26 @@
 
 #include <memory>
 
-#include "agent/cli/cli.h"
+#include "agent/config/config.h"
 #include "platform/base/clock.h"
 #include "storage/sqlite_store.h"
 
 namespace jejak {
 
 // InvalidArgument naming the key for a wrong type, an out-of-range value, an unknown key or
-// an unset passphrase variable. The passphrase, when used, is copied into the options.
-Result<SqliteStoreOptions> LoadStoreOptions(const CliEnv& env);
+// an unset passphrase variable. The passphrase, when used, is moved into the options' zeroing
+// SecretString, and the variable is removed from this process's environment at once, so no
+// child (the notification hook) inherits it and nothing reads it twice: load once per
+// command and pass the options on.
+Result<SqliteStoreOptions> LoadStoreOptions(const ConfigSource& source);
 
-// LoadStoreOptions + SqliteStore::Open. `create` false: NotFound if no store exists yet.
-Result<std::unique_ptr<SqliteStore>> OpenConfiguredStore(const CliEnv& env, const Clock& clock,
-                                                         bool create);
+// SqliteStore::Open with options loaded by LoadStoreOptions. `create` false: NotFound if no
+// store exists yet.
+Result<std::unique_ptr<SqliteStore>> OpenConfiguredStore(SqliteStoreOptions options,
+                                                         const Clock& clock, bool create);
+// LoadStoreOptions + OpenConfiguredStore, for commands that need nothing else from the
+// section.
+Result<std::unique_ptr<SqliteStore>> OpenConfiguredStore(const ConfigSource& source,
+                                                         const Clock& clock, bool create);
 
 }  // namespace jejak

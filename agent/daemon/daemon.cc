@@ -51,11 +51,11 @@ Result<AdvertisingSet> Daemon::BuildSet(EnIntervalNumber interval) {
     GaenPayload payload;
     {
         const Rpik rpik = DeriveRpik(tek_->tek);
-        payload.rpi = DeriveRpi(rpik, interval);
+        JEJAK_ASSIGN_OR_RETURN(payload.rpi, DeriveRpi(rpik, interval));
     }
     {
         const Aemk aemk = DeriveAemk(tek_->tek);
-        payload.aem = CryptMetadata(aemk, payload.rpi, metadata);
+        JEJAK_ASSIGN_OR_RETURN(payload.aem, CryptMetadata(aemk, payload.rpi, metadata));
     }
     std::array<uint8_t, 6> random{};
     random_.Fill(random);

@@ -20,6 +20,9 @@
 
 namespace jejak {
 
+// OID of ECDSA with SHA-256, the only algorithm GAEN exports use.
+inline constexpr char kEcdsaP256Sha256Oid[] = "1.2.840.10045.4.3.2";
+
 // TemporaryExposureKey.ReportType (proto field 5). Values outside the list are kept as read.
 enum class ReportType : int32_t {
     kUnknown = 0,

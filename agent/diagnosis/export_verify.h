@@ -21,8 +21,6 @@
 
 namespace jejak {
 
-inline constexpr char kEcdsaP256Sha256Oid[] = "1.2.840.10045.4.3.2";
-
 class ExportKeyRing {
 public:
     // Adds the key for (key_id, key_version). Empty id and version make a wildcard that

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "agent/diagnosis/proto/export.pb-c.h"
+#include "platform/base/atomic_file.h"
 #include "crypto/secret.h"
 
 namespace jejak {
@@ -87,30 +88,6 @@ Result<std::vector<uint8_t>> ZipInMemory(const std::vector<uint8_t>& bin,
         return Status::Internal("zip: cannot build the archive");
     }
     return out;
-}
-
-Status WriteFileAtomically(const std::string& path, const std::vector<uint8_t>& bytes) {
-    const std::string tmp = path + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return Status::FromErrno(errno, tmp);
-    size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int e = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return Status::FromErrno(e, tmp);
-        }
-        done += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) {
-        const int e = errno;
-        ::unlink(tmp.c_str());
-        return Status::FromErrno(e, path);
-    }
-    return Status::Ok();
 }
 
 }  // namespace

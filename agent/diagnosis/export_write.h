@@ -14,9 +14,6 @@
 
 namespace jejak {
 
-// OID of ECDSA with SHA-256, the only algorithm GAEN exports use.
-inline constexpr char kEcdsaP256Sha256Oid[] = "1.2.840.10045.4.3.2";
-
 struct ExportWriteOptions {
     std::string region = "ZZ";
     std::string key_id = "jejak-demo";

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "platform/base/atomic_file.h"
+
 namespace jejak {
 namespace {
 
@@ -85,32 +87,14 @@ Status SaveState(const std::string& path, const FetchState& s) {
     const nlohmann::json j = {{"index_etag", s.etag},
                               {"index_last_modified", s.last_modified},
                               {"last_entry", s.last_entry}};
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << j.dump(1) << "\n";
-        if (!out.flush()) return Status::IOError("cannot write " + tmp);
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) return Status::IOError("cannot rename " + tmp + ": " + ec.message());
-    return Status::Ok();
+    return WriteFileAtomically(path, j.dump(1) + "\n");
 }
 
-Status WriteFileAtomically(const std::filesystem::path& path, const std::vector<uint8_t>& bytes) {
+Status WriteDownload(const std::filesystem::path& path, const std::vector<uint8_t>& bytes) {
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
     if (ec) return Status::IOError("cannot create " + path.parent_path().string());
-    const std::filesystem::path tmp = path.string() + ".part";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(bytes.data()),
-                  static_cast<std::streamsize>(bytes.size()));
-        if (!out.flush()) return Status::IOError("cannot write " + tmp.string());
-    }
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) return Status::IOError("cannot rename " + tmp.string() + ": " + ec.message());
-    return Status::Ok();
+    return WriteFileAtomically(path.string(), bytes);
 }
 
 }  // namespace
@@ -184,7 +168,7 @@ Status KeyFetcher::FetchEntry(const std::string& entry, FetchReport& report) {
         return Status::Ok();
     }
     JEJAK_RETURN_IF_ERROR(
-        WriteFileAtomically(std::filesystem::path(config_.download_dir) / entry, response.body));
+        WriteDownload(std::filesystem::path(config_.download_dir) / entry, response.body));
     report.accepted.push_back(entry);
     return Status::Ok();
 }

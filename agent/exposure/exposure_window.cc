@@ -60,8 +60,10 @@ std::vector<ValidSighting> ValidSightings(const KeyHits& match,
         std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->first_seen < b->first_seen; });
         FilterRpi(list, interval, stats);
         for (const SightingRecord* r : list) {
-            auto metadata = r->aem_valid ? DecodeMetadata(DecryptMetadata(aemk, r->rpi, r->aem))
-                                         : Result<Metadata>(Status::Corruption("no AEM"));
+            // An AEM that cannot be decrypted (AES failure) is rejected like a malformed one.
+            auto plain = r->aem_valid ? DecryptMetadata(aemk, r->rpi, r->aem)
+                                      : Result<MetadataBytes>(Status::Corruption("no AEM"));
+            auto metadata = plain.ok() ? DecodeMetadata(*plain) : Result<Metadata>(plain.status());
             if (!metadata.ok()) {
                 ++stats.metadata_rejected;
             } else if (metadata->tx_power_dbm < kTxPowerMinDbm || metadata->tx_power_dbm > kTxPowerMaxDbm) {

@@ -6,14 +6,12 @@
 // little endian, which is lane 3 of the block read as 32-bit words: counters are vector adds.
 #include <immintrin.h>
 
+#include "crypto/kernels/rpi_chunk_driver.h"
 #include "crypto/rpi_batch_hw.h"
-#include "crypto/secret.h"
-#include "crypto/kernels/sha256_x86_shani.h"
 
 namespace jejak::internal {
 namespace {
 
-constexpr size_t kKeysPerChunk = 8;
 constexpr int kBlocksInFlight = 8;
 
 // One AES-128 key-schedule step. SubWord(RotWord(w3)) comes from aesenclast on a block whose
@@ -54,7 +52,8 @@ template <int W>
     }
 }
 
-void EncryptIntervals(const __m128i* rk, uint32_t first, uint32_t count, uint8_t* out) {
+void EncryptIntervals(const uint8_t* round_keys, uint32_t first, uint32_t count, uint8_t* out) {
+    const auto* rk = reinterpret_cast<const __m128i*>(round_keys);
     __m128i ctr = PaddedData(first);
     const __m128i step = _mm_setr_epi32(0, 0, 0, kBlocksInFlight);
     uint32_t j = 0;
@@ -88,23 +87,6 @@ template <int L>
     }
 }
 
-[[gnu::noinline]] void DeriveRpis(const uint8_t* teks, const uint32_t* first_enin, size_t n,
-                                  uint32_t count, uint8_t* out) {
-    alignas(16) uint8_t rpiks[16 * kKeysPerChunk];
-    alignas(16) uint8_t round_keys[176 * kKeysPerChunk];
-    for (size_t i = 0; i < n; i += kKeysPerChunk) {
-        const size_t m = n - i < kKeysPerChunk ? n - i : kKeysPerChunk;
-        DeriveRpiksShaNi(teks + 16 * i, m, rpiks);
-        ExpandAes128KeysNi(rpiks, m, round_keys);
-        for (size_t k = 0; k < m; ++k) {
-            EncryptIntervals(reinterpret_cast<const __m128i*>(round_keys + 176 * k),
-                             first_enin[i + k], count, out + size_t{16} * count * (i + k));
-        }
-    }
-    SecureZero(rpiks, sizeof rpiks);
-    SecureZero(round_keys, sizeof round_keys);
-}
-
 }  // namespace
 
 void ExpandAes128KeysNi(const uint8_t* keys, size_t n, uint8_t* round_keys) {
@@ -115,8 +97,7 @@ void ExpandAes128KeysNi(const uint8_t* keys, size_t n, uint8_t* round_keys) {
 
 void DeriveRpisX86ShaNiAesNi(const uint8_t* teks, const uint32_t* first_enin, size_t n,
                              uint32_t count, uint8_t* out) {
-    DeriveRpis(teks, first_enin, n, count, out);
-    ScrubStack();
+    DeriveRpisChunked<&EncryptIntervals>(teks, first_enin, n, count, out);
 }
 
 }  // namespace jejak::internal

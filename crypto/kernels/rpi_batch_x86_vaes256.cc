@@ -8,14 +8,12 @@
 // intervals, so the two halves of a register start at first + {0, 1} and step by 2.
 #include <immintrin.h>
 
+#include "crypto/kernels/rpi_chunk_driver.h"
 #include "crypto/rpi_batch_hw.h"
-#include "crypto/secret.h"
-#include "crypto/kernels/sha256_x86_shani.h"
 
 namespace jejak::internal {
 namespace {
 
-constexpr size_t kKeysPerChunk = 8;
 constexpr int kWideRegs = 8;    // registers per main-loop step: 16 blocks
 constexpr int kNarrowRegs = 4;  // then 8 blocks
 
@@ -64,7 +62,8 @@ template <int R>
     }
 }
 
-void EncryptIntervals(const YmmKeys& y, uint32_t first, uint32_t count, uint8_t* out) {
+void EncryptIntervals(const uint8_t* round_keys, uint32_t first, uint32_t count, uint8_t* out) {
+    const YmmKeys y = Broadcast(round_keys);
     const __m128i padded = _mm_setr_epi32(0x522D4E45, 0x00004950, 0, static_cast<int>(first));
     __m256i ctr = _mm256_add_epi32(_mm256_broadcastsi128_si256(padded),
                                    _mm256_setr_epi32(0, 0, 0, 0, 0, 0, 0, 1));
@@ -87,29 +86,11 @@ void EncryptIntervals(const YmmKeys& y, uint32_t first, uint32_t count, uint8_t*
     }
 }
 
-[[gnu::noinline]] void DeriveRpis(const uint8_t* teks, const uint32_t* first_enin, size_t n,
-                                  uint32_t count, uint8_t* out) {
-    alignas(16) uint8_t rpiks[16 * kKeysPerChunk];
-    alignas(16) uint8_t round_keys[176 * kKeysPerChunk];
-    for (size_t i = 0; i < n; i += kKeysPerChunk) {
-        const size_t m = n - i < kKeysPerChunk ? n - i : kKeysPerChunk;
-        DeriveRpiksShaNi(teks + 16 * i, m, rpiks);
-        ExpandAes128KeysNi(rpiks, m, round_keys);
-        for (size_t k = 0; k < m; ++k) {
-            EncryptIntervals(Broadcast(round_keys + 176 * k), first_enin[i + k], count,
-                             out + size_t{16} * count * (i + k));
-        }
-    }
-    SecureZero(rpiks, sizeof rpiks);
-    SecureZero(round_keys, sizeof round_keys);
-}
-
 }  // namespace
 
 void DeriveRpisX86ShaNiVaes256(const uint8_t* teks, const uint32_t* first_enin, size_t n,
                                uint32_t count, uint8_t* out) {
-    DeriveRpis(teks, first_enin, n, count, out);
-    ScrubStack();
+    DeriveRpisChunked<&EncryptIntervals>(teks, first_enin, n, count, out);
 }
 
 }  // namespace jejak::internal

@@ -17,6 +17,15 @@ int64_t ReadClock(clockid_t id) {
 int64_t SystemClock::NowUnixMicros() const { return ReadClock(CLOCK_REALTIME); }
 int64_t SystemClock::MonotonicMicros() const { return ReadClock(CLOCK_MONOTONIC); }
 
+void SystemClock::SleepFor(int64_t micros) const {
+    if (micros <= 0) return;
+    timespec left{static_cast<time_t>(micros / 1000000),
+                  static_cast<long>((micros % 1000000) * 1000)};
+    // A signal (SIGINT, SIGTERM) cuts the sleep short on purpose: callers re-check their
+    // stop flag after every wait.
+    nanosleep(&left, &left);
+}
+
 int64_t ManualClock::NowUnixMicros() const {
     std::lock_guard<std::mutex> lock(mu_);
     return unix_micros_;
@@ -25,6 +34,13 @@ int64_t ManualClock::NowUnixMicros() const {
 int64_t ManualClock::MonotonicMicros() const {
     std::lock_guard<std::mutex> lock(mu_);
     return mono_micros_;
+}
+
+void ManualClock::SleepFor(int64_t micros) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (micros <= 0) return;
+    unix_micros_ += micros;
+    mono_micros_ += micros;
 }
 
 void ManualClock::Advance(int64_t micros) {

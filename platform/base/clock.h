@@ -16,6 +16,10 @@ public:
     // Monotonic time in microseconds from an arbitrary origin; never goes backwards.
     // Use for timeouts and intervals. Thread-safe.
     virtual int64_t MonotonicMicros() const = 0;
+    // Lets `micros` of this clock's time pass. SystemClock sleeps; ManualClock advances
+    // itself, so a loop that waits on an injected ManualClock (a command run in process by a
+    // test) runs through simulated time without waiting on the wall. Thread-safe.
+    virtual void SleepFor(int64_t micros) const = 0;
 };
 
 // The operating system's clocks (CLOCK_REALTIME, CLOCK_MONOTONIC).
@@ -23,6 +27,7 @@ class SystemClock final : public Clock {
 public:
     int64_t NowUnixMicros() const override;
     int64_t MonotonicMicros() const override;
+    void SleepFor(int64_t micros) const override;
 };
 
 // A clock that moves only when told to: tests and the deterministic simulator.
@@ -32,14 +37,18 @@ public:
     explicit ManualClock(int64_t unix_micros = 0) : unix_micros_(unix_micros) {}
     int64_t NowUnixMicros() const override;
     int64_t MonotonicMicros() const override;
+    // Advances both readings by `micros` (the caller that "sleeps" drives time).
+    void SleepFor(int64_t micros) const override;
     void Advance(int64_t micros);
     // Sets wall time (monotonic time still only advances by non-negative steps).
     void SetUnixMicros(int64_t unix_micros);
 
 private:
+    // Mutable: SleepFor advances a clock held by const reference, as time passes for a
+    // SystemClock held the same way.
     mutable std::mutex mu_;
-    int64_t unix_micros_;
-    int64_t mono_micros_ = 0;
+    mutable int64_t unix_micros_;
+    mutable int64_t mono_micros_ = 0;
 };
 
 }  // namespace jejak

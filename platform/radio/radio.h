@@ -125,6 +125,11 @@ public:
     virtual Status StopScanning() = 0;
 
     virtual RadioStatus GetStatus() const = 0;
+
+    // Delivers, on the caller's thread, receptions that wait for the caller to collect them;
+    // returns how many. Radios with a reader thread of their own deliver from it and return
+    // 0 here; the simulated radio on an injected ManualClock is polled this way.
+    virtual Result<size_t> Poll() { return size_t{0}; }
 };
 
 // Checks the parts of an advertising request every radio must refuse (shared by all radios).

@@ -167,8 +167,7 @@ Result<std::unique_ptr<Radio>> OpenRadio(std::string_view spec, const Clock& clo
                                          const RadioOptions& options) {
     JEJAK_ASSIGN_OR_RETURN(RadioSpec parsed, ParseRadioSpec(spec));
     if (parsed.kind == RadioKind::kSim) {
-        constexpr int kSimPollMs = 50;
-        JEJAK_ASSIGN_OR_RETURN(auto sim, SimRadio::Open(parsed.sim, clock, kSimPollMs));
+        JEJAK_ASSIGN_OR_RETURN(auto sim, SimRadio::Open(parsed.sim, clock, options.sim_poll_ms));
         return std::unique_ptr<Radio>(std::move(sim));
     }
     std::shared_ptr<HciLog> log;

@@ -50,6 +50,9 @@ struct RadioOptions {
     // scanning (0 disables that check); reopen the device when the link was lost.
     int watchdog_period_ms = 5000;
     int report_silence_ms = 600000;
+    // Simulated radio only: poll the ether from a thread this often (real time); 0 leaves
+    // polling to the caller (Radio::Poll), as with an injected ManualClock.
+    int sim_poll_ms = 50;
 };
 
 // Parses a spec (see the top of this file). Pure: touches no device.

@@ -50,7 +50,7 @@ public:
 
     // Delivers every advert heard since the previous Poll (or scan start) up to the clock's
     // now, in event-time order, on the calling thread. Returns how many were delivered.
-    Result<size_t> Poll();
+    Result<size_t> Poll() override;
 
 private:
     SimRadio(SimEther ether, const SimRadioConfig& config, const Clock& clock);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -38,8 +39,9 @@ RpiRun TimeBackend(const KeyScheduleBackend& backend, const std::vector<uint8_t>
     const auto start = std::chrono::steady_clock::now();
     for (size_t i = 0; i < n; i += kChunkKeys) {
         const size_t m = std::min(kChunkKeys, n - i);
-        backend.derive_rpis(teks.data() + 16 * i, firsts.data() + i, m, kTekRollingPeriod,
-                            out.data());
+        const Status s = backend.derive_rpis(teks.data() + 16 * i, firsts.data() + i, m,
+                                             kTekRollingPeriod, out.data());
+        if (!s.ok()) throw std::runtime_error(s.ToString());
         for (size_t k = 0; k < m * kTekRollingPeriod; k += 37) checksum += out[16 * k] + k;
     }
     const double secs =

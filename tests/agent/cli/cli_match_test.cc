@@ -68,8 +68,8 @@ struct Fixture {
             Sighting s;
             s.first_seen_unix_s = t0 + 300 * k;
             s.last_seen_unix_s = s.first_seen_unix_s + 2;
-            s.rpi = DeriveRpi(DeriveRpik(tek), static_cast<EnIntervalNumber>(s.first_seen_unix_s / 600));
-            s.aem = CryptMetadata(DeriveAemk(tek), s.rpi, *EncodeMetadata(Metadata::V10(-20)));
+            s.rpi = *DeriveRpi(DeriveRpik(tek), static_cast<EnIntervalNumber>(s.first_seen_unix_s / 600));
+            s.aem = *CryptMetadata(DeriveAemk(tek), s.rpi, *EncodeMetadata(Metadata::V10(-20)));
             s.min_rssi = s.max_rssi = -60;
             s.mean_rssi = -60;
             s.count = 2;

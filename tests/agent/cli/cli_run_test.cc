@@ -1,5 +1,5 @@
-// `jejak run` and `jejak keys export` in-process: two daemons on a sim ether for a few real
-// seconds see each other, A's own TEKs exported and signed make `jejak match` on B report
+// `jejak run` and `jejak keys export` in-process: two daemons on a sim ether for a simulated
+// minute (a LockstepClock: no wall time passes) see each other, A's own TEKs exported and signed make `jejak match` on B report
 // the contact, no TEK appears on stdout, and usage errors exit 2.
 #include <doctest/doctest.h>
 
@@ -22,6 +22,7 @@
 #include "storage/sqlite_store.h"
 #include "tests/agent/cli/cli_test_util.h"
 #include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/fakes/lockstep_clock.h"
 
 namespace jejak {
 namespace {
@@ -70,15 +71,20 @@ TEST_CASE("jejak run x2 on a sim ether, keys export of A, jejak match on B finds
     const std::string a_dir = dir.File("a");
     const std::string b_dir = dir.File("b");
     testing::CliRun a, b;
+    // Both daemons wait on one clock that moves only when both wait: they run side by side
+    // through 60 simulated seconds, starting at the real date so the store keeps the rows.
+    const testing::LockstepClock clock(2, SystemClock().NowUnixMicros());
     std::thread ta([&] {
-        a = testing::RunJejak({"--state-dir", a_dir, "run", "--radio",
-                               "sim:" + ether + "?x=0&seed=1", "--duration", "6", "--scan-window",
-                               "2", "--tx-power", "-10"});
+        a = testing::RunJejakOn(clock, {"--state-dir", a_dir, "run", "--radio",
+                                        "sim:" + ether + "?x=0&seed=1", "--duration", "60",
+                                        "--scan-window", "2", "--tx-power", "-10"});
+        clock.Leave();
     });
     std::thread tb([&] {
-        b = testing::RunJejak({"--state-dir", b_dir, "run", "--radio",
-                               "sim:" + ether + "?x=1&seed=2", "--duration", "6", "--scan-window",
-                               "2"});
+        b = testing::RunJejakOn(clock, {"--state-dir", b_dir, "run", "--radio",
+                                        "sim:" + ether + "?x=1&seed=2", "--duration", "60",
+                                        "--scan-window", "2"});
+        clock.Leave();
     });
     ta.join();
     tb.join();

@@ -18,6 +18,7 @@ namespace jejak {
 namespace {
 
 using testing::RunJejak;
+using testing::RunJejakOn;
 
 const std::string kSynthetic = testing::TestDataPath("ble/synthetic/gaen_synthetic_h4.btsnoop");
 const std::string kIphone = testing::TestDataPath(
@@ -98,8 +99,11 @@ TEST_CASE("live scan on a simulated ether reports a nearby GAEN advertiser") {
     const std::string ether = std::string(JEJAK_BINARY_DIR) + "/cli_scan_ether";
     std::filesystem::remove_all(ether);
     std::filesystem::create_directories(ether);
-    SystemClock clock;
-    auto advertiser = OpenRadio("sim:" + ether + "?x=0&y=0", clock);
+    // The scan runs on an injected clock: its 3 s pass without wall time.
+    ManualClock clock(SystemClock().NowUnixMicros());
+    RadioOptions polled;
+    polled.sim_poll_ms = 0;
+    auto advertiser = OpenRadio("sim:" + ether + "?x=0&y=0", clock, polled);
     REQUIRE(advertiser.ok());
     GaenPayload payload;
     payload.rpi.fill(0xA5);
@@ -110,8 +114,8 @@ TEST_CASE("live scan on a simulated ether reports a nearby GAEN advertiser") {
 
     // Scanning for 3 s covers about 13 advertising events; the scan window (100 of every
     // 300 ms) drifts across them, so several are heard whatever the phase.
-    const auto run =
-        RunJejak({"scan", "--radio", "sim:" + ether + "?x=1&y=0", "--duration", "3", "--json"});
+    const auto run = RunJejakOn(
+        clock, {"scan", "--radio", "sim:" + ether + "?x=1&y=0", "--duration", "3", "--json"});
     REQUIRE(run.code == 0);
     const auto array = nlohmann::json::parse(run.out);
     REQUIRE(array.size() == 1);

@@ -3,6 +3,7 @@
 
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "agent/cli/cli.h"
@@ -15,13 +16,26 @@ struct CliRun {
     std::string err;
 };
 
-inline CliRun RunJejak(std::vector<std::string> args) {
+// Runs one command; `clock` null means the system clock (real time).
+inline CliRun RunJejakWith(std::vector<std::string> args, const Clock* clock) {
     args.insert(args.begin(), "jejak");
     std::vector<const char*> argv;
     for (const auto& a : args) argv.push_back(a.c_str());
     std::ostringstream out, err;
-    const int code = RunCli(static_cast<int>(argv.size()), argv.data(), out, err);
+    const int argc = static_cast<int>(argv.size());
+    const int code = clock != nullptr ? RunCli(argc, argv.data(), out, err, *clock)
+                                      : RunCli(argc, argv.data(), out, err);
     return {code, out.str(), err.str()};
+}
+
+inline CliRun RunJejak(std::vector<std::string> args) {
+    return RunJejakWith(std::move(args), nullptr);
+}
+
+// The same on an injected clock: `jejak run`/`scan` then run through simulated time
+// (ManualClock, or LockstepClock for several commands at once) without wall time passing.
+inline CliRun RunJejakOn(const Clock& clock, std::vector<std::string> args) {
+    return RunJejakWith(std::move(args), &clock);
 }
 
 }  // namespace jejak::testing

@@ -88,7 +88,7 @@ std::map<Rpi, size_t> RpisOf(const std::vector<StoredTek>& teks) {
     for (size_t i = 0; i < teks.size(); ++i) {
         const Rpik rpik = DeriveRpik(teks[i].tek);
         for (uint32_t k = 0; k < teks[i].rolling_period; ++k) {
-            rpis[DeriveRpi(rpik, teks[i].rolling_start + k)] = i;
+            rpis[*DeriveRpi(rpik, teks[i].rolling_start + k)] = i;
         }
     }
     return rpis;
@@ -129,7 +129,7 @@ TEST_CASE("two daemons on one ether store sightings of each other's RPIs, every 
         for (const Sighting& s : seen) {
             CHECK(other_rpis.count(s.rpi) == 1);
             CHECK(own_rpis.count(s.rpi) == 0);
-            auto metadata = DecodeMetadata(DecryptMetadata(aemk, s.rpi, s.aem));
+            auto metadata = DecodeMetadata(*DecryptMetadata(aemk, s.rpi, s.aem));
             REQUIRE(metadata.ok());
             CHECK(*metadata == Metadata::V10(-12));
             distinct.insert(s.rpi);

@@ -44,10 +44,10 @@ SightingRecord Sight(const DiagnosisKey& key, EnIntervalNumber interval, int64_t
                      double mean_rssi, int max_rssi, std::optional<int64_t> prev_end,
                      uint32_t count = 1, uint8_t confidence = 2) {
     SightingRecord r;
-    r.rpi = DeriveRpi(DeriveRpik(key.key), interval);
+    r.rpi = *DeriveRpi(DeriveRpik(key.key), interval);
     auto metadata = EncodeMetadata(Metadata::V11(static_cast<int8_t>(tx), confidence));
     REQUIRE(metadata.ok());
-    r.aem = CryptMetadata(DeriveAemk(key.key), r.rpi, *metadata);
+    r.aem = *CryptMetadata(DeriveAemk(key.key), r.rpi, *metadata);
     r.first_seen = t;
     r.last_seen = t + 3;
     r.count = count;
