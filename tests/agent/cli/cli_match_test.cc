@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -82,7 +83,7 @@ struct Fixture {
     std::string HookScript() {
         const std::string path = dir.File("hook.sh");
         std::ofstream(path) << "#!/bin/sh\ncat > '" << dir.File("hook-stdin.json") << "'\n";
-        std::system(("chmod 700 '" + path + "'").c_str());
+        std::filesystem::permissions(path, std::filesystem::perms::owner_all);
         return path;
     }
 
