@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "platform/base/atomic_file.h"
 #include "storage/sqlite_schema.h"
 
 namespace jejak {
@@ -23,8 +24,8 @@ bool FileExists(const std::string& path) {
 Status EnsureStateDir(const std::string& dir, bool create) {
     struct stat st {};
     if (stat(dir.c_str(), &st) == 0) {
-        return S_ISDIR(st.st_mode) ? Status::Ok()
-                                   : Status::InvalidArgument(dir + " is not a directory");
+        if (!S_ISDIR(st.st_mode)) return Status::InvalidArgument(dir + " is not a directory");
+        return CheckOwnedPrivately(dir, "state directory", 022);
     }
     if (errno != ENOENT || !create) return Status::FromErrno(errno, "state directory " + dir);
     if (mkdir(dir.c_str(), 0700) != 0) return Status::FromErrno(errno, "cannot create " + dir);
