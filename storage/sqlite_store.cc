@@ -160,6 +160,11 @@ Status SqliteStore::AddSightings(std::span<const Sighting> sightings) {
     JEJAK_RETURN_IF_ERROR(CheckOpen());
     for (const Sighting& s : sightings) JEJAK_RETURN_IF_ERROR(CheckSighting(s));
     pending_.insert(pending_.end(), sightings.begin(), sightings.end());
+    if (pending_.size() > options_.max_pending_sightings) {
+        const size_t excess = pending_.size() - options_.max_pending_sightings;
+        pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(excess));
+        dropped_buffer_full_ += excess;
+    }
     return HousekeepLocked();
 }
 
@@ -189,6 +194,8 @@ Status SqliteStore::FlushLocked() {
     const UtcDay today = Today();
     const int64_t now_s = clock_.NowUnixMicros() / kMicros;
     uint64_t dropped = 0;
+    uint64_t capped = 0;
+    std::map<UtcDay, int64_t> added;
     Status s = InTransaction([&]() -> Status {
         std::array<uint8_t, kSightingPlainSize> plain;
         for (const Sighting& sighting : pending_) {
@@ -197,6 +204,12 @@ Status SqliteStore::FlushLocked() {
                 ++dropped;
                 continue;
             }
+            JEJAK_ASSIGN_OR_RETURN(int64_t* held, DaySightings(sighting.Day()));
+            if (*held + added[sighting.Day()] >= options_.max_sightings_per_day) {
+                ++capped;
+                continue;
+            }
+            ++added[sighting.Day()];
             EncodeSighting(sighting, plain);
             JEJAK_RETURN_IF_ERROR(InsertSealed(TableId::kSightings, sighting.Day(), plain, nullptr));
         }
@@ -206,9 +219,23 @@ Status SqliteStore::FlushLocked() {
     if (!s.ok()) return s.WithContext("flush sightings");  // buffer kept for the next try
     pending_.clear();
     dropped_out_of_window_ += dropped;
+    dropped_day_cap_ += capped;
+    for (const auto& [day, n] : added) day_sightings_[day] += n;
     last_flush_mono_ = clock_.MonotonicMicros();
     last_flush_unix_s_ = now_s;
     return Status::Ok();
+}
+
+Result<int64_t*> SqliteStore::DaySightings(UtcDay day) {
+    auto it = day_sightings_.find(day);
+    if (it == day_sightings_.end()) {
+        JEJAK_ASSIGN_OR_RETURN(int64_t n,
+                               db_.QueryInt("SELECT count(*) FROM sightings WHERE id >= " +
+                                            std::to_string(FirstKeyOfDay(day)) + " AND id < " +
+                                            std::to_string(FirstKeyOfDay(day + 1))));
+        it = day_sightings_.emplace(day, n).first;
+    }
+    return &it->second;
 }
 
 Status SqliteStore::ExpireLocked() {
@@ -217,7 +244,10 @@ Status SqliteStore::ExpireLocked() {
     // deletion below never happens.
     const UtcDay before = keys_.oldest_day();
     JEJAK_RETURN_IF_ERROR(keys_.AdvanceTo(OldestRetainedDay(Today(), options_.retention_days)));
-    if (keys_.oldest_day() != before) sealers_.clear();
+    if (keys_.oldest_day() != before) {
+        sealers_.clear();
+        day_sightings_.erase(day_sightings_.begin(), day_sightings_.lower_bound(keys_.oldest_day()));
+    }
     // Keys below the oldest day's first key: expired days, and damaged negative keys.
     const std::string below = " WHERE id < " + std::to_string(FirstKeyOfDay(keys_.oldest_day()));
     int64_t stale = 0;
