@@ -38,6 +38,10 @@ std::string SqliteStore::DatabasePath(const std::string& dir) { return dir + "/s
 std::string SqliteStore::KeyringPath(const std::string& dir) { return dir + "/store.keys"; }
 std::string SqliteStore::DefaultMasterKeyPath(const std::string& dir) { return dir + "/master.key"; }
 
+bool SqliteStore::Exists(const std::string& dir) {
+    return FileExists(DatabasePath(dir)) || FileExists(KeyringPath(dir));
+}
+
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const Clock& clock,
                                                        SqliteStoreOptions options) {
     JEJAK_RETURN_IF_ERROR(options.Check());

@@ -61,6 +61,8 @@ public:
     static std::string DatabasePath(const std::string& state_dir);
     static std::string KeyringPath(const std::string& state_dir);
     static std::string DefaultMasterKeyPath(const std::string& state_dir);
+    // True when `state_dir` holds a store's database or keyring (what Wipe destroys).
+    static bool Exists(const std::string& state_dir);
 
     // Opens (or creates) the store. On any error nothing on disk has changed; a wrong
     // master key or damaged keyring is PermissionDenied("cannot open store: wrong key or
