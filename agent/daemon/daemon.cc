@@ -11,7 +11,8 @@ namespace jejak {
 
 Daemon::Daemon(Radio& radio, const Clock& clock, Store& store, RandomSource& random,
                DaemonOptions options, std::ostream& log)
-    : radio_(radio), clock_(clock), store_(store), random_(random), options_(options), log_(log) {}
+    : radio_(radio), clock_(clock), store_(store), random_(random), options_(options), log_(log),
+      aggregator_(options.max_rpis_per_window) {}
 
 Daemon::~Daemon() { (void)Stop(); }
 
@@ -120,10 +121,17 @@ Status Daemon::RotateIfDue() {
 
 Status Daemon::CloseWindow(int64_t now_s) {
     std::vector<Sighting> sightings;
+    uint64_t dropped = 0;
     {
         std::lock_guard<std::mutex> lock(mu_);
         sightings = aggregator_.EndScan();
         aggregator_.BeginScan(now_s);
+        dropped = aggregator_.dropped_receptions() - counters_.receptions_dropped;
+        counters_.receptions_dropped += dropped;
+    }
+    if (dropped > 0) {
+        log_ << "scan window full (" << options_.max_rpis_per_window << " RPIs): dropped "
+             << dropped << " receptions, weakest signals first\n";
     }
     window_start_s_ = now_s;
     if (sightings.empty()) return Status::Ok();
