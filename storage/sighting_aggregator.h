@@ -27,12 +27,15 @@ inline constexpr size_t kDefaultMaxRpisPerWindow = 1024;
 
 class SightingAggregator {
 public:
+    // Every sighting gets this regime and bin (Sighting::scan_regime, bin_seconds).
     // At most `max_rpis` distinct RPIs per scan. When full, the weakest-signal RPI is
     // evicted for a new one heard stronger than it, and a new one that is not stronger is
     // refused (a flood from afar cannot push out nearby devices); every reception lost
     // either way is counted in dropped_receptions().
-    explicit SightingAggregator(size_t max_rpis = kDefaultMaxRpisPerWindow)
-        : max_rpis_(max_rpis) {}
+    explicit SightingAggregator(ScanRegime regime = ScanRegime::kUnrecorded,
+                                uint16_t bin_seconds = 0,
+                                size_t max_rpis = kDefaultMaxRpisPerWindow)
+        : regime_(regime), bin_seconds_(bin_seconds), max_rpis_(max_rpis) {}
 
     // Starts a scan. `previous_scan_end_unix_s` fills Sighting::seconds_since_previous_scan
     // (first_seen - previous end, floored at 0); unknown gives -1. Discards an unfinished scan.
@@ -54,6 +57,8 @@ private:
     // makes room (evicting that RPI when full).
     bool MakeRoom(int8_t rssi);
 
+    ScanRegime regime_;
+    uint16_t bin_seconds_;
     size_t max_rpis_;
     uint64_t dropped_ = 0;
     std::optional<int64_t> previous_end_;

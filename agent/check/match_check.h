@@ -10,9 +10,14 @@
 #include "agent/check/match_report.h"
 #include "agent/check/notify.h"
 #include "agent/risk/risk_config.h"
+#include "platform/base/progress.h"
 #include "storage/store.h"
 
 namespace jejak {
+
+// One stored sighting as a matching record: the time since the previous scan becomes that
+// scan's end, the scan regime and bin travel as they are.
+SightingRecord ToSightingRecord(const Sighting& sighting);
 
 // Store sightings as matching records (the stored RSSI is taken as measured; the receiver
 // correction is applied by matching). Corrupt rows are skipped and counted in `report`.
@@ -27,6 +32,8 @@ struct CheckInputs {
     // the keys behind the last notification are watched for a later revocation.
     std::vector<Tek> revoked_keys;
     std::vector<Tek> notified_keys;
+    unsigned threads = 0;               // matcher workers; 0: one per online CPU
+    ProgressReporter* progress = nullptr;  // optional: keys checked / keys in the files read
 };
 
 // Fills inputs.revoked_keys / notified_keys from the store's sealed device state.

@@ -197,12 +197,17 @@ Result<std::vector<std::string>> ParseKeyIndex(std::string_view text) {
 
 struct KeyFetcher::State : FetchState {};
 
-KeyFetcher::KeyFetcher(const DiagnosisConfig& config, HttpClient& http, std::string state_file)
-    : KeyFetcher(config, http, std::move(state_file), DefaultClock()) {}
+KeyFetcher::KeyFetcher(const DiagnosisConfig& config, HttpClient& http, std::string state_file,
+                       ProgressReporter* progress)
+    : KeyFetcher(config, http, std::move(state_file), DefaultClock(), progress) {}
 
 KeyFetcher::KeyFetcher(const DiagnosisConfig& config, HttpClient& http, std::string state_file,
-                       const Clock& clock)
-    : config_(config), http_(http), state_file_(std::move(state_file)), clock_(clock) {}
+                       const Clock& clock, ProgressReporter* progress)
+    : config_(config),
+      http_(http),
+      state_file_(std::move(state_file)),
+      clock_(clock),
+      progress_(progress) {}
 
 Status KeyFetcher::FetchEntry(const std::string& entry, FetchReport& report, State& state) {
     HttpRequest request{config_.server_url + entry, {}, ExportLimits{}.max_zip_bytes};
@@ -237,6 +242,7 @@ Status KeyFetcher::FetchEntry(const std::string& entry, FetchReport& report, Sta
     state.hashes.push_back(hash);
     if (state.hashes.size() > kMaxKeptHashes) state.hashes.erase(state.hashes.begin());
     report.accepted.push_back(entry);
+    report.keys += checked->key_count + checked->revised_key_count;
     return Status::Ok();
 }
 
@@ -292,6 +298,9 @@ Result<FetchReport> KeyFetcher::Run() {
     // to retry: a pass that stopped early must not be answered with 304 next time.
     state.etag.clear();
     state.last_modified.clear();
+    const size_t total = todo.size();
+    size_t done = 0;
+    auto keys_verified = [&report] { return std::to_string(report.keys) + " keys verified"; };
     for (const auto& [entry, is_retry] : todo) {
         if (report.bytes >= config_.max_bytes_per_run ||
             state.day_bytes >= config_.max_bytes_per_day) {
@@ -307,7 +316,9 @@ Result<FetchReport> KeyFetcher::Run() {
         }
         if (!is_retry) state.last_entry = entry;
         JEJAK_RETURN_IF_ERROR(SaveState(state_file_, state));
+        if (progress_ != nullptr) progress_->Update(++done, total, keys_verified());
     }
+    if (progress_ != nullptr) progress_->Finish(done, total, keys_verified());
     if (!report.budget_exhausted && state.retry.empty()) {
         state.etag = response.etag;
         state.last_modified = response.last_modified;

@@ -22,6 +22,7 @@
 
 #include "agent/diagnosis/export_verify.h"
 #include "platform/base/clock.h"
+#include "platform/base/progress.h"
 #include "platform/base/status.h"
 #include "platform/http/http_client.h"
 
@@ -62,16 +63,19 @@ struct FetchReport {
     std::vector<std::string> given_up;  // rejected max_attempts times: not retried again
     uint64_t bytes = 0;                 // downloaded by this run
     bool budget_exhausted = false;      // stopped early by max_bytes_per_run/_per_day
+    uint64_t keys = 0;                  // keys (both lists) in the accepted files
 };
 
 class KeyFetcher {
 public:
     // `state_file` remembers the index validators, the last processed entry, the bytes of
     // the current UTC day, files to retry and the SHA-256 of every file kept. `clock` (the
-    // system clock when omitted) decides the UTC day.
-    KeyFetcher(const DiagnosisConfig& config, HttpClient& http, std::string state_file);
+    // system clock when omitted) decides the UTC day. `progress` (optional) is told the
+    // files processed out of those listed after the last one.
     KeyFetcher(const DiagnosisConfig& config, HttpClient& http, std::string state_file,
-               const Clock& clock);
+               ProgressReporter* progress = nullptr);
+    KeyFetcher(const DiagnosisConfig& config, HttpClient& http, std::string state_file,
+               const Clock& clock, ProgressReporter* progress = nullptr);
 
     // One incremental pass. Transport errors and unexpected HTTP statuses stop the pass with
     // Unavailable (the state keeps every file finished so far); a file that downloads but
@@ -88,6 +92,7 @@ private:
     HttpClient& http_;
     std::string state_file_;
     const Clock& clock_;
+    ProgressReporter* progress_;
 };
 
 }  // namespace jejak
