@@ -18,7 +18,7 @@ Rpi RpiOf(uint32_t n) {
 }
 
 TEST_CASE("a scan window keeps at most its cap of RPIs, evicting the weakest signal") {
-    SightingAggregator agg(3);
+    SightingAggregator agg(ScanRegime::kUnrecorded, 0, 3);
     agg.BeginScan(std::nullopt);
     agg.Add({RpiOf(1), {}, 100, -80});
     agg.Add({RpiOf(2), {}, 100, -70});
