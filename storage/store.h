@@ -164,6 +164,9 @@ struct StoreStats {
     UtcDay oldest_retained_day = 0;  // rows of earlier days are gone
     int64_t last_flush_unix_s = 0;   // 0: never flushed since open
     uint64_t dropped_out_of_window = 0;  // writes dropped since open: day outside the window
+    uint64_t dropped_day_cap = 0;        // since open: the day already held its row cap
+    uint64_t dropped_buffer_full = 0;    // since open: oldest buffered rows dropped while
+                                         // flushes failed and the buffer was full
 };
 
 // InvalidArgument unless last_seen >= first_seen (at most a day apart), count >= 1,

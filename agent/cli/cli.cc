@@ -3,6 +3,8 @@
 
 #include <exception>
 
+#include "crypto/process_memory.h"
+
 namespace jejak {
 namespace {
 
@@ -19,6 +21,11 @@ int ReportParseError(const CLI::ParseError& e, CLI::App& app, CliEnv& env) {
 int Run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
         const Clock& clock, bool real_time) {
     CliEnv env(out, err, clock, real_time);
+    // Commands may hold keys for their whole life: no core dump, no same-user peeking.
+    if (Status s = MarkProcessNonDumpable(); !s.ok()) {
+        err << "jejak: " << s.message() << "\n";
+        return kExitFailure;
+    }
     CLI::App app{"Jejak: privacy-first Bluetooth LE exposure notification agent (GAEN v1.2)",
                  "jejak"};
     app.require_subcommand(1);

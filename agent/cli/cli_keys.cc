@@ -1,7 +1,8 @@
 // `jejak keys ...`: the device's own keys and the diagnosis keys of others.
-//   jejak keys derive --tek HEX --interval ENIN [--count N] [--metadata HEX] [--json]
+//   jejak keys derive --tek HEX|- --interval ENIN [--count N] [--metadata HEX] [--json]
 //     Prints the rolling proximity identifiers (and AEMs) of a TEK: the one command whose
-//     purpose is to show key-derived bytes; nothing else prints them.
+//     purpose is to show key-derived bytes; nothing else prints them. `--tek -` reads the
+//     hex TEK from the first line of stdin, so it never appears in argv (/proc/*/cmdline).
 //   jejak keys export --out FILE.zip --signing-key PEM [--key-id ID] [--key-version V]
 //                     [--days N]
 //     Writes the stored TEKs of the last N days (default 14, today included) as export.zip
@@ -14,6 +15,7 @@
 
 #include <charconv>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -61,6 +63,13 @@ uint64_t ParseUnsigned(const std::string& text, const char* what, uint64_t lo, u
 
 void RunDerive(DeriveArgs& args, CliEnv& env) {
     Tek tek;
+    if (args.tek_hex == "-") {
+        std::string line;
+        std::getline(std::cin, line);
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        args.tek_hex.swap(line);
+        SecureZero(line.data(), line.size());
+    }
     Status s = HexDecodeExact(args.tek_hex, tek.mutable_bytes(), "--tek");
     SecureZero(args.tek_hex.data(), args.tek_hex.size());
     if (!s.ok()) Usage(s.message());
@@ -116,12 +125,20 @@ struct ExportArgs {
     int days = kDefaultRetentionDays;
 };
 
+// The PEM is read into one buffer of the file's size (no stream buffer or reallocation
+// keeps a copy) and zeroed as soon as the key is parsed.
 EcdsaP256PrivateKey LoadSigningKey(const std::string& path) {
-    std::ifstream in(path);
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) throw CliError(kExitUsage, "--signing-key " + path + ": cannot read");
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string pem = text.str();
+    const std::streamoff size = in.tellg();
+    if (size < 0 || size > (1 << 20)) throw CliError(kExitUsage, "--signing-key " + path + ": not a PEM key");
+    std::string pem(static_cast<size_t>(size), '\0');
+    in.seekg(0);
+    in.read(pem.data(), size);
+    if (!in) {
+        SecureZero(pem.data(), pem.size());
+        throw CliError(kExitUsage, "--signing-key " + path + ": cannot read");
+    }
     auto key = EcdsaP256PrivateKey::FromPem(pem);
     SecureZero(pem.data(), pem.size());
     if (!key.ok())
@@ -191,7 +208,8 @@ void RegisterKeysCommands(CLI::App& app, CliEnv& env) {
     auto args = std::make_shared<DeriveArgs>();
     CLI::App* derive = keys.add_subcommand(
         "derive", "Print the RPIs (and AEMs) a TEK broadcasts over consecutive intervals");
-    derive->add_option("--tek", args->tek_hex, "Temporary Exposure Key, 32 hex digits")
+    derive->add_option("--tek", args->tek_hex,
+                       "Temporary Exposure Key, 32 hex digits, or - to read them from stdin")
         ->required();
     derive->add_option("--interval", args->interval, "First ENIntervalNumber (unix seconds / 600)")
         ->required();

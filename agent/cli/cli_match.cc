@@ -3,15 +3,17 @@
 //     Offline exposure check: export files (copied by a sync station or fetched by `keys
 //     fetch`) are verified against the configured public keys ("diagnosis.public_keys", or
 //     --pubkey), matched against the sightings in the store, scored with the "risk" config,
-//     recorded (sealed in the store and in <state-dir>/exposure-status.json) and, above the
-//     threshold, handed to the "notify" hook. Keys are matched on N worker threads (default:
-//     one per online CPU); on a terminal, stderr shows a progress line. Exit 0 when the
-//     check ran (exposed or not), 1 when a file fails verification or the store cannot be
-//     read, 2 for usage/config.
+//     recorded (sealed in the store only, expiring with its day) and, above the threshold,
+//     handed to the "notify" hook. Keys are matched on N worker threads (default: one per
+//     online CPU); on a terminal, stderr shows a progress line. The text output says only
+//     "check done" and how much was checked, never the decision, because a service's stdout
+//     ends up in the journal; --json prints the full result for a caller that asked for it.
+//     Exit 0 when the check ran (exposed or not), 1 when a file fails verification or the
+//     store cannot be read, 2 for usage/config.
 //   jejak status [--json]
-//     The latest check: the clear status file says which sealed result it is, the store
-//     (opened as `jejak match` opens it) gives the scores. Exit 1 when no check has run yet
-//     or the store cannot be read.
+//     The latest sealed check result, read from the store (opened as `jejak match` opens
+//     it). Exit 1 when no check is held (none ran, or it expired) or the store cannot be
+//     read.
 #include <unistd.h>
 
 #include <memory>
@@ -97,6 +99,9 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
     inputs.ring = &ring;
     inputs.now = args.now > 0 ? args.now : env.clock.NowUnixMicros() / 1000000;
     inputs.index_seed = std::random_device{}() | uint64_t{std::random_device{}()} << 32;
+    if (Status s = LoadCheckHistory(**store, inputs); !s.ok()) {
+        throw CliError(kExitFailure, s.message());
+    }
     inputs.threads = args.threads;
     ProgressReporter progress(env.err, IsTerminal(STDERR_FILENO), env.clock, "matching", "keys");
     inputs.progress = &progress;
@@ -107,16 +112,19 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
     if (args.json) {
         env.out << status->dump(2) << "\n";
     } else {
-        PrintText(*status, env.out);
+        env.out << "check done: " << status->value("files", 0) << " file(s), "
+                << status->value("keys", 0) << " keys; `jejak status` shows the result\n";
     }
 }
 
 void RunStatus(bool json, CliEnv& env) {
-    auto clear = ReadStatusFile(env.state_dir);
-    if (!clear.ok()) throw CliError(kExitFailure, clear.status().message());
     auto store = OpenConfiguredStore(env, env.clock, /*create=*/false);
+    if (!store.ok() && store.status().IsNotFound() && !SqliteStore::Exists(env.state_dir)) {
+        throw CliError(kExitFailure, "no exposure check has run yet (no store in " +
+                                         env.state_dir + ")");
+    }
     if (!store.ok()) throw CliError(ExitCodeFor(store.status()), store.status().message());
-    auto status = LoadCheckResult(**store, *clear);
+    auto status = LoadLatestCheckResult(**store);
     if (!status.ok()) throw CliError(kExitFailure, status.status().message());
     if (json) {
         env.out << status->dump(2) << "\n";

@@ -35,6 +35,13 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
     if (!store.ok()) Fail(store.status(), "run");
     RadioOptions radio_options;
     if (!env.real_time) radio_options.sim_poll_ms = 0;  // the loop below polls
+    if (auto section = LoadConfigSection(env, "radio"); section.ok()) {
+        const auto it = section->find("allow_shared_advertising");
+        if (it != section->end() && !it->is_boolean()) {
+            throw CliError(kExitUsage, "config radio.allow_shared_advertising: true or false");
+        }
+        if (it != section->end()) radio_options.allow_shared_advertising = it->get<bool>();
+    }
     auto radio = OpenRadio(*spec, env.clock, radio_options);
     if (!radio.ok()) Fail(radio.status(), "run --radio " + *spec);
     DaemonOptions options;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/cli.h"
+#include "agent/config/agent_files.h"
 #include "agent/config/store_config.h"
 #include "platform/base/clock.h"
 #include "storage/sqlite_store.h"
@@ -103,9 +104,15 @@ void RunVerify(bool json, CliEnv& env) {
     if (!report->clean()) throw CliError(kExitFailure, "store verify found problems");
 }
 
+// Destroys keys, so it needs none: the passphrase is never read.
 void RunWipe(bool yes, CliEnv& env) {
-    auto options = LoadStoreOptions(env);
+    auto options = LoadStoreOptions(env, PassphraseUse::kSkip);
     if (!options.ok()) throw CliError(kExitUsage, options.status().message());
+    auto download_dir = ConfiguredDownloadDir(env);
+    if (!download_dir.ok()) throw CliError(kExitUsage, download_dir.status().message());
+    if (!SqliteStore::Exists(env.state_dir)) {
+        throw CliError(kExitFailure, "no store in " + env.state_dir + ": nothing wiped");
+    }
     if (!yes) {
         env.err << "This destroys every key and all data of the store in " << env.state_dir
                 << " beyond recovery. Type 'wipe' to continue: " << std::flush;
@@ -118,6 +125,7 @@ void RunWipe(bool yes, CliEnv& env) {
     const bool own_key = options->master.key_file.empty() ||
                          options->master.key_file == SqliteStore::DefaultMasterKeyPath(env.state_dir);
     Status s = SqliteStore::Wipe(*options, own_key);
+    if (s.ok()) s = RemoveAgentFiles(env.state_dir, *download_dir);
     if (!s.ok()) throw CliError(kExitFailure, s.message());
     env.out << "store in " << env.state_dir << " wiped\n";
 }

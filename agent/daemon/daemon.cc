@@ -19,7 +19,8 @@ Daemon::Daemon(Radio& radio, const Clock& clock, Store& store, RandomSource& ran
       options_(options),
       log_(log),
       aggregator_(options.scan_regime,
-                  options.scan_regime == ScanRegime::kContinuous ? options.bin_seconds : 0) {}
+                  options.scan_regime == ScanRegime::kContinuous ? options.bin_seconds : 0,
+                  options.max_rpis_per_window) {}
 
 Daemon::~Daemon() { (void)Stop(); }
 
@@ -134,10 +135,17 @@ Status Daemon::RotateIfDue() {
 
 Status Daemon::CloseWindow(int64_t now_s) {
     std::vector<Sighting> sightings;
+    uint64_t dropped = 0;
     {
         std::lock_guard<std::mutex> lock(mu_);
         sightings = aggregator_.EndScan();
         aggregator_.BeginScan(now_s);
+        dropped = aggregator_.dropped_receptions() - counters_.receptions_dropped;
+        counters_.receptions_dropped += dropped;
+    }
+    if (dropped > 0) {
+        log_ << "scan window full (" << options_.max_rpis_per_window << " RPIs): dropped "
+             << dropped << " receptions, weakest signals first\n";
     }
     window_start_s_ = now_s;
     if (sightings.empty()) return Status::Ok();

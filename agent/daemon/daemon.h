@@ -36,6 +36,7 @@ struct DaemonOptions {
     ScanParams scan;                // radio scan interval/window while scanning
     int64_t scan_window_s = 5;      // receptions are aggregated per window of this length
     int64_t flush_interval_s = kDefaultFlushIntervalSeconds;  // explicit flush (+ log line)
+    size_t max_rpis_per_window = kDefaultMaxRpisPerWindow;    // SightingAggregator cap
     ScanRegime scan_regime = ScanRegime::kContinuous;
     uint16_t bin_seconds = kDefaultBinSeconds;  // continuous: credit bin
     int64_t scan_period_s = 300;    // duty-cycled: a scan starts every this many seconds
@@ -47,6 +48,7 @@ struct DaemonCounters {
     uint64_t adverts_heard = 0;      // GAEN adverts received (own adverts excluded)
     uint64_t sightings_stored = 0;   // sightings handed to the store
     uint64_t sightings_flushed = 0;  // of those, reported flushed
+    uint64_t receptions_dropped = 0; // lost to the per-window RPI cap (flooding)
 };
 
 class Daemon {
