@@ -2,6 +2,7 @@
 // --state-dir. Output never contains key material or row contents, only counts, days and
 // row ids.
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -45,13 +46,17 @@ nlohmann::json StatsJson(const StoreStats& stats, const CliEnv& env) {
     nlohmann::json days = nlohmann::json::array();
     for (const DayCount& d : stats.days) {
         days.push_back({{"day", DayString(d.day)}, {"day_number", d.day},
+                        {"day_unix", int64_t{d.day} * 86400},
                         {"sightings", d.sightings}, {"teks", d.teks},
                         {"exposure_checks", d.exposure_checks}});
     }
     return {{"state_dir", env.state_dir},
             {"retention_days", stats.retention_days},
             {"oldest_retained_day", DayString(stats.oldest_retained_day)},
+            {"oldest_retained_day_unix", int64_t{stats.oldest_retained_day} * 86400},
             {"bytes_on_disk", stats.bytes_on_disk},
+            {"last_flush_unix", stats.last_flush_unix_s > 0 ? nlohmann::json(stats.last_flush_unix_s)
+                                                           : nlohmann::json(nullptr)},
             {"last_flush", stats.last_flush_unix_s > 0 ? nlohmann::json(TimeString(stats.last_flush_unix_s))
                                                       : nlohmann::json(nullptr)},
             {"days_held", stats.days.size()},
@@ -106,6 +111,12 @@ void RunVerify(bool json, CliEnv& env) {
 void RunWipe(bool yes, CliEnv& env) {
     auto options = LoadStoreOptions(env);
     if (!options.ok()) throw CliError(kExitUsage, options.status().message());
+    // A mistyped --state-dir must not be reported as wiped (nor have anything removed).
+    std::error_code ec;
+    if (!std::filesystem::exists(SqliteStore::DatabasePath(env.state_dir), ec) &&
+        !std::filesystem::exists(SqliteStore::KeyringPath(env.state_dir), ec)) {
+        throw CliError(kExitFailure, "store wipe: no store in " + env.state_dir + "; nothing wiped");
+    }
     if (!yes) {
         env.err << "This destroys every key and all data of the store in " << env.state_dir
                 << " beyond recovery. Type 'wipe' to continue: " << std::flush;
