@@ -85,6 +85,7 @@ int Run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     RegisterExportCommands(app, env);
     RegisterMatchCommands(app, env);
     RegisterRunCommands(app, env);
+    RegisterEvalCommands(app, env);
     RegisterEncountersCommands(app, env);
 
     try {

@@ -71,6 +71,7 @@ void RegisterScanCommands(CLI::App& app, CliEnv& env);    // cli_scan.cc
 void RegisterExportCommands(CLI::App& app, CliEnv& env);  // cli_export.cc: export inspect
 void RegisterMatchCommands(CLI::App& app, CliEnv& env);   // cli_match.cc: match, status
 void RegisterRunCommands(CLI::App& app, CliEnv& env);     // cli_run.cc
+void RegisterEvalCommands(CLI::App& app, CliEnv& env);    // cli_eval.cc
 void RegisterEncountersCommands(CLI::App& app, CliEnv& env);  // cli_encounters.cc
 
 }  // namespace jejak
