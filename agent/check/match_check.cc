@@ -126,7 +126,11 @@ Status MatchFile(const std::string& path, const ExportKeyRing& ring, Matcher& ma
         }
         return Status::Ok();
     });
-    if (!summary.ok()) return summary.status().WithContext(path);
+    if (!summary.ok()) {
+        // Name the file once: some readers' messages already carry the path.
+        const Status& s = summary.status();
+        return s.message().find(path) == std::string::npos ? s.WithContext(path) : s;
+    }
     matcher.Add(feed);
     span.header = summary->header;
     return Status::Ok();

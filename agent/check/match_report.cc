@@ -18,6 +18,7 @@ nlohmann::json DayJson(const DailySummary& d) {
     nlohmann::json j = ScoreJson(d.total);
     j["day"] = d.day;
     j["date"] = UtcDate(d.day);
+    j["day_unix"] = int64_t{d.day} * 86400;
     j["windows"] = d.windows;
     nlohmann::json by_type = nlohmann::json::object();
     for (int t = 1; t < kReportTypeCount; ++t) {
@@ -54,6 +55,7 @@ nlohmann::json CheckReportJson(const CheckReport& r, const RiskConfig& config) {
     for (const DailySummary& d : r.daily) days.push_back(DayJson(d));
     nlohmann::json j = {
         {"checked_at", r.checked_at},
+        {"checked_at_unix", r.checked_at},
         {"preset", config.preset},
         {"rssi_correction_db", config.window.rssi_correction_db},
         {"calibration_source", config.calibration_source},
@@ -84,6 +86,7 @@ nlohmann::json CheckReportJson(const CheckReport& r, const RiskConfig& config) {
     }
     if (r.classification.day) {
         j["exposure_date"] = UtcDate(*r.classification.day);
+        j["exposure_day_unix"] = int64_t{*r.classification.day} * 86400;
         j["exposure_score"] = r.classification.score;
     }
     return j;

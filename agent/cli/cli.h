@@ -73,5 +73,6 @@ void RegisterMatchCommands(CLI::App& app, CliEnv& env);   // cli_match.cc: match
 void RegisterRunCommands(CLI::App& app, CliEnv& env);     // cli_run.cc
 void RegisterEvalCommands(CLI::App& app, CliEnv& env);    // cli_eval.cc
 void RegisterAuthorityCommands(CLI::App& app, CliEnv& env);  // cli_authority.cc
+void RegisterEncountersCommands(CLI::App& app, CliEnv& env);  // cli_encounters.cc
 
 }  // namespace jejak

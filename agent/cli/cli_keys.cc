@@ -1,5 +1,5 @@
 // `jejak keys ...`: the device's own keys and the diagnosis keys of others.
-//   jejak keys derive --tek HEX|- --interval ENIN [--count N] [--metadata HEX] [--json]
+//   jejak keys derive --tek HEX|BASE64|- --interval ENIN [--count N] [--metadata HEX] [--json]
 //     Prints the rolling proximity identifiers (and AEMs) of a TEK: the one command whose
 //     purpose is to show key-derived bytes; nothing else prints them. `--tek -` reads the
 //     hex TEK from the first line of stdin, so it never appears in argv (/proc/*/cmdline).
@@ -32,6 +32,7 @@
 #include "crypto/interval.h"
 #include "crypto/key_schedule.h"
 #include "crypto/rpi_batch.h"
+#include "platform/base/base64.h"
 #include "platform/base/clock.h"
 #include "platform/base/hex.h"
 #include "platform/base/progress.h"
@@ -61,20 +62,39 @@ uint64_t ParseUnsigned(const std::string& text, const char* what, uint64_t lo, u
     return value;
 }
 
-void RunDerive(DeriveArgs& args, CliEnv& env) {
-    Tek tek;
-    if (args.tek_hex == "-") {
-        std::string line;
-        std::getline(std::cin, line);
-        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-        args.tek_hex.swap(line);
-        SecureZero(line.data(), line.size());
+// Unix seconds from 2001-09-09 to 2100-01-01: as interval numbers these would be years
+// 20,000 and later, so such a value is a time given where an interval number belongs.
+constexpr uint64_t kUnixSecondsFrom = 1000000000;
+constexpr uint64_t kUnixSecondsTo = 4102444800;
+
+EnIntervalNumber ParseInterval(const std::string& text) {
+    const uint64_t value = ParseUnsigned(text, "--interval", 0, UINT32_MAX);
+    if (value >= kUnixSecondsFrom && value < kUnixSecondsTo) {
+        Usage("--interval: " + text + " looks like Unix seconds; the interval number is Unix "
+              "seconds / 600, here " + std::to_string(value / static_cast<uint64_t>(kIntervalSeconds)));
     }
-    Status s = HexDecodeExact(args.tek_hex, tek.mutable_bytes(), "--tek");
-    SecureZero(args.tek_hex.data(), args.tek_hex.size());
+    return static_cast<EnIntervalNumber>(value);
+}
+
+// --tek in hex or base64, or "-": one line from standard input (keeps the key out of the
+// process list and shell history).
+Tek ReadTek(DeriveArgs& args, std::istream& in) {
+    std::string text;
+    if (args.tek_hex == "-") {
+        std::getline(in, text);
+    } else {
+        text.swap(args.tek_hex);
+    }
+    Tek tek;
+    Status s = KeyTextDecodeExact(text, tek.mutable_bytes(), "--tek");
+    SecureZero(text.data(), text.size());
     if (!s.ok()) Usage(s.message());
-    const auto first = static_cast<EnIntervalNumber>(
-        ParseUnsigned(args.interval, "--interval", 0, UINT32_MAX));
+    return tek;
+}
+
+void RunDerive(DeriveArgs& args, CliEnv& env) {
+    const Tek tek = ReadTek(args, std::cin);
+    const EnIntervalNumber first = ParseInterval(args.interval);
     const auto count = static_cast<uint32_t>(
         ParseUnsigned(args.count, "--count", 1, kTekRollingPeriod));
     if (uint64_t{first} + count - 1 > UINT32_MAX) {
@@ -209,7 +229,7 @@ void RegisterKeysCommands(CLI::App& app, CliEnv& env) {
     CLI::App* derive = keys.add_subcommand(
         "derive", "Print the RPIs (and AEMs) a TEK broadcasts over consecutive intervals");
     derive->add_option("--tek", args->tek_hex,
-                       "Temporary Exposure Key, 32 hex digits, or - to read them from stdin")
+                       "Temporary Exposure Key: 32 hex digits or base64; '-' reads it from stdin")
         ->required();
     derive->add_option("--interval", args->interval, "First ENIntervalNumber (unix seconds / 600)")
         ->required();

@@ -2,6 +2,7 @@
 // --state-dir. Output never contains key material or row contents, only counts, days and
 // row ids.
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -46,13 +47,17 @@ nlohmann::json StatsJson(const StoreStats& stats, const CliEnv& env) {
     nlohmann::json days = nlohmann::json::array();
     for (const DayCount& d : stats.days) {
         days.push_back({{"day", DayString(d.day)}, {"day_number", d.day},
+                        {"day_unix", int64_t{d.day} * 86400},
                         {"sightings", d.sightings}, {"teks", d.teks},
                         {"exposure_checks", d.exposure_checks}});
     }
     return {{"state_dir", env.state_dir},
             {"retention_days", stats.retention_days},
             {"oldest_retained_day", DayString(stats.oldest_retained_day)},
+            {"oldest_retained_day_unix", int64_t{stats.oldest_retained_day} * 86400},
             {"bytes_on_disk", stats.bytes_on_disk},
+            {"last_flush_unix", stats.last_flush_unix_s > 0 ? nlohmann::json(stats.last_flush_unix_s)
+                                                           : nlohmann::json(nullptr)},
             {"last_flush", stats.last_flush_unix_s > 0 ? nlohmann::json(TimeString(stats.last_flush_unix_s))
                                                       : nlohmann::json(nullptr)},
             {"days_held", stats.days.size()},

@@ -10,7 +10,11 @@ namespace jejak {
 Result<nlohmann::json> LoadConfigSection(const ConfigSource& env, std::string_view section) {
     std::ifstream in(env.config_path);
     if (!in) {
-        if (errno == ENOENT && !env.config_path_given) return nlohmann::json::object();
+        if (errno == ENOENT) {
+            if (!env.config_path_given) return nlohmann::json::object();
+            // A file named on the command line that is not there is a bad argument (exit 2).
+            return Status::InvalidArgument("config " + env.config_path + ": no such file");
+        }
         return Status::FromErrno(errno, "cannot read config " + env.config_path);
     }
     std::stringstream text;

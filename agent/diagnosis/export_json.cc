@@ -75,6 +75,8 @@ nlohmann::json ExportToJson(const std::string& path, const ExportSummary& summar
     nlohmann::json j = {{"file", path},
                         {"start_timestamp", h.start_timestamp},
                         {"end_timestamp", h.end_timestamp},
+                        {"start_unix", h.start_timestamp},
+                        {"end_unix", h.end_timestamp},
                         {"region", h.region},
                         {"batch_num", h.batch_num},
                         {"batch_size", h.batch_size},
