@@ -35,6 +35,7 @@ int Run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     RegisterExportCommands(app, env);
     RegisterMatchCommands(app, env);
     RegisterRunCommands(app, env);
+    RegisterReportCommands(app, env);
 
     try {
         app.parse(argc, argv);

@@ -71,5 +71,6 @@ void RegisterScanCommands(CLI::App& app, CliEnv& env);    // cli_scan.cc
 void RegisterExportCommands(CLI::App& app, CliEnv& env);  // cli_export.cc: export inspect
 void RegisterMatchCommands(CLI::App& app, CliEnv& env);   // cli_match.cc: match, status
 void RegisterRunCommands(CLI::App& app, CliEnv& env);     // cli_run.cc
+void RegisterReportCommands(CLI::App& app, CliEnv& env);  // cli_report.cc: report
 
 }  // namespace jejak
