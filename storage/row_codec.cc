@@ -8,6 +8,7 @@ namespace jejak {
 namespace {
 
 constexpr uint8_t kFormat = 1;
+constexpr uint8_t kSightingFormat = 2;
 
 class Writer {
 public:
@@ -47,11 +48,12 @@ private:
     size_t i_ = 0;
 };
 
-Status CheckShape(std::span<const uint8_t> plain, size_t min_size, bool exact, const char* what) {
+Status CheckShape(std::span<const uint8_t> plain, size_t min_size, bool exact, const char* what,
+                  uint8_t format = kFormat) {
     if (plain.size() < min_size || (exact && plain.size() != min_size)) {
         return Status::Corruption(std::string(what) + " payload has the wrong length");
     }
-    if (plain[0] != kFormat) {
+    if (plain[0] != format) {
         return Status::Corruption(std::string(what) + " payload has unknown format " +
                                   std::to_string(plain[0]));
     }
@@ -90,7 +92,7 @@ AeadNonce RowNonce(const RowAddress& row, const StoreId& store_id) {
 
 void EncodeSighting(const Sighting& s, std::span<uint8_t, kSightingPlainSize> out) {
     Writer(out.data())
-        .U8(kFormat)
+        .U8(kSightingFormat)
         .Bytes(s.rpi)
         .Bytes(s.aem)
         .Le(static_cast<uint64_t>(s.first_seen_unix_s), 8)
@@ -99,11 +101,16 @@ void EncodeSighting(const Sighting& s, std::span<uint8_t, kSightingPlainSize> ou
         .U8(static_cast<uint8_t>(s.min_rssi))
         .U8(static_cast<uint8_t>(s.max_rssi))
         .Le(std::bit_cast<uint32_t>(s.mean_rssi), 4)
-        .Le(static_cast<uint32_t>(s.seconds_since_previous_scan), 4);
+        .Le(static_cast<uint32_t>(s.seconds_since_previous_scan), 4)
+        .U8(static_cast<uint8_t>(s.scan_regime))
+        .Le(s.bin_seconds, 2);
 }
 
 Result<Sighting> DecodeSighting(std::span<const uint8_t> plain) {
-    JEJAK_RETURN_IF_ERROR(CheckShape(plain, kSightingPlainSize, true, "sighting"));
+    const bool v1 = plain.size() == kSightingPlainSizeV1 && plain[0] == kFormat;
+    if (!v1) {
+        JEJAK_RETURN_IF_ERROR(CheckShape(plain, kSightingPlainSize, true, "sighting", kSightingFormat));
+    }
     Reader r(plain.subspan(1));
     Sighting s;
     r.Bytes(s.rpi);
@@ -115,6 +122,13 @@ Result<Sighting> DecodeSighting(std::span<const uint8_t> plain) {
     s.max_rssi = static_cast<int8_t>(r.U8());
     s.mean_rssi = std::bit_cast<float>(static_cast<uint32_t>(r.Le(4)));
     s.seconds_since_previous_scan = static_cast<int32_t>(static_cast<uint32_t>(r.Le(4)));
+    if (v1) return s;  // written before scan regimes were recorded
+    const uint8_t regime = r.U8();
+    s.scan_regime = static_cast<ScanRegime>(regime);
+    s.bin_seconds = static_cast<uint16_t>(r.Le(2));
+    if (regime > static_cast<uint8_t>(ScanRegime::kContinuous) || !CheckSighting(s).ok()) {
+        return Status::Corruption("sighting payload fails the sighting checks (regime, bin, times, counts)");
+    }
     return s;
 }
 

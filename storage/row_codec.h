@@ -52,11 +52,14 @@ using StoreId = std::array<uint8_t, 8>;
 std::array<uint8_t, kRowAdSize> RowAd(const RowAddress& row);
 AeadNonce RowNonce(const RowAddress& row, const StoreId& store_id);
 
-inline constexpr size_t kSightingPlainSize = 47;
+// Sighting payloads: format 2 (scan regime + bin, 50 bytes) is written; format 1 (47 bytes,
+// rows of schema version 1 stores) still reads, as ScanRegime::kUnrecorded.
+inline constexpr size_t kSightingPlainSize = 50;
+inline constexpr size_t kSightingPlainSizeV1 = 47;
 inline constexpr size_t kTekPlainSize = 25;
 
 void EncodeSighting(const Sighting& s, std::span<uint8_t, kSightingPlainSize> out);
-// Corruption for a wrong length or format byte.
+// Corruption for a wrong length or format byte, or an impossible regime/bin.
 Result<Sighting> DecodeSighting(std::span<const uint8_t> plain);
 
 void EncodeTek(const StoredTek& tek, std::span<uint8_t, kTekPlainSize> out);

@@ -39,6 +39,8 @@ std::vector<Sighting> SightingAggregator::EndScan() {
     for (const Acc* acc : accs) {
         Sighting s = acc->sighting;
         s.mean_rssi = static_cast<float>(acc->rssi_sum / s.count);
+        s.scan_regime = regime_;
+        s.bin_seconds = bin_seconds_;
         if (previous_end_) {
             const int64_t gap = std::max<int64_t>(0, s.first_seen_unix_s - *previous_end_);
             s.seconds_since_previous_scan = static_cast<int32_t>(std::min<int64_t>(gap, INT32_MAX));

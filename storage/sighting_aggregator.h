@@ -22,6 +22,11 @@ struct Reception {
 
 class SightingAggregator {
 public:
+    // Every sighting gets this regime and bin (Sighting::scan_regime, bin_seconds).
+    explicit SightingAggregator(ScanRegime regime = ScanRegime::kUnrecorded,
+                                uint16_t bin_seconds = 0)
+        : regime_(regime), bin_seconds_(bin_seconds) {}
+
     // Starts a scan. `previous_scan_end_unix_s` fills Sighting::seconds_since_previous_scan
     // (first_seen - previous end, floored at 0); unknown gives -1. Discards an unfinished scan.
     void BeginScan(std::optional<int64_t> previous_scan_end_unix_s);
@@ -36,6 +41,8 @@ private:
         double rssi_sum = 0;
         size_t order = 0;
     };
+    ScanRegime regime_;
+    uint16_t bin_seconds_;
     std::optional<int64_t> previous_end_;
     std::map<Rpi, Acc> by_rpi_;
 };

@@ -35,9 +35,12 @@ Status MigrateSchema(SqliteDb& db) {
                                           std::to_string(kSchemaVersion) + ")");
     }
     if (version == kSchemaVersion) return Status::Ok();
-    // version 0: a new database.
-    return db.Exec(std::string("BEGIN IMMEDIATE;") + kSchemaV1 + "PRAGMA user_version=1; COMMIT;",
-                   "create store schema");
+    if (version == 0) {  // a new database
+        return db.Exec(std::string("BEGIN IMMEDIATE;") + kSchemaV1 + "PRAGMA user_version=2; COMMIT;",
+                       "create store schema");
+    }
+    // 1 -> 2: no table changes (sighting payload format 2 is read beside format 1).
+    return db.Exec("BEGIN IMMEDIATE; PRAGMA user_version=2; COMMIT;", "migrate store schema 1 -> 2");
 }
 
 Result<StoreId> ReadStoreId(SqliteDb& db) {

@@ -6,6 +6,10 @@
 //   teks / sightings / exposure_checks / device_state(id INTEGER PRIMARY KEY, payload BLOB)
 // The id is RowKey(day, sequence) (row_codec.h): the rowid b-tree is clustered by day, so
 // reading or expiring a day touches only its pages, and inserts append.
+// Version 2: the same tables; sighting payloads are written in format 2 (scan regime and
+// credit bin, row_codec.h) while format-1 rows keep reading. Migrating 1 -> 2 touches no
+// row; the version bump makes a build that only knows version 1 refuse the store instead of
+// reporting every new sighting as corrupt.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +19,7 @@
 
 namespace jejak {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct DbIdentity {
     StoreId store_id{};

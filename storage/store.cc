@@ -26,6 +26,14 @@ Status CheckSighting(const Sighting& s) {
     if (s.first_seen_unix_s < 0) return Status::InvalidArgument("sighting: time before 1970");
     if (s.count < 1) return Status::InvalidArgument("sighting: count must be >= 1");
     if (s.min_rssi > s.max_rssi) return Status::InvalidArgument("sighting: min_rssi > max_rssi");
+    if (s.scan_regime > ScanRegime::kContinuous) {
+        return Status::InvalidArgument("sighting: unknown scan regime");
+    }
+    const bool continuous = s.scan_regime == ScanRegime::kContinuous;
+    if (continuous ? (s.bin_seconds == 0 || s.bin_seconds > kMaxBinSeconds) : s.bin_seconds != 0) {
+        return Status::InvalidArgument(
+            "sighting: bin_seconds must be 1..3600 for continuous scanning, else 0");
+    }
     return Status::Ok();
 }
 

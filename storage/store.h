@@ -71,6 +71,18 @@ struct StoredTek {
     friend bool operator==(const StoredTek&, const StoredTek&) = default;
 };
 
+// How the receiver was scanning when it heard a sighting. Scoring credits time differently
+// for each (docs/scan-regimes.md):
+//  - duty-cycled (a phone, a token): short scans minutes apart; each scan is credited
+//    GAEN's secondsSinceLastScan from the end of the previous scan (PROTOCOL.md 6.2);
+//  - continuous (a venue box): always listening; what was heard of a key in one bin of
+//    `bin_seconds` is one scan instance credited bin_seconds, empty bins credit nothing.
+// Rows written before the regime was recorded read back as kUnrecorded and are scored
+// like duty-cycled ones, as they always were.
+enum class ScanRegime : uint8_t { kUnrecorded = 0, kDutyCycled = 1, kContinuous = 2 };
+inline constexpr uint16_t kDefaultBinSeconds = 60;
+inline constexpr uint16_t kMaxBinSeconds = 3600;
+
 // One RPI seen during one scan, aggregated over that scan's advertisements.
 struct Sighting {
     Rpi rpi{};
@@ -87,6 +99,8 @@ struct Sighting {
     // Seconds between the end of the previous scan and this sighting (GAEN
     // secondsSinceLastScan input); -1 when unknown.
     int32_t seconds_since_previous_scan = -1;
+    ScanRegime scan_regime = ScanRegime::kUnrecorded;
+    uint16_t bin_seconds = 0;  // continuous: 1..kMaxBinSeconds; otherwise 0
 
     UtcDay Day() const { return UtcDayOfUnixSeconds(first_seen_unix_s); }
     friend bool operator==(const Sighting&, const Sighting&) = default;
@@ -162,8 +176,9 @@ struct StoreStats {
     uint64_t dropped_out_of_window = 0;  // writes dropped since open: day outside the window
 };
 
-// InvalidArgument unless last_seen >= first_seen (at most a day apart), count >= 1 and
-// min_rssi <= max_rssi.
+// InvalidArgument unless last_seen >= first_seen (at most a day apart), count >= 1,
+// min_rssi <= max_rssi, and bin_seconds is 1..kMaxBinSeconds for a continuous regime and 0
+// otherwise.
 Status CheckSighting(const Sighting& sighting);
 // InvalidArgument for a rolling period outside 1..144.
 Status CheckTek(const StoredTek& tek);

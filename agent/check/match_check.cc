@@ -11,7 +11,9 @@ namespace {
 
 constexpr size_t kFeedKeys = 4096;
 
-SightingRecord ToRecord(const Sighting& s) {
+}  // namespace
+
+SightingRecord ToSightingRecord(const Sighting& s) {
     SightingRecord r;
     r.rpi = s.rpi;
     r.aem = s.aem;
@@ -23,13 +25,30 @@ SightingRecord ToRecord(const Sighting& s) {
     if (s.seconds_since_previous_scan >= 0) {
         r.previous_scan_end = s.first_seen_unix_s - s.seconds_since_previous_scan;
     }
+    r.scan_regime = s.scan_regime;
+    r.bin_seconds = s.bin_seconds;
     return r;
 }
 
-Status MatchFile(const std::string& path, const ExportKeyRing& ring, Matcher& matcher) {
+namespace {
+
+// Keys checked against keys in the files read so far, and which file is being read.
+struct MatchProgress {
+    ProgressReporter* reporter = nullptr;
+    uint64_t total = 0;
+    std::string file;  // "file 2/5"
+
+    void Update(const Matcher& matcher) {
+        if (reporter != nullptr) reporter->Update(matcher.keys_done(), total, file);
+    }
+};
+
+Status MatchFile(const std::string& path, const ExportKeyRing& ring, Matcher& matcher,
+                 MatchProgress& progress) {
     ExportReadOptions options;
     options.ring = &ring;
     options.require_valid_signature = true;
+    options.on_key_count = [&progress](size_t keys) { progress.total += keys; };
     std::vector<DiagnosisKey> feed;
     feed.reserve(kFeedKeys);
     auto summary = VisitExport(path, options, [&](const DiagnosisKey& key, KeyList) {
@@ -37,6 +56,7 @@ Status MatchFile(const std::string& path, const ExportKeyRing& ring, Matcher& ma
         if (feed.size() == kFeedKeys) {
             matcher.Add(feed);
             feed.clear();
+            progress.Update(matcher);
         }
         return Status::Ok();
     });
@@ -62,7 +82,7 @@ void AddLegacyScore(std::span<const ExposureWindow> windows, const LegacyRiskCon
 Result<std::vector<SightingRecord>> LoadSightingRecords(Store& store, ReadReport* report) {
     std::vector<SightingRecord> records;
     JEJAK_ASSIGN_OR_RETURN(ReadReport read, store.ForEachSighting(DayRange::All(), [&](const Sighting& s) {
-        records.push_back(ToRecord(s));
+        records.push_back(ToSightingRecord(s));
     }));
     if (report != nullptr) *report = std::move(read);
     return records;
@@ -75,14 +95,21 @@ Result<CheckReport> RunExposureCheck(const CheckInputs& inputs,
         return Status::InvalidArgument("no public keys configured to verify export files");
     }
     const RpiIndex index(records, inputs.index_seed);
-    Matcher matcher(index);
-    for (const std::string& path : inputs.files) {
-        JEJAK_RETURN_IF_ERROR(MatchFile(path, *inputs.ring, matcher));
+    Matcher matcher(index, MatchOptions{inputs.threads});
+    MatchProgress progress{inputs.progress, 0, {}};
+    for (size_t i = 0; i < inputs.files.size(); ++i) {
+        progress.file = "file " + std::to_string(i + 1) + "/" + std::to_string(inputs.files.size());
+        JEJAK_RETURN_IF_ERROR(MatchFile(inputs.files[i], *inputs.ring, matcher, progress));
     }
     CheckReport report;
     report.checked_at = inputs.now;
     report.files = inputs.files.size();
     const std::vector<KeyHits> matches = matcher.Finish();
+    JEJAK_RETURN_IF_ERROR(matcher.status().WithContext("matching"));
+    if (inputs.progress != nullptr) {
+        inputs.progress->Finish(matcher.keys_done(), progress.total,
+                                std::to_string(matcher.threads()) + " threads");
+    }
     report.match = matcher.stats();
     const std::vector<KeyExposure> exposures =
         ResolveKeyExposures(matches, records, config.window, config.allow_recursive, &report.windows);

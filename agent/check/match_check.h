@@ -11,9 +11,14 @@
 #include "agent/check/match_report.h"
 #include "agent/check/notify.h"
 #include "agent/risk/risk_config.h"
+#include "platform/base/progress.h"
 #include "storage/store.h"
 
 namespace jejak {
+
+// One stored sighting as a matching record: the time since the previous scan becomes that
+// scan's end, the scan regime and bin travel as they are.
+SightingRecord ToSightingRecord(const Sighting& sighting);
 
 // Store sightings as matching records (the stored RSSI is taken as measured; the receiver
 // correction is applied by matching). Corrupt rows are skipped and counted in `report`.
@@ -24,6 +29,8 @@ struct CheckInputs {
     const ExportKeyRing* ring = nullptr;  // required: every file must verify
     int64_t now = 0;                    // Unix seconds: "today" for the days threshold
     uint64_t index_seed = 0;            // random in production
+    unsigned threads = 0;               // matcher workers; 0: one per online CPU
+    ProgressReporter* progress = nullptr;  // optional: keys checked / keys in the files read
 };
 
 // Runs the check. Errors: the first file that cannot be read, parsed or verified

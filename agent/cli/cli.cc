@@ -35,6 +35,8 @@ int Run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     RegisterExportCommands(app, env);
     RegisterMatchCommands(app, env);
     RegisterRunCommands(app, env);
+    RegisterEvalCommands(app, env);
+    RegisterAuthorityCommands(app, env);
     RegisterReportCommands(app, env);
 
     try {

@@ -71,6 +71,8 @@ void RegisterScanCommands(CLI::App& app, CliEnv& env);    // cli_scan.cc
 void RegisterExportCommands(CLI::App& app, CliEnv& env);  // cli_export.cc: export inspect
 void RegisterMatchCommands(CLI::App& app, CliEnv& env);   // cli_match.cc: match, status
 void RegisterRunCommands(CLI::App& app, CliEnv& env);     // cli_run.cc
+void RegisterEvalCommands(CLI::App& app, CliEnv& env);    // cli_eval.cc
+void RegisterAuthorityCommands(CLI::App& app, CliEnv& env);  // cli_authority.cc
 void RegisterReportCommands(CLI::App& app, CliEnv& env);  // cli_report.cc: report
 
 }  // namespace jejak

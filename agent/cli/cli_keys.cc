@@ -15,6 +15,8 @@
 //     Incremental, verified download of export files from the key server in the config's
 //     "diagnosis" section. Exit 0 when every new file verified, 1 when a file was rejected or
 //     the server could not be reached, 2 for a bad configuration.
+#include <unistd.h>
+
 #include <charconv>
 #include <fstream>
 #include <memory>
@@ -37,7 +39,9 @@
 #include "crypto/interval.h"
 #include "crypto/key_schedule.h"
 #include "crypto/rpi_batch.h"
+#include "platform/base/clock.h"
 #include "platform/base/hex.h"
+#include "platform/base/progress.h"
 
 namespace jejak {
 namespace {
@@ -211,7 +215,8 @@ void RunFetch(CliEnv& env) {
     HttpClientOptions http_options;
     http_options.allow_http_loopback = config->allow_http_loopback;
     std::unique_ptr<HttpClient> http = NewCurlHttpClient(http_options);
-    KeyFetcher fetcher(*config, *http, env.state_dir + "/diagnosis-fetch-state.json");
+    ProgressReporter progress(env.err, IsTerminal(STDERR_FILENO), env.clock, "fetching", "files");
+    KeyFetcher fetcher(*config, *http, env.state_dir + "/diagnosis-fetch-state.json", &progress);
     Result<FetchReport> report = fetcher.Run();
     if (!report.ok()) throw CliError(ExitCodeFor(report.status()), report.status().message());
     if (report->index_not_modified) env.out << "index not modified\n";

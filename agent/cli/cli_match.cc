@@ -1,15 +1,19 @@
 // `jejak match` and `jejak status` (matching and risk scoring).
-//   jejak match --keys FILE... [--pubkey PEM] [--now UNIX_S] [--json]
+//   jejak match --keys FILE... [--pubkey PEM] [--now UNIX_S] [--threads N] [--json]
 //     Offline exposure check: export files (copied by a sync station or fetched by `keys
 //     fetch`) are verified against the configured public keys ("diagnosis.public_keys", or
 //     --pubkey), matched against the sightings in the store, scored with the "risk" config,
 //     recorded (sealed in the store and in <state-dir>/exposure-status.json) and, above the
-//     threshold, handed to the "notify" hook. Exit 0 when the check ran (exposed or not),
-//     1 when a file fails verification or the store cannot be read, 2 for usage/config.
+//     threshold, handed to the "notify" hook. Keys are matched on N worker threads (default:
+//     one per online CPU); on a terminal, stderr shows a progress line. Exit 0 when the
+//     check ran (exposed or not), 1 when a file fails verification or the store cannot be
+//     read, 2 for usage/config.
 //   jejak status [--json]
 //     The latest check: the clear status file says which sealed result it is, the store
 //     (opened as `jejak match` opens it) gives the scores. Exit 1 when no check has run yet
 //     or the store cannot be read.
+#include <unistd.h>
+
 #include <memory>
 #include <random>
 
@@ -19,6 +23,7 @@
 #include "agent/check/match_check.h"
 #include "agent/config/store_config.h"
 #include "platform/base/clock.h"
+#include "platform/base/progress.h"
 
 namespace jejak {
 namespace {
@@ -27,6 +32,7 @@ struct MatchArgs {
     std::vector<std::string> files;
     std::string pubkey;
     int64_t now = 0;
+    unsigned threads = 0;  // 0: one per online CPU
     bool json = false;
 };
 
@@ -91,6 +97,9 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
     inputs.ring = &ring;
     inputs.now = args.now > 0 ? args.now : env.clock.NowUnixMicros() / 1000000;
     inputs.index_seed = std::random_device{}() | uint64_t{std::random_device{}()} << 32;
+    inputs.threads = args.threads;
+    ProgressReporter progress(env.err, IsTerminal(STDERR_FILENO), env.clock, "matching", "keys");
+    inputs.progress = &progress;
     auto report = RunExposureCheck(inputs, *records, risk);
     if (!report.ok()) throw CliError(ExitCodeFor(report.status()), report.status().message());
     auto status = RecordExposureCheck(*report, risk, notify, **store, env.state_dir);
@@ -128,6 +137,8 @@ void RegisterMatchCommands(CLI::App& app, CliEnv& env) {
     match->add_option("--pubkey", args->pubkey, "PEM public key (instead of diagnosis.public_keys)");
     match->add_option("--now", args->now, "Evaluate as of this Unix time (replaying old data)")
         ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+    match->add_option("--threads", args->threads, "Matching threads (0: one per online CPU)")
+        ->check(CLI::Range(0u, 1024u));
     match->add_flag("--json", args->json, "JSON output");
     match->callback([args, &env] { RunMatch(*args, env); });
 

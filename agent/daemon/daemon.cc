@@ -2,6 +2,7 @@
 #include "agent/daemon/daemon.h"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 #include "crypto/key_schedule.h"
@@ -11,7 +12,14 @@ namespace jejak {
 
 Daemon::Daemon(Radio& radio, const Clock& clock, Store& store, RandomSource& random,
                DaemonOptions options, std::ostream& log)
-    : radio_(radio), clock_(clock), store_(store), random_(random), options_(options), log_(log) {}
+    : radio_(radio),
+      clock_(clock),
+      store_(store),
+      random_(random),
+      options_(options),
+      log_(log),
+      aggregator_(options.scan_regime,
+                  options.scan_regime == ScanRegime::kContinuous ? options.bin_seconds : 0) {}
 
 Daemon::~Daemon() { (void)Stop(); }
 
@@ -89,9 +97,15 @@ Status Daemon::Start() {
         return s;
     }
     running_ = true;
+    scanning_ = true;
+    next_scan_s_ = window_start_s_ + options_.scan_period_s;
     log_ << "started: advertising at " << static_cast<int>(options_.tx_power_dbm)
          << " dBm, scanning " << options_.scan.window_ms << "/" << options_.scan.interval_ms
-         << " ms, windows of " << options_.scan_window_s << " s\n";
+         << " ms, windows of " << options_.scan_window_s << " s, "
+         << (options_.scan_regime == ScanRegime::kDutyCycled
+                 ? "duty-cycled every " + std::to_string(options_.scan_period_s) + " s"
+                 : "continuous, " + std::to_string(options_.bin_seconds) + "-s bins")
+         << "\n";
     log_.flush();
     return Status::Ok();
 }
@@ -154,12 +168,34 @@ Status Daemon::FlushIfDue(int64_t now_s, bool force) {
     return Status::Ok();
 }
 
+// Duty-cycled: ends a scan after scan_window_s (storing it, stopping the radio's scan) and
+// starts the next one scan_period_s after the previous start.
+Status Daemon::DutyCycle(int64_t now_s) {
+    if (scanning_ && now_s - window_start_s_ >= options_.scan_window_s) {
+        JEJAK_RETURN_IF_ERROR(CloseWindow(now_s));
+        scanning_ = false;
+        JEJAK_RETURN_IF_ERROR(radio_.StopScanning());
+    }
+    if (!scanning_ && now_s >= next_scan_s_) {
+        JEJAK_RETURN_IF_ERROR(
+            radio_.StartScanning(options_.scan, [this](const ReceivedAdvert& a) { OnAdvert(a); }));
+        scanning_ = true;
+        window_start_s_ = now_s;
+        next_scan_s_ = now_s + options_.scan_period_s;
+    }
+    return Status::Ok();
+}
+
 Status Daemon::Tick() {
     if (!running_) return Status::FailedPrecondition("daemon not running");
     JEJAK_RETURN_IF_ERROR(RotateIfDue());
     const int64_t now_s = NowS();
-    if (now_s - window_start_s_ >= options_.scan_window_s) {
-        JEJAK_RETURN_IF_ERROR(CloseWindow(now_s));
+    if (options_.scan_regime == ScanRegime::kDutyCycled) {
+        JEJAK_RETURN_IF_ERROR(DutyCycle(now_s));
+    } else {
+        // Windows end on multiples of scan_window_s.
+        const int64_t w = std::max<int64_t>(1, options_.scan_window_s);
+        if (now_s >= (window_start_s_ / w + 1) * w) JEJAK_RETURN_IF_ERROR(CloseWindow(now_s));
     }
     return FlushIfDue(now_s, false);
 }
@@ -167,7 +203,8 @@ Status Daemon::Tick() {
 Status Daemon::Stop() {
     if (!running_) return Status::Ok();
     running_ = false;
-    Status scan = radio_.StopScanning();
+    Status scan = scanning_ ? radio_.StopScanning() : Status::Ok();
+    scanning_ = false;
     Status adv = radio_.StopAdvertising();
     const int64_t now_s = NowS();
     Status window = CloseWindow(now_s);

@@ -24,12 +24,21 @@
 
 namespace jejak {
 
+// How the daemon scans (docs/scan-regimes.md); every stored sighting records it.
+//  - continuous (default, a mains-powered box): the radio scans all the time; receptions
+//    are aggregated per window of scan_window_s aligned to multiples of it (so 5-s windows
+//    never straddle a minute), and scoring credits each bin_seconds bin heard;
+//  - duty-cycled (a token, a phone-like device): the radio scans scan_window_s every
+//    scan_period_s and is stopped in between; scoring credits GAEN's secondsSinceLastScan.
 struct DaemonOptions {
     int8_t tx_power_dbm = -15;      // advertised in metadata v1.0 and asked of the radio
     AdvertisingParams advertising;  // tx_power_dbm above overrides advertising.tx_power_dbm
-    ScanParams scan;                // default duty cycle
+    ScanParams scan;                // radio scan interval/window while scanning
     int64_t scan_window_s = 5;      // receptions are aggregated per window of this length
     int64_t flush_interval_s = kDefaultFlushIntervalSeconds;  // explicit flush (+ log line)
+    ScanRegime scan_regime = ScanRegime::kContinuous;
+    uint16_t bin_seconds = kDefaultBinSeconds;  // continuous: credit bin
+    int64_t scan_period_s = 300;    // duty-cycled: a scan starts every this many seconds
 };
 
 struct DaemonCounters {
@@ -67,6 +76,7 @@ private:
     Result<AdvertisingSet> BuildSet(EnIntervalNumber interval);
     Status RotateIfDue();
     Status CloseWindow(int64_t now_s);
+    Status DutyCycle(int64_t now_s);
     Status FlushIfDue(int64_t now_s, bool force);
     void OnAdvert(const ReceivedAdvert& advert);
 
@@ -82,6 +92,8 @@ private:
     AdvertisingSet current_;
     bool running_ = false;
     int64_t window_start_s_ = 0;
+    bool scanning_ = false;      // duty-cycled: the radio is scanning now
+    int64_t next_scan_s_ = 0;    // duty-cycled: when the next scan starts
     int64_t last_flush_s_ = 0;
     uint64_t unflushed_ = 0;
 

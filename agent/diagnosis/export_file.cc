@@ -116,46 +116,134 @@ Result<WireField> WireWalker::Next() {
 
 const char* ListName(KeyList list) { return list == KeyList::kKeys ? "key" : "revised key"; }
 
-Result<DiagnosisKey> ConvertKey(const Jejakpb__TemporaryExposureKey& m, size_t index,
-                                KeyList list) {
-    const std::string where = std::string(ListName(list)) + " " + std::to_string(index) + ": ";
-    if (!m.has_key_data || m.key_data.len != Tek::kSize) {
-        return Status::Corruption(where + "key_data is " + std::to_string(m.key_data.len) +
-                                  " bytes, expected 16");
+// The fields of one TemporaryExposureKey as either decoder read them.
+struct RawKey {
+    bool has_key_data = false;
+    std::span<const uint8_t> key_data;
+    int32_t transmission_risk_level = 0;
+    int32_t rolling_start_interval_number = 0;
+    bool has_rolling_period = false;
+    int32_t rolling_period = 144;
+    bool has_report_type = false;
+    int32_t report_type = 0;
+    bool has_days_since_onset = false;
+    int32_t days_since_onset = 0;
+};
+
+Status KeyError(size_t index, KeyList list, const std::string& what) {
+    return Status::Corruption(std::string(ListName(list)) + " " + std::to_string(index) + ": " +
+                              what);
+}
+
+Result<DiagnosisKey> ConvertKey(const RawKey& m, size_t index, KeyList list) {
+    if (!m.has_key_data || m.key_data.size() != Tek::kSize) {
+        return KeyError(index, list,
+                        "key_data is " + std::to_string(m.key_data.size()) + " bytes, expected 16");
     }
     const int32_t period = m.has_rolling_period ? m.rolling_period : 144;
     if (period < 1 || period > 144) {
-        return Status::Corruption(where + "rolling_period " + std::to_string(period) +
-                                  " outside 1..144");
+        return KeyError(index, list, "rolling_period " + std::to_string(period) + " outside 1..144");
     }
     if (m.rolling_start_interval_number < 0) {
-        return Status::Corruption(where + "negative rolling_start_interval_number");
+        return KeyError(index, list, "negative rolling_start_interval_number");
     }
     DiagnosisKey key;
-    std::memcpy(key.key.data(), m.key_data.data, Tek::kSize);
+    std::memcpy(key.key.data(), m.key_data.data(), Tek::kSize);
     key.rolling_start_interval_number = static_cast<uint32_t>(m.rolling_start_interval_number);
     key.rolling_period = static_cast<uint32_t>(period);
     key.transmission_risk_level = m.transmission_risk_level;
     if (m.has_report_type) key.report_type = static_cast<ReportType>(m.report_type);
-    if (m.has_days_since_onset_of_symptoms) {
-        key.days_since_onset_of_symptoms = m.days_since_onset_of_symptoms;
-    }
+    if (m.has_days_since_onset) key.days_since_onset_of_symptoms = m.days_since_onset;
     return key;
 }
 
-Result<DiagnosisKey> DecodeKey(std::span<const uint8_t> payload, size_t index, KeyList list) {
+// A varint of at most 5 bytes whose value fits 32 bits; false for anything else (longer
+// encodings, e.g. negative int32, go to protobuf-c).
+bool FastVarint32(std::span<const uint8_t> in, size_t& pos, uint32_t& out) {
+    uint32_t value = 0;
+    for (int i = 0; i < 5; ++i) {
+        if (pos >= in.size()) return false;
+        const uint8_t b = in[pos++];
+        if (i == 4 && b > 0x0f) return false;
+        value |= uint32_t{b & 0x7fu} << (7 * i);
+        if ((b & 0x80) == 0) {
+            out = value;
+            return true;
+        }
+    }
+    return false;
+}
+
+// Fast path for the usual key message: each of fields 1..6 at most once, with its declared
+// wire type, one-byte tags and lengths, 32-bit varints, a report type 0..5, nothing else.
+// On exactly such input protobuf-c yields the same values; for anything else this returns
+// false and protobuf-c decides (so errors and edge cases stay protobuf-c's).
+bool FastDecodeKey(std::span<const uint8_t> in, RawKey& m) {
+    size_t pos = 0;
+    unsigned seen = 0;
+    while (pos < in.size()) {
+        const uint8_t tag = in[pos++];
+        const unsigned number = tag >> 3;
+        if ((tag & 0x80) != 0 || number < 1 || number > 6 || (seen & (1u << number)) != 0) {
+            return false;
+        }
+        seen |= 1u << number;
+        if (number == 1) {
+            if ((tag & 7) != 2 || pos >= in.size() || in[pos] >= 0x80) return false;
+            const size_t len = in[pos++];
+            if (len > in.size() - pos) return false;
+            m.has_key_data = true;
+            m.key_data = in.subspan(pos, len);
+            pos += len;
+            continue;
+        }
+        uint32_t v = 0;
+        if ((tag & 7) != 0 || !FastVarint32(in, pos, v)) return false;
+        switch (number) {
+            case 2: m.transmission_risk_level = static_cast<int32_t>(v); break;
+            case 3: m.rolling_start_interval_number = static_cast<int32_t>(v); break;
+            case 4:
+                m.has_rolling_period = true;
+                m.rolling_period = static_cast<int32_t>(v);
+                break;
+            case 5:
+                if (v > 5) return false;
+                m.has_report_type = true;
+                m.report_type = static_cast<int32_t>(v);
+                break;
+            default:  // 6: sint32, zigzag
+                m.has_days_since_onset = true;
+                m.days_since_onset = static_cast<int32_t>((v >> 1) ^ (~(v & 1) + 1));
+                break;
+        }
+    }
+    return true;
+}
+
+Result<DiagnosisKey> DecodeKey(std::span<const uint8_t> payload, size_t index, KeyList list,
+                               bool allow_fast = true) {
     if (payload.size() > kMaxKeyMessageBytes) {
-        return Status::Corruption(std::string(ListName(list)) + " " + std::to_string(index) +
-                                  ": message of " + std::to_string(payload.size()) + " bytes");
+        return KeyError(index, list, "message of " + std::to_string(payload.size()) + " bytes");
+    }
+    if (RawKey fast; allow_fast && FastDecodeKey(payload, fast)) {
+        return ConvertKey(fast, index, list);
     }
     BudgetAllocator budget(kKeyUnpackBudget);
     Jejakpb__TemporaryExposureKey* m =
         jejakpb__temporary_exposure_key__unpack(&budget.allocator, payload.size(), payload.data());
-    if (m == nullptr) {
-        return Status::Corruption(std::string(ListName(list)) + " " + std::to_string(index) +
-                                  ": malformed protobuf");
-    }
-    Result<DiagnosisKey> key = ConvertKey(*m, index, list);
+    if (m == nullptr) return KeyError(index, list, "malformed protobuf");
+    RawKey raw;
+    raw.has_key_data = m->has_key_data;
+    raw.key_data = std::span<const uint8_t>(m->key_data.data, m->key_data.len);
+    raw.transmission_risk_level = m->transmission_risk_level;
+    raw.rolling_start_interval_number = m->rolling_start_interval_number;
+    raw.has_rolling_period = m->has_rolling_period;
+    raw.rolling_period = m->rolling_period;
+    raw.has_report_type = m->has_report_type;
+    raw.report_type = static_cast<int32_t>(m->report_type);
+    raw.has_days_since_onset = m->has_days_since_onset_of_symptoms;
+    raw.days_since_onset = m->days_since_onset_of_symptoms;
+    Result<DiagnosisKey> key = ConvertKey(raw, index, list);
     if (m->key_data.data != nullptr) SecureZero(m->key_data.data, m->key_data.len);
     jejakpb__temporary_exposure_key__free_unpacked(m, &budget.allocator);
     return key;
@@ -188,9 +276,9 @@ Result<ExportHeader> DecodeHeader(std::span<const uint8_t> bytes) {
 }
 
 // First pass: checks the wire structure, counts keys and gathers the non-key fields.
-Result<std::vector<uint8_t>> ScanExport(std::span<const uint8_t> body, const ExportLimits& limits) {
+Result<std::vector<uint8_t>> ScanExport(std::span<const uint8_t> body, const ExportLimits& limits,
+                                        size_t& key_count) {
     std::vector<uint8_t> header_bytes;
-    size_t key_count = 0;
     WireWalker walker(body);
     while (!walker.done()) {
         JEJAK_ASSIGN_OR_RETURN(const WireField field, walker.Next());
@@ -213,8 +301,12 @@ Result<std::vector<uint8_t>> ScanExport(std::span<const uint8_t> body, const Exp
 
 }  // namespace
 
+Result<DiagnosisKey> DecodeKeyMessage(std::span<const uint8_t> message, bool protobuf_c_only) {
+    return DecodeKey(message, 0, KeyList::kKeys, !protobuf_c_only);
+}
+
 Result<ExportHeader> VisitExportBin(std::span<const uint8_t> bin, const DiagnosisKeyVisitor& visit,
-                                    const ExportLimits& limits) {
+                                    const ExportLimits& limits, const KeyCountObserver& on_count) {
     if (bin.size() < kExportHeaderSize ||
         std::memcmp(bin.data(), kExportHeader, kExportHeaderSize) != 0) {
         return Status::Corruption("export.bin: bad header (expected \"EK Export v1    \")");
@@ -224,10 +316,12 @@ Result<ExportHeader> VisitExportBin(std::span<const uint8_t> bin, const Diagnosi
                                   std::to_string(limits.max_bin_bytes) + " bytes");
     }
     const std::span<const uint8_t> body = bin.subspan(kExportHeaderSize);
-    Result<std::vector<uint8_t>> header_bytes = ScanExport(body, limits);
+    size_t key_count = 0;
+    Result<std::vector<uint8_t>> header_bytes = ScanExport(body, limits, key_count);
     if (!header_bytes.ok()) return header_bytes.status().WithContext("export.bin");
     Result<ExportHeader> header = DecodeHeader(*header_bytes);
     if (!header.ok()) return header.status().WithContext("export.bin");
+    if (on_count) on_count(key_count);
     size_t index[2] = {0, 0};
     WireWalker walker(body);
     while (!walker.done()) {

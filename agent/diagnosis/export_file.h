@@ -109,12 +109,22 @@ enum class KeyList { kKeys, kRevisedKeys };
 // Called once per key in file order; a non-OK Status stops the walk and is returned.
 using DiagnosisKeyVisitor = std::function<Status(const DiagnosisKey& key, KeyList list)>;
 
+// Told the number of keys (both lists) once the structure is checked, before the first visit.
+using KeyCountObserver = std::function<void(size_t keys)>;
+
 // Streaming parse of export.bin (header included): checks the header, decodes one key at a
 // time (memory stays O(one key) beyond the input) and returns the non-key fields. Rejects
 // keys whose key_data is not 16 bytes, whose rolling period is outside 1..144, or whose
 // interval number is negative, and files with more than limits.max_keys keys.
 Result<ExportHeader> VisitExportBin(std::span<const uint8_t> bin, const DiagnosisKeyVisitor& visit,
-                                    const ExportLimits& limits = {});
+                                    const ExportLimits& limits = {},
+                                    const KeyCountObserver& on_count = nullptr);
+// One TemporaryExposureKey message (the payload of a field 7 or 8), decoded and validated as
+// the readers do (errors read "key 0: ..."). Usual messages take a hand-written fast path;
+// protobuf_c_only bypasses it. Both must agree on every input (tests and the fuzz target).
+Result<DiagnosisKey> DecodeKeyMessage(std::span<const uint8_t> message,
+                                      bool protobuf_c_only = false);
+
 // Whole-file parse built on VisitExportBin.
 Result<ExportFile> ParseExportBin(std::span<const uint8_t> bin, const ExportLimits& limits = {});
 

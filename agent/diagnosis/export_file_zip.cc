@@ -1,6 +1,9 @@
 // Reading the export container: a zip with export.bin and export.sig (libzip), or a bare
 // export.bin. Archive sizes are never trusted: the declared size is checked first, then the
-// inflated bytes are counted while reading so a lying header cannot get past the limit.
+// inflated bytes are counted while reading so a lying header cannot get past the limit. A zip
+// on disk is read through libzip's file source (entries inflated from the file as they are
+// read), not loaded whole.
+#include <sys/stat.h>
 #include <zip.h>
 
 #include <algorithm>
@@ -59,15 +62,10 @@ Result<std::vector<uint8_t>> ReadEntry(zip_t* zip, zip_uint64_t index, const std
     return out;
 }
 
-Result<ZipPtr> OpenZip(std::span<const uint8_t> bytes, const std::string& name) {
+// Opens an archive over `source` (taken over: freed on failure too).
+Result<ZipPtr> OpenZip(zip_source_t* source, const std::string& name) {
     zip_error_t error;
     zip_error_init(&error);
-    zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
-    if (source == nullptr) {
-        Status s = ZipFailure(name, "cannot read zip", &error);
-        zip_error_fini(&error);
-        return s;
-    }
     zip_t* zip = zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &error);
     if (zip == nullptr) {
         zip_source_free(source);
@@ -79,9 +77,36 @@ Result<ZipPtr> OpenZip(std::span<const uint8_t> bytes, const std::string& name) 
     return ZipPtr(zip);
 }
 
-Result<ExportBlobs> ReadZip(std::span<const uint8_t> bytes, const std::string& name,
-                            const ExportLimits& limits) {
-    JEJAK_ASSIGN_OR_RETURN(ZipPtr zip, OpenZip(bytes, name));
+Result<ZipPtr> OpenZipBytes(std::span<const uint8_t> bytes, const std::string& name) {
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
+    if (source == nullptr) {
+        Status s = ZipFailure(name, "cannot read zip", &error);
+        zip_error_fini(&error);
+        return s;
+    }
+    zip_error_fini(&error);
+    return OpenZip(source, name);
+}
+
+// The archive read straight from the open file: libzip seeks to the central directory and
+// inflates entries from disk, so the compressed file is never held in memory.
+Result<ZipPtr> OpenZipFile(std::FILE* file, const std::string& name) {
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t* source = zip_source_filep_create(file, 0, -1, &error);
+    if (source == nullptr) {
+        std::fclose(file);
+        Status s = ZipFailure(name, "cannot read zip", &error);
+        zip_error_fini(&error);
+        return s;
+    }
+    zip_error_fini(&error);
+    return OpenZip(source, name);
+}
+
+Result<ExportBlobs> ReadZip(ZipPtr zip, const std::string& name, const ExportLimits& limits) {
     const zip_int64_t entries = zip_get_num_entries(zip.get(), 0);
     if (entries < 0 || static_cast<uint64_t>(entries) > limits.max_zip_entries) {
         return Status::Corruption(name + ": zip has " + std::to_string(entries) +
@@ -114,7 +139,8 @@ Result<ExportBlobs> ReadExportContainerBytes(std::span<const uint8_t> bytes,
             return Status::Corruption(name + ": zip is larger than " +
                                       std::to_string(limits.max_zip_bytes) + " bytes");
         }
-        return ReadZip(bytes, name, limits);
+        JEJAK_ASSIGN_OR_RETURN(ZipPtr zip, OpenZipBytes(bytes, name));
+        return ReadZip(std::move(zip), name, limits);
     }
     if (StartsWith(bytes, kExportHeader, kExportHeaderSize)) {
         if (bytes.size() > limits.max_bin_bytes) {
@@ -129,18 +155,38 @@ Result<ExportBlobs> ReadExportContainerBytes(std::span<const uint8_t> bytes,
 Result<ExportBlobs> ReadExportContainer(const std::string& path, const ExportLimits& limits) {
     std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
     if (!file) return Status::FromErrno(errno, "cannot open " + path);
-    const size_t limit = std::max(limits.max_zip_bytes, limits.max_bin_bytes);
-    std::vector<uint8_t> bytes;
+    struct stat st {};
+    if (::fstat(::fileno(file.get()), &st) != 0) return Status::FromErrno(errno, "cannot stat " + path);
+    uint8_t magic[kExportHeaderSize] = {};
+    const size_t got = std::fread(magic, 1, sizeof(magic), file.get());
+    if (std::ferror(file.get())) return Status::FromErrno(errno, "cannot read " + path);
+    const std::span<const uint8_t> head(magic, got);
+    if (StartsWith(head, kZipMagic, sizeof(kZipMagic))) {
+        if (static_cast<uint64_t>(st.st_size) > limits.max_zip_bytes) {
+            return Status::Corruption(path + ": zip is larger than " +
+                                      std::to_string(limits.max_zip_bytes) + " bytes");
+        }
+        std::rewind(file.get());
+        JEJAK_ASSIGN_OR_RETURN(ZipPtr zip, OpenZipFile(file.release(), path));
+        return ReadZip(std::move(zip), path, limits);
+    }
+    if (!StartsWith(head, kExportHeader, kExportHeaderSize)) {
+        return Status::Corruption(path + ": neither a zip nor an export.bin (bad header)");
+    }
+    // A bare export.bin is the entry itself: read it whole, counting as it comes (the size
+    // on disk may change while reading).
+    std::vector<uint8_t> bytes(head.begin(), head.end());
     uint8_t chunk[65536];
     size_t n = 0;
     while ((n = std::fread(chunk, 1, sizeof(chunk), file.get())) > 0) {
-        if (bytes.size() + n > limit) {
-            return Status::Corruption(path + ": larger than " + std::to_string(limit) + " bytes");
+        if (bytes.size() + n > limits.max_bin_bytes) {
+            return Status::Corruption(path + ": export.bin is larger than " +
+                                      std::to_string(limits.max_bin_bytes) + " bytes");
         }
         bytes.insert(bytes.end(), chunk, chunk + n);
     }
     if (std::ferror(file.get())) return Status::FromErrno(errno, "cannot read " + path);
-    return ReadExportContainerBytes(bytes, path, limits);
+    return ExportBlobs{std::move(bytes), std::nullopt};
 }
 
 }  // namespace jejak

@@ -121,7 +121,7 @@ Result<ExportSummary> VisitBlobs(const ExportBlobs& blobs, const std::string& na
             ++(list == KeyList::kKeys ? summary.key_count : summary.revised_key_count);
             return visit(key, list);
         },
-        options.limits);
+        options.limits, options.on_key_count);
     if (!header.ok()) return header.status().WithContext(name);
     summary.header = std::move(header).value();
     return summary;

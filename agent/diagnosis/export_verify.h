@@ -59,6 +59,7 @@ struct ExportReadOptions {
     const ExportKeyRing* ring = nullptr;   // nullptr: signature not checked
     bool require_valid_signature = false;  // then anything but kValid is PermissionDenied
     ExportLimits limits;
+    KeyCountObserver on_key_count;  // optional: told the file's key count before any visit
 };
 
 // Header, signatures and verdict of one export, without its keys.

@@ -148,8 +148,9 @@ Result<std::vector<std::string>> ParseKeyIndex(std::string_view text) {
     return entries;
 }
 
-KeyFetcher::KeyFetcher(const DiagnosisConfig& config, HttpClient& http, std::string state_file)
-    : config_(config), http_(http), state_file_(std::move(state_file)) {}
+KeyFetcher::KeyFetcher(const DiagnosisConfig& config, HttpClient& http, std::string state_file,
+                       ProgressReporter* progress)
+    : config_(config), http_(http), state_file_(std::move(state_file)), progress_(progress) {}
 
 Status KeyFetcher::FetchEntry(const std::string& entry, FetchReport& report) {
     HttpRequest request{config_.server_url + entry, {}, ExportLimits{}.max_zip_bytes};
@@ -170,6 +171,7 @@ Status KeyFetcher::FetchEntry(const std::string& entry, FetchReport& report) {
     JEJAK_RETURN_IF_ERROR(
         WriteDownload(std::filesystem::path(config_.download_dir) / entry, response.body));
     report.accepted.push_back(entry);
+    report.keys += checked->key_count + checked->revised_key_count;
     return Status::Ok();
 }
 
@@ -207,6 +209,8 @@ Result<FetchReport> KeyFetcher::Run() {
     // early must not be answered with 304 next time.
     state.etag.clear();
     state.last_modified.clear();
+    const size_t total = entries->size() - start;
+    auto keys_verified = [&report] { return std::to_string(report.keys) + " keys verified"; };
     for (size_t i = start; i < entries->size(); ++i) {
         const std::string& entry = (*entries)[i];
         if (std::filesystem::exists(std::filesystem::path(config_.download_dir) / entry)) {
@@ -217,7 +221,9 @@ Result<FetchReport> KeyFetcher::Run() {
         }
         state.last_entry = entry;
         JEJAK_RETURN_IF_ERROR(SaveState(state_file_, state));
+        if (progress_ != nullptr) progress_->Update(i - start + 1, total, keys_verified());
     }
+    if (progress_ != nullptr) progress_->Finish(total, total, keys_verified());
     state.etag = response.etag;
     state.last_modified = response.last_modified;
     JEJAK_RETURN_IF_ERROR(SaveState(state_file_, state));

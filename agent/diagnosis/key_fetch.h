@@ -20,6 +20,7 @@
 
 #include "agent/diagnosis/export_verify.h"
 #include "platform/http/http_client.h"
+#include "platform/base/progress.h"
 #include "platform/base/status.h"
 
 namespace jejak {
@@ -47,12 +48,15 @@ struct FetchReport {
     std::vector<std::string> accepted;  // entries verified and saved, in order
     std::vector<std::string> rejected;  // "entry: reason" for files that failed verification
     size_t already_present = 0;         // listed entries already in download_dir
+    uint64_t keys = 0;                  // keys (both lists) in the accepted files
 };
 
 class KeyFetcher {
 public:
-    // `state_file` remembers the index validators and the last processed entry.
-    KeyFetcher(const DiagnosisConfig& config, HttpClient& http, std::string state_file);
+    // `state_file` remembers the index validators and the last processed entry. `progress`
+    // (optional) is told the files processed out of those listed after the last one.
+    KeyFetcher(const DiagnosisConfig& config, HttpClient& http, std::string state_file,
+               ProgressReporter* progress = nullptr);
 
     // One incremental pass. Transport errors and unexpected HTTP statuses stop the pass with
     // Unavailable (the state keeps every file finished so far); a file that downloads but
@@ -65,6 +69,7 @@ private:
     const DiagnosisConfig& config_;
     HttpClient& http_;
     std::string state_file_;
+    ProgressReporter* progress_;
 };
 
 }  // namespace jejak

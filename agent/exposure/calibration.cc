@@ -1,8 +1,6 @@
 // Calibration table parsing, lookup and the receiver-correction resolution.
 #include "agent/exposure/calibration.h"
 
-#include <unistd.h>
-
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -56,16 +54,6 @@ Result<CalibrationRow> ParseRow(std::string_view line, size_t line_no) {
     return row;
 }
 
-bool Readable(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
-
-std::string ExecutableDir() {
-    char buf[4096];
-    const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) return {};
-    std::string exe(buf, static_cast<size_t>(n));
-    return exe.substr(0, exe.rfind('/'));
-}
-
 }  // namespace
 
 Result<CalibrationTable> CalibrationTable::Parse(std::string_view csv) {
@@ -114,21 +102,10 @@ int CalibrationTable::FleetMeanRssiCorrection() const {
     return static_cast<int>(std::lround(sum / static_cast<double>(rows_.size())));
 }
 
-std::optional<std::string> FindCalibrationFile() {
-    std::vector<std::string> dirs;
-    if (const char* env = std::getenv("JEJAK_DATA_DIR"); env != nullptr && *env != '\0') {
-        dirs.emplace_back(env);
-    }
-    if (std::string exe_dir = ExecutableDir(); !exe_dir.empty()) {
-        dirs.push_back(exe_dir + "/../share/jejak");
-    }
-    dirs.emplace_back("/usr/local/share/jejak");
-    dirs.emplace_back("/usr/share/jejak");
-    for (const auto& dir : dirs) {
-        std::string path = dir + "/" + std::string(kCalibrationFileName);
-        if (Readable(path)) return path;
-    }
-    return std::nullopt;
+Result<CalibrationTable> BuiltinCalibrationTable() {
+    auto table = CalibrationTable::Parse(BuiltinCalibrationCsv());
+    if (!table.ok()) return table.status().WithContext("built-in calibration table");
+    return table;
 }
 
 Result<ReceiverCalibration> ResolveReceiverCalibration(const nlohmann::json& section) {
@@ -139,22 +116,17 @@ Result<ReceiverCalibration> ResolveReceiverCalibration(const nlohmann::json& sec
         }
         return ReceiverCalibration{it->get<int>(), "config"};
     }
-    std::optional<std::string> path;
-    if (auto it = section.find("table"); it != section.end()) {
-        if (!it->is_string()) return Status::InvalidArgument("calibration.table: string path");
-        path = it->get<std::string>();
-    } else {
-        path = FindCalibrationFile();
-    }
     const auto model = section.find("model");
     if (model != section.end() && !model->is_string()) {
         return Status::InvalidArgument("calibration.model: string");
     }
-    if (!path) {
-        if (model != section.end()) return Status::NotFound("calibration table not installed");
-        return ReceiverCalibration{0, "none"};
+    const auto file = section.find("table");  // overrides the built-in table
+    if (file != section.end() && !file->is_string()) {
+        return Status::InvalidArgument("calibration.table: string path");
     }
-    JEJAK_ASSIGN_OR_RETURN(CalibrationTable table, CalibrationTable::Load(*path));
+    JEJAK_ASSIGN_OR_RETURN(CalibrationTable table,
+                           file != section.end() ? CalibrationTable::Load(file->get<std::string>())
+                                                 : BuiltinCalibrationTable());
     if (model == section.end()) return ReceiverCalibration{table.FleetMeanRssiCorrection(), "fleet-mean"};
     const CalibrationRow* row = table.Find(model->get<std::string>());
     if (row == nullptr) {

@@ -3,11 +3,11 @@
 // transcribed by microG) gives each phone model an rssi_correction added to measured RSSI and
 // the tx value it advertises. A Linux receiver is not in the table, so its correction normally
 // comes from the config; the table's fleet mean is the documented fallback (microG's LOWEST
-// confidence default).
+// confidence default). The table is compiled into the binary, so the fallback is the same
+// wherever the binary is copied; a configured file overrides it.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,19 +45,21 @@ private:
     std::vector<CalibrationRow> rows_;
 };
 
-// File name of the installed table and the places it is looked for, in order: the
-// JEJAK_DATA_DIR environment variable, <dir of the executable>/../share/jejak, then
-// /usr/local/share/jejak and /usr/share/jejak. Returns the first readable path, if any.
-inline constexpr std::string_view kCalibrationFileName = "en_calibration_2020-12-14_via_microg.csv";
-std::optional<std::string> FindCalibrationFile();
+// The table built into the binary (en_calibration_2020-12-14_via_microg.csv, embedded at
+// build time by cmake/embed_file.cmake; the text is generated, the definition lives in the
+// build tree) and its parse.
+std::string_view BuiltinCalibrationCsv();
+Result<CalibrationTable> BuiltinCalibrationTable();
 
 // Receiver settings from the config's "calibration" object:
 //   { "rssi_correction_db": 4 }          explicit correction (wins), or
-//   { "model": "Pixel 4", "table": "/path/to.csv" }  looked up in the table.
-// Without either, the table's fleet mean is used, and 0 if no table can be found.
+//   { "model": "Pixel 4" }               looked up in the table, or
+//   { "table": "/path/to.csv" }          another table file instead of the built-in one
+//                                        (with or without "model").
+// Without a correction or a model, the table's fleet mean is used.
 struct ReceiverCalibration {
     int rssi_correction_db = 0;
-    std::string source;  // "config", "table:<model>", "fleet-mean", "none"
+    std::string source;  // "config", "table:<model>", "fleet-mean"
 };
 
 // attenuation = tx_power - (rssi + rssi_correction), floored at 0 (PROTOCOL.md 6.1).

@@ -31,6 +31,11 @@ int SecondsSinceLastScan(const SightingRecord& r) {
     return static_cast<int>(60 * std::clamp<int64_t>(minutes, 0, kMaxMinutesSinceLastScan));
 }
 
+// Credit bin of a continuous scanner's sighting; 0 for duty-cycled or unrecorded scanning.
+int BinSeconds(const SightingRecord& r) {
+    return r.scan_regime == ScanRegime::kContinuous ? r.bin_seconds : 0;
+}
+
 // Drift check and replay guard for the hits of one RPI (records sorted by time).
 void FilterRpi(std::vector<const SightingRecord*>& records, EnIntervalNumber rpi_interval,
                WindowStats& stats) {
@@ -126,6 +131,8 @@ std::vector<ExposureWindow> BuildExposureWindows(const KeyHits& match,
     std::vector<ExposureWindow> windows;
     ScanAccumulator scan;
     int64_t previous_time = 0;
+    int scan_bin = 0;       // bin length of the open scan instance (0: duty-cycled)
+    int64_t scan_at = 0;    // its bin start
     auto close_scan = [&] {
         if (!windows.empty() && scan.weight > 0) {
             windows.back().scans.back().typical_attenuation_db = scan.Typical();
@@ -135,20 +142,30 @@ std::vector<ExposureWindow> BuildExposureWindows(const KeyHits& match,
     };
     for (const ValidSighting& s : sightings) {
         const int64_t t = s.record->first_seen;
-        if (windows.empty() || t - windows.back().start >= kMaxWindowSeconds) {
-            close_scan();
+        const int bin = BinSeconds(*s.record);
+        const int64_t at = bin > 0 ? FloorDiv(t, bin) * bin : t;
+        const bool new_window = windows.empty() || at - windows.back().start >= kMaxWindowSeconds;
+        const bool same_scan =
+            !new_window && scan.weight > 0 &&
+            (bin > 0 ? scan_bin == bin && scan_at == at
+                     : scan_bin == 0 && static_cast<double>(t - previous_time) <= kSameScanSeconds);
+        if (!same_scan) close_scan();
+        if (new_window) {
             ExposureWindow& w = windows.emplace_back();
-            w.start = t;
-            w.day = static_cast<uint32_t>(FloorDiv(t, 86400));
+            w.start = at;
+            w.day = static_cast<uint32_t>(FloorDiv(at, 86400));
             w.report_type = type;
             w.infectiousness = infectiousness;
             w.calibration_confidence = s.confidence;
             w.transmission_risk_level = match.key.transmission_risk_level;
-        } else if (static_cast<double>(t - previous_time) > kSameScanSeconds) {
-            close_scan();
         }
-        if (scan.weight == 0) windows.back().scans.push_back({0, 0, SecondsSinceLastScan(*s.record), t});
+        if (scan.weight == 0) {
+            const int credit = bin > 0 ? bin : SecondsSinceLastScan(*s.record);
+            windows.back().scans.push_back({0, 0, credit, t});
+        }
         scan.Add(s, config.rssi_correction_db);
+        scan_bin = bin;
+        scan_at = at;
         previous_time = std::max(t, s.record->last_seen);
     }
     close_scan();

@@ -6,10 +6,16 @@
 //  3. metadata: the AEM is decrypted with the key's AEMK; undecodable metadata or a TX power
 //     outside [-50, +20] dBm rejects the sighting;
 //  4. attenuation = TX power - (RSSI + receiver correction), floored at 0;
-//  5. time-ordered sightings become windows of at most 30 minutes; sightings <= 25.5 s apart
-//     (1.5 x the 17 s longest scan) are one scan instance, whose typical attenuation is the
-//     rounded mean and minimum the smallest; secondsSinceLastScan = 60 x min(5, minutes since
-//     the previous scan ended), 120 s when unknown.
+//  5. time-ordered sightings become windows of at most 30 minutes, cut into scan instances
+//     whose typical attenuation is the rounded mean and minimum the smallest, credited by
+//     the receiver's scan regime (docs/scan-regimes.md):
+//     - duty-cycled or unrecorded: sightings <= 25.5 s apart (1.5 x the 17 s longest scan)
+//       are one scan instance; secondsSinceLastScan = 60 x min(5, minutes since the
+//       previous scan ended), 120 s when unknown (GAEN's rule);
+//     - continuous: the sightings of one bin of bin_seconds (from the Unix epoch, so 60-s
+//       bins are UTC minutes) are one scan instance credited bin_seconds; empty bins are
+//       credited nothing. Windows of continuous sightings start at a bin start, so a bin
+//       never straddles two windows.
 // Stored records are already one per RPI and scan, so a record contributes `count`
 // advertisements at its mean RSSI and its strongest one to the minimum.
 #pragma once

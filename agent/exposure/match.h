@@ -12,9 +12,15 @@
 // not overlap the stored sightings are skipped without deriving anything; keys with a rolling
 // period outside 1..144 are counted as invalid. The per-sighting checks (drift, replay guard,
 // metadata) are applied afterwards by BuildExposureWindows on the few matched keys.
+//
+// Keys are split across worker threads in batches of consecutive keys; each worker owns its
+// derivation buffers and reads the index (immutable, so shared without locks). Results are
+// put back in batch order, so the output does not depend on the number of threads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -46,49 +52,61 @@ struct MatchStats {
     uint64_t matched_keys = 0;
 };
 
+struct MatchOptions {
+    // Worker threads deriving and probing; 0 means one per online CPU. With 1 everything
+    // runs on the caller's thread.
+    unsigned threads = 0;
+};
+
+// Number of online CPUs (at least 1).
+unsigned OnlineCpuCount();
+
 class Matcher {
 public:
-    static constexpr size_t kChunkKeys = 32;
+    static constexpr size_t kChunkKeys = 32;    // keys derived in one batch call
+    static constexpr size_t kBatchKeys = 1024;  // keys a worker takes at once
 
-    explicit Matcher(const RpiIndex& index, const KeyScheduleBackend& backend = BestBackend());
+    // Starts the worker threads (fewer if the system refuses more; at least the caller's).
+    explicit Matcher(const RpiIndex& index, MatchOptions options = {},
+                     const KeyScheduleBackend& backend = BestBackend());
+    // Stops and joins the workers; buffered keys are dropped.
     ~Matcher();
     Matcher(const Matcher&) = delete;
     Matcher& operator=(const Matcher&) = delete;
 
-    // Matches the keys (copies what it needs; the span may be reused after the call).
+    // Matches the keys (copies what it needs; the span may be reused after the call). Keys
+    // are handed to the workers in batches of kBatchKeys; when every worker is busy and the
+    // queue is full, Add waits, so memory stays bounded whatever the number of keys.
+    // Called from one thread at a time.
     void Add(std::span<const MatchKey> keys);
-    // Processes any buffered keys and returns the matches so far (in input order).
+    // Processes any buffered keys, waits for the workers and returns the matches in input
+    // order: the same list, hit for hit, whatever the number of threads.
     std::vector<KeyHits> Finish();
+    // Complete after Finish (keys, invalid_keys and skipped_keys are current at any time).
     const MatchStats& stats() const { return stats_; }
+    // After Finish: OK, or the first key-derivation failure (then the matches are incomplete
+    // and must not be used to decide anything).
+    const Status& status() const { return status_; }
+    // Keys fully checked so far (skipped and invalid ones included). Any thread; for progress.
+    uint64_t keys_done() const { return keys_done_.load(std::memory_order_relaxed); }
+    unsigned threads() const { return threads_; }
 
 private:
-    static constexpr size_t kCheckBatch = 64;
-    struct DayPair {
-        uint32_t lo;  // day of the interval's earliest possible sighting
-        uint32_t hi;  // day of its latest
-    };
+    struct Batch;
+    class Worker;
+    class Pool;
 
-    void RunChunk();
-    // Filter pass over one key's RPIs: ids (slot * 144 + offset) of those that may have
-    // been heard go to out. Returns their number.
-    size_t FilterKey(size_t slot, uint32_t* out);
-    void CheckCandidates(std::span<const uint32_t> ids);
-    EnIntervalNumber IntervalOf(uint32_t id) const;
-    static DayPair DaysOf(uint64_t interval);
-    void RecordHit(size_t slot, const Rpi& rpi, EnIntervalNumber interval, uint32_t day_lo,
-                   uint32_t day_hi);
+    void Submit();
 
     const RpiIndex& index_;
-    RpiDeriver deriver_;
+    unsigned threads_;
     MatchStats stats_;
-    size_t pending_ = 0;
-    std::vector<MatchKey> chunk_keys_;
-    std::vector<uint64_t> chunk_sequence_;
-    std::vector<Tek> chunk_teks_;
-    std::vector<EnIntervalNumber> chunk_first_;
-    std::vector<Rpi> rpis_;
-    std::vector<uint32_t> candidates_;
-    std::vector<uint32_t> scratch_;
+    Status status_;
+    std::atomic<uint64_t> keys_done_{0};  // before pool_: its workers update it
+    std::unique_ptr<Batch> batch_;     // being filled by Add
+    std::unique_ptr<Worker> inline_;   // threads_ == 1: runs on the caller's thread
+    std::unique_ptr<Pool> pool_;       // threads_ > 1
+    uint64_t next_batch_ = 0;
     std::vector<KeyHits> matches_;
 };
 

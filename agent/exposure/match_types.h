@@ -12,6 +12,7 @@
 #include "crypto/interval.h"
 #include "crypto/key_schedule.h"
 #include "crypto/secret.h"
+#include "storage/store.h"
 
 namespace jejak {
 
@@ -37,6 +38,10 @@ struct SightingRecord {
     int max_rssi = 0;        // strongest advertisement: gives the minimum attenuation
     // End of the previous scan (Unix seconds); absent when unknown.
     std::optional<int64_t> previous_scan_end;
+    // How the receiver scanned (docs/scan-regimes.md): continuous scanning is credited per
+    // bin of bin_seconds, anything else by GAEN's secondsSinceLastScan.
+    ScanRegime scan_regime = ScanRegime::kUnrecorded;
+    uint16_t bin_seconds = 0;
 };
 
 // One scan's view of one key (ScanInstance).

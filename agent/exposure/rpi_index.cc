@@ -48,7 +48,10 @@ RpiIndex::RpiIndex(std::span<const SightingRecord> records, uint64_t seed, uint3
         return x.first_seen < y.first_seen;
     });
     first_day_ = DayOf(records[order_.front()].first_seen);
-    first_interval_ = static_cast<EnIntervalNumber>(records[order_.front()].first_seen / kIntervalSeconds);
+    // order_ is sorted by RPI within a day, so its front is not the earliest sighting.
+    int64_t oldest = newest;
+    for (uint32_t i : order_) oldest = std::min(oldest, records[i].first_seen);
+    first_interval_ = static_cast<EnIntervalNumber>(oldest / kIntervalSeconds);
     last_interval_ = static_cast<EnIntervalNumber>(newest / kIntervalSeconds);
     day_table_.assign(newest_day - first_day_ + 1, -1);
 

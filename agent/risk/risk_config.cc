@@ -8,8 +8,12 @@
 namespace jejak {
 namespace {
 
-constexpr std::string_view kPresetNames[] = {"enx-sample", "lfph-narrow-net", "lfph-wide-net",
+// Presets with published values first; the rest are known names without published values.
+constexpr std::string_view kPresetNames[] = {"enx-sample",         "nl-coronamelder",
+                                             "swiss-dp3t-2020-05", "cwa-fraunhofer-2020-06",
+                                             "lfph-narrow-net",    "lfph-wide-net",
                                              "swisscovid"};
+constexpr size_t kPublishedPresets = 4;
 constexpr std::string_view kReportTypeNames[] = {
     "unknown", "confirmed_test", "confirmed_clinical_diagnosis", "self_report", "recursive",
     "revoked"};
@@ -32,6 +36,47 @@ RiskConfig EnxSample() {
     c.window.infectiousness_when_missing = map->second;
     c.notify_score_sum = 2700;  // 45 weighted minutes of confirmed-test exposure in a day
     c.notify_report_type = ReportType::kConfirmedTest;
+    return c;
+}
+
+// minvws/nl-covid19-notification-app-backend RiskCalculationParametersV3.json (PROTOCOL.md
+// 6.4): the Dutch national app's v2 parameters.
+RiskConfig NlCoronaMelder() {
+    RiskConfig c;
+    c.preset = "nl-coronamelder";
+    c.daily.attenuation_thresholds_db = {56, 62, 73};
+    c.daily.attenuation_weights = {1.5, 1.0, 0.4, 0.0};
+    c.daily.report_type_weights = {0, 1.0, 0, 0, 0, 0};
+    c.daily.infectiousness_weights = {0, 1.0, 1.0};
+    c.daily.days_since_exposure_threshold = 14;
+    c.daily.minimum_window_score = 300;
+    // Days since onset -14..-3 -> NONE, -2..+11 -> STANDARD, +12..+14 -> NONE (entry d + 14).
+    c.window.days_since_onset_to_infectiousness.fill(Infectiousness::kNone);
+    for (int d = -2; d <= 11; ++d) {
+        c.window.days_since_onset_to_infectiousness[static_cast<size_t>(d + 14)] =
+            Infectiousness::kStandard;
+    }
+    c.window.infectiousness_when_missing = Infectiousness::kStandard;
+    c.window.report_type_when_missing = ReportType::kConfirmedTest;
+    c.notify_score_sum = 900;  // minimumRiskScore: the app's per-day scoreSum threshold
+    c.notify_report_type.reset();
+    return c;
+}
+
+// A duration rule as tested in the field studies (tests/data/datasets/README.md, "Rules to
+// apply"): full weight up to `full_db`, half weight up to `half_db`, nothing beyond, and a
+// notification at 15 weighted minutes in a UTC day, whatever the report type.
+RiskConfig DurationRule(std::string name, int full_db, int half_db) {
+    RiskConfig c;
+    c.preset = std::move(name);
+    c.daily.attenuation_thresholds_db = {full_db, half_db, half_db};
+    c.daily.attenuation_weights = {1.0, 0.5, 0.0, 0.0};
+    c.daily.report_type_weights = {0, 1.0, 1.0, 1.0, 0, 0};
+    c.daily.infectiousness_weights = {0, 1.0, 1.0};
+    c.daily.days_since_exposure_threshold = 14;
+    c.window.report_type_when_missing = ReportType::kConfirmedClinicalDiagnosis;
+    c.notify_score_sum = 15 * 60;
+    c.notify_report_type.reset();
     return c;
 }
 
@@ -170,9 +215,20 @@ Status ParseThresholds(const nlohmann::json& s, RiskConfig& c) {
 
 std::span<const std::string_view> RiskPresetNames() { return kPresetNames; }
 
+std::span<const std::string_view> PublishedRiskPresetNames() {
+    return std::span(kPresetNames).first(kPublishedPresets);
+}
+
 Result<RiskConfig> RiskPreset(std::string_view name) {
     if (name == "enx-sample") return EnxSample();
-    for (std::string_view known : kPresetNames) {
+    if (name == "nl-coronamelder") return NlCoronaMelder();
+    // DP-3T "Exposure Score Calculation" of 27 May 2020, the SwissCovid rule Leith and
+    // Farrell applied: <= 50 dB weight 1, <= 55 dB weight 0.5.
+    if (name == "swiss-dp3t-2020-05") return DurationRule(std::string(name), 50, 55);
+    // The CWA rule Fraunhofer IIS tested in June 2020: near < 55 dB weight 1, 55..< 60 dB
+    // weight 0.5 (v1 duration borders 55/60; attenuations are whole dB, so <= 54 and <= 59).
+    if (name == "cwa-fraunhofer-2020-06") return DurationRule(std::string(name), 54, 59);
+    for (std::string_view known : std::span(kPresetNames).subspan(kPublishedPresets)) {
         if (name == known) {
             return Status::InvalidArgument(
                 "risk preset \"" + std::string(name) +

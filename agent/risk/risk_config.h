@@ -18,9 +18,15 @@
 // Fields given override the preset. Presets:
 //  - "enx-sample": the reference app's sample configuration (google/exposure-notifications-
 //    android app/configs/sample.json @ e44603b3, as digested in PROTOCOL.md 6.2);
-//  - "lfph-narrow-net", "lfph-wide-net" (Linux Foundation Public Health) and "swisscovid":
-//    PROTOCOL.md does not carry their values, so they are known names that fail with a clear
-//    message asking for explicit values; nothing is made up.
+//  - "nl-coronamelder": the Dutch national app's published v2 parameters (PROTOCOL.md 6.4):
+//    thresholds 56/62/73 dB, weights 1.5/1.0/0.4/0, confirmed tests only, windows under 300
+//    dropped, notification at a daily score sum of 900;
+//  - "swiss-dp3t-2020-05" and "cwa-fraunhofer-2020-06": the duration rules the field studies
+//    tested (tests/data/datasets/README.md): <= 50 dB x1 / <= 55 dB x0.5 (DP-3T, May 2020)
+//    and < 55 dB x1 / < 60 dB x0.5 (CWA as Fraunhofer IIS tested it), 15 weighted minutes;
+//  - "lfph-narrow-net", "lfph-wide-net" (Linux Foundation Public Health) and "swisscovid"
+//    (the later FOPH thresholds): PROTOCOL.md does not carry their values, so they are known
+//    names that fail with a clear message asking for explicit values; nothing is made up.
 #pragma once
 
 #include <array>
@@ -62,6 +68,8 @@ struct RiskConfig {
 
 // Names of the presets, the ones with values first.
 std::span<const std::string_view> RiskPresetNames();
+// Only the presets whose values are published (RiskPreset succeeds for each).
+std::span<const std::string_view> PublishedRiskPresetNames();
 // The preset's values; InvalidArgument for unknown names or presets without published values.
 Result<RiskConfig> RiskPreset(std::string_view name);
 // The whole "risk" section (an empty object gives "enx-sample").

@@ -103,8 +103,9 @@ void HciRadio::OnEvent(std::span<const uint8_t> event_bytes) {
     if (!event.ok() || event->code != kHciEvtLeMeta) return;
     std::lock_guard<std::mutex> lock(cb_mu_);
     if (!callback_) return;
-    // Malformed report events yield nothing (the decoder validates the whole event first).
-    (void)DecodeLeAdvertisingReports(*event, [this](const AdvReport& r) {
+    // Malformed report events yield nothing (the decoder validates the whole event first);
+    // they are counted, never fatal.
+    Result<size_t> decoded = DecodeLeAdvertisingReports(*event, [this](const AdvReport& r) {
         if (r.DataStatus() != 0) return;  // incomplete extended data: not reassembled
         ReceivedAdvert advert;
         advert.address.bytes = r.addr.bytes;
@@ -121,6 +122,7 @@ void HciRadio::OnEvent(std::span<const uint8_t> event_bytes) {
         last_report_mono_ = clock_.MonotonicMicros();
         callback_(advert);
     });
+    if (!decoded.ok()) ++malformed_reports_;
 }
 
 Status HciRadio::CheckWatchdog() {
@@ -190,6 +192,7 @@ RadioStatus HciRadio::GetStatus() const {
     s.extended_advertising_supported = info_.extended_advertising;
     s.advertised_address = advertised_address_;
     s.adverts_received = adverts_;
+    s.malformed_reports = malformed_reports_;
     s.controller_resets = resets_;
     s.last_error = last_error_;
     return s;

@@ -110,6 +110,7 @@ private:
     std::mutex cb_mu_;  // held while the callback runs; StopScanning takes it to fence
     AdvertCallback callback_;
     std::atomic<uint64_t> adverts_{0};
+    std::atomic<uint64_t> malformed_reports_{0};
     std::atomic<int64_t> last_report_mono_{0};
 
     std::mutex wd_mu_;

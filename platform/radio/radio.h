@@ -93,6 +93,7 @@ struct RadioStatus {
     RadioAddress advertised_address;
     uint64_t adverts_received = 0;
     uint64_t controller_resets = 0;  // watchdog recoveries after the initial start-up
+    uint64_t malformed_reports = 0;  // advertising report events that failed to decode
     Status last_error;               // most recent failure (controller status kept with opcode)
 };
 

@@ -47,7 +47,10 @@ void SimRadio::PollLoop(int period_ms) {
     while (!thread_cv_.wait_for(lock, std::chrono::milliseconds(period_ms),
                                 [this] { return stopping_; })) {
         lock.unlock();
-        (void)Poll();
+        if (Status st = Poll().status(); !st.ok()) {
+            std::lock_guard<std::mutex> guard(mu_);
+            last_error_ = st;  // shown by GetStatus; the next poll tries again
+        }
         lock.lock();
     }
 }

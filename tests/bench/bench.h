@@ -10,5 +10,6 @@ void RegisterRpiBench(CLI::App& app);     // bench_rpi.cc
 void RegisterStoreBench(CLI::App& app);   // bench_store.cc
 void RegisterIngestBench(CLI::App& app);  // bench_ingest.cc
 void RegisterMatchBench(CLI::App& app);   // bench_match.cc
+void RegisterAuthorityBench(CLI::App& app);  // bench_authority.cc
 
 }  // namespace jejak::bench

@@ -1,4 +1,4 @@
-// jejak-bench: `jejak-bench rpi|store|ingest|match [options]`.
+// jejak-bench: `jejak-bench rpi|store|ingest|match|authority [options]`.
 #include <iostream>
 
 #include "bench.h"
@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     jejak::bench::RegisterStoreBench(app);
     jejak::bench::RegisterIngestBench(app);
     jejak::bench::RegisterMatchBench(app);
+    jejak::bench::RegisterAuthorityBench(app);
     CLI11_PARSE(app, argc, argv);
     return 0;
 }

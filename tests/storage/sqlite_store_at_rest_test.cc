@@ -12,6 +12,7 @@
 #include "platform/base/hex.h"
 #include "storage/keyring.h"
 #include "storage/sqlite_db.h"
+#include "storage/sqlite_schema.h"
 #include "store_test_util.h"
 
 namespace jejak {
@@ -276,11 +277,12 @@ TEST_CASE("a database with a newer schema version is refused with a clear error"
     {
         auto raw = SqliteDb::Open(SqliteStore::DatabasePath(dir.path()), false);
         REQUIRE(raw.ok());
-        REQUIRE(raw->Exec("PRAGMA user_version=2", "test").ok());
+        REQUIRE(raw->Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion + 1), "test").ok());
     }
     auto store = OpenIn(dir, clock);
     CHECK(store.status().code() == StatusCode::kFailedPrecondition);
-    CHECK(store.status().message().find("schema version 2 is newer") != std::string::npos);
+    CHECK(store.status().message().find("schema version " + std::to_string(kSchemaVersion + 1) +
+                                        " is newer") != std::string::npos);
 }
 
 TEST_CASE("one damaged keyring slot is survivable and repaired at open") {

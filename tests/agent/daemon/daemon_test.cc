@@ -8,7 +8,11 @@
 #include <set>
 #include <sstream>
 
+#include "agent/check/match_check.h"
 #include "agent/daemon/daemon.h"
+#include "agent/exposure/match.h"
+#include "agent/exposure/match_resolve.h"
+#include "agent/risk/risk_score.h"
 #include "crypto/key_schedule.h"
 #include "platform/codec/gaen_advert.h"
 #include "platform/base/hex.h"
@@ -49,7 +53,9 @@ struct Device {
     std::ostringstream log;
     std::unique_ptr<Daemon> daemon;
 
-    Device(const std::string& ether, double x, uint64_t seed, const Clock& clock) : random(seed) {
+    Device(const std::string& ether, double x, uint64_t seed, const Clock& clock,
+           DaemonOptions o = {})
+        : random(seed) {
         SimRadioConfig c;
         c.ether_dir = ether;
         c.x_m = x;
@@ -60,7 +66,6 @@ struct Device {
         auto s = MemoryStore::Open(clock, StoreOptions{});
         REQUIRE(s.ok());
         store = std::move(s).value();
-        DaemonOptions o;
         o.tx_power_dbm = -12;
         daemon = std::make_unique<Daemon>(*radio, clock, *store, random, o, log);
     }
@@ -104,7 +109,133 @@ void RunFor(ManualClock& clock, int seconds, std::vector<Device*> devices,
     }
 }
 
+// What `jejak match` would make of the receiver's store against the sender's TEKs (as
+// confirmed-test diagnosis keys), scored with enx-sample.
+struct ContactScore {
+    int credited_s = 0;
+    double score = 0;
+    bool notify = false;
+    int scans = 0;
+};
+
+ContactScore ScoreContact(Device& sender, Device& receiver) {
+    std::vector<SightingRecord> records;
+    for (const Sighting& s : receiver.Sightings()) records.push_back(ToSightingRecord(s));
+    std::vector<DiagnosisKey> keys;
+    for (const StoredTek& t : sender.Teks()) {
+        DiagnosisKey k;
+        k.key = t.tek;
+        k.rolling_start_interval_number = t.rolling_start;
+        k.rolling_period = t.rolling_period;
+        k.report_type = ReportType::kConfirmedTest;
+        keys.push_back(k);
+    }
+    const RpiIndex index(records, 3);
+    Matcher matcher(index);
+    matcher.Add(keys);
+    const auto config = RiskPreset("enx-sample");
+    REQUIRE(config.ok());
+    ContactScore out;
+    const auto exposures = ResolveKeyExposures(matcher.Finish(), records, config->window, false, nullptr);
+    std::vector<ExposureWindow> windows;
+    for (const KeyExposure& e : exposures) windows.insert(windows.end(), e.windows.begin(), e.windows.end());
+    for (const ExposureWindow& w : windows) {
+        for (const ScanInstance& s : w.scans) {
+            out.credited_s += s.seconds_since_last_scan;
+            ++out.scans;
+        }
+    }
+    const auto days = ComputeDailySummaries(windows, *config, static_cast<uint32_t>(kStartMicros / kSecond / 86400));
+    for (const DailySummary& d : days) out.score += d.total.score_sum;
+    out.notify = Classify(days, *config).notify;
+    return out;
+}
+
 }  // namespace
+
+TEST_CASE("two continuously scanning daemons 20 cm apart for 30 minutes: credited 30 minutes, notify") {
+    // Sim path loss at 0.2 m: 40.05 + 20 log10(0.2) = 26.07 dB; the simulated radio sends at
+    // its configured -15 dBm, so the receiver hears RSSI round(-15 - 26.07) = -41, and the
+    // attenuation from the -12 dBm in the metadata is 29 dB: immediate (<= 30, x1.5), with no
+    // noise or loss. Ticks from 10:05:01 to 10:34:59 (1,799
+    // s): every UTC minute 10:05..10:34 holds receptions -> 30 bins x 60 s = 1,800 s credited
+    // (the contact lasted 1,799 s; +-10% is 1,619..1,979), in one 30-minute window.
+    // Score 1,800 x 1.5 = 2,700 >= 2,700: notify. Both directions.
+    testing::ScratchDir ether("daemon-contact30");
+    ManualClock clock(kStartMicros);
+    Device a(ether.path().string(), 0.0, 11, clock);
+    Device b(ether.path().string(), 0.2, 12, clock);
+    REQUIRE(a.daemon->Start().ok());
+    REQUIRE(b.daemon->Start().ok());
+    RunFor(clock, 1799, {&a, &b});
+    REQUIRE(a.daemon->Stop().ok());
+    REQUIRE(b.daemon->Stop().ok());
+    for (auto [sender, receiver] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
+        for (const Sighting& s : receiver->Sightings()) {
+            CHECK(s.scan_regime == ScanRegime::kContinuous);
+            CHECK(s.bin_seconds == 60);
+            CHECK(s.max_rssi == -41);
+            CHECK(s.min_rssi == -41);
+        }
+        const ContactScore c = ScoreContact(*sender, *receiver);
+        CHECK(c.scans == 30);
+        CHECK(c.credited_s == 1800);
+        CHECK(c.score == doctest::Approx(2700));
+        CHECK(c.notify);
+    }
+}
+
+TEST_CASE("two continuously scanning daemons for 5 minutes: credited 5 minutes, no notification") {
+    // Ticks 10:05:01..10:09:59: minutes 10:05..10:09 = 5 bins = 300 s, x1.5 = 450 < 2,700.
+    testing::ScratchDir ether("daemon-contact5");
+    ManualClock clock(kStartMicros);
+    Device a(ether.path().string(), 0.0, 13, clock);
+    Device b(ether.path().string(), 0.2, 14, clock);
+    REQUIRE(a.daemon->Start().ok());
+    REQUIRE(b.daemon->Start().ok());
+    RunFor(clock, 299, {&a, &b});
+    REQUIRE(a.daemon->Stop().ok());
+    REQUIRE(b.daemon->Stop().ok());
+    const ContactScore c = ScoreContact(a, b);
+    CHECK(c.credited_s == 300);
+    CHECK(c.score == doctest::Approx(450));
+    CHECK_FALSE(c.notify);
+}
+
+TEST_CASE("a duty-cycled daemon (4 s every 300 s) is credited by GAEN's rule") {
+    // B scans 10:05:00-10:05:04, 10:10:00-04, ..., 10:30:00-04 (6 scans in 30 minutes) and
+    // stops its radio in between. GAEN's secondsSinceLastScan: the first scan follows no
+    // known scan -> 120 s; each later one 60 x min(5, floor(t/60) - floor(previous end/60))
+    // = 60 x 5 = 300 s. Total 120 + 5 x 300 = 1,620 s (27 of the 30 minutes); x1.5 = 2,430
+    // < 2,700, as a phone with the same duty cycle would score it.
+    testing::ScratchDir ether("daemon-duty");
+    ManualClock clock(kStartMicros);
+    DaemonOptions duty;
+    duty.scan_regime = ScanRegime::kDutyCycled;
+    duty.scan_window_s = 4;
+    duty.scan_period_s = 300;
+    Device a(ether.path().string(), 0.0, 15, clock);
+    Device b(ether.path().string(), 0.2, 16, clock, duty);
+    REQUIRE(a.daemon->Start().ok());
+    REQUIRE(b.daemon->Start().ok());
+    RunFor(clock, 1799, {&a, &b});
+    REQUIRE(a.daemon->Stop().ok());
+    REQUIRE(b.daemon->Stop().ok());
+    const std::vector<Sighting> seen = b.Sightings();
+    std::set<int64_t> scan_minutes;
+    for (const Sighting& s : seen) {
+        CHECK(s.scan_regime == ScanRegime::kDutyCycled);
+        CHECK(s.bin_seconds == 0);
+        CHECK(s.first_seen_unix_s % 300 < 5);  // only inside the 4-s scans
+        scan_minutes.insert(s.first_seen_unix_s / 60);
+    }
+    CHECK(scan_minutes.size() == 6);
+    const ContactScore c = ScoreContact(a, b);
+    CHECK(c.scans == 6);
+    CHECK(c.credited_s == 1620);
+    CHECK(c.score == doctest::Approx(2430));
+    CHECK_FALSE(c.notify);
+}
 
 TEST_CASE("two daemons on one ether store sightings of each other's RPIs, every interval") {
     testing::ScratchDir ether("daemon-ether");

@@ -144,6 +144,34 @@ TEST_CASE("a truncated zip is rejected with the file name") {
     }
 }
 
+TEST_CASE("a zip on disk is read without loading it: same blobs, same rejections") {
+    testing::ScratchDir dir("export-disk");
+    const Bytes zip = testing::ReadFile(TestDataPath(kServerZip));
+    Result<ExportBlobs> from_disk = ReadExportContainer(TestDataPath(kServerZip));
+    Result<ExportBlobs> from_memory = ReadExportContainerBytes(zip, "server.zip");
+    REQUIRE(from_disk.ok());
+    REQUIRE(from_memory.ok());
+    CHECK(from_disk->bin == from_memory->bin);
+    CHECK(from_disk->sig == from_memory->sig);
+
+    for (size_t keep : {size_t{4}, size_t{30}, zip.size() / 2, zip.size() - 1}) {
+        CAPTURE(keep);
+        const std::string cut = dir.File("cut.zip");
+        testing::WriteFile(cut, Bytes(zip.begin(), zip.begin() + static_cast<long>(keep)));
+        Result<ExportBlobs> blobs = ReadExportContainer(cut);
+        REQUIRE_FALSE(blobs.ok());
+        CHECK(blobs.status().IsCorruption());
+        CHECK(blobs.status().message().rfind(cut + ": ", 0) == 0);
+    }
+    ExportLimits small;
+    small.max_zip_bytes = zip.size() - 1;
+    Result<ExportBlobs> big = ReadExportContainer(TestDataPath(kServerZip), small);
+    REQUIRE_FALSE(big.ok());
+    CHECK(big.status().message().find("zip is larger than " + std::to_string(zip.size() - 1)) !=
+          std::string::npos);
+    CHECK(ReadExportContainer(dir.File("absent.zip")).status().IsNotFound());
+}
+
 TEST_CASE("a truncated bare export.bin is rejected") {
     const Bytes bin = testing::ReadFile(TestDataPath("exports/internals_cpp_testdata_export.bin"));
     size_t rejected = 0;
@@ -206,6 +234,12 @@ TEST_CASE("a zip bomb that lies about its size is stopped while inflating") {
     REQUIRE_FALSE(blobs.ok());
     CHECK(blobs.status().IsCorruption());
     CHECK(blobs.status().message() == "liar.zip: export.bin inflates past 16777216 bytes");
+    // The same from disk, where the entry is inflated straight from the file.
+    testing::WriteFile(dir.File("liar.zip"), zip);
+    Result<ExportBlobs> streamed = ReadExportContainer(dir.File("liar.zip"));
+    REQUIRE_FALSE(streamed.ok());
+    CHECK(streamed.status().message() ==
+          dir.File("liar.zip") + ": export.bin inflates past 16777216 bytes");
 }
 
 TEST_CASE("more than 750,000 keys are rejected before any key is visited") {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "agent/diagnosis/key_fetch.h"
@@ -112,6 +113,33 @@ TEST_CASE("a first fetch downloads, verifies and saves every listed export") {
     CHECK(testing::ReadFile(dir.File(std::string("dl/") + kB)) ==
           Zip("enserver_testExport-2-records-1-of-1.zip"));
     CHECK_FALSE(std::filesystem::exists(dir.File(std::string("dl/") + kB + ".part")));
+}
+
+TEST_CASE("a fetch on a terminal reports files done out of those listed, and keys verified") {
+    testing::ScratchDir dir("fetch");
+    const DiagnosisConfig config = Config(dir);
+    FakeHttpClient http;
+    ServeIndex(http, std::string(kA) + "\n" + kB + "\n", "\"e1\"");
+    http.Serve(kBase + kA, {Zip("internals_sample_diagnosis_key_file.zip"), "", ""});
+    http.Serve(kBase + kB, {Zip("enserver_testExport-2-records-1-of-1.zip"), "", ""});
+    ManualClock clock;
+    std::ostringstream err;
+    ProgressReporter progress(err, /*is_terminal=*/true, clock, "fetching", "files");
+    clock.Advance(1000000);  // the downloads "took" a second (a manual clock does not move)
+    Result<FetchReport> r = KeyFetcher(config, http, dir.File("state.json"), &progress).Run();
+    REQUIRE(r.ok());
+    CHECK(r->keys == 142);  // 140 + 2
+    CHECK(err.str() ==
+          "\rjejak: fetching 1/2 files, 1 files/s (140 keys verified)\x1b[K"
+          "\rjejak: fetching 2/2 files, 2 files/s (142 keys verified)\x1b[K\n");
+
+    // Off a terminal nothing is written.
+    testing::ScratchDir quiet_dir("fetch");
+    std::ostringstream quiet;
+    ProgressReporter off(quiet, /*is_terminal=*/false, clock, "fetching", "files");
+    clock.Advance(2000000);
+    REQUIRE(KeyFetcher(Config(quiet_dir), http, quiet_dir.File("state.json"), &off).Run().ok());
+    CHECK(quiet.str().empty());
 }
 
 TEST_CASE("a second fetch sends If-None-Match and fetches only entries added since") {

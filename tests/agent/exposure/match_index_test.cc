@@ -174,3 +174,35 @@ TEST_CASE("matcher finds exactly the brute-force hits for unaligned periods acro
 
 }  // namespace
 }  // namespace jejak
+
+namespace jejak {
+namespace {
+
+// Regression: the index took its first interval from the lowest RPI of the first day rather
+// than the earliest sighting, so the matcher's time-range filter dropped a key heard early on
+// that day whenever a record with a smaller RPI came later the same day.
+TEST_CASE("a key heard first thing on the first stored day matches whatever RPIs come later") {
+    DiagnosisKey key;
+    key.key.mutable_bytes()[0] = 7;
+    key.rolling_start_interval_number = static_cast<uint32_t>(kDay0 * 144);
+    Rpi first;
+    REQUIRE(RpiDeriver().Derive(key.key, key.rolling_start_interval_number, std::span(&first, 1)).ok());
+    std::vector<SightingRecord> records(2);
+    records[0].rpi = first;
+    records[0].first_seen = kDay0 * 86400 + 30;  // 00:00:30, interval 0 of the day
+    records[1].rpi = Rpi{};                      // all zero: the smallest RPI there is
+    records[1].first_seen = kDay0 * 86400 + 20 * 3600;  // 20:00 the same day
+    REQUIRE(records[0].rpi != records[1].rpi);
+    const RpiIndex index(records, 11);
+    CHECK(index.first_interval() == key.rolling_start_interval_number);
+    CHECK(index.last_interval() == key.rolling_start_interval_number + 120);
+    Matcher matcher(index, MatchOptions{1});
+    matcher.Add(std::span(&key, 1));
+    const std::vector<KeyHits> matches = matcher.Finish();
+    REQUIRE(matches.size() == 1);
+    REQUIRE(matches[0].hits.size() == 1);
+    CHECK(matches[0].hits[0].record == 0);
+}
+
+}  // namespace
+}  // namespace jejak

@@ -11,6 +11,8 @@
 #include "agent/exposure/match.h"
 #include "agent/exposure/match_resolve.h"
 #include "agent/risk/risk_score.h"
+#include "crypto/aes.h"
+#include "crypto/rpi_batch.h"
 #include "test_data.h"
 
 namespace jejak {
@@ -297,6 +299,37 @@ TEST_CASE("matcher streams keys in chunks and skips keys outside the stored time
     CHECK(matcher.stats().keys == keys.size());
     CHECK(matcher.stats().invalid_keys == 2);
     CHECK(matcher.stats().skipped_keys >= 1);
+}
+
+}  // namespace
+}  // namespace jejak
+
+namespace jejak {
+namespace {
+
+// Guards the matcher's error path: when the AES primitive fails while deriving a chunk's
+// RPIs, the matcher must say so (status() not OK) instead of probing zeros or dropping the
+// key silently, so an exposure check never decides on incomplete matches.
+TEST_CASE("a failing AES primitive makes the matcher report an error, never a silent miss") {
+    const DiagnosisKey key = SampleKey();
+    const std::vector<SightingRecord> records = {
+        Sight(key, kStart + 10, kDayStart + 6000, -10, -60, -58, std::nullopt)};
+    const RpiIndex index(records, 42);
+    {
+        Matcher matcher(index, MatchOptions{1}, PortableBackend());
+        matcher.Add(std::vector<DiagnosisKey>{key});
+        const std::vector<KeyHits> ok_matches = matcher.Finish();
+        REQUIRE(matcher.status().ok());
+        CHECK(ok_matches.size() == 1);
+    }
+    {
+        Matcher matcher(index, MatchOptions{1}, PortableBackend());
+        internal::ScopedAesFailureForTesting fail;  // this thread: the matcher runs inline
+        matcher.Add(std::vector<DiagnosisKey>{key});
+        const std::vector<KeyHits> matches = matcher.Finish();
+        CHECK_FALSE(matcher.status().ok());
+        CHECK(matches.empty());
+    }
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 // and vice versa, and a failed rotation leaves advertising off.
 #include <doctest/doctest.h>
 
+#include <condition_variable>
+
 #include <mutex>
 #include <thread>
 
@@ -211,26 +213,29 @@ TEST_CASE("hci radio tolerates Command Disallowed when disabling what is already
 TEST_CASE("hci radio scans passively and delivers adverts with clock timestamps") {
     Fixture f;
     std::mutex mu;
+    std::condition_variable arrived;
     std::vector<ReceivedAdvert> got;
     f.StartScanning([&](const ReceivedAdvert& a) {
         std::lock_guard<std::mutex> lock(mu);
         got.push_back(a);
+        arrived.notify_all();
     });
+    // Waits (bounded, on a condition, not a fixed sleep) until the reader thread has
+    // delivered `n` adverts: the clock may only move once a report has been stamped.
+    auto wait_for = [&](size_t n) {
+        std::unique_lock<std::mutex> lock(mu);
+        return arrived.wait_for(lock, std::chrono::seconds(10), [&] { return got.size() >= n; });
+    };
     const AdvertisingSet peer = MakeSet(0x30);
     const Bytes addr(peer.address.bytes.begin(), peer.address.bytes.end());
     f.ctrl.Inject(AdvReportPacket(0x03, 0x01, addr, peer.payload, -61), /*fragment=*/true);
     f.ctrl.Inject(HexBytes("00 ff"));  // garbage between packets
     f.ctrl.Inject(HexBytes("04 3e 0c 02 01 03 01 010203040506 05 00 c4"));  // data_len lies
+    REQUIRE(wait_for(1));
     f.clock.Advance(5'000'000);
     f.ctrl.Inject(AdvReportPacket(0x02, 0x01, addr, HexBytes("020106"), -70));
     f.ctrl.ExpectOk(kScanOff);
-    for (int i = 0; i < 200; ++i) {  // bounded wait for the reader thread
-        {
-            std::lock_guard<std::mutex> lock(mu);
-            if (got.size() >= 2) break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    REQUIRE(wait_for(2));
     REQUIRE(f.radio->StopScanning().ok());
     CheckScriptFollowed(f.ctrl);
     std::lock_guard<std::mutex> lock(mu);
@@ -244,6 +249,7 @@ TEST_CASE("hci radio scans passively and delivers adverts with clock timestamps"
     CHECK(got[1].pdu_type == 0x02);
     CHECK(got[1].unix_micros == 1'600'000'005'000'000);
     CHECK(f.radio->GetStatus().adverts_received == 2);
+    CHECK(f.radio->GetStatus().malformed_reports == 1);  // the lying report, counted
 }
 
 }  // namespace

@@ -1,0 +1,196 @@
+// The harness on the copied public datasets (tests/data/datasets) reproduces the README's
+// self-check anchors exactly, cleans and slices the files as documented, and `jejak eval`
+// keeps its JSON contract and exit codes.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/eval/eval_report.h"
+#include "test_data.h"
+#include "tests/agent/cli/cli_test_util.h"
+#include "tests/agent/diagnosis/export_test_util.h"
+
+namespace jejak::eval {
+namespace {
+
+std::vector<Dataset> CopiedDatasets() {
+    std::vector<Dataset> out;
+    for (const char* dir : {"herald-analysis", "Exposure-Notification-on-RPi", "multi-channel-paper-data"}) {
+        auto d = LoadDataset(testing::TestDataPath(std::string("datasets/") + dir));
+        REQUIRE(d.ok());
+        out.push_back(std::move(d).value());
+    }
+    return out;
+}
+
+const EvalResult& SmallRun() {
+    static const EvalResult result = [] {
+        EvalOptions options;
+        options.schedules = 3;
+        return RunEval(CopiedDatasets(), options);
+    }();
+    return result;
+}
+
+const StreamSummary& StreamNamed(const std::string& suffix) {
+    for (const StreamSummary& s : SmallRun().streams) {
+        if (s.file.size() >= suffix.size() &&
+            s.file.compare(s.file.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            return s;
+        }
+    }
+    FAIL("no stream " << suffix);
+    throw std::logic_error("unreachable");
+}
+
+}  // namespace
+
+TEST_CASE("self-check anchors: Herald continuity 1145/1145 per file, the Pi table to 0.01%") {
+    for (const char* f : {"20210111-1015-A.csv", "20210107-2245-A.csv"}) {
+        const StreamSummary& s = StreamNamed(f);
+        CHECK(s.continuity_c.hit == 1145);
+        CHECK(s.continuity_c.total == 1145);
+        CHECK(s.episodes == 31);
+        CHECK(s.dropped == 0);
+    }
+    CHECK(StreamNamed("20210111-1015-A.csv").readings == 13713);
+    CHECK(StreamNamed("20210107-2245-A.csv").readings == 13908);
+    const StreamSummary& a100 = StreamNamed("ContactTracingData_100cm_Device_A.csv");
+    CHECK(a100.continuity_c.hit == 759);
+    CHECK(a100.continuity_c.total == 987);
+    CHECK(a100.readings == 1969 - 22);  // rows minus bad RSSI; mangled rows kept
+    // tests/data/datasets/README.md section 2: continuity (%), episodes, bad-RSSI rows.
+    struct PiRow {
+        const char* file;
+        double continuity;
+        uint64_t episodes, dropped;
+    };
+    const PiRow table[] = {
+        {"50cm_Device_A.csv", 83.01, 2, 5},    {"50cm_Device_B.csv", 83.66, 2, 2},
+        {"100cm_Device_A.csv", 76.90, 16, 22}, {"100cm_Device_B.csv", 74.97, 16, 7},
+        {"150cm_Device_A.csv", 77.75, 6, 9},   {"150cm_Device_B.csv", 82.30, 6, 6},
+        {"200cm_Device_A.csv", 68.82, 6, 4},   {"200cm_Device_B.csv", 71.24, 6, 3},
+        {"250cm_Device_A.csv", 67.94, 8, 5},   {"250cm_Device_B.csv", 67.33, 8, 1},
+        {"300cm_Device_A.csv", 70.77, 19, 9},  {"300cm_Device_B.csv", 73.53, 19, 11},
+        {"350cm_Device_A.csv", 77.51, 7, 7},   {"350cm_Device_B.csv", 77.06, 7, 7},
+        {"400cm_Device_A.csv", 87.67, 4, 5},   {"400cm_Device_B.csv", 87.37, 4, 6},
+    };
+    for (const PiRow& row : table) {
+        CAPTURE(row.file);
+        const StreamSummary& s = StreamNamed(std::string("ContactTracingData_") + row.file);
+        const double pct = 100.0 * static_cast<double>(s.continuity_c.hit) /
+                           static_cast<double>(s.continuity_c.total);
+        CHECK(std::round(pct * 100) / 100 == doctest::Approx(row.continuity));
+        CHECK(s.episodes == row.episodes);
+        CHECK(s.dropped == row.dropped);
+    }
+    // The multi-channel file with a second header keeps both parts: 682 + 1,021 rows.
+    CHECK(StreamNamed("office/scenarios/OnePlus.csv").readings == 1703);
+    CHECK(StreamNamed("bus/measurement_section/OnePlus.csv").readings == 202);
+}
+
+TEST_CASE("rows: every (file, mode, rule) once, episodes and ground truth as documented") {
+    const EvalResult& r = SmallRun();
+    std::map<std::tuple<std::string, char, std::string>, int> seen;
+    for (const EvalRow& row : r.rows) ++seen[{row.file, row.mode, row.rule}];
+    for (const auto& [key, n] : seen) CHECK(n == 1);
+    const size_t rules = PresetRules().size() + 1;  // + sweep
+    CHECK(rules == 7);
+    // 18 timed streams x 3 modes + 15 multi-channel files x mode R.
+    CHECK(r.rows.size() == (18 * 3 + 15) * rules);
+    for (const EvalRow& row : r.rows) {
+        CAPTURE(row.file);
+        CAPTURE(row.rule);
+        CHECK(row.counts.total() == row.episodes);
+        if (row.source == "herald-analysis" && row.mode != 'R') {
+            // 21 contact segments (0-200 cm) and 10 others per file, per schedule.
+            CHECK(row.counts.tp + row.counts.fn == 21 * row.schedules);
+            CHECK(row.counts.fp + row.counts.tn == 10 * row.schedules);
+        }
+    }
+}
+
+TEST_CASE("mode C: a continuous scanner calibrated on the Pi data notifies the close episodes") {
+    // Pi Device A hears B; calibration: median RSSI at 150 cm -52 dBm -> correction 9 dB,
+    // attenuation = 12 - (rssi + 9) = 3 - rssi: -50 dBm at 50 cm is 53 dB (CWA near < 55).
+    auto d = LoadDataset(testing::TestDataPath("datasets/Exposure-Notification-on-RPi"));
+    REQUIRE(d.ok());
+    std::vector<const Stream*> streams;
+    for (const Stream& s : d->streams) streams.push_back(&s);
+    const auto calibrations = CalibrateGroups(streams);
+    const Stream* near = nullptr;
+    const Stream* far = nullptr;
+    for (const Stream& s : d->streams) {
+        if (s.file.find("100cm_Device_A") != std::string::npos) near = &s;
+        if (s.file.find("400cm_Device_A") != std::string::npos) far = &s;
+    }
+    REQUIRE(near != nullptr);
+    REQUIRE(far != nullptr);
+    const Calibration c = calibrations.at(near->group);
+    CHECK(c.rssi_correction_db == 9);
+    auto cwa = RiskPreset("cwa-fraunhofer-2020-06");
+    REQUIRE(cwa.ok());
+    const auto close = ContinuousDecisions(*near, c, *cwa);
+    const auto distant = ContinuousDecisions(*far, c, *cwa);
+    REQUIRE(close.size() == 16);
+    REQUIRE(distant.size() == 4);
+    CHECK(std::count(close.begin(), close.end(), true) >= 14);
+    CHECK(std::count(distant.begin(), distant.end(), true) == 0);
+}
+
+TEST_CASE("jejak eval --json keeps the contract fields; bad folders are usage errors") {
+    testing::ScratchDir dir("eval-cli");
+    // A tiny Herald-format recording: 20 minutes each at 50 cm (-45 dBm), 150 cm (-60) and
+    // 300 cm (-80), a reading every 2 s. Calibration: median at 150 cm -60 -> correction
+    // 0 - 55 + 60 = 5, attenuations 40, 55 and 75 dB. CWA as tested in mode C: 40 dB is
+    // near (20 min x1 = 1,200 >= 900: TP), 55 dB is mid (x0.5 = 600: FN), 75 dB other (TN).
+    {
+        std::ofstream f(dir.File("tiny.csv"));
+        f << "time,rssi,distance\n";
+        for (int s = 0; s < 3600; s += 2) {
+            const int seg = s / 1200;
+            f << "2021-01-11 10:" << (s / 60 < 10 ? "0" : "") << s / 60 << ":"
+              << (s % 60 < 10 ? "0" : "") << s % 60 << ","
+              << (seg == 0 ? "-45.0" : seg == 1 ? "-60.0" : "-80.0") << ","
+              << (seg == 0 ? 50 : seg == 1 ? 150 : 300) << "\n";
+        }
+    }
+    const auto run = testing::RunJejak({"eval", "--dataset", dir.path().string(), "--json",
+                                        "--schedules", "5"});
+    REQUIRE(run.code == 0);
+    const nlohmann::json rows = nlohmann::json::parse(run.out);
+    REQUIRE(rows.is_array());
+    CHECK(rows.size() == 3 * 7);
+    for (const auto& row : rows) {
+        for (const char* field : {"file", "mode", "rule", "episodes", "tp", "fp", "tn", "fn",
+                                  "continuity_windows_hit", "continuity_windows_total"}) {
+            CAPTURE(field);
+            CHECK(row.contains(field));
+        }
+        CHECK((row["mode"] == "P" || row["mode"] == "C" || row["mode"] == "R"));
+        CHECK(row["calibration"]["rssi_correction_db"] == 5);
+        if (row["mode"] == "C" && row["rule"] == "cwa-fraunhofer-2020-06") {
+            CHECK(row["file"] == dir.path().filename().string() + "/tiny.csv");
+            CHECK(row["episodes"] == 3);
+            CHECK(row["tp"] == 1);
+            CHECK(row["fn"] == 1);
+            CHECK(row["tn"] == 1);
+            CHECK(row["fp"] == 0);
+            // Three segments of 1,198 s: ceil(1198 / 30) = 40 windows each, all heard.
+            CHECK(row["continuity_windows_hit"] == 120);
+            CHECK(row["continuity_windows_total"] == 120);
+        }
+        if (row["mode"] == "P") CHECK(row["episodes"] == 3 * 5);
+    }
+    const auto missing = testing::RunJejak({"eval", "--dataset", dir.File("nope")});
+    CHECK(missing.code == 2);
+    CHECK(missing.err.rfind("jejak: ", 0) == 0);
+    CHECK(std::count(missing.err.begin(), missing.err.end(), '\n') == 1);
+}
+
+}  // namespace jejak::eval
