@@ -124,6 +124,16 @@ struct DeviceState {
     friend bool operator==(const DeviceState&, const DeviceState&) = default;
 };
 
+// Early release (a same-day diagnosis upload): the released key is stored again with its
+// rolling period cut to end where the upload ended it, and a new key of the same day starts
+// after it. Rows are never rewritten, so the key's truth is its row with the shortest period.
+// Collapses `rows` to one StoredTek per key (shortest period), ordered by rolling start.
+std::vector<StoredTek> EffectiveTeks(std::span<const StoredTek> rows);
+// The key valid during `interval` among the day's effective keys: the latest-starting key
+// whose [rolling_start, rolling_start + rolling_period) holds it; nullopt when none does.
+std::optional<StoredTek> TekValidAt(std::span<const StoredTek> effective,
+                                    EnIntervalNumber interval);
+
 // Inclusive range of UTC days.
 struct DayRange {
     UtcDay first = 0;

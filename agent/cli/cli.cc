@@ -95,6 +95,7 @@ int Run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     RegisterEvalCommands(app, env);
     RegisterAuthorityCommands(app, env);
     RegisterEncountersCommands(app, env);
+    RegisterReportCommands(app, env);
 
     try {
         app.parse(argc, argv);

@@ -29,17 +29,21 @@ DaemonCounters Daemon::Counters() const {
     return counters_;
 }
 
-// Keeps one TEK per UTC day: the newest stored TEK of the interval's day, else a fresh one.
+// Keeps the key valid at `interval`: the stored key of the interval's day that holds it,
+// read again at every rotation so a key released early by an upload (possibly from another
+// process) stops being broadcast at the next interval boundary, where its successor starts.
+// A fresh key starts at the day's start, or at `interval` when the day already had a key.
 Status Daemon::EnsureTek(EnIntervalNumber interval) {
     const EnIntervalNumber start = RollingStartOf(interval);
-    if (tek_ && tek_->rolling_start == start) return Status::Ok();
-    std::optional<StoredTek> found;
-    auto read = store_.ForEachTek(DayRange::One(DayOfInterval(start)), [&](const StoredTek& t) {
-        if (t.rolling_start == start && t.rolling_period == kTekRollingPeriod) found = t;
-    });
+    std::vector<StoredTek> rows;
+    auto read = store_.ForEachTek(DayRange::One(DayOfInterval(start)),
+                                  [&](const StoredTek& t) { rows.push_back(t); });
     if (!read.ok()) return read.status();
+    std::optional<StoredTek> found = TekValidAt(EffectiveTeks(rows), interval);
+    if (found && tek_ && *found == *tek_) return Status::Ok();
     if (!found) {
-        StoredTek fresh{GenerateTek(random_), start, kTekRollingPeriod};
+        const EnIntervalNumber from = rows.empty() ? start : interval;
+        StoredTek fresh{GenerateTek(random_), from, kTekRollingPeriod - (from - start)};
         JEJAK_RETURN_IF_ERROR(store_.PutTek(fresh));
         found = std::move(fresh);
         std::lock_guard<std::mutex> lock(mu_);
