@@ -16,7 +16,8 @@ set(ENV{PKG_CONFIG_LIBDIR} /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgco
 set(ENV{PKG_CONFIG_SYSROOT_DIR} /)
 
 # Test binaries run through user-mode emulation with the multiarch arm64 loader and libraries
-# (libc6:arm64, libstdc++6:arm64 and the -dev packages' libraries). Not with -L pointing at
-# the cross toolchain's own libc: under qemu 7.2 its threads hang (a two-line std::thread
-# program never returns).
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64)
+# (libc6:arm64, libstdc++6:arm64 and the -dev packages' libraries): with multiarch the arm64
+# sysroot is / itself, hence -L /. Not with -L pointing at the cross toolchain's own libc
+# (/usr/aarch64-linux-gnu): under qemu 7.2 its threads hang (a two-line std::thread program
+# never returns). QEMU_CPU and other QEMU_* variables in the environment reach every run.
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /)

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -21,6 +22,14 @@ public:
     // PEM "EC PRIVATE KEY" (openssl ecparam -genkey) or "PRIVATE KEY" (PKCS#8), unencrypted.
     // InvalidArgument when the text is not such a key or the curve is not P-256.
     static Result<EcdsaP256PrivateKey> FromPem(std::string_view pem);
+    // A fresh key from OpenSSL's CSPRNG (the health authority's export and certificate keys).
+    static Result<EcdsaP256PrivateKey> Generate();
+
+    // The private key as unencrypted PKCS#8 PEM, for a 0600 key file. The caller zeroes the
+    // string (SecureZero) once written; nothing may print it.
+    Result<std::string> PrivateKeyPem() const;
+    // The public half as PEM "PUBLIC KEY" (SubjectPublicKeyInfo), safe to publish.
+    Result<std::string> PublicKeyPem() const;
 
     // DER (X9.62 SEQUENCE of r and s) ECDSA signature of SHA-256(message).
     Result<std::vector<uint8_t>> Sign(std::span<const uint8_t> message) const;

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "platform/base/atomic_file.h"
+
 namespace jejak {
 namespace {
 
@@ -66,6 +68,8 @@ Result<GuardedKey> ReadMasterKeyFile(const std::string& path) {
         status = Status::FromErrno(errno, "cannot stat master key file " + path);
     } else if (!S_ISREG(st.st_mode)) {
         status = Status::PermissionDenied("master key file " + path + " is not a regular file");
+    } else if (st.st_uid != geteuid()) {
+        status = CheckOwnedPrivately(fd, path, "master key file", 077);
     } else if ((st.st_mode & 077) != 0) {
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));

@@ -1,8 +1,13 @@
 // Hardware backend registry: reads the CPU features once (cpuid and XCR0 on x86-64,
 // getauxval(AT_HWCAP) on aarch64) and lists the kernels this CPU and OS can run, slowest
 // first. Built without instruction-set flags so it runs on any CPU of the architecture.
+// JEJAK_CRYPTO_FORCE_PORTABLE=1 in the environment lists none, so the portable path runs on
+// a CPU that has the instructions: how the path of a Pi 4 (BCM2711: no ARMv8 crypto
+// extensions) is tested on a Pi 5 or under qemu, whose CPUs have them.
 #include "crypto/rpi_batch_hw.h"
 
+#include <cstdlib>
+#include <string_view>
 #include <vector>
 
 #include "crypto/rpi_batch.h"
@@ -74,8 +79,14 @@ X86Features DetectX86() {
 constexpr KeyScheduleBackend kArm64Ce{"arm64-ce", &Infallible<&DeriveRpisArm64Ce>};
 #endif
 
+bool ForcedPortable() {
+    const char* force = std::getenv("JEJAK_CRYPTO_FORCE_PORTABLE");
+    return force != nullptr && std::string_view(force) == "1";
+}
+
 std::vector<const KeyScheduleBackend*> Detect() {
     std::vector<const KeyScheduleBackend*> list;
+    if (ForcedPortable()) return list;
 #if defined(JEJAK_HAVE_X86_KERNELS)
     const X86Features f = DetectX86();
     if (f.sha_aes) list.push_back(&kX86ShaNiAesNi);

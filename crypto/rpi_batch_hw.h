@@ -20,7 +20,8 @@ struct KeyScheduleBackend;
 
 namespace jejak::internal {
 
-// Backends this CPU can run, slowest first (the last one is the default).
+// Backends this CPU can run, slowest first (the last one is the default); none when the
+// environment variable JEJAK_CRYPTO_FORCE_PORTABLE is "1" at the first call.
 std::span<const KeyScheduleBackend* const> HardwareBackends();
 
 // Overwrites the 4 KiB of stack below the caller's frame. Kernels run their work in a

@@ -11,6 +11,7 @@
 
 #include "crypto/aead.h"
 #include "crypto/random.h"
+#include "platform/base/atomic_file.h"
 
 namespace jejak {
 namespace {
@@ -52,6 +53,10 @@ Result<Keyring> Keyring::Read(const std::string& path) {
     const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0 && errno == ENOENT) return Status::NotFound("store key file " + path + " is missing");
     if (fd < 0) return Status::FromErrno(errno, "cannot open store key file " + path);
+    if (Status owned = CheckOwnedPrivately(fd, path, "store key file", 022); !owned.ok()) {
+        close(fd);
+        return owned;
+    }
     FileBytes bytes{};
     uint8_t extra = 0;
     const ssize_t n = pread(fd, bytes.data(), bytes.size(), 0);

@@ -8,14 +8,30 @@ namespace jejak {
 void SightingAggregator::BeginScan(std::optional<int64_t> previous_scan_end_unix_s) {
     previous_end_ = previous_scan_end_unix_s;
     by_rpi_.clear();
+    next_order_ = 0;
+}
+
+bool SightingAggregator::MakeRoom(int8_t rssi) {
+    if (by_rpi_.size() < max_rpis_) return true;
+    auto weakest = std::min_element(by_rpi_.begin(), by_rpi_.end(), [](const auto& a, const auto& b) {
+        return a.second.sighting.max_rssi < b.second.sighting.max_rssi;
+    });
+    if (weakest == by_rpi_.end() || rssi <= weakest->second.sighting.max_rssi) return false;
+    dropped_ += weakest->second.sighting.count;
+    by_rpi_.erase(weakest);
+    return true;
 }
 
 void SightingAggregator::Add(const Reception& r) {
+    if (by_rpi_.find(r.rpi) == by_rpi_.end() && !MakeRoom(r.rssi)) {
+        ++dropped_;
+        return;
+    }
     auto [it, inserted] = by_rpi_.try_emplace(r.rpi);
     Acc& acc = it->second;
     Sighting& s = acc.sighting;
     if (inserted) {
-        acc.order = by_rpi_.size();
+        acc.order = next_order_++;
         s.rpi = r.rpi;
         s.aem = r.aem;
         s.first_seen_unix_s = s.last_seen_unix_s = r.unix_s;
@@ -48,6 +64,7 @@ std::vector<Sighting> SightingAggregator::EndScan() {
         out.push_back(s);
     }
     by_rpi_.clear();
+    next_order_ = 0;
     return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "platform/base/atomic_file.h"
 #include "storage/sqlite_schema.h"
 
 namespace jejak {
@@ -23,8 +24,8 @@ bool FileExists(const std::string& path) {
 Status EnsureStateDir(const std::string& dir, bool create) {
     struct stat st {};
     if (stat(dir.c_str(), &st) == 0) {
-        return S_ISDIR(st.st_mode) ? Status::Ok()
-                                   : Status::InvalidArgument(dir + " is not a directory");
+        if (!S_ISDIR(st.st_mode)) return Status::InvalidArgument(dir + " is not a directory");
+        return CheckOwnedPrivately(dir, "state directory", 022);
     }
     if (errno != ENOENT || !create) return Status::FromErrno(errno, "state directory " + dir);
     if (mkdir(dir.c_str(), 0700) != 0) return Status::FromErrno(errno, "cannot create " + dir);
@@ -36,6 +37,10 @@ Status EnsureStateDir(const std::string& dir, bool create) {
 std::string SqliteStore::DatabasePath(const std::string& dir) { return dir + "/store.db"; }
 std::string SqliteStore::KeyringPath(const std::string& dir) { return dir + "/store.keys"; }
 std::string SqliteStore::DefaultMasterKeyPath(const std::string& dir) { return dir + "/master.key"; }
+
+bool SqliteStore::Exists(const std::string& dir) {
+    return FileExists(DatabasePath(dir)) || FileExists(KeyringPath(dir));
+}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const Clock& clock,
                                                        SqliteStoreOptions options) {
@@ -159,6 +164,11 @@ Status SqliteStore::AddSightings(std::span<const Sighting> sightings) {
     JEJAK_RETURN_IF_ERROR(CheckOpen());
     for (const Sighting& s : sightings) JEJAK_RETURN_IF_ERROR(CheckSighting(s));
     pending_.insert(pending_.end(), sightings.begin(), sightings.end());
+    if (pending_.size() > options_.max_pending_sightings) {
+        const size_t excess = pending_.size() - options_.max_pending_sightings;
+        pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(excess));
+        dropped_buffer_full_ += excess;
+    }
     return HousekeepLocked();
 }
 
@@ -188,6 +198,8 @@ Status SqliteStore::FlushLocked() {
     const UtcDay today = Today();
     const int64_t now_s = clock_.NowUnixMicros() / kMicros;
     uint64_t dropped = 0;
+    uint64_t capped = 0;
+    std::map<UtcDay, int64_t> added;
     Status s = InTransaction([&]() -> Status {
         std::array<uint8_t, kSightingPlainSize> plain;
         for (const Sighting& sighting : pending_) {
@@ -196,6 +208,12 @@ Status SqliteStore::FlushLocked() {
                 ++dropped;
                 continue;
             }
+            JEJAK_ASSIGN_OR_RETURN(int64_t* held, DaySightings(sighting.Day()));
+            if (*held + added[sighting.Day()] >= options_.max_sightings_per_day) {
+                ++capped;
+                continue;
+            }
+            ++added[sighting.Day()];
             EncodeSighting(sighting, plain);
             JEJAK_RETURN_IF_ERROR(InsertSealed(TableId::kSightings, sighting.Day(), plain, nullptr));
         }
@@ -205,9 +223,23 @@ Status SqliteStore::FlushLocked() {
     if (!s.ok()) return s.WithContext("flush sightings");  // buffer kept for the next try
     pending_.clear();
     dropped_out_of_window_ += dropped;
+    dropped_day_cap_ += capped;
+    for (const auto& [day, n] : added) day_sightings_[day] += n;
     last_flush_mono_ = clock_.MonotonicMicros();
     last_flush_unix_s_ = now_s;
     return Status::Ok();
+}
+
+Result<int64_t*> SqliteStore::DaySightings(UtcDay day) {
+    auto it = day_sightings_.find(day);
+    if (it == day_sightings_.end()) {
+        JEJAK_ASSIGN_OR_RETURN(int64_t n,
+                               db_.QueryInt("SELECT count(*) FROM sightings WHERE id >= " +
+                                            std::to_string(FirstKeyOfDay(day)) + " AND id < " +
+                                            std::to_string(FirstKeyOfDay(day + 1))));
+        it = day_sightings_.emplace(day, n).first;
+    }
+    return &it->second;
 }
 
 Status SqliteStore::ExpireLocked() {
@@ -216,7 +248,10 @@ Status SqliteStore::ExpireLocked() {
     // deletion below never happens.
     const UtcDay before = keys_.oldest_day();
     JEJAK_RETURN_IF_ERROR(keys_.AdvanceTo(OldestRetainedDay(Today(), options_.retention_days)));
-    if (keys_.oldest_day() != before) sealers_.clear();
+    if (keys_.oldest_day() != before) {
+        sealers_.clear();
+        day_sightings_.erase(day_sightings_.begin(), day_sightings_.lower_bound(keys_.oldest_day()));
+    }
     // Keys below the oldest day's first key: expired days, and damaged negative keys.
     const std::string below = " WHERE id < " + std::to_string(FirstKeyOfDay(keys_.oldest_day()));
     int64_t stale = 0;

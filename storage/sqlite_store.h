@@ -45,6 +45,15 @@ struct SqliteStoreOptions : StoreOptions {
     // flush). false: synchronous=NORMAL, fsyncs only at WAL checkpoints; never corrupts
     // but a power cut may roll back the commits since the last checkpoint.
     bool durable_commits = true;
+    // Radio flooding (hundreds of advertisers changing RPI constantly) must not grow the
+    // store or memory without bound. Sightings per UTC day: once a day holds this many
+    // rows, further sightings of that day are dropped (oldest-first: the rows already
+    // stored are kept) and counted in StoreStats::dropped_day_cap. A venue with 500
+    // devices scanned once a minute writes about 720,000 a day.
+    int64_t max_sightings_per_day = 1000000;
+    // Sightings buffered between flushes. While flushes fail (full disk) the buffer keeps
+    // at most this many: the oldest are dropped first and counted (dropped_buffer_full).
+    size_t max_pending_sightings = 100000;
 };
 
 class SqliteStore final : public Store {
@@ -52,6 +61,8 @@ public:
     static std::string DatabasePath(const std::string& state_dir);
     static std::string KeyringPath(const std::string& state_dir);
     static std::string DefaultMasterKeyPath(const std::string& state_dir);
+    // True when `state_dir` holds a store's database or keyring (what Wipe destroys).
+    static bool Exists(const std::string& state_dir);
 
     // Opens (or creates) the store. On any error nothing on disk has changed; a wrong
     // master key or damaged keyring is PermissionDenied("cannot open store: wrong key or
@@ -123,6 +134,10 @@ private:
     int64_t last_flush_unix_s_ = 0;
     int64_t last_retention_mono_ = 0;
     uint64_t dropped_out_of_window_ = 0;
+    uint64_t dropped_day_cap_ = 0;
+    uint64_t dropped_buffer_full_ = 0;
+    std::map<UtcDay, int64_t> day_sightings_;  // rows stored per day (loaded on first use)
+    Result<int64_t*> DaySightings(UtcDay day);
 };
 
 }  // namespace jejak

@@ -180,6 +180,8 @@ Result<StoreStats> SqliteStore::Stats() {
     stats.oldest_retained_day = keys_.oldest_day();
     stats.last_flush_unix_s = last_flush_unix_s_;
     stats.dropped_out_of_window = dropped_out_of_window_;
+    stats.dropped_day_cap = dropped_day_cap_;
+    stats.dropped_buffer_full = dropped_buffer_full_;
     return stats;
 }
 

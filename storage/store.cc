@@ -1,14 +1,15 @@
 // Validation shared by every Store implementation.
 #include "storage/store.h"
 
+#include <algorithm>
+
 namespace jejak {
 
 Status StoreOptions::Check() const {
     if (retention_days < kMinRetentionDays || retention_days > kMaxRetentionDays) {
-        return Status::InvalidArgument("retention_days must be " +
-                                       std::to_string(kMinRetentionDays) + ".." +
-                                       std::to_string(kMaxRetentionDays) + ", got " +
-                                       std::to_string(retention_days));
+        return Status::InvalidArgument(
+            "retention_days must be " + std::to_string(kMinRetentionDays) + ".." +
+            std::to_string(kMaxRetentionDays) + ", got " + std::to_string(retention_days));
     }
     if (flush_interval_s < 0 || flush_interval_s > 86400) {
         return Status::InvalidArgument("flush_interval_s must be 0..86400, got " +
@@ -18,7 +19,8 @@ Status StoreOptions::Check() const {
 }
 
 Status CheckSighting(const Sighting& s) {
-    if (s.last_seen_unix_s < s.first_seen_unix_s || s.last_seen_unix_s - s.first_seen_unix_s > 86400) {
+    if (s.last_seen_unix_s < s.first_seen_unix_s ||
+        s.last_seen_unix_s - s.first_seen_unix_s > 86400) {
         return Status::InvalidArgument("sighting: last_seen must be 0..86400 s after first_seen");
     }
     if (s.first_seen_unix_s < 0) return Status::InvalidArgument("sighting: time before 1970");
@@ -37,6 +39,37 @@ Status CheckSighting(const Sighting& s) {
 
 Status CheckTek(const StoredTek& tek) {
     return TekValidity{tek.rolling_start, tek.rolling_period}.Check();
+}
+
+std::vector<StoredTek> EffectiveTeks(std::span<const StoredTek> rows) {
+    std::vector<StoredTek> out;
+    for (const StoredTek& row : rows) {
+        auto same = std::find_if(out.begin(), out.end(), [&](const StoredTek& t) {
+            return t.tek == row.tek && t.rolling_start == row.rolling_start;
+        });
+        if (same == out.end()) {
+            out.push_back(row);
+        } else if (row.rolling_period < same->rolling_period) {
+            same->rolling_period = row.rolling_period;
+        }
+    }
+    std::stable_sort(out.begin(), out.end(), [](const StoredTek& a, const StoredTek& b) {
+        return a.rolling_start < b.rolling_start;
+    });
+    return out;
+}
+
+std::optional<StoredTek> TekValidAt(std::span<const StoredTek> effective,
+                                    EnIntervalNumber interval) {
+    std::optional<StoredTek> best;
+    for (const StoredTek& t : effective) {
+        const uint64_t end = uint64_t{t.rolling_start} + t.rolling_period;
+        if (interval >= t.rolling_start && interval < end &&
+            (!best || t.rolling_start >= best->rolling_start)) {
+            best = t;
+        }
+    }
+    return best;
 }
 
 }  // namespace jejak

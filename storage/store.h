@@ -124,6 +124,16 @@ struct DeviceState {
     friend bool operator==(const DeviceState&, const DeviceState&) = default;
 };
 
+// Early release (a same-day diagnosis upload): the released key is stored again with its
+// rolling period cut to end where the upload ended it, and a new key of the same day starts
+// after it. Rows are never rewritten, so the key's truth is its row with the shortest period.
+// Collapses `rows` to one StoredTek per key (shortest period), ordered by rolling start.
+std::vector<StoredTek> EffectiveTeks(std::span<const StoredTek> rows);
+// The key valid during `interval` among the day's effective keys: the latest-starting key
+// whose [rolling_start, rolling_start + rolling_period) holds it; nullopt when none does.
+std::optional<StoredTek> TekValidAt(std::span<const StoredTek> effective,
+                                    EnIntervalNumber interval);
+
 // Inclusive range of UTC days.
 struct DayRange {
     UtcDay first = 0;
@@ -164,6 +174,9 @@ struct StoreStats {
     UtcDay oldest_retained_day = 0;  // rows of earlier days are gone
     int64_t last_flush_unix_s = 0;   // 0: never flushed since open
     uint64_t dropped_out_of_window = 0;  // writes dropped since open: day outside the window
+    uint64_t dropped_day_cap = 0;        // since open: the day already held its row cap
+    uint64_t dropped_buffer_full = 0;    // since open: oldest buffered rows dropped while
+                                         // flushes failed and the buffer was full
 };
 
 // InvalidArgument unless last_seen >= first_seen (at most a day apart), count >= 1,

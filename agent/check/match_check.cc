@@ -1,15 +1,81 @@
 // Orchestration of an exposure check.
 #include "agent/check/match_check.h"
 
-#include <algorithm>
-#include <optional>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <optional>
+#include <tuple>
+
+#include "agent/config/agent_files.h"
 #include "agent/exposure/match.h"
+#include "platform/base/hex.h"
 
 namespace jejak {
 namespace {
 
 constexpr size_t kFeedKeys = 4096;
+constexpr char kRevokedState[] = "check.revoked_keys";
+constexpr char kNotifiedState[] = "check.notified_keys";
+// Revoked keys kept across runs, newest last; a key is 16 bytes, so this is 64 KiB at most.
+constexpr size_t kMaxRevokedKeys = 4096;
+
+// One matched export file: its keys are sequences [first, end) of the run.
+struct FileSpan {
+    ExportHeader header;
+    uint64_t first = 0;
+    uint64_t end = 0;
+    size_t input = 0;
+};
+
+// Renumbers each key's sequence so that files come in the order of their own timestamps
+// and batch numbers (within a file, its own order), whatever order they were given in.
+std::vector<KeyHits> InExportOrder(std::vector<KeyHits> hits, std::vector<FileSpan> files) {
+    std::stable_sort(files.begin(), files.end(), [](const FileSpan& a, const FileSpan& b) {
+        const auto& x = a.header;
+        const auto& y = b.header;
+        return std::tie(x.end_timestamp, x.start_timestamp, x.batch_num) <
+               std::tie(y.end_timestamp, y.start_timestamp, y.batch_num);
+    });
+    for (KeyHits& h : hits) {
+        for (size_t rank = 0; rank < files.size(); ++rank) {
+            if (h.sequence >= files[rank].first && h.sequence < files[rank].end) {
+                h.sequence = (uint64_t{rank} << 40) | (h.sequence - files[rank].first);
+                break;
+            }
+        }
+    }
+    return hits;
+}
+
+bool Holds(std::span<const Tek> keys, const Tek& key) {
+    return std::any_of(keys.begin(), keys.end(), [&](const Tek& k) { return k == key; });
+}
+
+std::string KeysToState(std::span<const Tek> keys) {
+    std::string out;
+    for (const Tek& k : keys) out += HexEncode(k.bytes()) + "\n";
+    return out;
+}
+
+Result<std::vector<Tek>> KeysFromState(Store& store, const std::string& name) {
+    auto text = store.GetState(name);
+    if (text.status().IsNotFound()) return std::vector<Tek>{};
+    if (!text.ok()) return text.status();
+    std::vector<Tek> keys;
+    size_t pos = 0;
+    while (pos < text->size()) {
+        size_t nl = text->find('\n', pos);
+        if (nl == std::string::npos) nl = text->size();
+        Tek key;
+        JEJAK_RETURN_IF_ERROR(HexDecodeExact(std::string_view(*text).substr(pos, nl - pos),
+                                             key.mutable_bytes(), name));
+        keys.push_back(key);
+        pos = nl + 1;
+    }
+    return keys;
+}
 
 }  // namespace
 
@@ -44,7 +110,7 @@ struct MatchProgress {
 };
 
 Status MatchFile(const std::string& path, const ExportKeyRing& ring, Matcher& matcher,
-                 MatchProgress& progress) {
+                 MatchProgress& progress, FileSpan& span) {
     ExportReadOptions options;
     options.ring = &ring;
     options.require_valid_signature = true;
@@ -60,8 +126,13 @@ Status MatchFile(const std::string& path, const ExportKeyRing& ring, Matcher& ma
         }
         return Status::Ok();
     });
-    if (!summary.ok()) return summary.status().WithContext(path);
+    if (!summary.ok()) {
+        // Name the file once: some readers' messages already carry the path.
+        const Status& s = summary.status();
+        return s.message().find(path) == std::string::npos ? s.WithContext(path) : s;
+    }
     matcher.Add(feed);
+    span.header = summary->header;
     return Status::Ok();
 }
 
@@ -97,14 +168,19 @@ Result<CheckReport> RunExposureCheck(const CheckInputs& inputs,
     const RpiIndex index(records, inputs.index_seed);
     Matcher matcher(index, MatchOptions{inputs.threads});
     MatchProgress progress{inputs.progress, 0, {}};
+    std::vector<FileSpan> spans(inputs.files.size());
     for (size_t i = 0; i < inputs.files.size(); ++i) {
         progress.file = "file " + std::to_string(i + 1) + "/" + std::to_string(inputs.files.size());
-        JEJAK_RETURN_IF_ERROR(MatchFile(inputs.files[i], *inputs.ring, matcher, progress));
+        spans[i].input = i;
+        spans[i].first = matcher.stats().keys;
+        JEJAK_RETURN_IF_ERROR(
+            MatchFile(inputs.files[i], *inputs.ring, matcher, progress, spans[i]));
+        spans[i].end = matcher.stats().keys;
     }
     CheckReport report;
     report.checked_at = inputs.now;
     report.files = inputs.files.size();
-    const std::vector<KeyHits> matches = matcher.Finish();
+    const std::vector<KeyHits> matches = InExportOrder(matcher.Finish(), std::move(spans));
     JEJAK_RETURN_IF_ERROR(matcher.status().WithContext("matching"));
     if (inputs.progress != nullptr) {
         inputs.progress->Finish(matcher.keys_done(), progress.total,
@@ -112,63 +188,101 @@ Result<CheckReport> RunExposureCheck(const CheckInputs& inputs,
     }
     report.match = matcher.stats();
     const std::vector<KeyExposure> exposures =
-        ResolveKeyExposures(matches, records, config.window, config.allow_recursive, &report.windows);
+        ResolveKeyExposures(matches, records, config.window, config.allow_recursive,
+                            &report.windows, inputs.revoked_keys);
+    report.revoked_keys = inputs.revoked_keys;
+    // Every matched key published as REVOKED, even one that gave no windows in this run:
+    // it may be the key behind an earlier notification.
+    for (const KeyHits& m : matches) {
+        const auto type = ResolveReportType(m.key.report_type, config.window.report_type_when_missing);
+        if (type == ReportType::kRevoked && !Holds(report.revoked_keys, m.key.key)) {
+            report.revoked_keys.push_back(m.key.key);
+        }
+    }
+    for (const KeyExposure& e : exposures) {
+        if (e.report_type == ReportType::kRevoked && !Holds(report.revoked_keys, e.key)) {
+            report.revoked_keys.push_back(e.key);
+        }
+    }
+    for (const Tek& k : inputs.notified_keys) {
+        if (Holds(report.revoked_keys, k)) {
+            ++report.retracted_keys;
+        } else {
+            report.notified_keys.push_back(k);
+        }
+    }
+    std::vector<Tek> exposing;
     const auto today = static_cast<uint32_t>(inputs.now / 86400);
     if (config.legacy) report.legacy.emplace();
     std::vector<ExposureWindow> windows;
     for (const KeyExposure& e : exposures) {
         if (!IsScoredReportType(e.report_type, config.allow_recursive)) continue;
         ++report.exposed_keys;
+        exposing.push_back(e.key);
         windows.insert(windows.end(), e.windows.begin(), e.windows.end());
         if (report.legacy) AddLegacyScore(e.windows, *config.legacy, today, *report.legacy);
     }
     report.exposure_windows = windows.size();
     report.daily = ComputeDailySummaries(windows, config, today);
     report.classification = Classify(report.daily, config);
+    if (report.classification.notify) {
+        for (const Tek& k : exposing) {
+            if (!Holds(report.notified_keys, k)) report.notified_keys.push_back(k);
+        }
+    }
     return report;
 }
 
 Result<nlohmann::json> RecordExposureCheck(const CheckReport& report, const RiskConfig& config,
                                            const NotifyConfig& notify, Store& store,
                                            const std::string& state_dir) {
-    nlohmann::json status = CheckReportJson(report, config);
-    JEJAK_ASSIGN_OR_RETURN(int64_t row, store.AddExposureCheck({report.checked_at, status.dump()}));
+    nlohmann::json result = CheckReportJson(report, config);
     NotifyOutcome hook;
-    if (report.classification.notify) {
-        hook = RunNotifyHook(notify, status.dump());
+    if (report.classification.notify || report.retracted_keys > 0) {
+        hook = RunNotifyHook(notify, result.dump());
     } else {
         hook.error = "not exposed: hook not run";
     }
-    status["hook"] = hook.ToJson();
-    JEJAK_RETURN_IF_ERROR(WriteStatusFile(
-        state_dir, StatusFileJson(report.checked_at, report.classification.notify, row,
-                                  status["hook"])));
-    return status;
+    result["hook"] = hook.ToJson();
+    JEJAK_RETURN_IF_ERROR(store.AddExposureCheck({report.checked_at, result.dump()}).status());
+    std::span<const Tek> revoked = report.revoked_keys;
+    if (revoked.size() > kMaxRevokedKeys) revoked = revoked.last(kMaxRevokedKeys);
+    JEJAK_RETURN_IF_ERROR(store.PutState({kRevokedState, KeysToState(revoked)}));
+    JEJAK_RETURN_IF_ERROR(store.PutState({kNotifiedState, KeysToState(report.notified_keys)}));
+    const std::string legacy = state_dir + "/" + kLegacyStatusFileName;
+    if (::unlink(legacy.c_str()) != 0 && errno != ENOENT) {
+        return Status::FromErrno(errno, "cannot remove " + legacy);
+    }
+    return result;
 }
 
-Result<nlohmann::json> LoadCheckResult(Store& store, const nlohmann::json& status) {
-    const auto checked_at = status.find("checked_at");
-    const auto row = status.find("store_row");
-    if (checked_at == status.end() || !checked_at->is_number_integer() || row == status.end() ||
-        !row->is_number_integer() || checked_at->get<int64_t>() < 0) {
-        return Status::Corruption("status file: no checked_at/store_row");
-    }
-    const int64_t wanted = row->get<int64_t>();
-    const UtcDay day = UtcDayOfUnixSeconds(checked_at->get<int64_t>());
+Status LoadCheckHistory(Store& store, CheckInputs& inputs) {
+    JEJAK_ASSIGN_OR_RETURN(inputs.revoked_keys, KeysFromState(store, kRevokedState));
+    JEJAK_ASSIGN_OR_RETURN(inputs.notified_keys, KeysFromState(store, kNotifiedState));
+    return Status::Ok();
+}
+
+Result<nlohmann::json> LoadLatestCheckResult(Store& store) {
     std::optional<std::string> payload;
+    int64_t best_at = 0;
+    int64_t best_row = 0;
     auto keep = [&](int64_t id, const ExposureCheckResult& r) {
-        if (id == wanted) payload = r.payload;
+        if (!payload || r.checked_at_unix_s > best_at ||
+            (r.checked_at_unix_s == best_at && id > best_row)) {
+            payload = r.payload;
+            best_at = r.checked_at_unix_s;
+            best_row = id;
+        }
     };
-    JEJAK_ASSIGN_OR_RETURN(ReadReport read, store.ForEachExposureCheck(DayRange::One(day), keep));
+    JEJAK_ASSIGN_OR_RETURN(ReadReport read, store.ForEachExposureCheck(DayRange::All(), keep));
     if (!payload) {
-        if (!read.clean()) return Status::Corruption("the check's sealed result cannot be read");
-        return Status::NotFound("the check's sealed result is no longer in the store");
+        if (!read.clean()) return Status::Corruption("no sealed check result can be read");
+        return Status::NotFound("no exposure check has run yet (or its day has expired)");
     }
     nlohmann::json full = nlohmann::json::parse(*payload, nullptr, /*allow_exceptions=*/false);
     if (full.is_discarded() || !full.is_object()) {
         return Status::Corruption("sealed check result: not a JSON object");
     }
-    full["hook"] = status.value("hook", nlohmann::json::object());
     return full;
 }
 

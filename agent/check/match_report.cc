@@ -1,17 +1,9 @@
-// JSON form of an exposure check and the status file.
+// JSON form of an exposure check.
 #include "agent/check/match_report.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "agent/risk/risk_config.h"
-#include "platform/base/atomic_file.h"
 
 namespace jejak {
 namespace {
@@ -26,6 +18,7 @@ nlohmann::json DayJson(const DailySummary& d) {
     nlohmann::json j = ScoreJson(d.total);
     j["day"] = d.day;
     j["date"] = UtcDate(d.day);
+    j["day_unix"] = int64_t{d.day} * 86400;
     j["windows"] = d.windows;
     nlohmann::json by_type = nlohmann::json::object();
     for (int t = 1; t < kReportTypeCount; ++t) {
@@ -62,6 +55,7 @@ nlohmann::json CheckReportJson(const CheckReport& r, const RiskConfig& config) {
     for (const DailySummary& d : r.daily) days.push_back(DayJson(d));
     nlohmann::json j = {
         {"checked_at", r.checked_at},
+        {"checked_at_unix", r.checked_at},
         {"preset", config.preset},
         {"rssi_correction_db", config.window.rssi_correction_db},
         {"calibration_source", config.calibration_source},
@@ -84,6 +78,7 @@ nlohmann::json CheckReportJson(const CheckReport& r, const RiskConfig& config) {
                                            : std::string("any")}}},
         {"notify", r.classification.notify},
     };
+    if (r.retracted_keys > 0) j["retracted_keys"] = r.retracted_keys;
     if (r.legacy) {
         j["legacy_v1"] = {{"maximum_risk_score", r.legacy->maximum_risk_score},
                           {"risk_scores", r.legacy->scores},
@@ -91,35 +86,9 @@ nlohmann::json CheckReportJson(const CheckReport& r, const RiskConfig& config) {
     }
     if (r.classification.day) {
         j["exposure_date"] = UtcDate(*r.classification.day);
+        j["exposure_day_unix"] = int64_t{*r.classification.day} * 86400;
         j["exposure_score"] = r.classification.score;
     }
-    return j;
-}
-
-nlohmann::json StatusFileJson(int64_t checked_at, bool notify, int64_t store_row,
-                              const nlohmann::json& hook) {
-    nlohmann::json h = nlohmann::json::object();
-    for (const char* field : {"ran", "ok", "timed_out"}) {
-        if (hook.contains(field)) h[field] = hook[field];
-    }
-    return {{"checked_at", checked_at}, {"notify", notify}, {"store_row", store_row}, {"hook", h}};
-}
-
-Status WriteStatusFile(const std::string& state_dir, const nlohmann::json& status) {
-    return WriteFileAtomically(state_dir + "/" + kStatusFileName, status.dump(2) + "\n");
-}
-
-Result<nlohmann::json> ReadStatusFile(const std::string& state_dir) {
-    const std::string path = state_dir + "/" + kStatusFileName;
-    std::ifstream in(path);
-    if (!in) {
-        if (errno == ENOENT) return Status::NotFound("no exposure check has run yet (" + path + ")");
-        return Status::FromErrno(errno, "cannot read " + path);
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) return Status::Corruption(path + ": not a JSON object");
     return j;
 }
 

@@ -2,8 +2,14 @@
 #include "agent/check/notify.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,15 +29,69 @@ int MillisLeft(Deadline deadline) {
     return left.count() <= 0 ? 0 : static_cast<int>(left.count());
 }
 
-// In the child: only async-signal-safe calls until exec.
-[[noreturn]] void ExecChild(int stdin_fd, const std::vector<char*>& argv) {
+// The hook's whole environment: nothing of ours (a store passphrase variable, credentials
+// paths, tokens) is inherited.
+constexpr const char* kHookEnvironment[] = {
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", nullptr};
+
+// Who the hook runs as: resolved before fork (getpwnam is not async-signal-safe).
+struct HookIdentity {
+    bool drop = false;
+    uid_t uid = 0;
+    gid_t gid = 0;
+};
+
+Result<HookIdentity> ResolveUser(const std::string& user) {
+    HookIdentity id;
+    if (user.empty()) return id;
+    std::vector<char> buf(16384);
+    passwd pw{};
+    passwd* found = nullptr;
+    const int rc = ::getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found);
+    if (rc != 0 || found == nullptr) return Status::NotFound("notify.user: no user " + user);
+    id.drop = true;
+    id.uid = pw.pw_uid;
+    id.gid = pw.pw_gid;
+    return id;
+}
+
+// In the child: only async-signal-safe calls until exec. Any failure to confine the hook
+// exits 126 before the program runs.
+[[noreturn]] void ExecChild(int stdin_fd, const std::vector<char*>& argv, const HookIdentity& id,
+                            pid_t parent) {
     ::setpgid(0, 0);
-    ::dup2(stdin_fd, STDIN_FILENO);
+    ::umask(077);
+    if (::dup2(stdin_fd, STDIN_FILENO) < 0) ::_exit(126);
     const int devnull = ::open("/dev/null", O_WRONLY);
-    if (devnull >= 0) ::dup2(devnull, STDOUT_FILENO);
-    for (int fd = 3; fd < 1024; ++fd) ::close(fd);
-    ::execv(argv[0], argv.data());
+    if (devnull < 0 || ::dup2(devnull, STDOUT_FILENO) < 0) ::_exit(126);
+    // Every other descriptor, however high, is closed (stderr stays for diagnostics).
+    if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
+        for (int fd = 3; fd < 65536; ++fd) ::close(fd);
+    }
+    if (id.drop) {
+        if (::setgroups(1, &id.gid) != 0 || ::setgid(id.gid) != 0 || ::setuid(id.uid) != 0) {
+            ::_exit(126);
+        }
+        if (id.uid != 0 && ::setuid(0) == 0) ::_exit(126);  // the drop must be irreversible
+    }
+    // After the credential change, which clears it: die with the agent.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(126);
+    ::execve(argv[0], argv.data(), const_cast<char* const*>(kHookEnvironment));
     ::_exit(127);
+}
+
+// fork(), in a new PID namespace when permitted: the hook is then that namespace's init,
+// and killing it kills every process it started, even one that called setsid() to leave
+// the process group. Without the privilege, a plain fork (the process group kill remains).
+pid_t ForkHook(bool* own_pid_namespace) {
+    const long pid = ::syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, nullptr, nullptr, nullptr,
+                               nullptr);
+    if (pid >= 0) {
+        *own_pid_namespace = true;
+        return static_cast<pid_t>(pid);
+    }
+    *own_pid_namespace = false;
+    return ::fork();
 }
 
 // Writes as much of `input` as the child takes before the deadline. SIGPIPE is blocked for
@@ -80,6 +140,7 @@ void Reap(pid_t pid, Deadline deadline, NotifyOutcome& outcome) {
     if (WIFEXITED(status)) {
         outcome.exit_code = WEXITSTATUS(status);
         if (outcome.exit_code == 127) outcome.error = "could not execute the hook program";
+        else if (outcome.exit_code == 126) outcome.error = "could not confine or execute the hook";
         else if (outcome.exit_code != 0) outcome.error = "exit code " + std::to_string(outcome.exit_code);
     } else if (WIFSIGNALED(status)) {
         outcome.error = "killed by signal " + std::to_string(WTERMSIG(status));
@@ -109,6 +170,12 @@ Result<NotifyConfig> ParseNotifyConfig(const nlohmann::json& section) {
         }
         config.timeout_seconds = it->get<int>();
     }
+    if (auto it = section.find("user"); it != section.end()) {
+        if (!it->is_string() || it->get<std::string>().empty()) {
+            return Status::InvalidArgument("notify.user: a user name");
+        }
+        config.user = it->get<std::string>();
+    }
     return config;
 }
 
@@ -127,6 +194,11 @@ NotifyOutcome RunNotifyHook(const NotifyConfig& config, std::string_view input) 
     }
     const Deadline deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(config.timeout_seconds);
+    auto identity = ResolveUser(config.user);
+    if (!identity.ok()) {
+        outcome.error = identity.status().message();
+        return outcome;
+    }
     std::vector<std::string> args = config.command;  // argv storage must outlive fork
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -136,14 +208,16 @@ NotifyOutcome RunNotifyHook(const NotifyConfig& config, std::string_view input) 
         outcome.error = std::string("pipe: ") + std::strerror(errno);
         return outcome;
     }
-    const pid_t pid = ::fork();
+    const pid_t parent = ::getpid();
+    bool own_namespace = false;
+    const pid_t pid = ForkHook(&own_namespace);
     if (pid < 0) {
         outcome.error = std::string("fork: ") + std::strerror(errno);
         ::close(fds[0]);
         ::close(fds[1]);
         return outcome;
     }
-    if (pid == 0) ExecChild(fds[0], argv);
+    if (pid == 0) ExecChild(fds[0], argv, *identity, own_namespace ? 0 : parent);
     ::setpgid(pid, pid);  // also from the parent, so a kill never misses the group
     outcome.ran = true;
     ::close(fds[0]);

@@ -1,11 +1,17 @@
 // The notification hook: when a check classifies the device as exposed, run a configured
 // program with the exposure summary as JSON on its stdin. Config section "notify":
 //   "notify": { "command": ["/usr/local/bin/jejak-alert", "--led", "red"],
-//               "timeout_seconds": 10 }
+//               "timeout_seconds": 10, "user": "jejak-hook" }
 // The program is started directly with fork/exec (no shell, so nothing in the summary or the
-// config is ever interpreted), needs an absolute path, gets /dev/null as stdout, and runs in
-// its own process group, which is killed when the timeout passes. A hook that is missing,
-// fails or hangs is reported in the outcome, never fatal to the exposure check.
+// config is ever interpreted) and confined: it needs an absolute path; gets /dev/null as
+// stdout, no other descriptor of ours (all above stderr are closed), umask 077 and an
+// explicit minimal environment (PATH and LC_ALL only: nothing of the agent's, such as a
+// passphrase variable, is inherited); runs as "user" when configured (set it whenever the
+// agent runs as root); is killed if the agent dies (PR_SET_PDEATHSIG); and runs in its own
+// PID namespace when the agent may create one (root), so the timeout kill reaches every
+// process it started, even one that left the process group with setsid (otherwise the
+// process group is killed). A hook that is missing, fails or hangs is reported in the
+// outcome, never fatal to the exposure check.
 #pragma once
 
 #include <string>
@@ -21,10 +27,11 @@ namespace jejak {
 struct NotifyConfig {
     std::vector<std::string> command;  // empty: no hook configured
     int timeout_seconds = 10;
+    std::string user;  // run as this user (its primary group, no supplementary groups)
 };
 
 // InvalidArgument for a command that is not a non-empty array of strings with an absolute
-// program path, or a timeout outside 1..300 seconds.
+// program path, a timeout outside 1..300 seconds, or a "user" that is not a non-empty string.
 Result<NotifyConfig> ParseNotifyConfig(const nlohmann::json& section);
 
 struct NotifyOutcome {

@@ -2,15 +2,64 @@
 #include "agent/cli/cli.h"
 
 #include <exception>
+#include <string>
+
+#include "crypto/process_memory.h"
 
 namespace jejak {
 namespace {
 
-// CLI11 errors are multi-line; field testers and scripts want one line and exit code 2.
+// The deepest command the user named that still needs a subcommand, or null.
+CLI::App* MissingSubcommandOf(CLI::App& app) {
+    for (CLI::App* sub : app.get_subcommands()) {
+        if (CLI::App* deeper = MissingSubcommandOf(*sub)) return deeper;
+        return nullptr;
+    }
+    return app.get_require_subcommand_min() > 0 ? &app : nullptr;
+}
+
+std::string CommandPath(const CLI::App& app) {
+    std::string path = app.get_name();
+    for (const CLI::App* p = app.get_parent(); p != nullptr; p = p->get_parent()) {
+        path = p->get_name() + " " + path;
+    }
+    return path;
+}
+
+std::string SubcommandNames(CLI::App& app) {
+    std::string names;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    return names;
+}
+
+// CLI11 errors are multi-line and say "A subcommand is required" for a missing, unknown or
+// misspelt command alike; field testers and scripts want one line that names the command
+// (and what was typed) and lists the valid ones, and exit code 2.
 int ReportParseError(const CLI::ParseError& e, CLI::App& app, CliEnv& env) {
-    if (e.get_exit_code() == 0) {  // --help and friends
+    if (e.get_exit_code() == 0) {  // --help, --version
         app.exit(e, env.out, env.err);
         return kExitOk;
+    }
+    CLI::App* needs = MissingSubcommandOf(app);
+    if (needs != nullptr) {
+        std::string typed;
+        for (const std::string& arg : app.remaining(/*recurse=*/true)) {
+            if (!arg.empty() && arg[0] != '-') {
+                typed = arg;
+                break;
+            }
+        }
+        const std::string path = CommandPath(*needs);
+        if (!typed.empty()) {
+            env.err << "jejak: unknown command '" << path << " " << typed
+                    << "'; valid commands: " << SubcommandNames(*needs) << "\n";
+        } else {
+            env.err << "jejak: '" << path << "' needs a command: " << SubcommandNames(*needs)
+                    << " (see '" << path << " --help')\n";
+        }
+        return kExitUsage;
     }
     env.err << "jejak: " << e.what() << "\n";
     return kExitUsage;
@@ -19,9 +68,17 @@ int ReportParseError(const CLI::ParseError& e, CLI::App& app, CliEnv& env) {
 int Run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
         const Clock& clock, bool real_time) {
     CliEnv env(out, err, clock, real_time);
+    // Commands may hold keys for their whole life: no core dump, no same-user peeking.
+    if (Status s = MarkProcessNonDumpable(); !s.ok()) {
+        err << "jejak: " << s.message() << "\n";
+        return kExitFailure;
+    }
     CLI::App app{"Jejak: privacy-first Bluetooth LE exposure notification agent (GAEN v1.2)",
                  "jejak"};
     app.require_subcommand(1);
+    // Global options may also follow the subcommand: `jejak store status --state-dir D`.
+    app.fallthrough();
+    app.set_version_flag("--version", std::string("jejak ") + JEJAK_VERSION);
     app.option_defaults()->always_capture_default();
     app.add_option("--state-dir", env.state_dir, "Directory of the encrypted store")
         ->capture_default_str();
@@ -37,6 +94,9 @@ int Run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     RegisterStatusCommands(app, env);
     RegisterRunCommands(app, env);
     RegisterEvalCommands(app, env);
+    RegisterAuthorityCommands(app, env);
+    RegisterEncountersCommands(app, env);
+    RegisterReportCommands(app, env);
 
     try {
         app.parse(argc, argv);

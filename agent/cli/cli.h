@@ -77,5 +77,8 @@ void RegisterMatchCommands(CLI::App& app, CliEnv& env);   // cli_match.cc: match
 void RegisterStatusCommands(CLI::App& app, CliEnv& env);  // cli_status.cc: the device view
 void RegisterRunCommands(CLI::App& app, CliEnv& env);     // cli_run.cc
 void RegisterEvalCommands(CLI::App& app, CliEnv& env);    // cli_eval.cc
+void RegisterAuthorityCommands(CLI::App& app, CliEnv& env);  // cli_authority.cc
+void RegisterEncountersCommands(CLI::App& app, CliEnv& env);  // cli_encounters.cc
+void RegisterReportCommands(CLI::App& app, CliEnv& env);  // cli_report.cc: report
 
 }  // namespace jejak

@@ -1,11 +1,17 @@
 // `jejak keys ...`: the device's own keys and the diagnosis keys of others.
-//   jejak keys derive --tek HEX --interval ENIN [--count N] [--metadata HEX] [--json]
+//   jejak keys derive --tek HEX|BASE64|- --interval ENIN [--count N] [--metadata HEX] [--json]
 //     Prints the rolling proximity identifiers (and AEMs) of a TEK: the one command whose
-//     purpose is to show key-derived bytes; nothing else prints them.
-//   jejak keys export --out FILE.zip --signing-key PEM [--key-id ID] [--key-version V]
-//                     [--days N]
-//     Writes the stored TEKs of the last N days (default 14, today included) as export.zip
-//     signed with ECDSA P-256 (field tests, demos); prints only how many keys it wrote.
+//     purpose is to show key-derived bytes; nothing else prints them. `--tek -` reads the
+//     TEK from the first line of stdin, so it never appears in argv (/proc/*/cmdline).
+//   jejak keys export --field-test --out FILE.zip --signing-key PEM [--key-id ID]
+//                     [--key-version V] [--days N]
+//     Field tests and demos only (refused without --field-test): writes the stored TEKs of the
+//     last N days (default 14, today included) as export.zip signed with ECDSA P-256, playing
+//     the health authority; prints only how many keys it wrote.
+//   jejak keys export --for-diagnosis --out FILE [--yes]
+//     Offline tokens: after the same consent as `jejak report`, writes the keys a report
+//     would send in the publish API's key shape; a sync station uploads the file with
+//     `jejak report --code CODE --keys-from FILE`. Today's key is released as in a report.
 //   jejak keys fetch
 //     Incremental, verified download of export files from the key server in the config's
 //     "diagnosis" section. Exit 0 when every new file verified, 1 when a file was rejected or
@@ -14,6 +20,7 @@
 
 #include <charconv>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -26,10 +33,15 @@
 #include "agent/config/store_config.h"
 #include "agent/diagnosis/export_write.h"
 #include "agent/diagnosis/key_fetch.h"
+#include "agent/upload/consent.h"
+#include "agent/upload/upload_json.h"
+#include "agent/upload/upload_keys.h"
+#include "platform/base/atomic_file.h"
 #include "crypto/ecdsa_sign.h"
 #include "crypto/interval.h"
 #include "crypto/key_schedule.h"
 #include "crypto/rpi_batch.h"
+#include "platform/base/base64.h"
 #include "platform/base/clock.h"
 #include "platform/base/hex.h"
 #include "platform/base/progress.h"
@@ -59,13 +71,39 @@ uint64_t ParseUnsigned(const std::string& text, const char* what, uint64_t lo, u
     return value;
 }
 
-void RunDerive(DeriveArgs& args, CliEnv& env) {
+// Unix seconds from 2001-09-09 to 2100-01-01: as interval numbers these would be years
+// 20,000 and later, so such a value is a time given where an interval number belongs.
+constexpr uint64_t kUnixSecondsFrom = 1000000000;
+constexpr uint64_t kUnixSecondsTo = 4102444800;
+
+EnIntervalNumber ParseInterval(const std::string& text) {
+    const uint64_t value = ParseUnsigned(text, "--interval", 0, UINT32_MAX);
+    if (value >= kUnixSecondsFrom && value < kUnixSecondsTo) {
+        Usage("--interval: " + text + " looks like Unix seconds; the interval number is Unix "
+              "seconds / 600, here " + std::to_string(value / static_cast<uint64_t>(kIntervalSeconds)));
+    }
+    return static_cast<EnIntervalNumber>(value);
+}
+
+// --tek in hex or base64, or "-": one line from standard input (keeps the key out of the
+// process list and shell history).
+Tek ReadTek(DeriveArgs& args, std::istream& in) {
+    std::string text;
+    if (args.tek_hex == "-") {
+        std::getline(in, text);
+    } else {
+        text.swap(args.tek_hex);
+    }
     Tek tek;
-    Status s = HexDecodeExact(args.tek_hex, tek.mutable_bytes(), "--tek");
-    SecureZero(args.tek_hex.data(), args.tek_hex.size());
+    Status s = KeyTextDecodeExact(text, tek.mutable_bytes(), "--tek");
+    SecureZero(text.data(), text.size());
     if (!s.ok()) Usage(s.message());
-    const auto first = static_cast<EnIntervalNumber>(
-        ParseUnsigned(args.interval, "--interval", 0, UINT32_MAX));
+    return tek;
+}
+
+void RunDerive(DeriveArgs& args, CliEnv& env) {
+    const Tek tek = ReadTek(args, std::cin);
+    const EnIntervalNumber first = ParseInterval(args.interval);
     const auto count = static_cast<uint32_t>(
         ParseUnsigned(args.count, "--count", 1, kTekRollingPeriod));
     if (uint64_t{first} + count - 1 > UINT32_MAX) {
@@ -114,14 +152,25 @@ struct ExportArgs {
     std::string key_id = "jejak-demo";
     std::string key_version = "v1";
     int days = kDefaultRetentionDays;
+    bool field_test = false;
+    bool for_diagnosis = false;
+    bool yes = false;
 };
 
+// The PEM is read into one buffer of the file's size (no stream buffer or reallocation
+// keeps a copy) and zeroed as soon as the key is parsed.
 EcdsaP256PrivateKey LoadSigningKey(const std::string& path) {
-    std::ifstream in(path);
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) throw CliError(kExitUsage, "--signing-key " + path + ": cannot read");
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string pem = text.str();
+    const std::streamoff size = in.tellg();
+    if (size < 0 || size > (1 << 20)) throw CliError(kExitUsage, "--signing-key " + path + ": not a PEM key");
+    std::string pem(static_cast<size_t>(size), '\0');
+    in.seekg(0);
+    in.read(pem.data(), size);
+    if (!in) {
+        SecureZero(pem.data(), pem.size());
+        throw CliError(kExitUsage, "--signing-key " + path + ": cannot read");
+    }
     auto key = EcdsaP256PrivateKey::FromPem(pem);
     SecureZero(pem.data(), pem.size());
     if (!key.ok())
@@ -129,7 +178,40 @@ EcdsaP256PrivateKey LoadSigningKey(const std::string& path) {
     return std::move(key).value();
 }
 
+// --for-diagnosis: the keys a report would send, after consent, as an offline key file.
+void RunDiagnosisExport(const ExportArgs& args, CliEnv& env) {
+    auto store = OpenConfiguredStore(env, env.clock, /*create=*/false);
+    if (!store.ok()) Fail(store.status(), "keys export");
+    Result<EnIntervalNumber> now = IntervalFromUnixSeconds(env.clock.NowUnixMicros() / 1000000);
+    if (!now.ok()) Fail(now.status(), "keys export");
+    Result<UploadSelection> selection = SelectUploadKeys(**store, *now);
+    if (!selection.ok()) Fail(selection.status(), "keys export");
+    if (selection->keys.empty()) throw CliError(kExitFailure, "keys export: no keys to export");
+    FailIfError(ObtainConsent(SummarizeKeys(selection->keys, {args.out}), "write", "written",
+                              args.yes, *NewStdinConsentTerminal(), env.out),
+                "keys export");
+    std::string text = KeyFileText(selection->keys);
+    Status written = WriteFileAtomically(args.out, text);
+    SecureZero(text.data(), text.size());
+    FailIfError(written, "keys export");
+    SystemRandom random;
+    FailIfError(ReleaseTodaysKey(**store, *selection, random),
+                "keys export: written, but starting a new key failed");
+    env.out << "wrote " << selection->keys.size() << " keys for diagnosis to " << args.out
+            << "\n";
+}
+
 void RunExport(const ExportArgs& args, CliEnv& env) {
+    if (args.for_diagnosis) return RunDiagnosisExport(args, env);
+    if (!args.field_test) {
+        throw CliError(kExitUsage,
+                       "keys export: the signed export.zip is a field-test tool and needs "
+                       "--field-test (to hand keys to a health authority: jejak report, or "
+                       "keys export --for-diagnosis)");
+    }
+    if (args.signing_key.empty()) {
+        throw CliError(kExitUsage, "keys export: --field-test needs --signing-key PEM");
+    }
     const EcdsaP256PrivateKey key = LoadSigningKey(args.signing_key);
     auto store = OpenConfiguredStore(env, env.clock, /*create=*/false);
     if (!store.ok()) Fail(store.status(), "keys export");
@@ -137,16 +219,18 @@ void RunExport(const ExportArgs& args, CliEnv& env) {
     const UtcDay today = UtcDayOfUnixSeconds(now_s);
     const auto back = static_cast<UtcDay>(args.days - 1);
     const DayRange days{today >= back ? today - back : 0, today};
+    std::vector<StoredTek> rows;
+    auto read = (*store)->ForEachTek(days, [&rows](const StoredTek& t) { rows.push_back(t); });
+    if (!read.ok()) throw CliError(kExitFailure, "keys export: " + read.status().message());
     std::vector<DiagnosisKey> keys;
-    auto read = (*store)->ForEachTek(days, [&keys](const StoredTek& t) {
+    for (const StoredTek& t : EffectiveTeks(rows)) {
         DiagnosisKey k;
         k.key = t.tek;
         k.rolling_start_interval_number = t.rolling_start;
         k.rolling_period = t.rolling_period;
         k.report_type = ReportType::kConfirmedTest;
         keys.push_back(std::move(k));
-    });
-    if (!read.ok()) throw CliError(kExitFailure, "keys export: " + read.status().message());
+    }
     ExportWriteOptions options;
     options.key_id = args.key_id;
     options.key_version = args.key_version;
@@ -191,7 +275,8 @@ void RegisterKeysCommands(CLI::App& app, CliEnv& env) {
     auto args = std::make_shared<DeriveArgs>();
     CLI::App* derive = keys.add_subcommand(
         "derive", "Print the RPIs (and AEMs) a TEK broadcasts over consecutive intervals");
-    derive->add_option("--tek", args->tek_hex, "Temporary Exposure Key, 32 hex digits")
+    derive->add_option("--tek", args->tek_hex,
+                       "Temporary Exposure Key: 32 hex digits or base64; '-' reads it from stdin")
         ->required();
     derive->add_option("--interval", args->interval, "First ENIntervalNumber (unix seconds / 600)")
         ->required();
@@ -203,10 +288,21 @@ void RegisterKeysCommands(CLI::App& app, CliEnv& env) {
 
     auto export_args = std::make_shared<ExportArgs>();
     CLI::App* out = keys.add_subcommand(
-        "export", "Write this device's own TEKs as a signed export.zip (field tests, demos)");
-    out->add_option("--out", export_args->out, "Export file to write")->required();
+        "export",
+        "Field tests: this device's own TEKs as a signed export.zip (--field-test); offline "
+        "tokens: the keys for a diagnosis upload (--for-diagnosis)");
+    out->add_option("--out", export_args->out, "File to write")->required();
+    CLI::Option* field_test = out->add_flag(
+        "--field-test", export_args->field_test,
+        "Write a signed export.zip playing the health authority (field tests, demos only)");
+    CLI::Option* diagnosis = out->add_flag(
+        "--for-diagnosis", export_args->for_diagnosis,
+        "After consent, write the keys in the publish API's JSON shape for a sync station");
+    diagnosis->excludes(field_test);
+    out->add_flag("--yes", export_args->yes, "With --for-diagnosis: consent given, do not ask")
+        ->needs(diagnosis);
     out->add_option("--signing-key", export_args->signing_key, "PEM ECDSA P-256 private key")
-        ->required();
+        ->excludes(diagnosis);
     out->add_option("--key-id", export_args->key_id, "SignatureInfo verification_key_id");
     out->add_option("--key-version", export_args->key_version,
                     "SignatureInfo verification_key_version");

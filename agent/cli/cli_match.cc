@@ -7,11 +7,13 @@
 //     Offline exposure check: export files (copied by a sync station or fetched by `keys
 //     fetch`) are verified against the configured public keys ("diagnosis.public_keys", or
 //     --pubkey), matched against the sightings in the store, scored with the "risk" config,
-//     recorded (sealed in the store and in <state-dir>/exposure-status.json) and, above the
-//     threshold, handed to the "notify" hook. Keys are matched on N worker threads (default:
-//     one per online CPU); on a terminal, stderr shows a progress line. Exit 0 when the
-//     check ran (exposed or not), 1 when a file fails verification or the store cannot be
-//     read, 2 for usage/config.
+//     recorded (sealed in the store only, expiring with its day) and, above the threshold,
+//     handed to the "notify" hook. Keys are matched on N worker threads (default: one per
+//     online CPU); on a terminal, stderr shows a progress line. The text output says only
+//     "check done" and how much was checked, never the decision, because a service's stdout
+//     ends up in the journal; --json prints the full result for a caller that asked for it.
+//     Exit 0 when the check ran (exposed or not), 1 when a file fails verification or the
+//     store cannot be read, 2 for usage/config.
 //   (`jejak status`, cli_status.cc, shows the latest check as part of the device view.)
 #include <unistd.h>
 
@@ -150,6 +152,9 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
     inputs.ring = &ring;
     inputs.now = args.now > 0 ? args.now : env.clock.NowUnixMicros() / 1000000;
     inputs.index_seed = std::random_device{}() | uint64_t{std::random_device{}()} << 32;
+    if (Status s = LoadCheckHistory(**store, inputs); !s.ok()) {
+        throw CliError(kExitFailure, s.message());
+    }
     inputs.threads = args.threads;
     ProgressReporter progress(env.err, IsTerminal(STDERR_FILENO), env.clock, "matching", "keys");
     inputs.progress = &progress;
@@ -161,7 +166,8 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
     if (args.json) {
         env.out << status->dump(2) << "\n";
     } else {
-        PrintCheckText(*status, env.out);
+        env.out << "check done: " << status->value("files", 0) << " file(s), "
+                << status->value("keys", 0) << " keys; `jejak status` shows the result\n";
     }
 }
 

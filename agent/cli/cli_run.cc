@@ -156,6 +156,7 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
     RadioOptions radio_options;
     radio_options.hci_log_path = args.hci_log;
     if (!env.real_time) radio_options.sim_poll_ms = 0;  // the loop below polls
+    radio_options.allow_shared_advertising = config.allow_shared_advertising;
     auto radio = OpenRadio(config.spec, env.clock, radio_options);
     if (!radio.ok()) Fail(radio.status(), "run --radio " + config.spec);
     SystemRandom random;

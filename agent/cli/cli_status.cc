@@ -76,9 +76,8 @@ nlohmann::json DaemonPart(CliEnv& env, std::vector<std::string>& attention) {
 }
 
 nlohmann::json CheckPart(CliEnv& env, std::vector<std::string>& attention) {
-    auto clear = ReadStatusFile(env.state_dir);
-    if (!clear.ok()) {
-        attention.push_back(clear.status().message());
+    if (!SqliteStore::Exists(env.state_dir)) {
+        attention.push_back("no exposure check has run yet (no store in " + env.state_dir + ")");
         return nullptr;
     }
     auto store = OpenConfiguredStore(env, env.clock, /*create=*/false);
@@ -87,7 +86,7 @@ nlohmann::json CheckPart(CliEnv& env, std::vector<std::string>& attention) {
         attention.push_back(store.status().message());
         return nullptr;
     }
-    auto check = LoadCheckResult(**store, *clear);
+    auto check = LoadLatestCheckResult(**store);
     if (!check.ok()) {
         attention.push_back(check.status().message());
         return nullptr;

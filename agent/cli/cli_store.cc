@@ -2,6 +2,7 @@
 // --state-dir. Output never contains key material or row contents, only counts, days and
 // row ids.
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/cli.h"
+#include "agent/config/agent_files.h"
 #include "agent/config/store_config.h"
 #include "platform/base/clock.h"
 #include "storage/sqlite_store.h"
@@ -45,13 +47,17 @@ nlohmann::json StatsJson(const StoreStats& stats, const CliEnv& env) {
     nlohmann::json days = nlohmann::json::array();
     for (const DayCount& d : stats.days) {
         days.push_back({{"day", DayString(d.day)}, {"day_number", d.day},
+                        {"day_unix", int64_t{d.day} * 86400},
                         {"sightings", d.sightings}, {"teks", d.teks},
                         {"exposure_checks", d.exposure_checks}});
     }
     return {{"state_dir", env.state_dir},
             {"retention_days", stats.retention_days},
             {"oldest_retained_day", DayString(stats.oldest_retained_day)},
+            {"oldest_retained_day_unix", int64_t{stats.oldest_retained_day} * 86400},
             {"bytes_on_disk", stats.bytes_on_disk},
+            {"last_flush_unix", stats.last_flush_unix_s > 0 ? nlohmann::json(stats.last_flush_unix_s)
+                                                           : nlohmann::json(nullptr)},
             {"last_flush", stats.last_flush_unix_s > 0 ? nlohmann::json(TimeString(stats.last_flush_unix_s))
                                                       : nlohmann::json(nullptr)},
             {"days_held", stats.days.size()},
@@ -103,9 +109,15 @@ void RunVerify(bool json, CliEnv& env) {
     if (!report->clean()) throw CliError(kExitFailure, "store verify found problems");
 }
 
+// Destroys keys, so it needs none: the passphrase is never read.
 void RunWipe(bool yes, CliEnv& env) {
-    auto options = LoadStoreOptions(env);
+    auto options = LoadStoreOptions(env, PassphraseUse::kSkip);
     if (!options.ok()) throw CliError(kExitUsage, options.status().message());
+    auto download_dir = ConfiguredDownloadDir(env);
+    if (!download_dir.ok()) throw CliError(kExitUsage, download_dir.status().message());
+    if (!SqliteStore::Exists(env.state_dir)) {
+        throw CliError(kExitFailure, "no store in " + env.state_dir + ": nothing wiped");
+    }
     if (!yes) {
         env.err << "This destroys every key and all data of the store in " << env.state_dir
                 << " beyond recovery. Type 'wipe' to continue: " << std::flush;
@@ -118,6 +130,7 @@ void RunWipe(bool yes, CliEnv& env) {
     const bool own_key = options->master.key_file.empty() ||
                          options->master.key_file == SqliteStore::DefaultMasterKeyPath(env.state_dir);
     Status s = SqliteStore::Wipe(*options, own_key);
+    if (s.ok()) s = RemoveAgentFiles(env.state_dir, *download_dir);
     if (!s.ok()) throw CliError(kExitFailure, s.message());
     env.out << "store in " << env.state_dir << " wiped\n";
 }

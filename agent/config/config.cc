@@ -83,6 +83,10 @@ Result<nlohmann::json> LoadConfigDocument(const ConfigSource& env) {
         in.open(path);
         if (!in && errno == ENOENT) return nlohmann::json::object();
     }
+    if (!in && errno == ENOENT && env.config_path_given) {
+        // A file named on the command line that is not there is a bad argument (exit 2).
+        return Status::InvalidArgument("config " + path + ": no such file");
+    }
     if (!in) return Status::FromErrno(errno, "cannot read config " + path);
     std::stringstream text;
     text << in.rdbuf();

@@ -60,7 +60,8 @@ Result<RadioConfig> ParseRadioConfig(const nlohmann::json& radio, const nlohmann
     JEJAK_RETURN_IF_ERROR(CheckKeys(radio, "radio",
                                     {"spec", "profile", "scan_window_ms", "scan_interval_ms",
                                      "advertising_interval_ms", "tx_power_dbm",
-                                     "aggregate_window_s", "summary_interval_s"}));
+                                     "aggregate_window_s", "summary_interval_s",
+                                     "allow_shared_advertising"}));
     JEJAK_RETURN_IF_ERROR(CheckKeys(clock, "clock", {"require_ntp_sync", "not_before"}));
     RadioConfig c;
     for (const char* key : {"spec", "profile"}) {
@@ -82,6 +83,10 @@ Result<RadioConfig> ParseRadioConfig(const nlohmann::json& radio, const nlohmann
                                      c.aggregate_window_s, w));
     JEJAK_RETURN_IF_ERROR(GetClipped(radio, "radio", "summary_interval_s", 0, 86400,
                                      c.summary_interval_s, w));
+    if (auto it = radio.find("allow_shared_advertising"); it != radio.end()) {
+        if (!it->is_boolean()) return Bad("radio.allow_shared_advertising", "must be true or false");
+        c.allow_shared_advertising = it->get<bool>();
+    }
     if (auto it = clock.find("require_ntp_sync"); it != clock.end()) {
         if (!it->is_boolean()) return Bad("clock.require_ntp_sync", "must be true or false");
         c.require_ntp_sync = it->get<bool>();

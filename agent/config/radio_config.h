@@ -39,6 +39,8 @@ struct RadioConfig {
     int aggregate_window_s = 5;
     int summary_interval_s = 60;
     bool require_ntp_sync = false;
+    // Advertise over the raw HCI channel beside bluetoothd (the public address may leak).
+    bool allow_shared_advertising = false;
     int64_t not_before_unix_s = 0;
     std::vector<std::string> warnings;  // one per clipped value, naming the key
 };

@@ -19,7 +19,8 @@ Daemon::Daemon(Radio& radio, const Clock& clock, Store& store, RandomSource& ran
       options_(options),
       log_(log),
       aggregator_(options.scan_regime,
-                  options.scan_regime == ScanRegime::kContinuous ? options.bin_seconds : 0) {}
+                  options.scan_regime == ScanRegime::kContinuous ? options.bin_seconds : 0,
+                  options.max_rpis_per_window) {}
 
 Daemon::~Daemon() { (void)Stop(); }
 
@@ -28,17 +29,21 @@ DaemonCounters Daemon::Counters() const {
     return counters_;
 }
 
-// Keeps one TEK per UTC day: the newest stored TEK of the interval's day, else a fresh one.
+// Keeps the key valid at `interval`: the stored key of the interval's day that holds it,
+// read again at every rotation so a key released early by an upload (possibly from another
+// process) stops being broadcast at the next interval boundary, where its successor starts.
+// A fresh key starts at the day's start, or at `interval` when the day already had a key.
 Status Daemon::EnsureTek(EnIntervalNumber interval) {
     const EnIntervalNumber start = RollingStartOf(interval);
-    if (tek_ && tek_->rolling_start == start) return Status::Ok();
-    std::optional<StoredTek> found;
-    auto read = store_.ForEachTek(DayRange::One(DayOfInterval(start)), [&](const StoredTek& t) {
-        if (t.rolling_start == start && t.rolling_period == kTekRollingPeriod) found = t;
-    });
+    std::vector<StoredTek> rows;
+    auto read = store_.ForEachTek(DayRange::One(DayOfInterval(start)),
+                                  [&](const StoredTek& t) { rows.push_back(t); });
     if (!read.ok()) return read.status();
+    std::optional<StoredTek> found = TekValidAt(EffectiveTeks(rows), interval);
+    if (found && tek_ && *found == *tek_) return Status::Ok();
     if (!found) {
-        StoredTek fresh{GenerateTek(random_), start, kTekRollingPeriod};
+        const EnIntervalNumber from = rows.empty() ? start : interval;
+        StoredTek fresh{GenerateTek(random_), from, kTekRollingPeriod - (from - start)};
         JEJAK_RETURN_IF_ERROR(store_.PutTek(fresh));
         found = std::move(fresh);
         std::lock_guard<std::mutex> lock(mu_);
@@ -195,10 +200,17 @@ Status Daemon::RotateIfDue() {
 
 Status Daemon::CloseWindow(int64_t now_s) {
     std::vector<Sighting> sightings;
+    uint64_t dropped = 0;
     {
         std::lock_guard<std::mutex> lock(mu_);
         sightings = aggregator_.EndScan();
         aggregator_.BeginScan(now_s);
+        dropped = aggregator_.dropped_receptions() - counters_.receptions_dropped;
+        counters_.receptions_dropped += dropped;
+    }
+    if (dropped > 0) {
+        log_ << "scan window full (" << options_.max_rpis_per_window << " RPIs): dropped "
+             << dropped << " receptions, weakest signals first\n";
     }
     window_start_s_ = now_s;
     // A reception delivered across a clock step can make a window the store refuses (its

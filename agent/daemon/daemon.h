@@ -50,6 +50,7 @@ struct DaemonOptions {
     // with clock.require_ntp_sync.
     std::function<bool()> ntp_synchronised = KernelClockSynchronised;
     int64_t summary_interval_s = 600;  // one summary line per this many seconds (0: never)
+    size_t max_rpis_per_window = kDefaultMaxRpisPerWindow;    // SightingAggregator cap
     ScanRegime scan_regime = ScanRegime::kContinuous;
     uint16_t bin_seconds = kDefaultBinSeconds;  // continuous: credit bin
     int64_t scan_period_s = 300;    // duty-cycled: a scan starts every this many seconds
@@ -84,6 +85,7 @@ struct DaemonReload {
     ScanParams scan;
     int8_t tx_power_dbm = -15;
     AdvertisingParams advertising;
+    uint64_t receptions_dropped = 0; // lost to the per-window RPI cap (flooding)
 };
 
 class Daemon {

@@ -40,23 +40,6 @@ nlohmann::json KeysToJson(const std::vector<DiagnosisKey>& keys) {
 
 }  // namespace
 
-std::string Base64Encode(std::span<const uint8_t> bytes) {
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    for (size_t i = 0; i < bytes.size(); i += 3) {
-        const size_t n = std::min<size_t>(3, bytes.size() - i);
-        uint32_t v = uint32_t{bytes[i]} << 16;
-        if (n > 1) v |= uint32_t{bytes[i + 1]} << 8;
-        if (n > 2) v |= bytes[i + 2];
-        for (size_t j = 0; j < 4; ++j) {
-            out.push_back(j <= n ? kAlphabet[(v >> (18 - 6 * j)) & 0x3f] : '=');
-        }
-    }
-    return out;
-}
-
 nlohmann::json DiagnosisKeyToJson(const DiagnosisKey& key) {
     nlohmann::json j = {{"key", Base64Encode(key.key.bytes())},
                         {"rolling_start_interval_number", key.rolling_start_interval_number},
@@ -75,6 +58,8 @@ nlohmann::json ExportToJson(const std::string& path, const ExportSummary& summar
     nlohmann::json j = {{"file", path},
                         {"start_timestamp", h.start_timestamp},
                         {"end_timestamp", h.end_timestamp},
+                        {"start_unix", h.start_timestamp},
+                        {"end_unix", h.end_timestamp},
                         {"region", h.region},
                         {"batch_num", h.batch_num},
                         {"batch_size", h.batch_size},

@@ -7,11 +7,9 @@
 #include <string>
 
 #include "agent/diagnosis/export_verify.h"
+#include "platform/base/base64.h"  // Base64Encode: the form key servers and vectors use
 
 namespace jejak {
-
-// Standard base64 with padding (the form key servers and decoded vectors use).
-std::string Base64Encode(std::span<const uint8_t> bytes);
 
 // {"key", "rolling_start_interval_number", "rolling_period", "transmission_risk_level",
 //  "report_type"?, "days_since_onset_of_symptoms"?}

@@ -94,14 +94,25 @@ Result<std::vector<uint8_t>> ZipInMemory(const std::vector<uint8_t>& bin,
 
 Result<std::vector<uint8_t>> EncodeExportBin(const std::vector<DiagnosisKey>& keys,
                                              const ExportWriteOptions& options) {
+    return EncodeExportBin(keys, {}, options);
+}
+
+Result<std::vector<uint8_t>> EncodeExportBin(const std::vector<DiagnosisKey>& keys,
+                                             const std::vector<DiagnosisKey>& revised_keys,
+                                             const ExportWriteOptions& options) {
     Jejakpb__SignatureInfo info = SignatureInfoOf(options);
     Jejakpb__SignatureInfo* infos[] = {&info};
     std::vector<Jejakpb__TemporaryExposureKey> messages;
-    messages.reserve(keys.size());
+    messages.reserve(keys.size() + revised_keys.size());
     std::vector<Jejakpb__TemporaryExposureKey*> pointers;
+    std::vector<Jejakpb__TemporaryExposureKey*> revised_pointers;
     for (const DiagnosisKey& k : keys) {
         messages.push_back(KeyMessageOf(k));
         pointers.push_back(&messages.back());
+    }
+    for (const DiagnosisKey& k : revised_keys) {
+        messages.push_back(KeyMessageOf(k));
+        revised_pointers.push_back(&messages.back());
     }
     Jejakpb__TemporaryExposureKeyExport e = JEJAKPB__TEMPORARY_EXPOSURE_KEY_EXPORT__INIT;
     e.has_start_timestamp = e.has_end_timestamp = 1;
@@ -114,6 +125,8 @@ Result<std::vector<uint8_t>> EncodeExportBin(const std::vector<DiagnosisKey>& ke
     e.signature_infos = infos;
     e.n_keys = pointers.size();
     e.keys = pointers.data();
+    e.n_revised_keys = revised_pointers.size();
+    e.revised_keys = revised_pointers.data();
     std::vector<uint8_t> bin(kExportHeader, kExportHeader + kExportHeaderSize);
     bin.resize(kExportHeaderSize + jejakpb__temporary_exposure_key_export__get_packed_size(&e));
     jejakpb__temporary_exposure_key_export__pack(&e, bin.data() + kExportHeaderSize);
@@ -143,7 +156,13 @@ Result<std::vector<uint8_t>> EncodeExportSignature(const std::vector<uint8_t>& b
 
 Status WriteSignedExport(const std::string& path, const std::vector<DiagnosisKey>& keys,
                          const EcdsaP256PrivateKey& key, const ExportWriteOptions& options) {
-    JEJAK_ASSIGN_OR_RETURN(std::vector<uint8_t> bin, EncodeExportBin(keys, options));
+    return WriteSignedExport(path, keys, {}, key, options);
+}
+
+Status WriteSignedExport(const std::string& path, const std::vector<DiagnosisKey>& keys,
+                         const std::vector<DiagnosisKey>& revised_keys,
+                         const EcdsaP256PrivateKey& key, const ExportWriteOptions& options) {
+    JEJAK_ASSIGN_OR_RETURN(std::vector<uint8_t> bin, EncodeExportBin(keys, revised_keys, options));
     auto sig = EncodeExportSignature(bin, key, options);
     Result<std::vector<uint8_t>> zip =
         sig.ok() ? ZipInMemory(bin, *sig) : Result<std::vector<uint8_t>>(sig.status());

@@ -27,6 +27,11 @@ struct ExportWriteOptions {
 // holds key material: the caller zeroes it (SecureZero) when done.
 Result<std::vector<uint8_t>> EncodeExportBin(const std::vector<DiagnosisKey>& keys,
                                              const ExportWriteOptions& options);
+// The same with `revised_keys` (field 8: keys whose report type changed after an earlier
+// export, e.g. to REVOKED).
+Result<std::vector<uint8_t>> EncodeExportBin(const std::vector<DiagnosisKey>& keys,
+                                             const std::vector<DiagnosisKey>& revised_keys,
+                                             const ExportWriteOptions& options);
 
 // export.sig: a TEKSignatureList with one TEKSignature over `bin` signed by `key`.
 Result<std::vector<uint8_t>> EncodeExportSignature(const std::vector<uint8_t>& bin,
@@ -36,6 +41,9 @@ Result<std::vector<uint8_t>> EncodeExportSignature(const std::vector<uint8_t>& b
 // Writes `path` (via a temporary file + rename, mode 0600) as a zip holding export.bin and
 // export.sig. IOError naming the path on failure.
 Status WriteSignedExport(const std::string& path, const std::vector<DiagnosisKey>& keys,
+                         const EcdsaP256PrivateKey& key, const ExportWriteOptions& options);
+Status WriteSignedExport(const std::string& path, const std::vector<DiagnosisKey>& keys,
+                         const std::vector<DiagnosisKey>& revised_keys,
                          const EcdsaP256PrivateKey& key, const ExportWriteOptions& options);
 
 }  // namespace jejak

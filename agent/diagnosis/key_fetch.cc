@@ -1,11 +1,16 @@
 // Diagnosis config parsing, index parsing and the incremental fetch loop.
 #include "agent/diagnosis/key_fetch.h"
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
+#include "crypto/ecdsa_p256.h"
 #include "platform/base/atomic_file.h"
+#include "platform/base/hex.h"
 
 namespace jejak {
 namespace {
@@ -61,10 +66,16 @@ Status CheckEntry(std::string_view entry, size_t line) {
     return Status::Ok();
 }
 
+constexpr size_t kMaxKeptHashes = 20000;  // newest kept; 1.3 MB of state at most
+
 struct FetchState {
     std::string etag;
     std::string last_modified;
     std::string last_entry;
+    int64_t day = 0;            // UTC day that day_bytes counts
+    uint64_t day_bytes = 0;
+    std::map<std::string, int> retry;  // rejected entry -> attempts so far
+    std::vector<std::string> hashes;   // SHA-256 (hex) of every file kept, oldest first
 };
 
 Result<FetchState> LoadState(const std::string& path) {
@@ -76,9 +87,17 @@ Result<FetchState> LoadState(const std::string& path) {
     if (!j.is_object())
         return Status::Corruption(path + ": not a JSON object; delete it to refetch");
     FetchState s;
-    s.etag = j.value("index_etag", "");
-    s.last_modified = j.value("index_last_modified", "");
-    s.last_entry = j.value("last_entry", "");
+    try {
+        s.etag = j.value("index_etag", "");
+        s.last_modified = j.value("index_last_modified", "");
+        s.last_entry = j.value("last_entry", "");
+        s.day = j.value("day", int64_t{0});
+        s.day_bytes = j.value("day_bytes", uint64_t{0});
+        s.retry = j.value("retry", std::map<std::string, int>{});
+        s.hashes = j.value("kept_sha256", std::vector<std::string>{});
+    } catch (const nlohmann::json::exception&) {
+        return Status::Corruption(path + ": unexpected field types; delete it to refetch");
+    }
     return s;
 }
 
@@ -86,8 +105,32 @@ Result<FetchState> LoadState(const std::string& path) {
 Status SaveState(const std::string& path, const FetchState& s) {
     const nlohmann::json j = {{"index_etag", s.etag},
                               {"index_last_modified", s.last_modified},
-                              {"last_entry", s.last_entry}};
+                              {"last_entry", s.last_entry},
+                              {"day", s.day},
+                              {"day_bytes", s.day_bytes},
+                              {"retry", s.retry},
+                              {"kept_sha256", s.hashes}};
     return WriteFileAtomically(path, j.dump(1) + "\n");
+}
+
+const Clock& DefaultClock() {
+    static const SystemClock clock;
+    return clock;
+}
+
+std::string Sha256Hex(std::span<const uint8_t> bytes) {
+    std::array<uint8_t, kSha256DigestSize> digest{};
+    Sha256(bytes, digest);
+    return HexEncode(digest);
+}
+
+Result<uint64_t> OptionalBytes(const nlohmann::json& obj, const char* field, uint64_t fallback) {
+    auto it = obj.find(field);
+    if (it == obj.end()) return fallback;
+    if (!it->is_number_unsigned() || it->get<uint64_t>() < (1u << 20)) {
+        return ConfigError(std::string(field) + ": a byte count of at least 1048576");
+    }
+    return it->get<uint64_t>();
 }
 
 Status WriteDownload(const std::filesystem::path& path, const std::vector<uint8_t>& bytes) {
@@ -106,6 +149,10 @@ Result<DiagnosisConfig> ParseDiagnosisConfig(const nlohmann::json& section,
     JEJAK_ASSIGN_OR_RETURN(c.index_path, OptionalString(section, "index_path", "", "index.txt"));
     JEJAK_ASSIGN_OR_RETURN(
         c.download_dir, OptionalString(section, "download_dir", "", state_dir + "/diagnosis-keys"));
+    JEJAK_ASSIGN_OR_RETURN(c.max_bytes_per_run,
+                           OptionalBytes(section, "max_bytes_per_run", c.max_bytes_per_run));
+    JEJAK_ASSIGN_OR_RETURN(c.max_bytes_per_day,
+                           OptionalBytes(section, "max_bytes_per_day", c.max_bytes_per_day));
     if (auto it = section.find("allow_http_loopback"); it != section.end()) {
         if (!it->is_boolean()) return ConfigError("allow_http_loopback: expected true or false");
         c.allow_http_loopback = it->get<bool>();
@@ -148,17 +195,29 @@ Result<std::vector<std::string>> ParseKeyIndex(std::string_view text) {
     return entries;
 }
 
+struct KeyFetcher::State : FetchState {};
+
 KeyFetcher::KeyFetcher(const DiagnosisConfig& config, HttpClient& http, std::string state_file,
                        ProgressReporter* progress)
-    : config_(config), http_(http), state_file_(std::move(state_file)), progress_(progress) {}
+    : KeyFetcher(config, http, std::move(state_file), DefaultClock(), progress) {}
 
-Status KeyFetcher::FetchEntry(const std::string& entry, FetchReport& report) {
+KeyFetcher::KeyFetcher(const DiagnosisConfig& config, HttpClient& http, std::string state_file,
+                       const Clock& clock, ProgressReporter* progress)
+    : config_(config),
+      http_(http),
+      state_file_(std::move(state_file)),
+      clock_(clock),
+      progress_(progress) {}
+
+Status KeyFetcher::FetchEntry(const std::string& entry, FetchReport& report, State& state) {
     HttpRequest request{config_.server_url + entry, {}, ExportLimits{}.max_zip_bytes};
     JEJAK_ASSIGN_OR_RETURN(HttpResponse response, http_.Get(request));
     if (response.status != 200) {
         return Status::Unavailable("GET " + request.url + ": HTTP " +
                                    std::to_string(response.status));
     }
+    report.bytes += response.body.size();
+    state.day_bytes += response.body.size();
     ExportReadOptions options;
     options.ring = &config_.ring;
     options.require_valid_signature = true;
@@ -166,10 +225,22 @@ Status KeyFetcher::FetchEntry(const std::string& entry, FetchReport& report) {
         response.body, entry, options, [](const DiagnosisKey&, KeyList) { return Status::Ok(); });
     if (!checked.ok()) {
         report.rejected.push_back(checked.status().message());
+        if (++state.retry[entry] >= config_.max_attempts) {
+            state.retry.erase(entry);
+            report.given_up.push_back(entry);
+        }
+        return Status::Ok();
+    }
+    state.retry.erase(entry);
+    const std::string hash = Sha256Hex(response.body);
+    if (std::find(state.hashes.begin(), state.hashes.end(), hash) != state.hashes.end()) {
+        ++report.duplicates;
         return Status::Ok();
     }
     JEJAK_RETURN_IF_ERROR(
         WriteDownload(std::filesystem::path(config_.download_dir) / entry, response.body));
+    state.hashes.push_back(hash);
+    if (state.hashes.size() > kMaxKeptHashes) state.hashes.erase(state.hashes.begin());
     report.accepted.push_back(entry);
     report.keys += checked->key_count + checked->revised_key_count;
     return Status::Ok();
@@ -182,10 +253,19 @@ Result<FetchReport> KeyFetcher::Run() {
     }
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(state_file_).parent_path(), ec);
-    JEJAK_ASSIGN_OR_RETURN(FetchState state, LoadState(state_file_));
+    JEJAK_ASSIGN_OR_RETURN(FetchState loaded, LoadState(state_file_));
+    State state;
+    static_cast<FetchState&>(state) = std::move(loaded);
+    const int64_t today = clock_.NowUnixMicros() / 1000000 / 86400;
+    if (state.day != today) {
+        state.day = today;
+        state.day_bytes = 0;
+    }
     HttpRequest index{config_.server_url + config_.index_path, {}, kMaxIndexBytes};
-    if (!state.etag.empty()) index.headers.emplace_back("If-None-Match", state.etag);
-    if (!state.last_modified.empty()) {
+    if (state.retry.empty() && !state.etag.empty()) {
+        index.headers.emplace_back("If-None-Match", state.etag);
+    }
+    if (state.retry.empty() && !state.last_modified.empty()) {
         index.headers.emplace_back("If-Modified-Since", state.last_modified);
     }
     JEJAK_ASSIGN_OR_RETURN(HttpResponse response, http_.Get(index));
@@ -205,27 +285,44 @@ Result<FetchReport> KeyFetcher::Run() {
     for (size_t i = 0; i < entries->size(); ++i) {
         if ((*entries)[i] == state.last_entry) start = i + 1;
     }
-    // Validators are kept only once the whole index has been processed: a pass that stopped
-    // early must not be answered with 304 next time.
+    // Earlier rejections still listed come first; the rest are new entries in index order.
+    std::vector<std::pair<std::string, bool>> todo;  // entry, is a retry
+    for (size_t i = 0; i < start; ++i) {
+        if (state.retry.count((*entries)[i]) != 0) todo.emplace_back((*entries)[i], true);
+    }
+    std::erase_if(state.retry, [&](const auto& r) {
+        return std::find(entries->begin(), entries->end(), r.first) == entries->end();
+    });
+    for (size_t i = start; i < entries->size(); ++i) todo.emplace_back((*entries)[i], false);
+    // Validators are kept only once the whole index has been processed and nothing is left
+    // to retry: a pass that stopped early must not be answered with 304 next time.
     state.etag.clear();
     state.last_modified.clear();
-    const size_t total = entries->size() - start;
+    const size_t total = todo.size();
+    size_t done = 0;
     auto keys_verified = [&report] { return std::to_string(report.keys) + " keys verified"; };
-    for (size_t i = start; i < entries->size(); ++i) {
-        const std::string& entry = (*entries)[i];
+    for (const auto& [entry, is_retry] : todo) {
+        if (report.bytes >= config_.max_bytes_per_run ||
+            state.day_bytes >= config_.max_bytes_per_day) {
+            report.budget_exhausted = true;
+            break;
+        }
         if (std::filesystem::exists(std::filesystem::path(config_.download_dir) / entry)) {
             ++report.already_present;
-        } else if (Status s = FetchEntry(entry, report); !s.ok()) {
+            state.retry.erase(entry);
+        } else if (Status s = FetchEntry(entry, report, state); !s.ok()) {
             JEJAK_RETURN_IF_ERROR(SaveState(state_file_, state));
             return s;
         }
-        state.last_entry = entry;
+        if (!is_retry) state.last_entry = entry;
         JEJAK_RETURN_IF_ERROR(SaveState(state_file_, state));
-        if (progress_ != nullptr) progress_->Update(i - start + 1, total, keys_verified());
+        if (progress_ != nullptr) progress_->Update(++done, total, keys_verified());
     }
-    if (progress_ != nullptr) progress_->Finish(total, total, keys_verified());
-    state.etag = response.etag;
-    state.last_modified = response.last_modified;
+    if (progress_ != nullptr) progress_->Finish(done, total, keys_verified());
+    if (!report.budget_exhausted && state.retry.empty()) {
+        state.etag = response.etag;
+        state.last_modified = response.last_modified;
+    }
     JEJAK_RETURN_IF_ERROR(SaveState(state_file_, state));
     return report;
 }

@@ -33,11 +33,22 @@ bool IsScoredReportType(ReportType type, bool allow_recursive) {
 std::vector<KeyExposure> ResolveKeyExposures(std::span<const KeyHits> matches,
                                              std::span<const SightingRecord> records,
                                              const WindowConfig& config, bool allow_recursive,
-                                             WindowStats* stats) {
+                                             WindowStats* stats, std::span<const Tek> revoked) {
     std::vector<const KeyHits*> ordered;
     for (const KeyHits& m : matches) ordered.push_back(&m);
     std::stable_sort(ordered.begin(), ordered.end(),
                      [](const KeyHits* a, const KeyHits* b) { return a->sequence < b->sequence; });
+    std::vector<Tek> revoked_now(revoked.begin(), revoked.end());
+    for (const KeyHits* m : ordered) {
+        if (ResolveReportType(m->key.report_type, config.report_type_when_missing) ==
+            ReportType::kRevoked) {
+            revoked_now.push_back(m->key.key);
+        }
+    }
+    auto is_revoked = [&](const Tek& key) {
+        return std::any_of(revoked_now.begin(), revoked_now.end(),
+                           [&](const Tek& r) { return r == key; });
+    };
     std::vector<KeyExposure> out;
     for (const KeyHits* m : ordered) {
         const auto type = ResolveReportType(m->key.report_type, config.report_type_when_missing);
@@ -59,6 +70,12 @@ std::vector<KeyExposure> ResolveKeyExposures(std::span<const KeyHits> matches,
         e.sequence = m->sequence;
         e.report_type = *type;
         e.windows = std::move(windows);
+    }
+    for (KeyExposure& e : out) {
+        if (e.report_type == ReportType::kRevoked || !is_revoked(e.key)) continue;
+        e.report_type = ReportType::kRevoked;
+        ++e.transitions;
+        for (ExposureWindow& w : e.windows) w.report_type = ReportType::kRevoked;
     }
     return out;
 }

@@ -1,13 +1,16 @@
 // Report types and revisions across the keys of one matching run (docs/PROTOCOL.md 1.6,
 // 3.3; Google's ExposureMatchingTracer): the same TEK may appear several times, first in
-// `keys` and later in `revised_keys` of a newer export. Occurrences are taken in input order:
+// `keys` and later in `revised_keys` of a newer export. Occurrences are taken in sequence
+// order (the caller numbers them by the exports' own timestamps and batch order, not by the
+// order files were given):
 //  - before a key has a result, an occurrence whose report type is REVOKED, invalid, or
 //    RECURSIVE (unless allowed) is skipped; the first acceptable one gives the windows;
 //  - afterwards, a later occurrence changes the report type only along a valid transition:
 //    SELF_REPORT -> CONFIRMED_TEST | CONFIRMED_CLINICAL_DIAGNOSIS | REVOKED, and
 //    CONFIRMED_CLINICAL_DIAGNOSIS -> CONFIRMED_TEST | REVOKED. Anything else is ignored.
-// A key revised to REVOKED keeps its windows (so the change can be recorded) but scoring
-// never counts them.
+// REVOKED is final: a key with a REVOKED occurrence anywhere in the run, or listed in
+// `revoked` (revocations persisted from earlier runs), ends REVOKED whatever the order; it
+// keeps its windows (so the change can be recorded) but scoring never counts them.
 #pragma once
 
 #include <span>
@@ -35,6 +38,6 @@ bool IsScoredReportType(ReportType type, bool allow_recursive);
 std::vector<KeyExposure> ResolveKeyExposures(std::span<const KeyHits> matches,
                                              std::span<const SightingRecord> records,
                                              const WindowConfig& config, bool allow_recursive,
-                                             WindowStats* stats);
+                                             WindowStats* stats, std::span<const Tek> revoked = {});
 
 }  // namespace jejak

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <random>
+#include <string>
 
 namespace jejak {
 namespace {
@@ -74,6 +75,41 @@ Status WriteFileAtomically(const std::string& path, std::span<const uint8_t> byt
         return s.WithContext("cannot write " + path);
     }
     return SyncDirectory(DirectoryOf(path)).WithContext("cannot write " + path);
+}
+
+namespace {
+
+Status CheckStat(const struct stat& st, const std::string& path, std::string_view what,
+                 unsigned forbidden_mode) {
+    const std::string name = std::string(what) + " " + path;
+    if (st.st_uid != ::geteuid()) {
+        return Status::PermissionDenied(name + " is owned by uid " + std::to_string(st.st_uid) +
+                                        ", not by this user (uid " +
+                                        std::to_string(::geteuid()) + ")");
+    }
+    if ((st.st_mode & forbidden_mode) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        return Status::PermissionDenied(name + " has mode " + mode +
+                                        ": other users may change or read it");
+    }
+    return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckOwnedPrivately(int fd, const std::string& path, std::string_view what,
+                           unsigned forbidden_mode) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return Status::FromErrno(errno, "cannot stat " + path);
+    return CheckStat(st, path, what, forbidden_mode);
+}
+
+Status CheckOwnedPrivately(const std::string& path, std::string_view what,
+                           unsigned forbidden_mode) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return Status::FromErrno(errno, "cannot stat " + path);
+    return CheckStat(st, path, what, forbidden_mode);
 }
 
 Status WriteFileAtomically(const std::string& path, std::string_view text,

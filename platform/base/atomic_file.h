@@ -28,4 +28,14 @@ Status WriteFileAtomically(const std::string& path, std::span<const uint8_t> byt
 Status WriteFileAtomically(const std::string& path, std::string_view text,
                            const AtomicWriteOptions& options = {});
 
+// Checks a file or directory the agent trusts (state directory, keyring, master key file):
+// PermissionDenied, naming `what` and `path`, unless it is owned by the effective user and
+// has none of `forbidden_mode` (e.g. 022: writable by group or others; 077: any access by
+// them). A file another user owns, even 0600 in a sticky shared directory, is refused: that
+// user could have planted or may later replace it. `fd` is an open descriptor of it.
+Status CheckOwnedPrivately(int fd, const std::string& path, std::string_view what,
+                           unsigned forbidden_mode);
+Status CheckOwnedPrivately(const std::string& path, std::string_view what,
+                           unsigned forbidden_mode);
+
 }  // namespace jejak

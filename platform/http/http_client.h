@@ -1,6 +1,7 @@
 // HTTP GET seam for downloading diagnosis keys. The agent talks to key servers only through
-// this interface; the libcurl implementation (http_curl.cc) is picked by the CLI, tests use
-// a scripted fake.
+// this interface; the libcurl implementation (http_client_curl.cc) is picked by the CLI, tests
+// use a scripted fake. Requests that carry a body are a separate seam (http_post.h) that only
+// the upload module may use.
 #pragma once
 
 #include <cstddef>
@@ -46,12 +47,17 @@ struct HttpClientOptions {
     long connect_timeout_seconds = 30;
     long total_timeout_seconds = 300;
     std::string user_agent = "jejak/0.1";
+    // Optional: trust only the CA certificates in this PEM file instead of the system's.
+    std::string ca_file;
+    // Optional: the server's public key must match this pin (libcurl's "sha256//BASE64"
+    // form or a PEM/DER file path).
+    std::string pinned_public_key;
 };
 
 // True for http URLs whose host is 127.0.0.1 (or 127.x), [::1] or localhost.
 bool IsLoopbackHttpUrl(const std::string& url);
 
-// The libcurl client (platform/http_curl.cc).
+// The libcurl client (http_client_curl.cc).
 std::unique_ptr<HttpClient> NewCurlHttpClient(const HttpClientOptions& options);
 
 }  // namespace jejak

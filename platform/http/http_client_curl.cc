@@ -1,125 +1,24 @@
-// HttpClient over libcurl: HTTPS with peer and host verification always on; plain http only
-// to loopback and only when the options allow it; redirects are not followed (a key server
-// that redirects is reported, not silently trusted); the body is capped while it arrives.
-#include <curl/curl.h>
-
-#include <cstring>
-#include <mutex>
-
-#include "platform/http/http_client.h"
+// The GET client over the shared libcurl transfer (curl_transfer.h).
+#include "platform/http/curl_transfer.h"
 
 namespace jejak {
 namespace {
 
-struct Transfer {
-    size_t max_body = 0;
-    bool too_large = false;
-    HttpResponse response;
-};
-
-size_t OnBody(char* data, size_t size, size_t count, void* user) {
-    auto* t = static_cast<Transfer*>(user);
-    const size_t n = size * count;
-    if (t->response.body.size() + n > t->max_body) {
-        t->too_large = true;
-        return 0;  // aborts the transfer with CURLE_WRITE_ERROR
-    }
-    t->response.body.insert(t->response.body.end(), data, data + n);
-    return n;
-}
-
-// Value of "Name: value\r\n" when the line is that header (case-insensitive name).
-bool HeaderValue(std::string_view line, std::string_view name, std::string* value) {
-    if (line.size() <= name.size() || line[name.size()] != ':' ||
-        strncasecmp(line.data(), name.data(), name.size()) != 0) {
-        return false;
-    }
-    std::string_view v = line.substr(name.size() + 1);
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) {
-        v.remove_suffix(1);
-    }
-    *value = std::string(v);
-    return true;
-}
-
-size_t OnHeader(char* data, size_t size, size_t count, void* user) {
-    auto* t = static_cast<Transfer*>(user);
-    const std::string_view line(data, size * count);
-    if (line.rfind("HTTP/", 0) == 0) {  // a new response (after 100 Continue): start over
-        t->response.etag.clear();
-        t->response.last_modified.clear();
-    }
-    if (!HeaderValue(line, "ETag", &t->response.etag)) {
-        HeaderValue(line, "Last-Modified", &t->response.last_modified);
-    }
-    return size * count;
-}
-
-// The one place libcurl result codes become Status values.
-Status CurlError(CURLcode code, const char* detail, const std::string& url) {
-    std::string msg = "GET " + url + ": " + curl_easy_strerror(code);
-    if (detail != nullptr && detail[0] != '\0') msg += " (" + std::string(detail) + ")";
-    if (code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT) {
-        return Status::InvalidArgument(msg);
-    }
-    return Status::Unavailable(msg);
-}
-
 class CurlHttpClient : public HttpClient {
 public:
-    explicit CurlHttpClient(HttpClientOptions options) : options_(std::move(options)) {
-        static std::once_flag once;
-        std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    }
+    explicit CurlHttpClient(HttpClientOptions options) : options_(std::move(options)) {}
 
-    Result<HttpResponse> Get(const HttpRequest& request) override;
+    Result<HttpResponse> Get(const HttpRequest& request) override {
+        internal::CurlRequest r;
+        r.url = request.url;
+        r.headers = request.headers;
+        r.max_body_bytes = request.max_body_bytes;
+        return internal::CurlTransfer(options_, r);
+    }
 
 private:
     HttpClientOptions options_;
 };
-
-Result<HttpResponse> CurlHttpClient::Get(const HttpRequest& request) {
-    const bool plain_ok = options_.allow_http_loopback && IsLoopbackHttpUrl(request.url);
-    if (request.url.rfind("https://", 0) != 0 && !plain_ok) {
-        return Status::InvalidArgument("GET " + request.url + ": only https URLs are allowed");
-    }
-    std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
-    if (!curl) return Status::Internal("curl_easy_init failed");
-    CURL* c = curl.get();
-    Transfer t;
-    t.max_body = request.max_body_bytes;
-    char error[CURL_ERROR_SIZE] = {};
-    curl_slist* headers = nullptr;
-    for (const auto& [name, value] : request.headers) {
-        headers = curl_slist_append(headers, (name + ": " + value).c_str());
-    }
-    curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, plain_ok ? "http" : "https");
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, options_.connect_timeout_seconds);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, options_.total_timeout_seconds);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
-    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_body_bytes));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnBody);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-    const CURLcode code = curl_easy_perform(c);
-    curl_slist_free_all(headers);
-    if (t.too_large || code == CURLE_FILESIZE_EXCEEDED) {
-        return Status::Corruption("GET " + request.url + ": body larger than " +
-                                  std::to_string(request.max_body_bytes) + " bytes");
-    }
-    if (code != CURLE_OK) return CurlError(code, error, request.url);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t.response.status);
-    return std::move(t.response);
-}
 
 }  // namespace
 

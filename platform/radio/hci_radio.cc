@@ -28,11 +28,13 @@ HciRadio::HciRadio(std::unique_ptr<HciTransport> transport, const Clock& clock,
 
 // Replaces the channel (the old reader thread has already stopped when the link is down).
 void HciRadio::Attach(std::unique_ptr<HciTransport> transport) {
+    const bool shared = transport->SharedWithHost();
     channel_.reset();
     channel_ = std::make_unique<HciRadioChannel>(
         std::move(transport), [this](std::span<const uint8_t> event) { OnEvent(event); });
     std::lock_guard<std::mutex> lock(info_mu_);
     description_ = channel_->Describe();
+    shared_with_host_ = shared;
 }
 
 HciRadio::~HciRadio() {

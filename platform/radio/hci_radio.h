@@ -37,6 +37,10 @@ struct HciRadioOptions {
     // re-initialised and given back its advertising and scanning. Unset: a lost link stays
     // lost and every call returns Unavailable.
     std::function<Result<std::unique_ptr<HciTransport>>()> reopen;
+    // Advertise even over a transport shared with the host stack (HciTransport::
+    // SharedWithHost: the raw channel beside bluetoothd). Off: StartAdvertising refuses,
+    // because bluetoothd may put the controller's public address on air beside our RPIs.
+    bool allow_shared_advertising = false;
 };
 
 struct ControllerInfo {
@@ -103,6 +107,7 @@ private:
     mutable std::mutex info_mu_;  // guards the status fields read by GetStatus
     ControllerInfo info_;
     std::string description_;  // the transport's, e.g. "unix:/tmp/bt-server-le"
+    bool shared_with_host_ = false;  // the transport's SharedWithHost()
     RadioAddress advertised_address_;
     Status last_error_;
     uint64_t resets_ = 0;

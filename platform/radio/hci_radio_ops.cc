@@ -65,6 +65,23 @@ Status HciRadio::ProgramAdvertising(const AdvertisingSet& set, bool with_params)
 Status HciRadio::StartAdvertising(const AdvertisingSet& set, const AdvertisingParams& params) {
     JEJAK_RETURN_IF_ERROR(ValidateAdvertising(set, params));
     std::lock_guard<std::mutex> lock(op_mu_);
+    bool shared = false;
+    std::string link;
+    {
+        std::lock_guard<std::mutex> info(info_mu_);
+        shared = shared_with_host_;
+        link = description_;
+    }
+    if (shared && !options_.allow_shared_advertising) {
+        return Note(Status::FailedPrecondition(
+            "refusing to advertise over " + link +
+            ": bluetoothd shares this controller and may advertise or page-scan with its "
+            "public address (a stable identifier on air beside the rotating RPIs), and its "
+            "command completions can be mistaken for ours. Give Jejak the exclusive user "
+            "channel (stop bluetooth.service and bring the device down: `systemctl stop "
+            "bluetooth && btmgmt --index 0 power off`), or accept the risk with "
+            "radio.allow_shared_advertising in the config"));
+    }
     if (want_adv_ || advertising_) {
         return Status::FailedPrecondition("already advertising: use Rotate to change it");
     }

@@ -180,6 +180,7 @@ Result<std::unique_ptr<Radio>> OpenRadio(std::string_view spec, const Clock& clo
     hci.reset_timeout_ms = std::max(options.command_timeout_ms, 2000);
     hci.watchdog_period_ms = options.watchdog_period_ms;
     hci.report_silence_ms = options.report_silence_ms;
+    hci.allow_shared_advertising = options.allow_shared_advertising;
     hci.reopen = [parsed, log] { return OpenLink(parsed, log); };  // after a lost link
     Result<std::unique_ptr<HciRadio>> radio = HciRadio::Open(std::move(link), clock, hci);
     if (!radio.ok()) return radio.status().WithContext("radio '" + parsed.text + "'");

@@ -53,6 +53,10 @@ struct RadioOptions {
     // Simulated radio only: poll the ether from a thread this often (real time); 0 leaves
     // polling to the caller (Radio::Poll), as with an injected ManualClock.
     int sim_poll_ms = 50;
+    // Kernel socket only: advertise even when only the raw channel beside bluetoothd could
+    // be bound (HciRadioOptions::allow_shared_advertising; config
+    // "radio": {"allow_shared_advertising": true}).
+    bool allow_shared_advertising = false;
 };
 
 // Parses a spec (see the top of this file). Pure: touches no device.

@@ -68,6 +68,7 @@ Result<std::unique_ptr<HciTransport>> OpenBluezHciSocket(int index) {
     const std::string name = "hci" + std::to_string(index);
     Result<int> fd = BindChannel(index, HCI_CHANNEL_USER);
     std::string description = name + " (user channel)";
+    bool shared = false;
     if (!fd.ok() && fd.status().IsUnavailable() &&
         fd.status().message().find("AF_BLUETOOTH") != std::string::npos) {
         return fd.status();
@@ -77,13 +78,14 @@ Result<std::unique_ptr<HciTransport>> OpenBluezHciSocket(int index) {
         fd = BindChannel(index, HCI_CHANNEL_RAW);
         if (!fd.ok()) return fd.status().WithContext(user_error.message() + "; then");
         description = name + " (raw channel beside bluetoothd)";
+        shared = true;
         const Status st = InstallRawFilter(*fd);
         if (!st.ok()) {
             close(*fd);
             return st;
         }
     }
-    JEJAK_ASSIGN_OR_RETURN(auto transport, H4FdTransport::Adopt(*fd, std::move(description)));
+    JEJAK_ASSIGN_OR_RETURN(auto transport, H4FdTransport::Adopt(*fd, std::move(description), shared));
     return std::unique_ptr<HciTransport>(std::move(transport));
 }
 

@@ -27,7 +27,8 @@ int64_t NowMs() {
 
 }  // namespace
 
-Result<std::unique_ptr<H4FdTransport>> H4FdTransport::Adopt(int fd, std::string description) {
+Result<std::unique_ptr<H4FdTransport>> H4FdTransport::Adopt(int fd, std::string description,
+                                                            bool shared_with_host) {
     const int flags = fcntl(fd, F_GETFL);
     if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
         const int err = errno;
@@ -40,7 +41,9 @@ Result<std::unique_ptr<H4FdTransport>> H4FdTransport::Adopt(int fd, std::string 
         close(fd);
         return Status::FromErrno(err, "eventfd");
     }
-    return std::unique_ptr<H4FdTransport>(new H4FdTransport(fd, wake, std::move(description)));
+    std::unique_ptr<H4FdTransport> transport(new H4FdTransport(fd, wake, std::move(description)));
+    transport->shared_with_host_ = shared_with_host;
+    return transport;
 }
 
 H4FdTransport::H4FdTransport(int fd, int wake_fd, std::string description)

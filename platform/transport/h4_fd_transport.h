@@ -17,14 +17,17 @@ namespace jejak {
 class H4FdTransport final : public HciTransport {
 public:
     // Takes ownership of `fd` (any stream or packet socket, tty or pipe pair end) and makes
-    // it non-blocking. `description` is returned by Describe().
-    static Result<std::unique_ptr<H4FdTransport>> Adopt(int fd, std::string description);
+    // it non-blocking. `description` is returned by Describe(), `shared_with_host` by
+    // SharedWithHost().
+    static Result<std::unique_ptr<H4FdTransport>> Adopt(int fd, std::string description,
+                                                        bool shared_with_host = false);
     ~H4FdTransport() override;
 
     Status Send(std::span<const uint8_t> packet) override;
     Result<std::vector<uint8_t>> Receive(int timeout_ms) override;
     void Shutdown() override;
     std::string Describe() const override { return description_; }
+    bool SharedWithHost() const override { return shared_with_host_; }
 
     uint64_t skipped_bytes() const { return framer_.skipped_bytes(); }
 
@@ -36,6 +39,7 @@ private:
     const int fd_;
     const int wake_fd_;  // eventfd written by Shutdown
     const std::string description_;
+    bool shared_with_host_ = false;
     const bool is_socket_;
     std::mutex send_mu_;
     H4Framer framer_;

@@ -48,6 +48,11 @@ public:
 
     // "unix:/tmp/bt-server-le", "uart:/dev/ttyACM0@1000000", "hci0 (user channel)".
     virtual std::string Describe() const = 0;
+
+    // True when the host's Bluetooth stack shares the controller (the kernel HCI raw
+    // channel beside bluetoothd): it may advertise or page-scan with the public address, a
+    // stable identifier on air, and its command completions reach us too.
+    virtual bool SharedWithHost() const { return false; }
 };
 
 // A btsnoop capture (datalink 1002, H4, direction flags as BlueZ writes them), stamped with

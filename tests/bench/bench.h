@@ -11,5 +11,6 @@ void RegisterStoreBench(CLI::App& app);   // bench_store.cc
 void RegisterIngestBench(CLI::App& app);  // bench_ingest.cc
 void RegisterMatchBench(CLI::App& app);   // bench_match.cc
 void RegisterDaemonBench(CLI::App& app);  // bench_daemon.cc
+void RegisterAuthorityBench(CLI::App& app);  // bench_authority.cc
 
 }  // namespace jejak::bench

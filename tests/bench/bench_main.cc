@@ -1,5 +1,6 @@
-// jejak-bench: `jejak-bench rpi|store|ingest|match|daemon [options]`.
+// jejak-bench: `jejak-bench rpi|store|ingest|match|authority|daemon [options]`.
 #include <iostream>
+#include <string>
 
 #include "bench.h"
 #include "crypto/random.h"
@@ -11,11 +12,23 @@ int main(int argc, char** argv) {
     }
     CLI::App app{"Jejak benchmarks: measure and print figures", "jejak-bench"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("jejak-bench ") + JEJAK_VERSION);
     jejak::bench::RegisterRpiBench(app);
     jejak::bench::RegisterStoreBench(app);
     jejak::bench::RegisterIngestBench(app);
     jejak::bench::RegisterMatchBench(app);
     jejak::bench::RegisterDaemonBench(app);
-    CLI11_PARSE(app, argc, argv);
+    jejak::bench::RegisterAuthorityBench(app);
+    if (argc < 2) {  // usage, not CLI11's RequiredError exit code (106)
+        std::cerr << app.help() << "jejak-bench: a benchmark is required: rpi, store, ingest, match, authority, daemon\n";
+        return 2;
+    }
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == 0) return app.exit(e);
+        std::cerr << "jejak-bench: " << e.what() << "\n";
+        return 2;
+    }
     return 0;
 }

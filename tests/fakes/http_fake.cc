@@ -47,4 +47,31 @@ size_t FakeHttpClient::CountRequests(const std::string& url) const {
     return n;
 }
 
+void ScriptedHttpPoster::Reply(const std::string& url, long status, const std::string& body) {
+    HttpResponse r;
+    r.status = status;
+    r.body.assign(body.begin(), body.end());
+    replies_[url].push_back(std::move(r));
+}
+
+void ScriptedHttpPoster::FailNext(const std::string& url, Status status) {
+    replies_[url].push_back(std::move(status));
+}
+
+Result<HttpResponse> ScriptedHttpPoster::Post(const HttpPostRequest& request) {
+    requests_.push_back(request);
+    auto it = replies_.find(request.url);
+    if (it == replies_.end() || it->second.empty()) {
+        HttpResponse none;
+        none.status = 404;
+        return none;
+    }
+    Result<HttpResponse> r = std::move(it->second.front());
+    it->second.pop_front();
+    if (r.ok() && r->body.size() > request.max_body_bytes) {
+        return Status::Corruption("POST " + request.url + ": body larger than limit");
+    }
+    return r;
+}
+
 }  // namespace jejak

@@ -1,14 +1,17 @@
 // In-memory HttpClient for tests and the simulator: serves a map of URLs, honours
 // conditional requests like a static file server, can be told to fail a URL, and records
-// every request it saw.
+// every request it saw. ScriptedHttpPoster is the same for POSTs: it answers each URL with
+// the replies queued for it, in order.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "platform/http/http_client.h"
+#include "platform/http/http_post.h"
 
 namespace jejak {
 
@@ -37,6 +40,22 @@ private:
     std::map<std::string, Resource> resources_;
     std::map<std::string, Status> failures_;
     std::vector<HttpRequest> requests_;
+};
+
+class ScriptedHttpPoster : public HttpPoster {
+public:
+    // Queues one reply (or a transport failure) for the next POST to `url`.
+    void Reply(const std::string& url, long status, const std::string& body);
+    void FailNext(const std::string& url, Status status);
+
+    // The next queued reply for the URL; 404 with an empty body when none is queued.
+    Result<HttpResponse> Post(const HttpPostRequest& request) override;
+
+    const std::vector<HttpPostRequest>& requests() const { return requests_; }
+
+private:
+    std::map<std::string, std::deque<Result<HttpResponse>>> replies_;
+    std::vector<HttpPostRequest> requests_;
 };
 
 }  // namespace jejak

@@ -2,6 +2,7 @@
 // and hangs are reported in the outcome, never fatal; config validation.
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,6 +84,85 @@ TEST_CASE("notify hook failures and timeouts are reported, not fatal") {
     CHECK(none.ToJson()["ok"] == false);
 }
 
+// Guards against the store passphrase leaking to the hook: the hook inherited the agent's
+// whole environment (a hook running `env` printed JEJAK_STORE_PASSPHRASE).
+TEST_CASE("notify hook runs with a minimal environment and inherits none of ours") {
+    Scratch t;
+    const std::string out = (t.dir / "env.txt").string();
+    ::setenv("JEJAK_STORE_PASSPHRASE", "hook-must-never-see-this", 1);
+    ::setenv("JEJAK_TEST_TOKEN", "hook-must-never-see-this-either", 1);
+    NotifyConfig config;
+    config.command = {t.Script("env.sh", "cat >/dev/null; env > '" + out + "'")};
+    const NotifyOutcome outcome = RunNotifyHook(config, "{}");
+    ::unsetenv("JEJAK_STORE_PASSPHRASE");
+    ::unsetenv("JEJAK_TEST_TOKEN");
+    REQUIRE(outcome.ok());
+    const std::string env = t.Read("env.txt");
+    CHECK(env.find("hook-must-never-see-this") == std::string::npos);
+    CHECK(env.find("JEJAK_") == std::string::npos);
+    CHECK(env.find("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") !=
+          std::string::npos);
+}
+
+// Guards the hook's confinement: it ran with umask 022, inherited descriptors above 1023,
+// and a hook that called setsid escaped the timeout kill.
+TEST_CASE("notify hook is confined: no inherited fds, umask 077, nothing survives the kill") {
+    Scratch t;
+    rlimit files{};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &files) == 0);
+    if (files.rlim_cur < 4096 && files.rlim_max >= 4096) {
+        files.rlim_cur = 4096;
+        REQUIRE(::setrlimit(RLIMIT_NOFILE, &files) == 0);
+    }
+    const int high = ::dup2(STDERR_FILENO, 2000);  // not close-on-exec, above 1023
+    REQUIRE(high == 2000);
+    NotifyConfig config;
+    config.command = {t.Script(
+        "probe.sh", "cat >/dev/null; umask > '" + (t.dir / "umask").string() + "'\n"
+                    "if [ -e /proc/self/fd/2000 ]; then echo open; else echo closed; fi > '" +
+                    (t.dir / "fd").string() + "'")};
+    const NotifyOutcome probe = RunNotifyHook(config, "{}");
+    ::close(high);
+    REQUIRE(probe.ok());
+    CHECK(t.Read("fd") == "closed\n");
+    CHECK(t.Read("umask") == "0077\n");
+
+    // A hook that starts a session of its own, which keeps rewriting a file, then hangs.
+    const std::string beacon = (t.dir / "beacon").string();
+    config.command = {t.Script(
+        "escape.sh", "setsid sh -c 'while :; do date > \"" + beacon +
+                         "\"; sleep 0.05; done' </dev/null >/dev/null 2>&1 &\nsleep 30")};
+    config.timeout_seconds = 1;
+    const NotifyOutcome hung = RunNotifyHook(config, "{}");
+    CHECK(hung.timed_out);
+    REQUIRE(std::filesystem::exists(beacon));  // the escapee did run
+    std::filesystem::remove(beacon);
+    ::usleep(400000);
+    CHECK_MESSAGE(!std::filesystem::exists(beacon), "a setsid() child outlived the hook");
+}
+
+TEST_CASE("notify hook runs as the configured user") {
+    if (::geteuid() != 0) return;  // switching users needs root
+    Scratch t;
+    const std::filesystem::path open_dir = t.dir / "open";
+    std::filesystem::create_directory(open_dir);
+    ::chmod(open_dir.c_str(), 0777);
+    ::chmod(t.dir.c_str(), 0755);
+    const std::string script = t.Script("id.sh", "cat >/dev/null; id -u > '" +
+                                                     (open_dir / "uid").string() + "'");
+    ::chmod(script.c_str(), 0755);
+    NotifyConfig config;
+    config.command = {script};
+    config.user = "nobody";
+    const NotifyOutcome outcome = RunNotifyHook(config, "{}");
+    REQUIRE(outcome.ok());
+    CHECK(t.Read("open/uid") == "65534\n");
+    config.user = "no-such-user-jejak";
+    const NotifyOutcome unknown = RunNotifyHook(config, "{}");
+    CHECK_FALSE(unknown.ran);
+    CHECK(unknown.error.find("no user") != std::string::npos);
+}
+
 TEST_CASE("notify config needs an absolute program path and a bounded timeout") {
     CHECK(ParseNotifyConfig(nlohmann::json::object())->command.empty());
     auto ok = ParseNotifyConfig({{"command", {"/bin/true", "x"}}, {"timeout_seconds", 5}});
@@ -94,6 +174,8 @@ TEST_CASE("notify config needs an absolute program path and a bounded timeout") 
     CHECK(ParseNotifyConfig({{"command", nlohmann::json::array()}}).status().IsInvalidArgument());
     CHECK(ParseNotifyConfig({{"timeout_seconds", 0}}).status().IsInvalidArgument());
     CHECK(ParseNotifyConfig({{"timeout_seconds", 301}}).status().IsInvalidArgument());
+    CHECK(ParseNotifyConfig({{"user", "nobody"}})->user == "nobody");
+    CHECK(ParseNotifyConfig({{"user", ""}}).status().IsInvalidArgument());
 }
 
 }  // namespace

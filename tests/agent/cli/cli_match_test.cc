@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "agent/cli/cli.h"
@@ -83,7 +85,7 @@ struct Fixture {
     std::string HookScript() {
         const std::string path = dir.File("hook.sh");
         std::ofstream(path) << "#!/bin/sh\ncat > '" << dir.File("hook-stdin.json") << "'\n";
-        std::system(("chmod 700 '" + path + "'").c_str());
+        std::filesystem::permissions(path, std::filesystem::perms::owner_all);
         return path;
     }
 
@@ -94,12 +96,37 @@ struct Fixture {
         testing::PutInt(key, 3, rolling_start);
         testing::PutInt(key, 5, 1);  // CONFIRMED_TEST
         const Bytes bin = testing::ExportBin({testing::KeyMessage(7), key, testing::KeyMessage(9)});
-        testing::WriteFile(dir.File("export.bin"), bin);
         const std::string q = "'" + dir.path().string() + "/";
         const std::string cmd =
             "openssl ecparam -name prime256v1 -genkey -noout -out " + q + "key.pem' 2>/dev/null && "
-            "openssl ec -in " + q + "key.pem' -pubout -out " + q + "pub.pem' 2>/dev/null && "
-            "openssl dgst -sha256 -sign " + q + "key.pem' -out " + q + "sig.der' " + q + "export.bin'";
+            "openssl ec -in " + q + "key.pem' -pubout -out " + q + "pub.pem' 2>/dev/null";
+        REQUIRE(std::system(cmd.c_str()) == 0);
+        zip = SignedZip("export", bin);
+    }
+
+    // The planted TEK with `report_type`, in `keys` (or `revised_keys`) of an export whose
+    // header says it covers [start, end).
+    Bytes ExportOfPlantedKey(int report_type, uint64_t start, uint64_t end, bool revised) const {
+        Bytes key;
+        testing::PutBytes(key, 1, Bytes(tek.bytes().begin(), tek.bytes().end()));
+        testing::PutInt(key, 2, 2);
+        testing::PutInt(key, 3, rolling_start);
+        testing::PutInt(key, 5, static_cast<uint64_t>(report_type));
+        Bytes bin = testing::ExportBin({});
+        for (const auto& [field, value] : {std::pair{1u, start}, std::pair{2u, end}}) {
+            testing::PutTag(bin, field, 1);  // fixed64
+            for (int i = 0; i < 8; ++i) bin.push_back(static_cast<uint8_t>(value >> (8 * i)));
+        }
+        testing::PutBytes(bin, revised ? 8 : 7, key);
+        return bin;
+    }
+
+    // Signs export.bin bytes with the fixture's key into <name>.zip.
+    std::string SignedZip(const std::string& name, const Bytes& bin) const {
+        testing::WriteFile(dir.File(name + ".bin"), bin);
+        const std::string q = "'" + dir.path().string() + "/";
+        const std::string cmd = "openssl dgst -sha256 -sign " + q + "key.pem' -out " + q +
+                                name + ".sig' " + q + name + ".bin'";
         REQUIRE(std::system(cmd.c_str()) == 0);
         Bytes info, signature, list;
         testing::PutBytes(info, 3, Bytes{'v', '1'});
@@ -109,10 +136,11 @@ struct Fixture {
         testing::PutBytes(signature, 1, info);
         testing::PutInt(signature, 2, 1);
         testing::PutInt(signature, 3, 1);
-        testing::PutBytes(signature, 4, testing::ReadFile(dir.File("sig.der")));
+        testing::PutBytes(signature, 4, testing::ReadFile(dir.File(name + ".sig")));
         testing::PutBytes(list, 1, signature);
-        zip = dir.File("export.zip");
-        REQUIRE(testing::WriteZip(zip, {{"export.bin", bin}, {"export.sig", list}}));
+        const std::string path = dir.File(name + ".zip");
+        REQUIRE(testing::WriteZip(path, {{"export.bin", bin}, {"export.sig", list}}));
+        return path;
     }
 
     testing::CliRun Jejak(std::vector<std::string> args) const {
@@ -157,21 +185,20 @@ TEST_CASE("jejak match finds the planted exposure, notifies, records it, and sta
     CHECK(full["exposure_score"] == j["exposure_score"]);
     CHECK(full["hook"]["ok"] == true);
 
-    // The clear status file holds the decision and the sealed row only: no scores, dates,
-    // windows or counts.
-    const std::string clear_text = ReadText(f.dir.File(kStatusFileName));
-    const auto clear = nlohmann::json::parse(clear_text);
-    CHECK(clear["notify"] == true);
-    CHECK(clear["checked_at"] == j["checked_at"]);
-    CHECK(clear["store_row"].is_number_integer());
-    for (const char* field : {"daily_summaries", "exposure_score", "exposure_date",
-                              "exposure_windows", "sightings", "matched_keys", "exposed_keys",
-                              "keys", "threshold"}) {
-        CHECK_FALSE(clear.contains(field));
+    // Nothing about the decision is written in clear (this guards the old
+    // exposure-status.json, which held "notify" and the check time).
+    // The agent wrote nothing but the store's own files.
+    const std::set<std::string> fixture = {"config.json", "hook.sh",    "hook-stdin.json",
+                                           "key.pem",     "pub.pem",    "export.bin",
+                                           "export.sig",  "export.zip"};
+    for (const auto& e : std::filesystem::directory_iterator(f.dir.path())) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind("store.db", 0) == 0 || name == "store.keys" || name == "master.key" ||
+            fixture.count(name) != 0) {
+            continue;
+        }
+        FAIL_CHECK("unexpected file in the state directory: " << name);
     }
-    CHECK(clear_text.find("2700") == std::string::npos);
-    CHECK(clear_text.find(j["exposure_date"].get<std::string>()) == std::string::npos);
-    CHECK(clear_text.find("score") == std::string::npos);
 
     // The result is also sealed in the store.
     SystemClock clock;
@@ -188,25 +215,86 @@ TEST_CASE("jejak match finds the planted exposure, notifies, records it, and sta
     CHECK(checks == 1);
 }
 
-TEST_CASE("jejak status fails when the status file names a result the store does not hold") {
+// Guards that the decision never reaches stdout of the text form (a service's stdout goes to
+// the journal: it printed "EXPOSED: <date>"), and that the sealed result expires with its day
+// (the clear status file never expired) and removes a status file older versions left.
+TEST_CASE("jejak match logs only check done; the sealed result expires with its day") {
     Fixture f;
-    REQUIRE(f.Jejak({"match", "--keys", f.zip}).code == kExitOk);
-    const std::string path = f.dir.File(kStatusFileName);
-    auto clear = nlohmann::json::parse(ReadText(path));
-    clear["store_row"] = clear["store_row"].get<int64_t>() + 1;
-    std::ofstream(path) << clear.dump();
+    std::ofstream(f.dir.File("exposure-status.json")) << R"({"notify": true})";
+    auto run = f.Jejak({"match", "--keys", f.zip});
+    INFO(run.err);
+    REQUIRE(run.code == kExitOk);
+    CHECK(run.out == "check done: 1 file(s), 3 keys; `jejak status` shows the result\n");
+    CHECK_FALSE(std::filesystem::exists(f.dir.File("exposure-status.json")));
     auto status = f.Jejak({"status"});
-    CHECK(status.code == kExitFailure);
-    CHECK(status.err.find("no longer in the store") != std::string::npos);
-    std::ofstream(path) << R"({"checked_at": 5})";
-    auto broken = f.Jejak({"status", "--json"});
-    CHECK(broken.code == kExitFailure);
-    CHECK(nlohmann::json::parse(broken.out)["last_check"].is_null());
+    // The device view (exit 1 here: no daemon runs) shows the sealed check's decision.
+    CHECK(status.out.find("EXPOSED: ") != std::string::npos);
+
+    // 20 days later the check's day has left the 14-day window: the result is gone.
+    ManualClock later((std::time(nullptr) + 20 * 86400) * int64_t{1000000});
+    auto expired = testing::RunJejakOn(
+        later, {"--state-dir", f.dir.path().string(), "--config", f.config, "status"});
+    CHECK(expired.code == kExitFailure);
+    CHECK(expired.out.find("EXPOSED") == std::string::npos);
+}
+
+// Guards revocation against argument order and across runs: with the key published as
+// CONFIRMED_CLINICAL_DIAGNOSIS in one export and revised to REVOKED in a newer one,
+// `--keys revoked.zip clinical.zip` reported EXPOSED, and a revocation arriving in a later
+// run never retracted an earlier notification.
+TEST_CASE("jejak match: a revocation wins whatever the file order and in later runs") {
+    auto decision = [](const testing::CliRun& run) {
+        INFO(run.err);
+        REQUIRE(run.code == kExitOk);
+        return nlohmann::json::parse(run.out);
+    };
+    // CONFIRMED_CLINICAL_DIAGNOSIS weighs less than CONFIRMED_TEST in the ENX sample: lower
+    // the threshold so the clinical key alone notifies.
+    auto any_score_notifies = [](const Fixture& fx) {
+        nlohmann::json cfg = nlohmann::json::parse(ReadText(fx.config));
+        cfg["risk"]["notify_threshold"] = {{"score_sum", 1}};
+        std::ofstream(fx.config) << cfg.dump();
+    };
+    for (bool revoked_first : {false, true}) {
+        Fixture f;
+        any_score_notifies(f);
+        const uint64_t t = uint64_t{f.rolling_start} * 600;
+        const std::string clinical = f.SignedZip(
+            "clinical", f.ExportOfPlantedKey(2, t + 86400, t + 2 * 86400, false));
+        const std::string revoked =
+            f.SignedZip("revoked", f.ExportOfPlantedKey(5, t + 2 * 86400, t + 3 * 86400, true));
+        auto j = decision(revoked_first ? f.Jejak({"match", "--keys", revoked, clinical, "--json"})
+                                        : f.Jejak({"match", "--keys", clinical, revoked, "--json"}));
+        CAPTURE(revoked_first);
+        CHECK(j["notify"] == false);
+        CHECK(j["exposed_keys"] == 0);
+    }
+
+    Fixture f;
+    any_score_notifies(f);
+    const uint64_t t = uint64_t{f.rolling_start} * 600;
+    const std::string clinical =
+        f.SignedZip("clinical", f.ExportOfPlantedKey(2, t + 86400, t + 2 * 86400, false));
+    const std::string revoked =
+        f.SignedZip("revoked", f.ExportOfPlantedKey(5, t + 2 * 86400, t + 3 * 86400, true));
+    CHECK(decision(f.Jejak({"match", "--keys", clinical, "--json"}))["notify"] == true);
+    std::filesystem::remove(f.dir.File("hook-stdin.json"));
+    // The revocation arrives alone: the earlier notification is retracted through the hook.
+    auto retract = decision(f.Jejak({"match", "--keys", revoked, "--json"}));
+    CHECK(retract["notify"] == false);
+    CHECK(retract["retracted_keys"] == 1);
+    CHECK(retract["hook"]["ran"] == true);
+    CHECK(nlohmann::json::parse(ReadText(f.dir.File("hook-stdin.json")))["retracted_keys"] == 1);
+    // The clinical export seen again later: the sealed revocation still holds.
+    auto again = decision(f.Jejak({"match", "--keys", clinical, "--json"}));
+    CHECK(again["notify"] == false);
+    CHECK_FALSE(again.contains("retracted_keys"));
 }
 
 TEST_CASE("jejak match refuses tampered or unverifiable files and records nothing") {
     Fixture f;
     Bytes bin = testing::ReadFile(f.dir.File("export.bin"));
+    REQUIRE_FALSE(bin.empty());
     bin[bin.size() - 1] ^= 0x01;
     testing::WriteZip(f.dir.File("bad.zip"), {{"export.bin", bin}, {"export.sig", {}}});
     auto run = f.Jejak({"match", "--keys", f.dir.File("bad.zip")});
@@ -232,7 +320,7 @@ TEST_CASE("jejak match below the threshold does not run the hook; status without
     auto run = f.Jejak({"match", "--keys", f.zip});
     INFO(run.err);
     REQUIRE(run.code == kExitOk);
-    CHECK(run.out.find("no exposure above the threshold") != std::string::npos);
+    CHECK(f.Jejak({"status"}).out.find("no exposure above the threshold") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(f.dir.File("hook-stdin.json")));
 
     testing::ScratchDir empty("match-empty");

@@ -102,8 +102,9 @@ TEST_CASE("jejak run x2 on a sim ether, keys export of A, jejak match on B finds
 
     MakeSigningKey(dir);
     const std::string zip = dir.File("a.zip");
-    auto exported = testing::RunJejak({"--state-dir", a_dir, "keys", "export", "--out", zip,
-                                       "--signing-key", dir.File("key.pem"), "--days", "2"});
+    auto exported =
+        testing::RunJejak({"--state-dir", a_dir, "keys", "export", "--field-test", "--out", zip,
+                           "--signing-key", dir.File("key.pem"), "--days", "2"});
     REQUIRE(exported.code == 0);
     CHECK(exported.out.find("exported " + std::to_string(a_teks.size()) + " keys") !=
           std::string::npos);
@@ -153,20 +154,22 @@ TEST_CASE("jejak run and keys export: usage errors exit 2, a missing store exits
     CHECK(bad_power.code == 2);
 
     testing::WriteFile(dir.File("junk.pem"), testing::Bytes{'n', 'o', 'p', 'e'});
-    auto bad_key = testing::RunJejak({"--state-dir", state, "keys", "export", "--out",
-                                      dir.File("x.zip"), "--signing-key", dir.File("junk.pem")});
+    auto bad_key =
+        testing::RunJejak({"--state-dir", state, "keys", "export", "--field-test", "--out",
+                           dir.File("x.zip"), "--signing-key", dir.File("junk.pem")});
     CHECK(bad_key.code == 2);
     const std::string p384 = "openssl ecparam -name secp384r1 -genkey -noout -out '" +
                              dir.File("p384.pem") + "' 2>/dev/null";
     REQUIRE(std::system(p384.c_str()) == 0);
     auto wrong_curve =
-        testing::RunJejak({"--state-dir", state, "keys", "export", "--out", dir.File("x.zip"),
-                           "--signing-key", dir.File("p384.pem")});
+        testing::RunJejak({"--state-dir", state, "keys", "export", "--field-test", "--out",
+                           dir.File("x.zip"), "--signing-key", dir.File("p384.pem")});
     CHECK(wrong_curve.code == 2);
     CHECK(wrong_curve.err.find("P-256") != std::string::npos);
     MakeSigningKey(dir);
-    auto no_store = testing::RunJejak({"--state-dir", dir.File("absent"), "keys", "export", "--out",
-                                       dir.File("x.zip"), "--signing-key", dir.File("key.pem")});
+    auto no_store =
+        testing::RunJejak({"--state-dir", dir.File("absent"), "keys", "export", "--field-test",
+                           "--out", dir.File("x.zip"), "--signing-key", dir.File("key.pem")});
     CHECK(no_store.code == 1);
     CHECK_FALSE(std::filesystem::exists(dir.File("x.zip")));
 }

@@ -1,5 +1,6 @@
-// `jejak scan --replay`: one line (or JSON object) per 0xFD6F advertising report; bad
-// files are exit 2 with one line on stderr.
+// `jejak scan`: one line (or JSON object) per 0xFD6F advertising report, replayed or live;
+// live JSON Lines end with one object per (address, RPI) and a summary; SIGINT stops a live
+// scan with its summary and exit 0; bad files are exit 2 with one line on stderr.
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -8,11 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "tests/agent/cli/cli_test_util.h"
 #include "platform/base/clock.h"
 #include "platform/codec/gaen_advert.h"
 #include "platform/radio_spec/radio_spec.h"
 #include "test_data.h"
+#include "tests/agent/cli/cli_process.h"
+#include "tests/agent/cli/cli_test_util.h"
 
 namespace jejak {
 namespace {
@@ -52,7 +54,7 @@ void CheckBadFile(const std::vector<std::string>& args, const std::string& expec
 
 }  // namespace
 
-TEST_CASE("scan --replay prints time, address, RSSI, RPI and AEM per report") {
+TEST_CASE("scan --replay prints ISO 8601 time, address, RSSI, RPI and AEM per report") {
     const auto run = RunJejak({"scan", "--replay", kSynthetic});
     REQUIRE(run.code == 0);
     CHECK(run.err.empty());
@@ -60,9 +62,11 @@ TEST_CASE("scan --replay prints time, address, RSSI, RPI and AEM per report") {
     REQUIRE(lines.size() == 2);
     // 2020-05-20T12:00:00Z + 16 ms / 17 ms; legacy report RSSI -60, extended -72.
     CHECK(lines[0] ==
-          "1589976000016000 0D:1E:2F:30:41:52 -60 3c9a1de5dd6b02afa7fded7b570b3e56 c29211b1");
+          "2020-05-20T12:00:00.016000Z 0D:1E:2F:30:41:52 -60 "
+          "3c9a1de5dd6b02afa7fded7b570b3e56 c29211b1");
     CHECK(lines[1] ==
-          "1589976000017000 0D:1E:2F:30:41:52 -72 3c9a1de5dd6b02afa7fded7b570b3e56 c29211b1");
+          "2020-05-20T12:00:00.017000Z 0D:1E:2F:30:41:52 -72 "
+          "3c9a1de5dd6b02afa7fded7b570b3e56 c29211b1");
 }
 
 TEST_CASE("scan --replay --json prints an array with the same fields") {
@@ -76,6 +80,7 @@ TEST_CASE("scan --replay --json prints an array with the same fields") {
     CHECK(first["rpi"] == "e4b48d398ed80d4748d555c27bd2ec89");
     CHECK(first["aem"] == "d2d71eff");
     CHECK(first["time_us"].get<int64_t>() > 1591800000000000);
+    CHECK(first["time_unix"].get<int64_t>() == first["time_us"].get<int64_t>() / 1000000);
     const auto text = Lines(RunJejak({"scan", "--replay", kIphone}).out);
     CHECK(text.size() == 198);
 }
@@ -95,36 +100,114 @@ TEST_CASE("scan --replay rejects unreadable and damaged files with exit 2") {
     std::remove(cut.c_str());
 }
 
-TEST_CASE("live scan on a simulated ether reports a nearby GAEN advertiser") {
+// A sim advertiser of a fixed RPI at (0, 0), polled by the test's clock.
+struct SimAdvertiser {
+    explicit SimAdvertiser(const std::string& ether, const ManualClock& clock) {
+        std::filesystem::remove_all(ether);
+        std::filesystem::create_directories(ether);
+        RadioOptions polled;
+        polled.sim_poll_ms = 0;
+        auto opened = OpenRadio("sim:" + ether + "?x=0&y=0", clock, polled);
+        REQUIRE(opened.ok());
+        radio = std::move(opened).value();
+        GaenPayload payload;
+        payload.rpi.fill(0xA5);
+        payload.aem = {0x40, 0x08, 0x00, 0x00};
+        AdvertisingSet set{MakeNonResolvablePrivateAddress({1, 2, 3, 4, 5, 6}),
+                           BuildGaenAdvert(payload)};
+        REQUIRE(radio->StartAdvertising(set, AdvertisingParams{}).ok());
+    }
+    ~SimAdvertiser() { CHECK(radio->StopAdvertising().ok()); }
+    std::unique_ptr<Radio> radio;
+};
+
+std::vector<nlohmann::json> JsonLines(const std::string& text) {
+    std::vector<nlohmann::json> out;
+    for (const std::string& line : Lines(text)) out.push_back(nlohmann::json::parse(line));
+    return out;
+}
+
+TEST_CASE("live scan --json on a simulated ether: JSON Lines per report, per RPI, summary") {
     const std::string ether = std::string(JEJAK_BINARY_DIR) + "/cli_scan_ether";
-    std::filesystem::remove_all(ether);
-    std::filesystem::create_directories(ether);
     // The scan runs on an injected clock: its 3 s pass without wall time.
     ManualClock clock(SystemClock().NowUnixMicros());
-    RadioOptions polled;
-    polled.sim_poll_ms = 0;
-    auto advertiser = OpenRadio("sim:" + ether + "?x=0&y=0", clock, polled);
-    REQUIRE(advertiser.ok());
-    GaenPayload payload;
-    payload.rpi.fill(0xA5);
-    payload.aem = {0x40, 0x08, 0x00, 0x00};
-    AdvertisingSet set{MakeNonResolvablePrivateAddress({1, 2, 3, 4, 5, 6}),
-                       BuildGaenAdvert(payload)};
-    REQUIRE((*advertiser)->StartAdvertising(set, AdvertisingParams{}).ok());
+    SimAdvertiser advertiser(ether, clock);
 
     // Scanning for 3 s covers about 13 advertising events; the scan window (100 of every
     // 300 ms) drifts across them, so several are heard whatever the phase.
     const auto run = RunJejakOn(
         clock, {"scan", "--radio", "sim:" + ether + "?x=1&y=0", "--duration", "3", "--json"});
     REQUIRE(run.code == 0);
-    const auto array = nlohmann::json::parse(run.out);
-    REQUIRE(array.size() == 1);
-    CHECK(array[0]["address"] == "06:05:04:03:02:01");
-    CHECK(array[0]["rpi"] == "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5");
-    CHECK(array[0]["aem"] == "40080000");
-    CHECK(array[0]["count"].get<int>() >= 1);
-    CHECK(array[0]["first_us"].get<int64_t>() <= array[0]["last_us"].get<int64_t>());
-    CHECK((*advertiser)->StopAdvertising().ok());
+    const auto lines = JsonLines(run.out);
+    REQUIRE(lines.size() >= 3);
+    const auto& summary = lines.back();
+    CHECK(summary["event"] == "summary");
+    CHECK(summary["distinct"] == 1);
+    CHECK(summary["stopped_by"] == "duration");
+    const auto& seen = lines[lines.size() - 2];
+    CHECK(seen["event"] == "seen");
+    CHECK(seen["address"] == "06:05:04:03:02:01");
+    CHECK(seen["rpi"] == "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5");
+    CHECK(seen["aem"] == "40080000");
+    CHECK(seen["first_us"].get<int64_t>() <= seen["last_us"].get<int64_t>());
+    CHECK(seen["first_unix"].get<int64_t>() == seen["first_us"].get<int64_t>() / 1000000);
+    const int64_t reports = summary["reports"].get<int64_t>();
+    CHECK(seen["count"].get<int64_t>() == reports);
+    REQUIRE(static_cast<int64_t>(lines.size()) == reports + 2);
+    for (int64_t i = 0; i < reports; ++i) {
+        CHECK(lines[static_cast<size_t>(i)]["event"] == "report");
+        CHECK(lines[static_cast<size_t>(i)]["rpi"] == seen["rpi"]);
+    }
+    std::filesystem::remove_all(ether);
+}
+
+TEST_CASE("live scan piped prints one line per report, then seen and summary lines") {
+    const std::string ether = std::string(JEJAK_BINARY_DIR) + "/cli_scan_ether_text";
+    ManualClock clock(SystemClock().NowUnixMicros());
+    SimAdvertiser advertiser(ether, clock);
+    const auto run =
+        RunJejakOn(clock, {"scan", "--radio", "sim:" + ether + "?x=1&y=0", "--duration", "3"});
+    REQUIRE(run.code == 0);
+    const auto lines = Lines(run.out);
+    REQUIRE(lines.size() >= 3);
+    CHECK(lines.back().rfind("scan stopped (duration): ", 0) == 0);
+    CHECK(lines[lines.size() - 2].rfind("seen 06:05:04:03:02:01 ", 0) == 0);
+    CHECK(lines[lines.size() - 2].find(" count=") != std::string::npos);
+    for (size_t i = 0; i + 2 < lines.size(); ++i) {
+        // 2026-01-15T10:03:00.123456Z 06:05:04:03:02:01 -53 a5a5... 40080000
+        CHECK(lines[i].size() > 28);
+        CHECK(lines[i][10] == 'T');
+        CHECK(lines[i].substr(26, 19) == "Z 06:05:04:03:02:01");
+        CHECK(lines[i].find(" a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5 40080000") != std::string::npos);
+    }
+    std::filesystem::remove_all(ether);
+}
+
+TEST_CASE("live scan: --hci-log is refused for the sim radio, which has no HCI packets") {
+    CheckBadFile({"scan", "--radio", "sim:/tmp/none", "--hci-log", "/tmp/x.btsnoop"}, "--hci-log");
+}
+
+TEST_CASE("live scan in a real process stops on SIGINT or SIGTERM with its summary, exit 0") {
+    const std::string ether = std::string(JEJAK_BINARY_DIR) + "/cli_scan_ether_signal";
+    std::filesystem::remove_all(ether);
+    std::filesystem::create_directories(ether);
+    const std::string jejak = testing::BuiltBinary("jejak");
+    REQUIRE(std::filesystem::exists(jejak));
+    // Wall time: a separate process cannot share the test's clock. 1.5 s is long enough for
+    // the scan to install its handlers; --duration is only a backstop.
+    const auto text = testing::RunProcess(
+        {jejak, "scan", "--radio", "sim:" + ether, "--duration", "300"}, "", 1500, SIGINT);
+    CHECK(text.code == 0);
+    CHECK(text.out.find("scan stopped (signal): 0 reports, 0 distinct") != std::string::npos);
+    CHECK(text.err.empty());
+    const auto json = testing::RunProcess(
+        {jejak, "scan", "--radio", "sim:" + ether, "--duration", "300", "--json"}, "", 1500,
+        SIGTERM);
+    CHECK(json.code == 0);
+    const auto lines = JsonLines(json.out);
+    REQUIRE_FALSE(lines.empty());
+    CHECK(lines.back()["event"] == "summary");
+    CHECK(lines.back()["stopped_by"] == "signal");
     std::filesystem::remove_all(ether);
 }
 

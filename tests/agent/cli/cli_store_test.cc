@@ -167,4 +167,43 @@ TEST_CASE("store wipe asks for confirmation unless --yes, and removes keys and f
     CHECK(std::filesystem::is_empty(dir.path()));
 }
 
+// Guards that wipe removes every file the agent wrote (the exposure status file, key-fetch
+// state and downloads survived it) and runs without the passphrase (it used to demand the
+// variable although it derives nothing).
+TEST_CASE("store wipe removes every agent file and needs no passphrase") {
+    StoreDir dir;
+    {
+        SystemClock clock;
+        SqliteStoreOptions o;
+        o.state_dir = dir.path();
+        o.master.kind = MasterKeyKind::kPassphrase;
+        o.master.passphrase = "correct horse battery staple";
+        auto store = SqliteStore::Open(clock, std::move(o));
+        REQUIRE(store.ok());
+        REQUIRE((*store)->Close().ok());
+    }
+    const std::string config = dir.path() + "/config.json";
+    std::ofstream(config) << R"({"store": {"passphrase_env": "JEJAK_TEST_WIPE_PASSPHRASE"}})";
+    ::unsetenv("JEJAK_TEST_WIPE_PASSPHRASE");
+    std::ofstream(dir.path() + "/exposure-status.json") << R"({"notify": true})";
+    std::ofstream(dir.path() + "/diagnosis-fetch-state.json") << R"({"last_entry": "a"})";
+    std::filesystem::create_directories(dir.path() + "/diagnosis-keys/batch");
+    std::ofstream(dir.path() + "/diagnosis-keys/batch/1.zip") << "zip";
+    auto run = RunJejak({"--state-dir", dir.path(), "--config", config, "store", "wipe", "--yes"});
+    INFO(run.err);
+    CHECK(run.code == 0);
+    std::vector<std::string> left;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+        left.push_back(e.path().filename().string());
+    }
+    CHECK(left == std::vector<std::string>{"config.json"});
+
+    // A directory that holds no store is refused, and nothing is removed.
+    std::ofstream(dir.path() + "/diagnosis-fetch-state.json") << "{}";
+    run = RunJejak({"--state-dir", dir.path(), "--config", config, "store", "wipe", "--yes"});
+    CHECK(run.code == 1);
+    CHECK(run.err.find("no store in") != std::string::npos);
+    CHECK(std::filesystem::exists(dir.path() + "/diagnosis-fetch-state.json"));
+}
+
 }  // namespace jejak

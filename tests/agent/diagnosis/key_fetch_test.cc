@@ -213,6 +213,97 @@ TEST_CASE("a transport failure stops the pass and the next run resumes after the
     CHECK(http.CountRequests(kBase + kA) == 1);
 }
 
+// Guards against a compromised server filling the disk: one validly signed file listed under
+// many names was saved under every one of them, with no byte budget at all.
+TEST_CASE("keys fetch keeps one copy of identical files and stops at its byte budget") {
+    testing::ScratchDir dir("fetch");
+    DiagnosisConfig config = Config(dir);
+    FakeHttpClient http;
+    std::string index;
+    for (int i = 0; i < 50; ++i) {
+        const std::string name = "same-" + std::to_string(i) + ".zip";
+        index += name + "\n";
+        http.Serve(kBase + name, {Zip("internals_sample_diagnosis_key_file.zip"), "", ""});
+    }
+    ServeIndex(http, index, "\"e1\"");
+    Result<FetchReport> r = KeyFetcher(config, http, dir.File("state.json")).Run();
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    CHECK(r->accepted == std::vector<std::string>{"same-0.zip"});
+    CHECK(r->duplicates == 49);
+    size_t files = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir.File("dl"))) {
+        files += e.is_regular_file() ? 1 : 0;
+    }
+    CHECK(files == 1);
+
+    // Per run: the pass stops once the budget is spent, and the next run resumes.
+    testing::ScratchDir dir2("fetch");
+    config = Config(dir2);
+    const uint64_t one_file = Zip("internals_sample_diagnosis_key_file.zip").size();
+    config.max_bytes_per_run = one_file;
+    ServeIndex(http, std::string(kA) + "\n" + kB + "\n", "\"e2\"");
+    http.Serve(kBase + kA, {Zip("internals_sample_diagnosis_key_file.zip"), "", ""});
+    http.Serve(kBase + kB, {Zip("enserver_testExport-2-records-1-of-1.zip"), "", ""});
+    ManualClock clock(int64_t{1'600'000'000} * 1'000'000);
+    KeyFetcher fetcher(config, http, dir2.File("state.json"), clock);
+    Result<FetchReport> first = fetcher.Run();
+    REQUIRE(first.ok());
+    CHECK(first->accepted == std::vector<std::string>{kA});
+    CHECK(first->budget_exhausted);
+    CHECK(first->bytes == one_file);
+    Result<FetchReport> second = fetcher.Run();
+    REQUIRE(second.ok());
+    CHECK(second->accepted == std::vector<std::string>{kB});
+
+    // Per day: a spent day budget stops every run until the next UTC day.
+    testing::ScratchDir dir3("fetch");
+    config = Config(dir3);
+    config.max_bytes_per_day = one_file;
+    KeyFetcher daily(config, http, dir3.File("state.json"), clock);
+    REQUIRE(daily.Run().ok());
+    Result<FetchReport> same_day = daily.Run();
+    REQUIRE(same_day.ok());
+    CHECK(same_day->accepted.empty());
+    CHECK(same_day->budget_exhausted);
+    CHECK(http.CountRequests(kBase + kB) == 1);  // only the per-run case fetched it
+    clock.Advance(int64_t{86400} * 1'000'000);
+    Result<FetchReport> next_day = daily.Run();
+    REQUIRE(next_day.ok());
+    CHECK(next_day->accepted == std::vector<std::string>{kB});
+}
+
+// Guards against a rejected file being skipped forever: it used to advance last_entry and
+// was never fetched again, even once the server served it correctly.
+TEST_CASE("a rejected file is retried by later runs, up to the attempt limit") {
+    testing::ScratchDir dir("fetch");
+    const DiagnosisConfig config = Config(dir);
+    FakeHttpClient http;
+    const Bytes good = Zip("internals_sample_diagnosis_key_file.zip");
+    Bytes bad = good;
+    bad[bad.size() / 2] ^= 0x01;
+    ServeIndex(http, "late.zip\nbroken.zip\n", "\"e1\"");
+    http.Serve(kBase + "late.zip", {bad, "", ""});
+    http.Serve(kBase + "broken.zip", {bad, "", ""});
+    KeyFetcher fetcher(config, http, dir.File("state.json"));
+    Result<FetchReport> first = fetcher.Run();
+    REQUIRE(first.ok());
+    CHECK(first->rejected.size() == 2);
+
+    http.Serve(kBase + "late.zip", {good, "", ""});  // the server repaired it
+    Result<FetchReport> second = fetcher.Run();
+    REQUIRE(second.ok());
+    CHECK_FALSE(second->index_not_modified);  // retries are pending: no 304 shortcut
+    CHECK(second->accepted == std::vector<std::string>{"late.zip"});
+    CHECK(second->given_up.empty());
+
+    Result<FetchReport> third = fetcher.Run();
+    REQUIRE(third.ok());
+    CHECK(third->given_up == std::vector<std::string>{"broken.zip"});
+    CHECK(http.CountRequests(kBase + "broken.zip") == 3);
+    REQUIRE(fetcher.Run().ok());
+    CHECK(http.CountRequests(kBase + "broken.zip") == 3);  // given up: not fetched again
+}
+
 TEST_CASE("server errors and missing keys are reported, not ignored") {
     testing::ScratchDir dir("fetch");
     FakeHttpClient http;

@@ -264,7 +264,10 @@ TEST_CASE("report types: revoked and invalid keys never expose, revisions follow
     CHECK(final_type({3, 1}) == ReportType::kConfirmedTest);
     CHECK(final_type({2, 5}) == ReportType::kRevoked);
     CHECK(final_type({1, 3}) == ReportType::kConfirmedTest);  // not a valid transition
-    CHECK(final_type({5, 1}) == ReportType::kConfirmedTest);  // revoked first: skipped
+    // REVOKED is final whatever the order (a revocation listed before the key's first
+    // publication used to be skipped, leaving the key scored).
+    CHECK(final_type({5, 1}) == ReportType::kRevoked);
+    CHECK(final_type({3, 5, 1}) == ReportType::kRevoked);
     CHECK(final_type({std::nullopt}) == ReportType::kConfirmedClinicalDiagnosis);
 
     // A key revised to REVOKED keeps its windows but they never score.

@@ -1,0 +1,148 @@
+// `jejak encounters [--day YYYY-MM-DD] [--json] [--svg FILE] [--local]`: the owner's own view
+// of one UTC day, decrypted on the device for whoever can open the store: sightings grouped
+// into contacts (agent/encounters), each with start, end, duration, minimum and typical
+// attenuation and its number of sightings; `--svg` draws attenuation over time. RPIs appear
+// only as 8-hex-digit prefixes, enough to tell contacts apart.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/cli/cli.h"
+#include "agent/cli/cli_format.h"
+#include "agent/config/config.h"
+#include "agent/config/store_config.h"
+#include "agent/encounters/encounters.h"
+#include "agent/risk/risk_config.h"
+#include "platform/base/atomic_file.h"
+
+namespace jejak {
+namespace {
+
+struct EncountersArgs {
+    std::string day;
+    std::string svg;
+    bool json = false;
+    bool local = false;
+};
+
+struct DayView {
+    UtcDay day = 0;
+    std::vector<Contact> contacts;
+    size_t skipped_rows = 0;
+    EncounterOptions options;
+    std::vector<int> thresholds;
+};
+
+DayView Load(const EncountersArgs& args, CliEnv& env) {
+    DayView view;
+    if (args.day.empty()) {
+        view.day = UtcDayOfUnixSeconds(env.clock.NowUnixMicros() / 1000000);
+    } else if (auto day = ParseIsoDay(args.day)) {
+        view.day = *day;
+    } else {
+        throw CliError(kExitUsage, "--day: '" + args.day + "' is not a date YYYY-MM-DD");
+    }
+    auto section = LoadConfigSection(env, "risk");
+    if (!section.ok()) Fail(section.status(), "config");
+    auto risk = ParseRiskConfig(*section);
+    if (!risk.ok()) throw CliError(kExitUsage, "config: " + risk.status().message());
+    view.options.rssi_correction_db = risk->window.rssi_correction_db;
+    const auto& t = risk->daily.attenuation_thresholds_db;
+    view.thresholds.assign(t.begin(), t.end());
+
+    auto store = OpenConfiguredStore(env, env.clock, /*create=*/false);
+    if (!store.ok()) throw CliError(ExitCodeFor(store.status()), store.status().message());
+    std::vector<Sighting> sightings;
+    auto read = (*store)->ForEachSighting(
+        DayRange::One(view.day), [&sightings](const Sighting& s) { sightings.push_back(s); });
+    if (!read.ok()) throw CliError(kExitFailure, "encounters: " + read.status().message());
+    view.skipped_rows = read->problems.size();
+    view.contacts = GroupContacts(sightings, view.options);
+    return view;
+}
+
+nlohmann::json ContactJson(const Contact& c, bool local) {
+    nlohmann::json prefixes = nlohmann::json::array();
+    for (const RpiRun& r : c.rpis) prefixes.push_back(r.rpi_prefix);
+    return {{"id", c.id},
+            {"start", IsoTime(c.start_unix_s, local)},
+            {"start_unix", c.start_unix_s},
+            {"end", IsoTime(c.end_unix_s, local)},
+            {"end_unix", c.end_unix_s},
+            {"duration_s", c.DurationSeconds()},
+            {"min_attenuation_db", c.min_attenuation_db},
+            {"typical_attenuation_db", c.typical_attenuation_db},
+            {"sightings", c.sightings},
+            {"adverts", c.adverts},
+            {"rpi_prefixes", prefixes}};
+}
+
+std::string Minutes(int64_t seconds) {
+    const int64_t m = (seconds + 30) / 60;
+    return m == 0 && seconds > 0 ? "<1 min" : std::to_string(m) + " min";
+}
+
+void Print(const DayView& view, const EncountersArgs& args, CliEnv& env) {
+    const std::string day = IsoDay(int64_t{view.day} * 86400);
+    if (args.json) {
+        nlohmann::json contacts = nlohmann::json::array();
+        for (const Contact& c : view.contacts) contacts.push_back(ContactJson(c, args.local));
+        env.out << nlohmann::json{{"day", day},
+                                  {"day_unix", int64_t{view.day} * 86400},
+                                  {"assumed_tx_power_dbm", view.options.assumed_tx_power_dbm},
+                                  {"rssi_correction_db", view.options.rssi_correction_db},
+                                  {"skipped_rows", view.skipped_rows},
+                                  {"contacts", contacts}}
+                       .dump(2)
+                << "\n";
+        return;
+    }
+    env.out << "encounters on " << day << " (UTC day): " << view.contacts.size() << " contact"
+            << (view.contacts.size() == 1 ? "" : "s") << "\n";
+    for (const Contact& c : view.contacts) {
+        env.out << "contact " << c.id << "  " << IsoTime(c.start_unix_s, args.local) << " .. "
+                << IsoTime(c.end_unix_s, args.local) << "  " << Minutes(c.DurationSeconds())
+                << "  attenuation min " << c.min_attenuation_db << " dB typical "
+                << c.typical_attenuation_db << " dB  sightings " << c.sightings << "  rpis";
+        for (const RpiRun& r : c.rpis) env.out << ' ' << r.rpi_prefix;
+        env.out << "\n";
+    }
+    if (view.skipped_rows > 0) {
+        env.out << "skipped " << view.skipped_rows << " unreadable sighting rows\n";
+    }
+}
+
+void RunEncounters(const EncountersArgs& args, CliEnv& env) {
+    const DayView view = Load(args, env);
+    Print(view, args, env);
+    if (args.svg.empty()) return;
+    SvgOptions svg;
+    svg.bucket_thresholds_db = view.thresholds;
+    svg.local_time = true;
+    svg.title = "Jejak encounters on " + IsoDay(int64_t{view.day} * 86400) +
+                " (UTC day): " + std::to_string(view.contacts.size()) +
+                (view.contacts.size() == 1 ? " contact" : " contacts") +
+                "; attenuation assumes a sender TX of " +
+                std::to_string(view.options.assumed_tx_power_dbm) + " dBm";
+    AtomicWriteOptions write;
+    write.mode = 0600;  // the owner's own encounters: as private as the store
+    FailIfError(WriteFileAtomically(args.svg, RenderAttenuationSvg(view.contacts, svg), write),
+                "encounters --svg");
+}
+
+}  // namespace
+
+void RegisterEncountersCommands(CLI::App& app, CliEnv& env) {
+    auto args = std::make_shared<EncountersArgs>();
+    CLI::App* cmd = app.add_subcommand(
+        "encounters", "The device's own encounters of one day, grouped into contacts");
+    cmd->add_option("--day", args->day, "UTC day YYYY-MM-DD (default: today)");
+    cmd->add_flag("--json", args->json, "Print JSON");
+    cmd->add_option("--svg", args->svg, "Also draw attenuation over time into this SVG file");
+    cmd->add_flag("--local", args->local, "Times in local time instead of UTC");
+    cmd->callback([args, &env] { RunEncounters(*args, env); });
+}
+
+}  // namespace jejak

@@ -1,0 +1,29 @@
+// The files the agent writes besides the store itself (storage/sqlite_store.h owns store.db,
+// store.keys and master.key), so that `jejak store wipe` can remove every one of them. Each
+// is listed, with what it holds, its mode and when it is deleted, in THREAT_MODEL.md.
+#pragma once
+
+#include <string>
+
+#include "agent/config/config.h"
+#include "platform/base/status.h"
+
+namespace jejak {
+
+// `keys fetch` progress: index validators and the last processed index entry (0600).
+inline constexpr char kFetchStateFileName[] = "diagnosis-fetch-state.json";
+// Written by older versions: a clear copy of the exposure decision. Never written now (the
+// result is sealed in the store); removed by the next check and by wipe.
+inline constexpr char kLegacyStatusFileName[] = "exposure-status.json";
+
+// Where `keys fetch` saves exports: the "diagnosis.download_dir" of the config, else
+// <state_dir>/diagnosis-keys. Reads only that key (no public keys are loaded).
+Result<std::string> ConfiguredDownloadDir(const ConfigSource& source);
+
+// Removes the fetch state, a legacy status file and the download directory with everything
+// in it. A download directory that is the state directory or one of its ancestors is left
+// alone (only its own entries would be ours, and they cannot be told apart). Missing files
+// are not an error. Needs no key and no passphrase.
+Status RemoveAgentFiles(const std::string& state_dir, const std::string& download_dir);
+
+}  // namespace jejak

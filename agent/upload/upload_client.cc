@@ -1,0 +1,183 @@
+// The verify -> certificate -> publish flow and its chaff twin.
+#include "agent/upload/upload_client.h"
+
+#include <array>
+
+#include "agent/upload/upload_json.h"
+#include "crypto/interval.h"
+#include "platform/base/base64.h"
+
+namespace jejak {
+namespace {
+
+constexpr size_t kHmacSecretBytes = 16;
+constexpr size_t kMaxReplyBytes = 256 * 1024;
+
+// Random base64 of `bytes` random bytes, URL alphabet, for decoy tokens.
+std::string RandomText(RandomSource& random, size_t bytes) {
+    std::vector<uint8_t> b(bytes);
+    random.Fill(b);
+    std::string text = Base64Encode(b);
+    for (char& c : text) {
+        if (c == '+') c = '-';
+        if (c == '/') c = '_';
+    }
+    while (!text.empty() && text.back() == '=') text.pop_back();
+    return text;
+}
+
+}  // namespace
+
+int32_t TransmissionRiskFor(const std::string& test_type) {
+    if (test_type == "confirmed") return 2;
+    if (test_type == "likely") return 4;
+    if (test_type == "user-report") return 5;
+    if (test_type == "negative") return 6;
+    return 0;
+}
+
+std::unique_ptr<HttpPoster> NewUploadPoster(const UploadConfig& config) {
+    return NewCurlHttpPoster(config.HttpOptions());
+}
+
+UploadClient::UploadClient(const UploadConfig& config, HttpPoster& http, RandomSource& random)
+    : config_(config), http_(http), random_(random) {}
+
+// POSTs one body. Returns the reply object of a 200 without an error code; otherwise the
+// error as described in the header.
+Result<nlohmann::json> UploadClient::Send(const std::string& url, const std::string& body,
+                                          const char* who, bool with_api_key, bool chaff) {
+    HttpPostRequest request;
+    request.url = url;
+    request.body = body;
+    request.max_body_bytes = kMaxReplyBytes;
+    if (with_api_key) request.headers.emplace_back("X-API-Key", config_.api_key);
+    if (chaff) request.headers.emplace_back("X-Chaff", "1");
+    Result<HttpResponse> response = http_.Post(request);
+    if (!response.ok()) {
+        const Status& s = response.status();
+        if (s.IsInvalidArgument()) return s;
+        return Status::Unavailable(std::string(who) + " unreachable: " + s.message());
+    }
+    if (chaff) return nlohmann::json::object();
+    Result<nlohmann::json> reply = ParseReplyObject(response->body, who);
+    if (reply.ok()) {
+        if (std::optional<ApiError> e = FindApiError(*reply);
+            e && !(response->status == 200 && e->code == "partial_failure")) {
+            const std::string why = ExplainApiError(e->code);
+            return Status::FailedPrecondition(std::string(who) + " refused the request: " +
+                                              (e->code.empty() ? "error" : e->code) + " (" +
+                                              (why.empty() ? e->message : why) + ")");
+        }
+    }
+    if (response->status != 200) {
+        return Status::FailedPrecondition(std::string(who) + " answered HTTP " +
+                                          std::to_string(response->status));
+    }
+    if (!reply.ok()) return reply.status();
+    return reply;
+}
+
+Result<ReportOutcome> UploadClient::Report(const std::string& code, std::vector<PublishKey> keys,
+                                           const std::string& revision_token) {
+    if (keys.empty()) return Status::FailedPrecondition("no keys to upload");
+    JEJAK_ASSIGN_OR_RETURN(nlohmann::json v_reply,
+                           Send(config_.VerifyUrl(), VerifyRequestBody(code, random_),
+                                "verification server", true, false));
+    Result<VerifyReply> verified = ParseVerifyReply(v_reply);
+    if (!verified.ok()) {
+        return Status::Corruption("verification server: " + verified.status().message());
+    }
+    // From here on the code is spent: a failure needs a new code from the health authority.
+    const auto spent = [](const Status& s) {
+        std::string msg = s.message() + "; the code is used up, ask for a new one";
+        if (s.IsUnavailable()) return Status::Unavailable(std::move(msg));
+        if (s.IsCorruption()) return Status::Corruption(std::move(msg));
+        return Status::FailedPrecondition(std::move(msg));
+    };
+    const int32_t risk = TransmissionRiskFor(verified->test_type);
+    if (risk == 0) {
+        return spent(Status::Corruption("verification server: unexpected test type \"" +
+                                        verified->test_type + "\""));
+    }
+    for (PublishKey& k : keys) k.transmission_risk = risk;
+
+    PublishBody publish;
+    publish.hmac_key.resize(kHmacSecretBytes);
+    random_.Fill(publish.hmac_key);
+    const EkeyHmac mac = ComputeEkeyHmac(publish.hmac_key, keys);
+    Result<nlohmann::json> c_reply =
+        Send(config_.CertificateUrl(), CertificateRequestBody(verified->token, mac, random_),
+             "verification server", true, false);
+    if (!c_reply.ok()) return spent(c_reply.status());
+    Result<std::string> certificate = ParseCertificateReply(*c_reply);
+    if (!certificate.ok()) {
+        return spent(Status::Corruption("verification server: " + certificate.status().message()));
+    }
+
+    const std::optional<uint32_t> onset_day =
+        verified->symptom_day ? verified->symptom_day : verified->test_day;
+    if (onset_day) publish.symptom_onset_interval = *onset_day * kTekRollingPeriod;
+    publish.keys = std::move(keys);
+    publish.health_authority_id = config_.health_authority_id;
+    publish.certificate = std::move(*certificate);
+    publish.revision_token = revision_token;
+    std::string body = PublishRequestBody(publish, random_);
+    SecureZero(publish.hmac_key.data(), publish.hmac_key.size());
+    Result<nlohmann::json> p_reply = Send(config_.PublishUrl(), body, "key server", false, false);
+    SecureZero(body.data(), body.size());
+    if (!p_reply.ok()) return spent(p_reply.status());
+    Result<PublishReply> published = ParsePublishReply(*p_reply);
+    if (!published.ok()) return Status::Corruption("key server: " + published.status().message());
+
+    ReportOutcome out;
+    out.test_type = verified->test_type;
+    out.keys_sent = publish.keys.size();
+    out.inserted = published->inserted;
+    out.revision_token = published->revision_token;
+    out.warnings = published->warnings;
+    out.partial = published->code == "partial_failure";
+    return out;
+}
+
+Status UploadClient::Chaff(size_t key_count, EnIntervalNumber now) {
+    if (key_count < 1 || key_count > kMaxKeysInFile) {
+        return Status::InvalidArgument("chaff: key count must be 1..30");
+    }
+    std::array<uint8_t, 4> digits{};
+    random_.Fill(digits);
+    std::string code;
+    for (uint8_t d : digits) code += std::to_string(d % 100 / 10) + std::to_string(d % 10);
+    JEJAK_RETURN_IF_ERROR(Send(config_.VerifyUrl(), VerifyRequestBody(code, random_),
+                               "verification server", true, true)
+                              .status());
+    const std::string token =
+        RandomText(random_, 27) + "." + RandomText(random_, 180) + "." + RandomText(random_, 64);
+    EkeyHmac mac{};
+    random_.Fill(mac);
+    JEJAK_RETURN_IF_ERROR(Send(config_.CertificateUrl(),
+                               CertificateRequestBody(token, mac, random_), "verification server",
+                               true, true)
+                              .status());
+    PublishBody publish;
+    const uint32_t today_start = RollingStartOf(now);
+    for (size_t i = 0; i < key_count; ++i) {
+        PublishKey k;
+        random_.Fill(k.key.mutable_bytes());
+        k.rolling_start_number = today_start - static_cast<uint32_t>(i + 1) * kTekRollingPeriod;
+        k.rolling_period = kTekRollingPeriod;
+        k.transmission_risk = TransmissionRiskFor("confirmed");
+        publish.keys.push_back(k);
+    }
+    publish.health_authority_id = config_.health_authority_id;
+    publish.certificate =
+        RandomText(random_, 27) + "." + RandomText(random_, 240) + "." + RandomText(random_, 64);
+    publish.hmac_key.resize(kHmacSecretBytes);
+    random_.Fill(publish.hmac_key);
+    publish.symptom_onset_interval = today_start - 4 * kTekRollingPeriod;
+    return Send(config_.PublishUrl(), PublishRequestBody(publish, random_), "key server", false,
+                true)
+        .status();
+}
+
+}  // namespace jejak

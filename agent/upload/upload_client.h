@@ -1,0 +1,70 @@
+// The device's one egress path for its own data: a confirmed diagnosis, verified, bound to
+// exactly the keys sent, published (docs/PROTOCOL.md sections 4 and 5):
+//   1. POST {verification_url}/api/verify       code -> token, test type, dates
+//   2. ekeyhmac = HMAC(fresh random secret, canonical string of the keys)   (tek_hmac.h)
+//   3. POST {verification_url}/api/certificate  token + ekeyhmac -> certificate
+//   4. POST {publish_url}/v1/publish            keys, certificate, hmacKey, onset, revision
+// Every body carries random padding. Chaff sends the same three requests with decoy values
+// and the header X-Chaff: 1, and discards the replies.
+//
+// Errors: a server's published error code becomes FailedPrecondition with one line naming
+// the code and what it means; an unexpected reply is Corruption; transport failures are
+// Unavailable. Nothing is retried: a step that failed is reported, and the caller decides.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/upload/tek_hmac.h"
+#include "agent/upload/upload_config.h"
+#include "crypto/interval.h"
+#include "crypto/random.h"
+#include "platform/http/http_post.h"
+
+namespace jejak {
+
+struct ReportOutcome {
+    std::string test_type;  // from /api/verify: "confirmed" or "likely"
+    size_t keys_sent = 0;
+    int64_t inserted = 0;        // insertedExposures
+    std::string revision_token;  // to keep (sealed) for a later revision; may be empty
+    std::vector<std::string> warnings;
+    bool partial = false;  // the key server accepted only some keys (partial_failure)
+};
+
+// The transmission risk a key carries for a test type (the reference server's defaults:
+// confirmed 2, likely 4, user-report 5, negative 6).
+int32_t TransmissionRiskFor(const std::string& test_type);
+
+// One clear sentence for a published API error code (empty for an unknown code).
+std::string ExplainApiError(const std::string& code);
+
+// The real poster for these settings (libcurl, HTTPS; see HttpClientOptions).
+std::unique_ptr<HttpPoster> NewUploadPoster(const UploadConfig& config);
+
+class UploadClient {
+public:
+    // All references must outlive the client.
+    UploadClient(const UploadConfig& config, HttpPoster& http, RandomSource& random);
+
+    // Runs the whole flow for `keys` (their transmission risk is set from the test type the
+    // code is for). `revision_token`: the one kept from an earlier upload, or empty.
+    Result<ReportOutcome> Report(const std::string& code, std::vector<PublishKey> keys,
+                                 const std::string& revision_token);
+
+    // One decoy sequence shaped like a report of `key_count` keys (1..30) made at interval
+    // `now`. Replies are discarded; only a transport failure is an error.
+    Status Chaff(size_t key_count, EnIntervalNumber now);
+
+private:
+    Result<nlohmann::json> Send(const std::string& url, const std::string& body, const char* who,
+                                bool with_api_key, bool chaff);
+
+    const UploadConfig& config_;
+    HttpPoster& http_;
+    RandomSource& random_;
+};
+
+}  // namespace jejak

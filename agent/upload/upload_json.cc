@@ -1,0 +1,242 @@
+// Request bodies, reply parsing, dates and the offline key file.
+#include "agent/upload/upload_json.h"
+
+#include <array>
+#include <ctime>
+
+#include "platform/base/base64.h"
+
+namespace jejak {
+namespace {
+
+using nlohmann::json;
+
+// Uniform in [0, n) without modulo bias.
+size_t Uniform(RandomSource& random, size_t n) {
+    const uint32_t limit = UINT32_MAX - UINT32_MAX % static_cast<uint32_t>(n);
+    for (;;) {
+        std::array<uint8_t, 4> b{};
+        random.Fill(b);
+        const uint32_t v =
+            (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+        if (v < limit) return v % n;
+    }
+}
+
+json KeyJson(const PublishKey& k) {
+    return {{"key", Base64Encode(k.key.bytes())},
+            {"rollingStartNumber", k.rolling_start_number},
+            {"rollingPeriod", k.rolling_period},
+            {"transmissionRisk", k.transmission_risk}};
+}
+
+json KeysJson(std::span<const PublishKey> keys) {
+    json array = json::array();
+    for (const PublishKey& k : keys) array.push_back(KeyJson(k));
+    return array;
+}
+
+Result<std::string> StringField(const json& reply, const char* name, bool required) {
+    auto it = reply.find(name);
+    if (it == reply.end() || it->is_null()) {
+        if (required) return Status::Corruption(std::string("reply lacks \"") + name + "\"");
+        return std::string();
+    }
+    if (!it->is_string()) {
+        return Status::Corruption(std::string("reply field \"") + name + "\" is not a string");
+    }
+    return it->get<std::string>();
+}
+
+Result<std::optional<uint32_t>> DateField(const json& reply, const char* name) {
+    JEJAK_ASSIGN_OR_RETURN(std::string text, StringField(reply, name, false));
+    if (text.empty()) return std::optional<uint32_t>();
+    std::optional<uint32_t> day = ParseUtcDay(text);
+    if (!day) return Status::Corruption(std::string("reply field \"") + name + "\" is not a date");
+    return day;
+}
+
+Result<int64_t> IntegerIn(const json& obj, const char* name, int64_t lo, int64_t hi,
+                          const std::string& where) {
+    auto it = obj.find(name);
+    if (it == obj.end() || !it->is_number_integer()) {
+        return Status::InvalidArgument(where + name + ": expected an integer");
+    }
+    const int64_t v = it->is_number_unsigned() && it->get<uint64_t>() > INT64_MAX
+                          ? INT64_MAX
+                          : it->get<int64_t>();
+    if (v < lo || v > hi) {
+        return Status::InvalidArgument(where + name + ": must be " + std::to_string(lo) + ".." +
+                                       std::to_string(hi));
+    }
+    return v;
+}
+
+Result<PublishKey> ParseFileKey(const json& k, size_t index) {
+    const std::string where = "temporaryExposureKeys[" + std::to_string(index) + "].";
+    if (!k.is_object()) return Status::InvalidArgument(where + ": expected an object");
+    PublishKey key;
+    auto text = k.find("key");
+    if (text == k.end() || !text->is_string()) {
+        return Status::InvalidArgument(where + "key: expected base64 text");
+    }
+    JEJAK_RETURN_IF_ERROR(
+        Base64DecodeExact(text->get<std::string>(), key.key.mutable_bytes(), where + "key"));
+    JEJAK_ASSIGN_OR_RETURN(int64_t rsn, IntegerIn(k, "rollingStartNumber", 0, UINT32_MAX, where));
+    JEJAK_ASSIGN_OR_RETURN(int64_t rp, IntegerIn(k, "rollingPeriod", 1, 144, where));
+    int64_t tr = 0;
+    if (k.contains("transmissionRisk")) {
+        JEJAK_ASSIGN_OR_RETURN(tr, IntegerIn(k, "transmissionRisk", 0, 8, where));
+    }
+    key.rolling_start_number = static_cast<uint32_t>(rsn);
+    key.rolling_period = static_cast<uint32_t>(rp);
+    key.transmission_risk = static_cast<int32_t>(tr);
+    return key;
+}
+
+}  // namespace
+
+std::string WithPadding(json body, RandomSource& random) {
+    const size_t chars =
+        kMinPaddingChars + Uniform(random, kMaxPaddingChars - kMinPaddingChars + 1);
+    std::vector<uint8_t> bytes(chars / 4 * 3);
+    random.Fill(bytes);
+    body["padding"] = Base64Encode(bytes);
+    return body.dump();
+}
+
+std::string VerifyRequestBody(std::string_view code, RandomSource& random) {
+    return WithPadding({{"code", std::string(code)}, {"accept", kAcceptedTestTypes}}, random);
+}
+
+std::string CertificateRequestBody(std::string_view token, const EkeyHmac& ekeyhmac,
+                                   RandomSource& random) {
+    return WithPadding({{"token", std::string(token)}, {"ekeyhmac", Base64Encode(ekeyhmac)}},
+                       random);
+}
+
+std::string PublishRequestBody(const PublishBody& b, RandomSource& random) {
+    json body = {{"temporaryExposureKeys", KeysJson(b.keys)},
+                 {"healthAuthorityID", b.health_authority_id},
+                 {"verificationPayload", b.certificate},
+                 {"hmacKey", Base64Encode(b.hmac_key)},
+                 {"traveler", false},
+                 {"revisionToken", b.revision_token}};
+    if (b.symptom_onset_interval) body["symptomOnsetInterval"] = *b.symptom_onset_interval;
+    return WithPadding(std::move(body), random);
+}
+
+Result<json> ParseReplyObject(std::span<const uint8_t> body, std::string_view who) {
+    json reply = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+    if (reply.is_discarded() || !reply.is_object()) {
+        return Status::Corruption(std::string(who) +
+                                  " answered with something other than a "
+                                  "JSON object");
+    }
+    return reply;
+}
+
+std::optional<ApiError> FindApiError(const json& reply) {
+    ApiError e;
+    for (const char* name : {"errorCode", "code"}) {
+        auto it = reply.find(name);
+        if (it != reply.end() && it->is_string() && !it->get<std::string>().empty()) {
+            e.code = it->get<std::string>();
+            break;
+        }
+    }
+    if (auto it = reply.find("error"); it != reply.end() && it->is_string()) {
+        e.message = it->get<std::string>();
+    }
+    if (e.code.empty() && e.message.empty()) return std::nullopt;
+    return e;
+}
+
+Result<VerifyReply> ParseVerifyReply(const json& reply) {
+    VerifyReply v;
+    JEJAK_ASSIGN_OR_RETURN(v.token, StringField(reply, "token", true));
+    JEJAK_ASSIGN_OR_RETURN(v.test_type, StringField(reply, "testtype", true));
+    if (v.token.empty()) return Status::Corruption("reply has an empty \"token\"");
+    JEJAK_ASSIGN_OR_RETURN(v.symptom_day, DateField(reply, "symptomDate"));
+    JEJAK_ASSIGN_OR_RETURN(v.test_day, DateField(reply, "testDate"));
+    return v;
+}
+
+Result<std::string> ParseCertificateReply(const json& reply) {
+    JEJAK_ASSIGN_OR_RETURN(std::string cert, StringField(reply, "certificate", true));
+    if (cert.empty()) return Status::Corruption("reply has an empty \"certificate\"");
+    return cert;
+}
+
+Result<PublishReply> ParsePublishReply(const json& reply) {
+    PublishReply p;
+    JEJAK_ASSIGN_OR_RETURN(p.revision_token, StringField(reply, "revisionToken", false));
+    JEJAK_ASSIGN_OR_RETURN(p.code, StringField(reply, "code", false));
+    if (auto it = reply.find("insertedExposures"); it != reply.end()) {
+        if (!it->is_number_integer()) {
+            return Status::Corruption("reply field \"insertedExposures\" is not an integer");
+        }
+        p.inserted = it->get<int64_t>();
+    }
+    if (auto it = reply.find("warnings"); it != reply.end() && it->is_array()) {
+        for (const json& w : *it) {
+            if (w.is_string()) p.warnings.push_back(w.get<std::string>());
+        }
+    }
+    return p;
+}
+
+std::string FormatUtcDay(uint32_t day) {
+    const time_t t = static_cast<time_t>(day) * 86400;
+    tm parts{};
+    gmtime_r(&t, &parts);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &parts);
+    return buf;
+}
+
+std::optional<uint32_t> ParseUtcDay(std::string_view text) {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+    int fields[3] = {0, 0, 0};
+    const size_t starts[3] = {0, 5, 8}, lens[3] = {4, 2, 2};
+    for (int f = 0; f < 3; ++f) {
+        for (size_t i = starts[f]; i < starts[f] + lens[f]; ++i) {
+            if (text[i] < '0' || text[i] > '9') return std::nullopt;
+            fields[f] = fields[f] * 10 + (text[i] - '0');
+        }
+    }
+    tm parts{};
+    parts.tm_year = fields[0] - 1900;
+    parts.tm_mon = fields[1] - 1;
+    parts.tm_mday = fields[2];
+    const time_t t = timegm(&parts);
+    if (t < 0 || parts.tm_mday != fields[2] || parts.tm_mon != fields[1] - 1) return std::nullopt;
+    return static_cast<uint32_t>(t / 86400);
+}
+
+std::string KeyFileText(std::span<const PublishKey> keys) {
+    return json{{"temporaryExposureKeys", KeysJson(keys)}}.dump(2) + "\n";
+}
+
+Result<std::vector<PublishKey>> ParseKeyFile(std::string_view text) {
+    json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded() || !doc.is_object()) {
+        return Status::InvalidArgument("key file: not a JSON object");
+    }
+    auto it = doc.find("temporaryExposureKeys");
+    if (it == doc.end() || !it->is_array()) {
+        return Status::InvalidArgument("key file: \"temporaryExposureKeys\" must be an array");
+    }
+    if (it->empty() || it->size() > kMaxKeysInFile) {
+        return Status::InvalidArgument("key file: expected 1.." + std::to_string(kMaxKeysInFile) +
+                                       " keys");
+    }
+    std::vector<PublishKey> keys;
+    for (size_t i = 0; i < it->size(); ++i) {
+        JEJAK_ASSIGN_OR_RETURN(PublishKey k, ParseFileKey((*it)[i], i));
+        keys.push_back(std::move(k));
+    }
+    return keys;
+}
+
+}  // namespace jejak

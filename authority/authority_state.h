@@ -1,0 +1,95 @@
+// The health authority's state directory (`jejak --state-dir D authority ...`):
+//   D/authority.json               settings and public identifiers (no secrets)
+//   D/export_signing_key.pem       P-256 private key that signs export.zip (0600)
+//   D/certificate_signing_key.pem  P-256 private key that signs certificates (0600)
+//   D/secret_hash.key              32 random bytes: codes, tokens and the API key are
+//                                  stored only as HMAC-SHA256 under this key (0600)
+//   D/authority.db                 the SQLite store (codes, tokens, keys, batches)
+//   D/exports/                     index.txt and the export batches, served as static files
+// The device API key is printed once by `init` and kept only as its hash.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "authority/publish_rules.h"
+#include "authority/store/authority_store.h"
+#include "crypto/ecdsa_p256.h"
+#include "crypto/ecdsa_sign.h"
+#include "crypto/guarded.h"
+#include "crypto/random.h"
+#include "platform/base/status.h"
+
+namespace jejak::authority {
+
+struct AuthoritySettings {
+    std::string health_authority_id;
+    std::string region = "ZZ";
+    std::string export_key_id;            // SignatureInfo.verification_key_id
+    std::string export_key_version = "v1";
+    std::string certificate_key_id = "v1";  // JWT "kid"
+    std::string issuer;                   // certificate "iss"
+    std::string audience;                 // certificate "aud"
+    int64_t code_ttl_s = 3600;            // verification codes
+    int64_t token_ttl_s = 3600;           // tokens from /api/verify
+    int64_t certificate_ttl_s = 900;      // certificates from /api/certificate
+    PublishLimits limits;
+    size_t export_max_keys = 500000;      // per batch (EXPORT_FILE_MAX_RECORDS)
+    size_t export_min_keys = 1000;        // padding target (EXPORT_FILE_MIN_RECORDS)
+    size_t export_padding_range = 100;    // + random(0..range) padding keys
+};
+
+// What `init` reports; api_key is shown only this once.
+struct InitReport {
+    std::string api_key;
+    AuthoritySettings settings;
+    std::string export_public_key_pem;
+    std::string certificate_public_key_pem;
+};
+
+class AuthorityState {
+public:
+    // Creates a new authority in `dir` (created 0700 if missing). FailedPrecondition when
+    // `dir` already holds one. `region` is the export region (e.g. "MY").
+    static Result<InitReport> Init(const std::string& dir, const std::string& region,
+                                   RandomSource& random);
+    // Loads an existing authority. NotFound with a hint to run `init` when there is none;
+    // PermissionDenied when a private key file is readable by others.
+    static Result<std::unique_ptr<AuthorityState>> Open(const std::string& dir);
+
+    const AuthoritySettings& settings() const { return settings_; }
+    const EcdsaP256PrivateKey& export_key() const { return export_key_; }
+    const EcdsaP256PrivateKey& certificate_key() const { return certificate_key_; }
+    const EcdsaP256PublicKey& certificate_public_key() const { return certificate_public_; }
+    const std::string& export_public_key_pem() const { return export_public_pem_; }
+
+    // HMAC-SHA256 of a code, token or API key under the hashing secret.
+    SecretHash HashSecret(std::string_view secret) const;
+    // Constant-time check of a presented X-API-Key.
+    bool ApiKeyMatches(std::string_view presented) const;
+
+    std::string db_path() const { return dir_ + "/authority.db"; }
+    std::string exports_dir() const { return dir_ + "/exports"; }
+    const std::string& dir() const { return dir_; }
+
+    // The state's store (the embedded SQLite file), opened on first use by the caller.
+    Result<std::unique_ptr<AuthorityStore>> OpenStore() const;
+
+private:
+    AuthorityState(std::string dir, AuthoritySettings settings, EcdsaP256PrivateKey export_key,
+                   EcdsaP256PrivateKey certificate_key, EcdsaP256PublicKey certificate_public,
+                   GuardedKey hash_key, SecretHash api_key_hash, std::string export_public_pem);
+
+    std::string dir_;
+    AuthoritySettings settings_;
+    EcdsaP256PrivateKey export_key_;
+    EcdsaP256PrivateKey certificate_key_;
+    EcdsaP256PublicKey certificate_public_;
+    GuardedKey hash_key_;
+    SecretHash api_key_hash_;
+    std::string export_public_pem_;
+};
+
+}  // namespace jejak::authority

@@ -1,0 +1,27 @@
+// File helpers for the authority's state and export directories. Replacement goes through
+// the project's one atomic writer (platform/base/atomic_file.h): temporary file, fsync,
+// rename, directory fsync, so readers see either the old or the new content, never a mix.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+
+#include "platform/base/status.h"
+
+namespace jejak::authority {
+
+// Replaces `path` with `bytes` (mode `mode`, e.g. 0600 for key files). IOError naming the
+// path on failure; the temporary file is removed.
+Status WriteFileDurably(const std::string& path, std::string_view bytes, mode_t mode);
+
+// fsync of a directory, so a rename inside it survives a crash.
+Status SyncDirectory(const std::string& dir);
+
+// Whole file into memory; NotFound when missing, InvalidArgument when over `max_bytes`.
+Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes = 1 << 20);
+
+// Creates `dir` (mode 0700 or `mode`) if it does not exist.
+Status EnsureDirectory(const std::string& dir, mode_t mode = 0700);
+
+}  // namespace jejak::authority

@@ -1,0 +1,179 @@
+// `jejak encounters` after two in-process daemons on one simulated clock: one contact with
+// the right start, end and duration (+-1 minute), JSON that keeps its schema, an SVG with one
+// path per contact, and no RPI of the sender printed in full anywhere.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "agent/cli/cli_format.h"
+#include "crypto/rpi_batch.h"
+#include "platform/base/clock.h"
+#include "platform/base/hex.h"
+#include "storage/sqlite_store.h"
+#include "tests/agent/cli/cli_test_util.h"
+#include "tests/agent/cli/json_schema_check.h"
+#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/agent/encounters/xml_check.h"
+#include "tests/fakes/lockstep_clock.h"
+
+namespace jejak {
+namespace {
+
+// Yesterday 10:08:00 UTC (recent, so retention and clock checks accept it): the senders'
+// RPIs rotate at 10:10 and 10:20.
+const int64_t kStart = (SystemClock().NowUnixMicros() / 1000000 / 86400 - 1) * 86400 + 36480;
+constexpr int64_t kRunSeconds = 13 * 60;
+
+const char* kEncountersSchema = R"({
+  "type": "object",
+  "required": ["day", "day_unix", "assumed_tx_power_dbm", "rssi_correction_db",
+               "skipped_rows", "contacts"],
+  "additionalProperties": false,
+  "properties": {
+    "day": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
+    "day_unix": {"type": "integer", "minimum": 0},
+    "assumed_tx_power_dbm": {"type": "integer"},
+    "rssi_correction_db": {"type": "integer"},
+    "skipped_rows": {"type": "integer", "minimum": 0},
+    "contacts": {"type": "array", "items": {
+      "type": "object",
+      "required": ["id", "start", "start_unix", "end", "end_unix", "duration_s",
+                   "min_attenuation_db", "typical_attenuation_db", "sightings", "adverts",
+                   "rpi_prefixes"],
+      "additionalProperties": false,
+      "properties": {
+        "id": {"type": "integer", "minimum": 1},
+        "start": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(Z|[+-]\\d{2}:\\d{2})$"},
+        "end": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(Z|[+-]\\d{2}:\\d{2})$"},
+        "start_unix": {"type": "integer", "minimum": 0},
+        "end_unix": {"type": "integer", "minimum": 0},
+        "duration_s": {"type": "integer", "minimum": 0},
+        "min_attenuation_db": {"type": "integer", "minimum": 0},
+        "typical_attenuation_db": {"type": "integer", "minimum": 0},
+        "sightings": {"type": "integer", "minimum": 1},
+        "adverts": {"type": "integer", "minimum": 1},
+        "rpi_prefixes": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{8}$"}}
+      }
+    }}
+  }
+})";
+
+// Every RPI A broadcast while the daemons ran, in hex.
+std::vector<std::string> RpisOf(const std::string& state_dir) {
+    const ManualClock clock(kStart * 1000000);
+    SqliteStoreOptions o;
+    o.state_dir = state_dir;
+    o.create_if_missing = false;
+    auto store = SqliteStore::Open(clock, o);
+    REQUIRE(store.ok());
+    std::vector<std::string> out;
+    REQUIRE((*store)
+                ->ForEachTek(DayRange::All(),
+                             [&](const StoredTek& t) {
+                                 std::vector<Rpi> rpis(t.rolling_period);
+                                 REQUIRE(RpiDeriver().Derive(t.tek, t.rolling_start, rpis).ok());
+                                 for (const Rpi& r : rpis) out.push_back(HexEncode(r));
+                             })
+                .ok());
+    REQUIRE((*store)->Close().ok());
+    return out;
+}
+
+void CheckNoFullRpi(const std::string& text, const std::vector<std::string>& rpis) {
+    for (const std::string& r : rpis) {
+        CHECK(text.find(r) == std::string::npos);
+        CHECK(text.find(r.substr(0, 16)) == std::string::npos);  // nor half of one
+    }
+}
+
+std::string Slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("jejak encounters after two daemons on a lockstep clock shows one 13-minute contact") {
+    testing::ScratchDir dir("cli-encounters");
+    const std::string ether = dir.File("ether");
+    const std::string a_dir = dir.File("a");
+    const std::string b_dir = dir.File("b");
+    const testing::LockstepClock clock(2, kStart * 1000000);
+    testing::CliRun a, b;
+    const std::string duration = std::to_string(kRunSeconds);
+    std::thread ta([&] {
+        a = testing::RunJejakOn(
+            clock, {"--state-dir", a_dir, "run", "--radio", "sim:" + ether + "?x=0&seed=1",
+                    "--duration", duration, "--scan-window", "5"});
+        clock.Leave();
+    });
+    std::thread tb([&] {
+        b = testing::RunJejakOn(
+            clock, {"--state-dir", b_dir, "run", "--radio", "sim:" + ether + "?x=1&seed=2",
+                    "--duration", duration, "--scan-window", "5"});
+        clock.Leave();
+    });
+    ta.join();
+    tb.join();
+    REQUIRE(a.code == 0);
+    REQUIRE(b.code == 0);
+    const std::vector<std::string> a_rpis = RpisOf(a_dir);
+    REQUIRE_FALSE(a_rpis.empty());
+
+    // Human output: one contact, ISO 8601 UTC times.
+    auto text = testing::RunJejakOn(clock, {"--state-dir", b_dir, "encounters"});
+    REQUIRE(text.code == 0);
+    const std::string day = IsoDay(kStart);
+    CHECK(text.out.find("encounters on " + day + " (UTC day): 1 contact\n") == 0);
+    CHECK(text.out.find("contact 1  " + day + "T10:08:") != std::string::npos);
+    CheckNoFullRpi(text.out + text.err, a_rpis);
+
+    // JSON: schema, and start/end/duration within a minute of the simulated run.
+    auto json = testing::RunJejakOn(clock, {"encounters", "--day", IsoDay(kStart), "--json",
+                                            "--state-dir", b_dir, "--svg", dir.File("day.svg")});
+    REQUIRE(json.code == 0);
+    const auto doc = nlohmann::json::parse(json.out);
+    const std::string violation =
+        testing::SchemaViolation(doc, nlohmann::json::parse(kEncountersSchema));
+    CHECK_MESSAGE(violation.empty(), violation);
+    REQUIRE(doc["contacts"].size() == 1);
+    const auto& c = doc["contacts"][0];
+    CHECK(std::abs(c["start_unix"].get<int64_t>() - kStart) <= 60);
+    CHECK(std::abs(c["end_unix"].get<int64_t>() - (kStart + kRunSeconds)) <= 60);
+    CHECK(std::abs(c["duration_s"].get<int64_t>() - kRunSeconds) <= 60);
+    CHECK(c["rpi_prefixes"].size() == 3);  // 10:08-10:10, 10:10-10:20, 10:20-10:21
+    CHECK(doc["day"] == IsoDay(kStart));
+    CheckNoFullRpi(json.out, a_rpis);
+
+    // The picture: well-formed XML, one path per contact, no full RPI.
+    const std::string svg = Slurp(dir.File("day.svg"));
+    const auto xml = testing::CheckXml(svg);
+    REQUIRE_MESSAGE(xml.ok, xml.error);
+    CHECK(xml.elements.at("path") == 1);
+    CheckNoFullRpi(svg, a_rpis);
+
+    // A day with nothing: zero contacts, still a valid document.
+    auto empty = testing::RunJejakOn(
+        clock, {"--state-dir", b_dir, "encounters", "--day", IsoDay(kStart - 86400), "--json"});
+    REQUIRE(empty.code == 0);
+    CHECK(nlohmann::json::parse(empty.out)["contacts"].empty());
+}
+
+TEST_CASE("jejak encounters: a malformed day is a usage error, a missing store exits 1") {
+    testing::ScratchDir dir("cli-encounters-usage");
+    for (const char* day : {"2026-13-01", "2026-02-30", "15.01.2026", "2026-1-5", "x"}) {
+        auto r = testing::RunJejak({"--state-dir", dir.File("s"), "encounters", "--day", day});
+        CHECK(r.code == 2);
+        CHECK(r.err.rfind("jejak: ", 0) == 0);
+    }
+    auto none = testing::RunJejak({"--state-dir", dir.File("absent"), "encounters"});
+    CHECK(none.code == 1);
+}
+
+}  // namespace jejak

@@ -1,0 +1,89 @@
+// `jejak authority init|issue-code|export` in-process: output contracts, file modes, exit codes.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "../agent/cli/cli_test_util.h"
+#include "authority_test_util.h"
+
+namespace jejak::testing {
+namespace {
+
+mode_t ModeOf(const std::string& path) {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return st.st_mode & 0777;
+}
+
+TEST_CASE("jejak authority init --json prints identifiers and public keys, never private keys") {
+    AuthorityTempDir dir;
+    const std::string d = dir.path() + "/auth";
+    CliRun init = RunJejak({"--state-dir", d, "authority", "init", "--region", "MY", "--json"});
+    REQUIRE_MESSAGE(init.code == 0, init.err);
+    const nlohmann::json j = nlohmann::json::parse(init.out);
+    for (const char* field : {"api_key", "health_authority_id", "export_key_id", "export_key_version",
+                              "export_public_key_pem", "certificate_public_key_pem", "region"}) {
+        CHECK_MESSAGE(j.contains(field), field);
+    }
+    CHECK(j["region"] == "MY");
+    CHECK(j["export_key_id"] == "MY");
+    CHECK(j["export_key_version"] == "v1");
+    CHECK(j["export_public_key_pem"].get<std::string>().rfind("-----BEGIN PUBLIC KEY-----", 0) == 0);
+    CHECK(init.out.find("PRIVATE") == std::string::npos);
+    CHECK(ModeOf(d + "/export_signing_key.pem") == 0600);
+    CHECK(ModeOf(d + "/certificate_signing_key.pem") == 0600);
+    CHECK(ModeOf(d + "/secret_hash.key") == 0600);
+    // The API key is not kept in clear anywhere in the state directory.
+    std::ifstream settings(d + "/authority.json");
+    const std::string text((std::istreambuf_iterator<char>(settings)), {});
+    CHECK(text.find(j["api_key"].get<std::string>()) == std::string::npos);
+
+    CliRun again = RunJejak({"--state-dir", d, "authority", "init"});
+    CHECK(again.code == 1);
+    CHECK(again.err.find("already holds an authority") != std::string::npos);
+
+    CHECK(RunJejak({"--state-dir", d + "x", "authority", "init", "--region", "M-Y"}).code == 2);
+}
+
+TEST_CASE("jejak authority issue-code prints the code first and refuses bad input") {
+    AuthorityTempDir dir;
+    const std::string d = dir.path();
+    CHECK(RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed"}).code == 1);
+    REQUIRE(RunJejak({"--state-dir", d, "authority", "init"}).code == 0);
+    CliRun plain = RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed"});
+    REQUIRE_MESSAGE(plain.code == 0, plain.err);
+    const std::string first = plain.out.substr(0, plain.out.find('\n'));
+    CHECK(first.size() == 10);
+    CHECK(first.find_first_not_of("0123456789") == std::string::npos);
+
+    CliRun json = RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "likely",
+                            "--onset", "2020-01-02", "--test-date", "2020-01-03", "--json"});
+    REQUIRE(json.code == 0);
+    const nlohmann::json j = nlohmann::json::parse(json.out.substr(0, json.out.find('\n')));
+    CHECK(j["type"] == "likely");
+    CHECK(j["code"].get<std::string>().size() == 10);
+    CHECK(j["expires_at"].get<int64_t>() > 0);
+
+    CHECK(RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "maybe"}).code == 2);
+    CHECK(RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed",
+                    "--onset", "2020-02-30"}).code == 2);
+    CHECK(RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed",
+                    "--onset", "2999-01-01"}).code == 2);
+}
+
+TEST_CASE("jejak authority export runs once and is idempotent") {
+    AuthorityTempDir dir;
+    const std::string d = dir.path();
+    REQUIRE(RunJejak({"--state-dir", d, "authority", "init"}).code == 0);
+    CliRun run = RunJejak({"--state-dir", d, "authority", "export", "--now", "1800000000", "--json"});
+    REQUIRE_MESSAGE(run.code == 0, run.err);
+    const nlohmann::json j = nlohmann::json::parse(run.out);
+    CHECK(j["batches"] == 0);
+    std::ifstream index(d + "/exports/index.txt");
+    CHECK(index.good());
+    CHECK(RunJejak({"--state-dir", d, "authority", "serve", "--listen", "nonsense"}).code == 2);
+}
+
+}  // namespace
+}  // namespace jejak::testing
