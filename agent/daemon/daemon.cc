@@ -217,12 +217,12 @@ Status Daemon::CloseWindow(int64_t now_s) {
     // first and last times too far apart): drop that one, never the whole window.
     const size_t before = sightings.size();
     std::erase_if(sightings, [](const Sighting& x) { return !CheckSighting(x).ok(); });
-    const size_t dropped = before - sightings.size();
+    const size_t malformed = before - sightings.size();
     if (!sightings.empty()) JEJAK_RETURN_IF_ERROR(store_.AddSightings(sightings));
     unflushed_ += sightings.size();
     std::lock_guard<std::mutex> lock(mu_);
     counters_.sightings_stored += sightings.size();
-    counters_.sightings_dropped += dropped;
+    counters_.sightings_dropped += malformed;
     return Status::Ok();
 }
 

@@ -64,6 +64,7 @@ struct DaemonCounters {
     uint64_t sightings_flushed = 0;  // of those, reported flushed
     uint64_t sightings_dropped = 0;  // malformed windows (a reception across a clock step)
     uint64_t clock_steps = 0;        // wall-clock steps noticed while running
+    uint64_t receptions_dropped = 0; // lost to the per-window RPI cap (flooding)
 };
 
 // What the daemon is doing now, for the status file: no key material.
@@ -85,7 +86,6 @@ struct DaemonReload {
     ScanParams scan;
     int8_t tx_power_dbm = -15;
     AdvertisingParams advertising;
-    uint64_t receptions_dropped = 0; // lost to the per-window RPI cap (flooding)
 };
 
 class Daemon {
