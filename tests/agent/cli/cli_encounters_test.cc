@@ -23,9 +23,10 @@
 namespace jejak {
 namespace {
 
-// Yesterday 10:08:00 UTC (recent, so retention and clock checks accept it): the senders'
-// RPIs rotate at 10:10 and 10:20.
-const int64_t kStart = (SystemClock().NowUnixMicros() / 1000000 / 86400 - 1) * 86400 + 36480;
+// Today 10:08:00 UTC: recent, so retention accepts it, and not before the build day, which
+// the daemon's clock check takes as the earliest plausible time (a day earlier would keep
+// it off air). The senders' RPIs rotate at 10:10 and 10:20.
+const int64_t kStart = (SystemClock().NowUnixMicros() / 1000000 / 86400) * 86400 + 36480;
 constexpr int64_t kRunSeconds = 13 * 60;
 
 const char* kEncountersSchema = R"({
