@@ -240,7 +240,12 @@ Result<DiagnosisKey> DecodeKey(std::span<const uint8_t> payload, size_t index, K
     raw.has_rolling_period = m->has_rolling_period;
     raw.rolling_period = m->rolling_period;
     raw.has_report_type = m->has_report_type;
-    raw.report_type = static_cast<int32_t>(m->report_type);
+    // protobuf-c stores any wire value in the C enum field; loading it as the enum type is
+    // undefined for values outside the enumerators, so copy its 32 bits instead.
+    static_assert(sizeof(m->report_type) == sizeof(int32_t));
+    int32_t report_type = 0;
+    std::memcpy(&report_type, &m->report_type, sizeof report_type);
+    raw.report_type = report_type;
     raw.has_days_since_onset = m->has_days_since_onset_of_symptoms;
     raw.days_since_onset = m->days_since_onset_of_symptoms;
     Result<DiagnosisKey> key = ConvertKey(raw, index, list);
