@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/agent_files.h"
 #include "platform/base/status.h"
 
 namespace jejak {
@@ -17,8 +18,6 @@ struct InboxFile {
     std::string path;
     std::string ledger_line;  // "<name> <size>"
 };
-
-inline constexpr char kCheckedExportsFileName[] = "checked-exports.txt";
 
 // Regular files named *.zip or *.bin in `dir`, sorted by name, that the ledger does not list.
 // NotFound when `dir` does not exist; IOError when it or the ledger cannot be read.

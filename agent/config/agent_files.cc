@@ -45,6 +45,8 @@ Result<std::string> ConfiguredDownloadDir(const ConfigSource& source) {
 Status RemoveAgentFiles(const std::string& state_dir, const std::string& download_dir) {
     JEJAK_RETURN_IF_ERROR(RemoveFile(state_dir + "/" + kFetchStateFileName));
     JEJAK_RETURN_IF_ERROR(RemoveFile(state_dir + "/" + kLegacyStatusFileName));
+    JEJAK_RETURN_IF_ERROR(RemoveFile(state_dir + "/" + kDaemonStatusFileName));
+    JEJAK_RETURN_IF_ERROR(RemoveFile(state_dir + "/" + kCheckedExportsFileName));
     if (download_dir.empty() || Contains(download_dir, state_dir)) return Status::Ok();
     std::error_code ec;
     std::filesystem::remove_all(download_dir, ec);

@@ -12,6 +12,12 @@ namespace jejak {
 
 // `keys fetch` progress: index validators and the last processed index entry (0600).
 inline constexpr char kFetchStateFileName[] = "diagnosis-fetch-state.json";
+// The daemon's live status (no secrets: counters, clock state, interval), 0644 so the
+// service group can read it; rewritten atomically while `jejak run` runs.
+inline constexpr char kDaemonStatusFileName[] = "daemon-status.json";
+// Export files `jejak match --keys DIR`/`--fetched` already checked (names and hashes of
+// public files), 0600.
+inline constexpr char kCheckedExportsFileName[] = "checked-exports.txt";
 // Written by older versions: a clear copy of the exposure decision. Never written now (the
 // result is sealed in the store); removed by the next check and by wipe.
 inline constexpr char kLegacyStatusFileName[] = "exposure-status.json";
@@ -20,7 +26,8 @@ inline constexpr char kLegacyStatusFileName[] = "exposure-status.json";
 // <state_dir>/diagnosis-keys. Reads only that key (no public keys are loaded).
 Result<std::string> ConfiguredDownloadDir(const ConfigSource& source);
 
-// Removes the fetch state, a legacy status file and the download directory with everything
+// Removes the fetch state, the daemon status file, the checked-exports ledger, a legacy
+// status file and the download directory with everything
 // in it. A download directory that is the state directory or one of its ancestors is left
 // alone (only its own entries would be ours, and they cannot be told apart). Missing files
 // are not an error. Needs no key and no passphrase.

@@ -1,12 +1,13 @@
 // Building and writing the daemon's status file.
 #include "agent/daemon/daemon_status.h"
 
+#include "agent/config/agent_files.h"
 #include "platform/base/atomic_file.h"
 
 namespace jejak {
 
 std::string DaemonStatusPath(const std::string& state_dir) {
-    return state_dir + "/daemon-status.json";
+    return state_dir + "/" + kDaemonStatusFileName;
 }
 
 nlohmann::json DaemonStatusJson(const DaemonStatusInputs& in) {

@@ -187,6 +187,8 @@ TEST_CASE("store wipe removes every agent file and needs no passphrase") {
     ::unsetenv("JEJAK_TEST_WIPE_PASSPHRASE");
     std::ofstream(dir.path() + "/exposure-status.json") << R"({"notify": true})";
     std::ofstream(dir.path() + "/diagnosis-fetch-state.json") << R"({"last_entry": "a"})";
+    std::ofstream(dir.path() + "/daemon-status.json") << R"({"running": false})";
+    std::ofstream(dir.path() + "/checked-exports.txt") << "a.zip 3\n";
     std::filesystem::create_directories(dir.path() + "/diagnosis-keys/batch");
     std::ofstream(dir.path() + "/diagnosis-keys/batch/1.zip") << "zip";
     auto run = RunJejak({"--state-dir", dir.path(), "--config", config, "store", "wipe", "--yes"});
