@@ -1,8 +1,9 @@
-// Top-level CLI: global options, command groups, error-to-exit-code mapping.
+// The command line core: global options, parse errors, error-to-exit-code mapping.
 #include "agent/cli/cli.h"
 
 #include <exception>
 #include <string>
+#include <utility>
 
 #include "crypto/process_memory.h"
 
@@ -65,51 +66,38 @@ int ReportParseError(const CLI::ParseError& e, CLI::App& app, CliEnv& env) {
     return kExitUsage;
 }
 
-int Run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
-        const Clock& clock, bool real_time) {
-    CliEnv env(out, err, clock, real_time);
+int Run(const CliProgram& program, int argc, const char* const* argv, CliEnv& env) {
     // Commands may hold keys for their whole life: no core dump, no same-user peeking.
     if (Status s = MarkProcessNonDumpable(); !s.ok()) {
-        err << "jejak: " << s.message() << "\n";
+        env.err << "jejak: " << s.message() << "\n";
         return kExitFailure;
     }
-    CLI::App app{"Jejak: privacy-first Bluetooth LE exposure notification agent (GAEN v1.2)",
-                 "jejak"};
+    CLI::App app{program.description, program.name};
     app.require_subcommand(1);
     // Global options may also follow the subcommand: `jejak store status --state-dir D`.
     app.fallthrough();
-    app.set_version_flag("--version", std::string("jejak ") + JEJAK_VERSION);
+    app.set_version_flag("--version", program.name + " " + JEJAK_VERSION);
     app.option_defaults()->always_capture_default();
-    app.add_option("--state-dir", env.state_dir, "Directory of the encrypted store")
-        ->capture_default_str();
+    app.add_option("--state-dir", env.state_dir, program.state_dir_help)
+        ->capture_default_str()
+        ->each([&env](const std::string&) { env.state_dir_given = true; });
     app.add_option("--config", env.config_path, "Configuration file (TOML, or JSON when named *.json)")
         ->capture_default_str()
         ->each([&env](const std::string&) { env.config_path_given = true; });
-
-    RegisterKeysCommands(app, env);
-    RegisterStoreCommands(app, env);
-    RegisterScanCommands(app, env);
-    RegisterExportCommands(app, env);
-    RegisterMatchCommands(app, env);
-    RegisterStatusCommands(app, env);
-    RegisterRunCommands(app, env);
-    RegisterEvalCommands(app, env);
-    RegisterAuthorityCommands(app, env);
-    RegisterEncountersCommands(app, env);
-    RegisterReportCommands(app, env);
+    program.register_commands(app, env);
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return ReportParseError(e, app, env);
     } catch (const CliError& e) {
-        err << "jejak: " << e.what() << "\n";
+        env.err << "jejak: " << e.what() << "\n";
         return e.exit_code();
     } catch (const std::exception& e) {
-        err << "jejak: internal error: " << e.what() << "\n";
+        env.err << "jejak: internal error: " << e.what() << "\n";
         return kExitFailure;
     }
-    return kExitOk;
+    return env.exit_code;
 }
 
 }  // namespace
@@ -126,14 +114,13 @@ void FailIfError(const Status& status, const std::string& context) {
     if (!status.ok()) Fail(status, context);
 }
 
-int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-    SystemClock clock;
-    return Run(argc, argv, out, err, clock, /*real_time=*/true);
-}
-
-int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
-           const Clock& clock) {
-    return Run(argc, argv, out, err, clock, /*real_time=*/false);
+int RunCliProgram(const CliProgram& program, int argc, const char* const* argv,
+                  std::ostream& out, std::ostream& err, const Clock* clock,
+                  ProgramRunner run_program) {
+    SystemClock system_clock;
+    CliEnv env(out, err, clock != nullptr ? *clock : system_clock, /*real_time=*/clock == nullptr);
+    env.run_program = std::move(run_program);
+    return Run(program, argc, argv, env);
 }
 
 }  // namespace jejak

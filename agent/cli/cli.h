@@ -1,17 +1,20 @@
-// The `jejak` command line: one binary, subcommands registered per command group.
+// The command line core shared by the suite's programs, and the `jejak` program itself.
 //
-// Each group lives in its own cli_<group>.cc, named after the group, and adds its
-// subcommands to the CLI11 app. Handlers print to env.out / env.err and read time from
-// env.clock, so tests run commands in process on a ManualClock; they report failure by
-// throwing CliError with the exit code; exceptions never leave RunCli.
+// `jejak` (RunCli) and `jejak-authority` (agent/cli/authority) are each a CliProgram: global
+// options, then command groups, each in its own cli_<group>.cc named after the group, which
+// add their subcommands to the CLI11 app. Handlers print to env.out / env.err and read time
+// from env.clock, so tests run commands in process on a ManualClock; they report failure by
+// throwing CliError with the exit code; exceptions never leave RunCliProgram.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "agent/config/config.h"
 #include "platform/base/clock.h"
@@ -23,6 +26,15 @@ namespace jejak {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // the command ran and found a problem
 inline constexpr int kExitUsage = 2;    // bad arguments or malformed input
+
+struct CliEnv;
+
+// Runs a companion program of the suite (`jejak-authority`) with `args` (its argv after
+// argv[0]) and returns its exit code. The real runner (ExecProgram, cli_forward.cc) replaces
+// this process and returns only by throwing CliError when the program cannot be started;
+// tests inject one that runs the program's CLI in process.
+using ProgramRunner =
+    std::function<int(const std::string& program, const std::vector<std::string>& args, CliEnv& env)>;
 
 // What every command handler gets: where its files are (ConfigSource: --state-dir,
 // --config), its output streams and its clock.
@@ -37,6 +49,13 @@ struct CliEnv : ConfigSource {
     // False when the clock was injected (tests): waits advance it instead of sleeping, and
     // simulated radios are polled by the command's own loop instead of a thread.
     bool real_time;
+    // How `jejak authority ...` reaches jejak-authority; null: it cannot (see RunCli).
+    ProgramRunner run_program;
+    // What the program returns when parsing and the command succeeded (a forwarded
+    // program's own exit code; otherwise kExitOk).
+    int exit_code = kExitOk;
+    // Whether --state-dir / --config were given (forwarded to a companion program only then).
+    bool state_dir_given = false;
 };
 
 // Thrown by command handlers: RunCli prints "jejak: <message>" on stderr and returns code.
@@ -59,11 +78,37 @@ int ExitCodeFor(const Status& status);
 // Fail(status, context) unless status is OK.
 void FailIfError(const Status& status, const std::string& context);
 
-// Parses argv and runs the selected command on the system clock. Returns the exit code.
+// One program built on this core. Every program takes the global options --state-dir and
+// --config (before or after its command), --version ("NAME VERSION") and --help, and reports
+// errors as one line "jejak: ..." on stderr (the suite's contract, also when `jejak` forwards
+// to a companion program).
+struct CliProgram {
+    std::string name;
+    std::string description;
+    std::string state_dir_help;  // what --state-dir holds for this program
+    void (*register_commands)(CLI::App& app, CliEnv& env);
+};
+
+// Parses argv for `program` and runs the selected command; `clock` null means the system
+// clock in real time. Returns the exit code.
+int RunCliProgram(const CliProgram& program, int argc, const char* const* argv,
+                  std::ostream& out, std::ostream& err, const Clock* clock,
+                  ProgramRunner run_program);
+
+// The `jejak` program (cli_jejak.cc).
+const CliProgram& JejakProgram();
+// Parses argv and runs the selected `jejak` command on the system clock; `jejak authority
+// ...` replaces the process with jejak-authority (ExecProgram).
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
-// The same on an injected clock (tests): see CliEnv::real_time.
+// The same on an injected clock (tests): see CliEnv::real_time. No companion programs:
+// `jejak authority` fails with exit 1 (the test process is never replaced).
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
            const Clock& clock);
+
+// cli_forward.cc: the real ProgramRunner. Finds `program` beside this executable
+// (/proc/self/exe) first, then on PATH, and execs it; throws CliError(1) naming the package
+// when it is installed in neither place or cannot be started.
+int ExecProgram(const std::string& program, const std::vector<std::string>& args, CliEnv& env);
 
 // The text view of an exposure check's JSON (cli_match.cc); `status` shows it too.
 void PrintCheckText(const nlohmann::json& check, std::ostream& out);
@@ -77,7 +122,8 @@ void RegisterMatchCommands(CLI::App& app, CliEnv& env);   // cli_match.cc: match
 void RegisterStatusCommands(CLI::App& app, CliEnv& env);  // cli_status.cc: the device view
 void RegisterRunCommands(CLI::App& app, CliEnv& env);     // cli_run.cc
 void RegisterEvalCommands(CLI::App& app, CliEnv& env);    // cli_eval.cc
-void RegisterAuthorityCommands(CLI::App& app, CliEnv& env);  // cli_authority.cc
+// cli_forward.cc: `authority`, which runs jejak-authority (agent/cli/authority).
+void RegisterForwardedCommands(CLI::App& app, CliEnv& env);
 void RegisterEncountersCommands(CLI::App& app, CliEnv& env);  // cli_encounters.cc
 void RegisterReportCommands(CLI::App& app, CliEnv& env);  // cli_report.cc: report
 

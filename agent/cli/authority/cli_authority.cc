@@ -1,6 +1,6 @@
-// `jejak authority init|issue-code|serve|export`: the pilot health-authority server
-// (authority/). The authority's state lives in --state-dir (see authority_state.h); nothing
-// here prints a private key.
+// `jejak-authority init|issue-code|serve|export` (also reached as `jejak authority ...`): the
+// pilot health-authority server (authority/). The authority's state lives in --state-dir (see
+// authority_state.h); nothing here prints a private key.
 //
 // Exit codes: 0 done; 1 the command ran and failed (no authority in the state dir, already
 // initialised, another export worker running, the port is taken); 2 bad arguments.
@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/cli/cli.h"
+#include "agent/cli/authority/cli_authority.h"
 #include "authority/authority_state.h"
 #include "authority/export_worker.h"
 #include "authority/http_server.h"
@@ -180,9 +180,7 @@ void RunExport(const ExportArgs& args, CliEnv& env) {
 }  // namespace
 
 void RegisterAuthorityCommands(CLI::App& app, CliEnv& env) {
-    CLI::App* a = app.add_subcommand(
-        "authority", "Pilot health-authority server: codes, certificates, key publishing, exports");
-    a->require_subcommand(1);
+    CLI::App* a = &app;
 
     auto init = std::make_shared<InitArgs>();
     CLI::App* i = a->add_subcommand("init", "Create the authority's keys and state in --state-dir");

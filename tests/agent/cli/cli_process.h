@@ -24,11 +24,27 @@ inline std::string BuiltBinary(const std::string& name) {
     return std::string(JEJAK_BINARY_DIR) + "/bin/" + name;
 }
 
+// The emulator that runs cross-built programs (qemu-aarch64, absolute path), or "" natively.
+inline std::string TestEmulator() { return JEJAK_TEST_EMULATOR; }
+
+// argv as this machine can exec it: a cross-built program of the build tree (bin/) is
+// started through the emulator (no binfmt_misc needed); anything else as it is.
+inline std::vector<std::string> HostArgv(std::vector<std::string> argv) {
+    const std::string bin_dir = std::string(JEJAK_BINARY_DIR) + "/bin/";
+    if (!TestEmulator().empty() && !argv.empty() && argv[0].rfind(bin_dir, 0) == 0) {
+        argv.insert(argv.begin(), TestEmulator());
+    }
+    return argv;
+}
+
 // Starts `argv`, writes `input` to its stdin and closes it; when `signal_after_ms` >= 0,
 // sends `signal` once that long has passed (wall time: a real process cannot share a test
 // clock). Collects stdout and stderr until the child exits.
-inline ProcessRun RunProcess(const std::vector<std::string>& argv, const std::string& input = "",
-                             int signal_after_ms = -1, int signal = SIGINT) {
+// Cross-built programs of the build tree run through the emulator (HostArgv).
+inline ProcessRun RunProcess(const std::vector<std::string>& program_argv,
+                             const std::string& input = "", int signal_after_ms = -1,
+                             int signal = SIGINT) {
+    const std::vector<std::string> argv = HostArgv(program_argv);
     int in[2], out[2], err[2];
     if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) return {};
     const pid_t pid = fork();

@@ -16,6 +16,13 @@ struct CliRun {
     std::string err;
 };
 
+// How in-process runs of `jejak authority ...` reach jejak-authority: null (exit 1) unless a
+// suite that links the authority's CLI installs an in-process runner (tests/authority).
+inline ProgramRunner& TestProgramRunner() {
+    static ProgramRunner runner;
+    return runner;
+}
+
 // Runs one command; `clock` null means the system clock (real time).
 inline CliRun RunJejakWith(std::vector<std::string> args, const Clock* clock) {
     args.insert(args.begin(), "jejak");
@@ -23,8 +30,8 @@ inline CliRun RunJejakWith(std::vector<std::string> args, const Clock* clock) {
     for (const auto& a : args) argv.push_back(a.c_str());
     std::ostringstream out, err;
     const int argc = static_cast<int>(argv.size());
-    const int code = clock != nullptr ? RunCli(argc, argv.data(), out, err, *clock)
-                                      : RunCli(argc, argv.data(), out, err);
+    const int code = RunCliProgram(JejakProgram(), argc, argv.data(), out, err, clock,
+                                   TestProgramRunner());
     return {code, out.str(), err.str()};
 }
 
