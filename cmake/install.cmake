@@ -26,13 +26,13 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/config/jejak.toml)
         DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/jejak COMPONENT jejak)
 endif()
 
-# The authority: its unit and, when it is its own executable, that executable. A server
-# never goes into the device package.
-if(EXISTS ${PROJECT_SOURCE_DIR}/systemd/jejak-authority.service)
-    install(FILES ${PROJECT_SOURCE_DIR}/systemd/jejak-authority.service
+# The authority: its units, its defaults file and its executable (agent/cli/authority). A
+# server never goes into the device package.
+foreach(unit jejak-authority.service jejak-authority-export.service jejak-authority-export.timer)
+    install(FILES ${PROJECT_SOURCE_DIR}/systemd/${unit}
         DESTINATION ${JEJAK_SYSTEMD_UNIT_DIR} COMPONENT authority)
-endif()
-if(TARGET jejak-authority)
-    install(TARGETS jejak-authority RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-        COMPONENT authority)
-endif()
+endforeach()
+install(FILES ${PROJECT_SOURCE_DIR}/config/jejak-authority.default
+    DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/default RENAME jejak-authority
+    COMPONENT authority)
+install(TARGETS jejak-authority RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT authority)
