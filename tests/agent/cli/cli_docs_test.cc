@@ -40,7 +40,7 @@ TEST_CASE("the generated man page documents the commands, exit status and versio
 }
 
 TEST_CASE("bash completion offers the built binary's commands and options") {
-    const std::string jejak = testing::BuiltBinary("jejak");
+    const std::string jejak = testing::HostRunnable("jejak");
     REQUIRE(std::filesystem::exists(jejak));
     CHECK(Complete(jejak + " ''", 1).find("encounters\n") != std::string::npos);
     const std::string st = Complete(jejak + " st", 1);  // in the binary's --help order

@@ -27,6 +27,14 @@ inline std::string BuiltBinary(const std::string& name) {
 // The emulator that runs cross-built programs (qemu-aarch64, absolute path), or "" natively.
 inline std::string TestEmulator() { return JEJAK_TEST_EMULATOR; }
 
+// A path a shell on this machine can run as `name`: the built program, or cross-built, its
+// wrapper that starts it through the emulator (cmake/man_page.cmake writes one per program
+// with a man page: jejak, jejak-authority).
+inline std::string HostRunnable(const std::string& name) {
+    return TestEmulator().empty() ? BuiltBinary(name)
+                                  : std::string(JEJAK_BINARY_DIR) + "/emulated/" + name;
+}
+
 // argv as this machine can exec it: a cross-built program of the build tree (bin/) is
 // started through the emulator (no binfmt_misc needed); anything else as it is.
 inline std::vector<std::string> HostArgv(std::vector<std::string> argv) {
