@@ -36,9 +36,10 @@ constexpr int64_t kDayS = 86400;
 const int64_t kDay = SystemClock().NowUnixMicros() / 1000000 / kDayS;
 const int64_t kStart = kDay * kDayS + 10 * 3600;
 constexpr int64_t kContactS = 3600;
-// A reports a minute after the contact; its key for today is cut at that interval, so the
-// authority holds it back (embargo) until 02:00 UTC tomorrow. The export worker runs at
-// 03:00 tomorrow, and both devices check ten minutes later.
+// A reports a minute after the contact; its key for today is cut at that interval (valid
+// until 11:10), so the authority holds it back (embargo) until 13:10 today, or, when the
+// wall clock says the key is still valid at upload, until 02:00 UTC tomorrow. The export
+// worker runs at 03:00 tomorrow, and both devices check ten minutes later.
 const int64_t kReportAt = kStart + kContactS + 60;
 const int64_t kExportAt = (kDay + 1) * kDayS + 3 * 3600;
 const int64_t kCheckAt = kExportAt + 600;
@@ -50,7 +51,8 @@ const int64_t kCheckAt = kExportAt + 600;
 //    so 2 windows on today's date;
 //  - each window: 30 minutes x 1.0 = 1800 weighted seconds (the daily maximum);
 //  - weighted duration = 3600 s x 1.0, and score = weighted duration x report type weight
-//    (confirmed test 1.0) x infectiousness weight (standard 1.0) = 3600, above the
+//    (confirmed test 1.0) x infectiousness weight (standard 1.0: the preset maps every
+//    day since onset to standard) = 3600, above the
 //    2700 notification threshold. Tolerance: one minute of scan credit at either end of
 //    the contact (+-120 s); the bucket is pinned because immediate (x1.5 = 5400) and
 //    medium (x0.5 = 1800) lie far outside it.
