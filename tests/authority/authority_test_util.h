@@ -82,10 +82,11 @@ struct HttpResult {
 // An initialised authority with its service and (after StartServer) its HTTP server.
 class TestAuthority {
 public:
-    TestAuthority() : clock_(kTestNow * 1000000) {
+    // `database`: "" (authority.db in the state directory) or a postgresql:// URI.
+    explicit TestAuthority(const std::string& database = "") : clock_(kTestNow * 1000000) {
         REQUIRE(SystemRandom::Init().ok());
-        auto report = authority::AuthorityState::Init(dir_.path(), "ZZ", random_);
-        REQUIRE(report.ok());
+        auto report = authority::AuthorityState::Init(dir_.path(), "ZZ", random_, database);
+        REQUIRE_MESSAGE(report.ok(), report.status().ToString());
         api_key_ = report->api_key;
         auto state = authority::AuthorityState::Open(dir_.path());
         REQUIRE(state.ok());
