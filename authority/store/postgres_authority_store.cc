@@ -31,8 +31,9 @@ CREATE TABLE exposures(seq bigserial UNIQUE NOT NULL, key bytea PRIMARY KEY,
 CREATE INDEX exposures_unexported ON exposures(available_at, seq) WHERE batch_id IS NULL;
 CREATE INDEX exposures_unexported_revisions ON exposures(revised_available_at, seq)
     WHERE revised_report_type IS NOT NULL AND revised_batch_id IS NULL;
-CREATE INDEX exposures_batch ON exposures(batch_id);
-CREATE INDEX exposures_revised_batch ON exposures(revised_batch_id);
+CREATE INDEX exposures_batch ON exposures(batch_id) WHERE batch_id IS NOT NULL;
+CREATE INDEX exposures_revised_batch ON exposures(revised_batch_id)
+    WHERE revised_batch_id IS NOT NULL;
 CREATE TABLE batches(id bigint PRIMARY KEY, path text NOT NULL, start_ts bigint NOT NULL,
     end_ts bigint NOT NULL, done boolean NOT NULL DEFAULT false);
 )sql",

@@ -138,7 +138,10 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
         PQfinish(conn);
         return s;
     }
-    PGresult* r = PQexec(conn, "SET client_min_messages = warning");
+    // Custom plans for every execution: a generic plan made while a table was still empty
+    // (a fresh deployment) would keep scanning it sequentially as it grows.
+    PGresult* r = PQexec(conn, "SET client_min_messages = warning; "
+                               "SET plan_cache_mode = force_custom_plan");
     const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
     if (!ok) {
@@ -163,9 +166,29 @@ Result<PgRows> PgConnection::Exec(std::string_view sql, const std::vector<PgPara
         lengths.push_back(static_cast<int>(p.value().size()));
         formats.push_back(p.binary() ? 1 : 0);
     }
+    constexpr size_t kMaxPrepared = 64;
     const std::string text(sql);
-    PGresult* r = PQexecParams(Conn(conn_), text.c_str(), static_cast<int>(params.size()), nullptr,
-                               values.data(), lengths.data(), formats.data(), 0);
+    const int n = static_cast<int>(params.size());
+    auto it = prepared_.find(text);
+    if (it == prepared_.end() && prepared_.size() < kMaxPrepared) {
+        const std::string name = "jejak_" + std::to_string(prepared_.size());
+        PGresult* p = PQprepare(Conn(conn_), name.c_str(), text.c_str(), n, nullptr);
+        if (p != nullptr && PQresultStatus(p) == PGRES_COMMAND_OK) {
+            it = prepared_.emplace(text, name).first;
+        } else {
+            const char* state = p == nullptr ? nullptr : PQresultErrorField(p, PG_DIAG_SQLSTATE);
+            last_sqlstate_ = state != nullptr ? state : "";
+            Status s = PgError(p, Conn(conn_), what);
+            PQclear(p);
+            return s;
+        }
+        PQclear(p);
+    }
+    PGresult* r = it != prepared_.end()
+                      ? PQexecPrepared(Conn(conn_), it->second.c_str(), n, values.data(),
+                                       lengths.data(), formats.data(), 0)
+                      : PQexecParams(Conn(conn_), text.c_str(), n, nullptr, values.data(),
+                                     lengths.data(), formats.data(), 0);
     const ExecStatusType st = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
         last_sqlstate_.clear();
@@ -199,16 +222,18 @@ Status PgConnection::Transaction(const std::function<Status(PgConnection&)>& bod
     constexpr int kAttempts = 8;
     Status last;
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
-        JEJAK_RETURN_IF_ERROR(Exec("BEGIN", "begin " + std::string(what)).status());
+        // Simple-protocol commands: ROLLBACK must work even in an aborted transaction,
+        // where preparing a statement would fail.
+        JEJAK_RETURN_IF_ERROR(ExecScript("BEGIN", "begin " + std::string(what)));
         last_sqlstate_.clear();
         Status s = body(*this);
         if (s.ok()) {
-            Result<PgRows> commit = Exec("COMMIT", "commit " + std::string(what));
+            Status commit = ExecScript("COMMIT", "commit " + std::string(what));
             if (commit.ok()) return Status::Ok();
-            s = commit.status();
+            s = commit;
         }
         const bool retry = !last_sqlstate_.empty() && Retryable(last_sqlstate_);
-        if (healthy()) (void)Exec("ROLLBACK", "roll back " + std::string(what));
+        if (healthy()) (void)ExecScript("ROLLBACK", "roll back " + std::string(what));
         if (!retry || !healthy()) return s;
         last = s;
     }

@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "platform/base/status.h"
@@ -77,7 +78,8 @@ public:
     PgConnection(const PgConnection&) = delete;
     PgConnection& operator=(const PgConnection&) = delete;
 
-    // Runs one statement ($1.. placeholders). `what` names it in errors.
+    // Runs one statement ($1.. placeholders), prepared on this connection the first time
+    // (up to 64 distinct statements; more run unprepared). `what` names it in errors.
     Result<PgRows> Exec(std::string_view sql, const std::vector<PgParam>& params,
                         std::string_view what);
     Result<PgRows> Exec(std::string_view sql, std::string_view what) { return Exec(sql, {}, what); }
@@ -96,7 +98,9 @@ public:
 private:
     explicit PgConnection(void* conn) : conn_(conn) {}
     void* conn_;
-    std::string last_sqlstate_;  // of the last failed statement, "" when it did not fail
+    std::string last_sqlstate_;
+    // SQL text -> name of the session's prepared statement (parsed and planned once).
+    std::unordered_map<std::string, std::string> prepared_;  // of the last failed statement, "" when it did not fail
 };
 
 // Up to `size` connections to one URI, opened on demand. Acquire blocks while all are lent

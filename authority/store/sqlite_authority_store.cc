@@ -286,6 +286,7 @@ private:
             ins.BindBlob(9, plan.new_revision);
             JEJAK_RETURN_IF_ERROR(ins.Run("insert exposure"));
         }
+        if (plan.revisions.empty()) return plan.inserts.size();
         // An unexported key is corrected in place; an exported one gets a revised entry.
         JEJAK_ASSIGN_OR_RETURN(SqliteStmt rev, db_.Prepare(
             "UPDATE exposures SET revision = ?1, "
