@@ -22,8 +22,8 @@ std::string DescribeDatabase(std::string_view database) {
                                                              : std::string(database);
 }
 
-Result<std::unique_ptr<AuthorityStore>> OpenAuthorityStore(const std::string& database,
-                                                           bool create, size_t connections) {
+Result<std::unique_ptr<AuthorityStore>> OpenAuthorityStore(const std::string& database, bool create,
+                                                           size_t connections) {
     if (database.empty()) return Status::InvalidArgument("database: empty setting");
     if (BackendOf(database) == DatabaseBackend::kPostgres) {
         return OpenPostgresAuthorityStore(database, connections);

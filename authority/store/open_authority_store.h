@@ -26,7 +26,7 @@ std::string DescribeDatabase(std::string_view database);
 // creating a missing file (NotFound otherwise); a PostgreSQL database must exist (the schema
 // is created in it). `connections` bounds a PostgreSQL store's connection pool (e.g. the
 // server's worker threads); SQLite uses one connection.
-Result<std::unique_ptr<AuthorityStore>> OpenAuthorityStore(const std::string& database,
-                                                           bool create, size_t connections = 8);
+Result<std::unique_ptr<AuthorityStore>> OpenAuthorityStore(const std::string& database, bool create,
+                                                           size_t connections = 8);
 
 }  // namespace jejak::authority

@@ -11,7 +11,7 @@ namespace jejak::authority {
 namespace {
 
 // Advisory lock keys (any 64-bit values unlikely to clash with other users of the database).
-constexpr int64_t kMigrationLock = 0x4a656a616b000001;   // "Jejak", 1
+constexpr int64_t kMigrationLock = 0x4a656a616b000001;  // "Jejak", 1
 constexpr int64_t kExportLeaseLock = 0x4a656a616b000002;
 constexpr int64_t kClaimLock = 0x4a656a616b000003;
 
@@ -53,8 +53,8 @@ Result<StoredExposure> ReadExposure(const PgRows& r, int row) {
     JEJAK_ASSIGN_OR_RETURN(int64_t period, r.Int(row, 2));
     JEJAK_ASSIGN_OR_RETURN(int64_t risk, r.Int(row, 3));
     JEJAK_ASSIGN_OR_RETURN(int64_t type, r.Int(row, 4));
-    if (start < 0 || start > UINT32_MAX || period < 0 || period > UINT32_MAX ||
-        risk < INT32_MIN || risk > INT32_MAX || type < INT32_MIN || type > INT32_MAX) {
+    if (start < 0 || start > UINT32_MAX || period < 0 || period > UINT32_MAX || risk < INT32_MIN ||
+        risk > INT32_MAX || type < INT32_MIN || type > INT32_MAX) {
         return Status::Corruption("authority database: exposure value out of range");
     }
     e.rolling_start = static_cast<uint32_t>(start);
@@ -98,36 +98,47 @@ public:
 
     Status Migrate() {
         JEJAK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
-        return conn->Transaction([](PgConnection& c) -> Status {
-            JEJAK_RETURN_IF_ERROR(c.Exec("SELECT pg_advisory_xact_lock($1)",
-                                         {PgParam::Int(kMigrationLock)}, "lock migrations").status());
-            JEJAK_RETURN_IF_ERROR(c.Exec(
-                "CREATE TABLE IF NOT EXISTS jejak_schema_migrations(version integer PRIMARY KEY, "
-                "applied_at timestamptz NOT NULL DEFAULT now())", "create migrations table").status());
-            JEJAK_ASSIGN_OR_RETURN(PgRows v, c.Exec(
-                "SELECT COALESCE(MAX(version), 0) FROM jejak_schema_migrations", "read schema version"));
-            JEJAK_ASSIGN_OR_RETURN(int64_t version, v.Int(0, 0));
-            if (version > kSchemaVersion) {
-                return Status::Corruption("authority database: schema version " +
-                                          std::to_string(version) +
-                                          " is newer than this Jejak understands");
-            }
-            for (int64_t next = version + 1; next <= kSchemaVersion; ++next) {
-                JEJAK_RETURN_IF_ERROR(c.ExecScript(kMigrations[next - 1], "migrate schema"));
-                JEJAK_RETURN_IF_ERROR(c.Exec("INSERT INTO jejak_schema_migrations(version) VALUES ($1)",
-                                             {PgParam::Int(next)}, "record migration").status());
-            }
-            return Status::Ok();
-        }, "migration");
+        return conn->Transaction(
+            [](PgConnection& c) -> Status {
+                JEJAK_RETURN_IF_ERROR(c.Exec("SELECT pg_advisory_xact_lock($1)",
+                                             {PgParam::Int(kMigrationLock)}, "lock migrations")
+                                          .status());
+                JEJAK_RETURN_IF_ERROR(c.Exec("CREATE TABLE IF NOT EXISTS "
+                                             "jejak_schema_migrations(version integer PRIMARY KEY, "
+                                             "applied_at timestamptz NOT NULL DEFAULT now())",
+                                             "create migrations table")
+                                          .status());
+                JEJAK_ASSIGN_OR_RETURN(
+                    PgRows v,
+                    c.Exec("SELECT COALESCE(MAX(version), 0) FROM jejak_schema_migrations",
+                           "read schema version"));
+                JEJAK_ASSIGN_OR_RETURN(int64_t version, v.Int(0, 0));
+                if (version > kSchemaVersion) {
+                    return Status::Corruption("authority database: schema version " +
+                                              std::to_string(version) +
+                                              " is newer than this Jejak understands");
+                }
+                for (int64_t next = version + 1; next <= kSchemaVersion; ++next) {
+                    JEJAK_RETURN_IF_ERROR(c.ExecScript(kMigrations[next - 1], "migrate schema"));
+                    JEJAK_RETURN_IF_ERROR(
+                        c.Exec("INSERT INTO jejak_schema_migrations(version) VALUES ($1)",
+                               {PgParam::Int(next)}, "record migration")
+                            .status());
+                }
+                return Status::Ok();
+            },
+            "migration");
     }
 
-    Status InsertCode(const SecretHash& code, const CodeClaims& claims, int64_t expires_at) override {
+    Status InsertCode(const SecretHash& code, const CodeClaims& claims,
+                      int64_t expires_at) override {
         return InsertSecret("codes", code, claims, expires_at);
     }
     Result<Redeemed> RedeemCode(const SecretHash& code, int64_t now) override {
         return RedeemSecret("codes", code, now);
     }
-    Status InsertToken(const SecretHash& token, const CodeClaims& claims, int64_t expires_at) override {
+    Status InsertToken(const SecretHash& token, const CodeClaims& claims,
+                       int64_t expires_at) override {
         return InsertSecret("tokens", token, claims, expires_at);
     }
     Result<Redeemed> RedeemToken(const SecretHash& token, int64_t now) override {
@@ -137,22 +148,27 @@ public:
     Result<size_t> Publish(std::span<const Tek> keys, const PublishPlanner& planner) override {
         JEJAK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
         size_t written = 0;
-        const Status done = conn->Transaction([&](PgConnection& c) -> Status {
-            JEJAK_ASSIGN_OR_RETURN(std::vector<StoredExposure> existing, FindForUpdate(c, keys));
-            JEJAK_ASSIGN_OR_RETURN(PublishPlan plan, planner(existing));
-            JEJAK_RETURN_IF_ERROR(InsertExposures(c, plan));
-            JEJAK_RETURN_IF_ERROR(ReviseExposures(c, plan));
-            written = plan.inserts.size() + plan.revisions.size();
-            return Status::Ok();
-        }, "publish");
+        const Status done = conn->Transaction(
+            [&](PgConnection& c) -> Status {
+                JEJAK_ASSIGN_OR_RETURN(std::vector<StoredExposure> existing,
+                                       FindForUpdate(c, keys));
+                JEJAK_ASSIGN_OR_RETURN(PublishPlan plan, planner(existing));
+                JEJAK_RETURN_IF_ERROR(InsertExposures(c, plan));
+                JEJAK_RETURN_IF_ERROR(ReviseExposures(c, plan));
+                written = plan.inserts.size() + plan.revisions.size();
+                return Status::Ok();
+            },
+            "publish");
         if (!done.ok()) return done;
         return written;
     }
 
     Result<std::unique_ptr<ExportLease>> LockExports() override {
-        JEJAK_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Connect(pool_.uri()));
-        JEJAK_ASSIGN_OR_RETURN(PgRows r, conn->Exec("SELECT pg_try_advisory_lock($1)",
-                                                    {PgParam::Int(kExportLeaseLock)}, "take export lease"));
+        JEJAK_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn,
+                               PgConnection::Connect(pool_.uri()));
+        JEJAK_ASSIGN_OR_RETURN(PgRows r,
+                               conn->Exec("SELECT pg_try_advisory_lock($1)",
+                                          {PgParam::Int(kExportLeaseLock)}, "take export lease"));
         JEJAK_ASSIGN_OR_RETURN(bool locked, r.Bool(0, 0));
         if (!locked) return Status::Unavailable("another export worker is running");
         return std::unique_ptr<ExportLease>(std::make_unique<AdvisoryLease>(std::move(conn)));
@@ -160,9 +176,10 @@ public:
 
     Result<std::vector<ExportBatch>> PendingBatches() override {
         JEJAK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
-        JEJAK_ASSIGN_OR_RETURN(PgRows r, conn->Exec(
-            "SELECT id, path, start_ts, end_ts FROM batches WHERE NOT done ORDER BY id",
-            "list pending batches"));
+        JEJAK_ASSIGN_OR_RETURN(
+            PgRows r,
+            conn->Exec("SELECT id, path, start_ts, end_ts FROM batches WHERE NOT done ORDER BY id",
+                       "list pending batches"));
         std::vector<ExportBatch> out;
         for (int i = 0; i < r.rows(); ++i) {
             ExportBatch b;
@@ -181,26 +198,32 @@ public:
         const std::function<std::string(int64_t, int64_t, int64_t)>& name) override {
         JEJAK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
         std::optional<ExportBatch> out;
-        const Status done = conn->Transaction([&](PgConnection& c) -> Status {
-            out.reset();
-            JEJAK_ASSIGN_OR_RETURN(std::optional<ExportBatch> b, ClaimLocked(c, now, max_keys, name));
-            out = std::move(b);
-            return Status::Ok();
-        }, "claim batch");
+        const Status done = conn->Transaction(
+            [&](PgConnection& c) -> Status {
+                out.reset();
+                JEJAK_ASSIGN_OR_RETURN(std::optional<ExportBatch> b,
+                                       ClaimLocked(c, now, max_keys, name));
+                out = std::move(b);
+                return Status::Ok();
+            },
+            "claim batch");
         if (!done.ok()) return done;
         return out;
     }
 
     Status CompleteBatch(int64_t id) override {
         JEJAK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
-        return conn->Exec("UPDATE batches SET done = true WHERE id = $1", {PgParam::Int(id)},
-                          "complete batch").status();
+        return conn
+            ->Exec("UPDATE batches SET done = true WHERE id = $1", {PgParam::Int(id)},
+                   "complete batch")
+            .status();
     }
 
     Result<std::vector<std::string>> CompletedBatchPaths() override {
         JEJAK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
-        JEJAK_ASSIGN_OR_RETURN(PgRows r, conn->Exec(
-            "SELECT path FROM batches WHERE done ORDER BY id", "list batches"));
+        JEJAK_ASSIGN_OR_RETURN(
+            PgRows r,
+            conn->Exec("SELECT path FROM batches WHERE done ORDER BY id", "list batches"));
         std::vector<std::string> out;
         for (int i = 0; i < r.rows(); ++i) out.push_back(r.Text(i, 0));
         return out;
@@ -208,7 +231,8 @@ public:
 
     Result<int64_t> CountExposures() override {
         JEJAK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
-        JEJAK_ASSIGN_OR_RETURN(PgRows r, conn->Exec("SELECT COUNT(*) FROM exposures", "count exposures"));
+        JEJAK_ASSIGN_OR_RETURN(PgRows r,
+                               conn->Exec("SELECT COUNT(*) FROM exposures", "count exposures"));
         return r.Int(0, 0);
     }
 
@@ -216,13 +240,15 @@ private:
     Status InsertSecret(const char* table, const SecretHash& hash, const CodeClaims& c,
                         int64_t expires_at) {
         JEJAK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
-        JEJAK_ASSIGN_OR_RETURN(PgRows r, conn->Exec(
-            std::string("INSERT INTO ") + table +
-                "(hash, test_type, symptom_date, test_date, expires_at) VALUES ($1, $2, $3, $4, $5) "
-                "ON CONFLICT (hash) DO NOTHING",
-            {PgParam::Bytes(hash), PgParam::Text(c.test_type), PgParam::Text(c.symptom_date),
-             PgParam::Text(c.test_date), PgParam::Int(expires_at)},
-            std::string("insert into ") + table));
+        JEJAK_ASSIGN_OR_RETURN(
+            PgRows r, conn->Exec(std::string("INSERT INTO ") + table +
+                                     "(hash, test_type, symptom_date, test_date, expires_at) "
+                                     "VALUES ($1, $2, $3, $4, $5) "
+                                     "ON CONFLICT (hash) DO NOTHING",
+                                 {PgParam::Bytes(hash), PgParam::Text(c.test_type),
+                                  PgParam::Text(c.symptom_date), PgParam::Text(c.test_date),
+                                  PgParam::Int(expires_at)},
+                                 std::string("insert into ") + table));
         if (r.affected() == 0) return Status::FailedPrecondition("secret hash collision");
         return Status::Ok();
     }
@@ -232,19 +258,22 @@ private:
     Result<Redeemed> RedeemSecret(const char* table, const SecretHash& hash, int64_t now) {
         JEJAK_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire());
         Redeemed out;
-        JEJAK_ASSIGN_OR_RETURN(PgRows r, conn->Exec(
-            std::string("UPDATE ") + table +
-                " SET used_at = $1 WHERE hash = $2 AND used_at IS NULL AND expires_at > $1"
-                " RETURNING test_type, symptom_date, test_date",
-            {PgParam::Int(now), PgParam::Bytes(hash)}, std::string("redeem from ") + table));
+        JEJAK_ASSIGN_OR_RETURN(
+            PgRows r,
+            conn->Exec(
+                std::string("UPDATE ") + table +
+                    " SET used_at = $1 WHERE hash = $2 AND used_at IS NULL AND expires_at > $1"
+                    " RETURNING test_type, symptom_date, test_date",
+                {PgParam::Int(now), PgParam::Bytes(hash)}, std::string("redeem from ") + table));
         if (r.rows() == 1) {
             out.outcome = Redeem::kOk;
             out.claims = {r.Text(0, 0), r.Text(0, 1), r.Text(0, 2)};
             return out;
         }
-        JEJAK_ASSIGN_OR_RETURN(PgRows q, conn->Exec(
-            std::string("SELECT used_at IS NOT NULL FROM ") + table + " WHERE hash = $1",
-            {PgParam::Bytes(hash)}, std::string("look up in ") + table));
+        JEJAK_ASSIGN_OR_RETURN(
+            PgRows q,
+            conn->Exec(std::string("SELECT used_at IS NOT NULL FROM ") + table + " WHERE hash = $1",
+                       {PgParam::Bytes(hash)}, std::string("look up in ") + table));
         if (q.rows() == 0) return out;
         JEJAK_ASSIGN_OR_RETURN(bool used, q.Bool(0, 0));
         out.outcome = used ? Redeem::kUsed : Redeem::kExpired;
@@ -256,10 +285,11 @@ private:
         if (keys.empty()) return out;
         std::vector<PgParam> params;
         for (const Tek& k : keys) params.push_back(PgParam::Bytes(k.bytes()));
-        JEJAK_ASSIGN_OR_RETURN(PgRows r, c.Exec(
-            std::string("SELECT ") + kExposureColumns + " FROM exposures WHERE key IN (" +
-                Placeholders(1, keys.size()) + ") ORDER BY key FOR UPDATE",
-            params, "find exposures"));
+        JEJAK_ASSIGN_OR_RETURN(
+            PgRows r,
+            c.Exec(std::string("SELECT ") + kExposureColumns + " FROM exposures WHERE key IN (" +
+                       Placeholders(1, keys.size()) + ") ORDER BY key FOR UPDATE",
+                   params, "find exposures"));
         for (int i = 0; i < r.rows(); ++i) {
             JEJAK_ASSIGN_OR_RETURN(StoredExposure e, ReadExposure(r, i));
             out.push_back(std::move(e));
@@ -293,20 +323,24 @@ private:
     // An unexported key is corrected in place; an exported one gets a revised entry.
     Status ReviseExposures(PgConnection& c, const PublishPlan& plan) {
         for (const Revision& r : plan.revisions) {
-            JEJAK_RETURN_IF_ERROR(c.Exec(
-                "UPDATE exposures SET revision = $1, "
-                "report_type = CASE WHEN batch_id IS NULL THEN $2::integer ELSE report_type END, "
-                "days_since_onset = CASE WHEN batch_id IS NULL THEN $3::integer "
-                "    ELSE days_since_onset END, "
-                "revised_report_type = CASE WHEN batch_id IS NULL THEN NULL ELSE $2::integer END, "
-                "revised_days_since_onset = CASE WHEN batch_id IS NULL THEN NULL "
-                "    ELSE $3::integer END, "
-                "revised_available_at = CASE WHEN batch_id IS NULL THEN NULL ELSE $4::bigint END "
-                "WHERE key = $5",
-                {PgParam::Bytes(plan.new_revision), PgParam::Int(r.report_type),
-                 PgParam::Int(r.days_since_onset), PgParam::Int(r.available_at),
-                 PgParam::Bytes(r.key.bytes())},
-                "revise exposure").status());
+            JEJAK_RETURN_IF_ERROR(
+                c.Exec("UPDATE exposures SET revision = $1, "
+                       "report_type = CASE WHEN batch_id IS NULL THEN $2::integer ELSE report_type "
+                       "END, "
+                       "days_since_onset = CASE WHEN batch_id IS NULL THEN $3::integer "
+                       "    ELSE days_since_onset END, "
+                       "revised_report_type = CASE WHEN batch_id IS NULL THEN NULL ELSE "
+                       "$2::integer END, "
+                       "revised_days_since_onset = CASE WHEN batch_id IS NULL THEN NULL "
+                       "    ELSE $3::integer END, "
+                       "revised_available_at = CASE WHEN batch_id IS NULL THEN NULL ELSE "
+                       "$4::bigint END "
+                       "WHERE key = $5",
+                       {PgParam::Bytes(plan.new_revision), PgParam::Int(r.report_type),
+                        PgParam::Int(r.days_since_onset), PgParam::Int(r.available_at),
+                        PgParam::Bytes(r.key.bytes())},
+                       "revise exposure")
+                    .status());
         }
         return Status::Ok();
     }
@@ -315,9 +349,12 @@ private:
         PgConnection& c, int64_t now, size_t max_keys,
         const std::function<std::string(int64_t, int64_t, int64_t)>& name) {
         JEJAK_RETURN_IF_ERROR(c.Exec("SELECT pg_advisory_xact_lock($1)", {PgParam::Int(kClaimLock)},
-                                     "lock batch claims").status());
-        JEJAK_ASSIGN_OR_RETURN(PgRows last, c.Exec(
-            "SELECT COALESCE(MAX(end_ts), 0), COALESCE(MAX(id), 0) + 1 FROM batches", "next batch"));
+                                     "lock batch claims")
+                                  .status());
+        JEJAK_ASSIGN_OR_RETURN(
+            PgRows last,
+            c.Exec("SELECT COALESCE(MAX(end_ts), 0), COALESCE(MAX(id), 0) + 1 FROM batches",
+                   "next batch"));
         JEJAK_ASSIGN_OR_RETURN(int64_t last_end, last.Int(0, 0));
         JEJAK_ASSIGN_OR_RETURN(int64_t id, last.Int(0, 1));
         ExportBatch b;
@@ -325,27 +362,34 @@ private:
         b.start_timestamp = last_end > 0 ? last_end : now - 86400;
         b.end_timestamp = std::max(now, b.start_timestamp + 1);
         b.path = name(b.start_timestamp, b.end_timestamp, id);
-        JEJAK_RETURN_IF_ERROR(c.Exec(
-            "INSERT INTO batches(id, path, start_ts, end_ts) VALUES ($1, $2, $3, $4)",
-            {PgParam::Int(id), PgParam::Text(b.path), PgParam::Int(b.start_timestamp),
-             PgParam::Int(b.end_timestamp)}, "insert batch").status());
-        JEJAK_ASSIGN_OR_RETURN(PgRows keys, c.Exec(
-            "UPDATE exposures SET batch_id = $1 WHERE seq IN (SELECT seq FROM exposures "
-            "WHERE batch_id IS NULL AND available_at <= $2 ORDER BY seq LIMIT $3 FOR UPDATE)",
-            {PgParam::Int(id), PgParam::Int(now), PgParam::Int(static_cast<int64_t>(max_keys))},
-            "claim keys"));
+        JEJAK_RETURN_IF_ERROR(
+            c.Exec("INSERT INTO batches(id, path, start_ts, end_ts) VALUES ($1, $2, $3, $4)",
+                   {PgParam::Int(id), PgParam::Text(b.path), PgParam::Int(b.start_timestamp),
+                    PgParam::Int(b.end_timestamp)},
+                   "insert batch")
+                .status());
+        JEJAK_ASSIGN_OR_RETURN(
+            PgRows keys,
+            c.Exec(
+                "UPDATE exposures SET batch_id = $1 WHERE seq IN (SELECT seq FROM exposures "
+                "WHERE batch_id IS NULL AND available_at <= $2 ORDER BY seq LIMIT $3 FOR UPDATE)",
+                {PgParam::Int(id), PgParam::Int(now), PgParam::Int(static_cast<int64_t>(max_keys))},
+                "claim keys"));
         const int64_t room = static_cast<int64_t>(max_keys) - keys.affected();
-        JEJAK_ASSIGN_OR_RETURN(PgRows revised, c.Exec(
-            "UPDATE exposures SET revised_batch_id = $1 WHERE seq IN (SELECT seq FROM exposures "
-            "WHERE revised_report_type IS NOT NULL AND revised_batch_id IS NULL AND "
-            "batch_id IS NOT NULL AND batch_id != $1 AND revised_available_at <= $2 "
-            "ORDER BY seq LIMIT $3 FOR UPDATE)",
-            {PgParam::Int(id), PgParam::Int(now), PgParam::Int(std::max<int64_t>(room, 0))},
-            "claim revisions"));
+        JEJAK_ASSIGN_OR_RETURN(
+            PgRows revised,
+            c.Exec("UPDATE exposures SET revised_batch_id = $1 WHERE seq IN (SELECT seq FROM "
+                   "exposures "
+                   "WHERE revised_report_type IS NOT NULL AND revised_batch_id IS NULL AND "
+                   "batch_id IS NOT NULL AND batch_id != $1 AND revised_available_at <= $2 "
+                   "ORDER BY seq LIMIT $3 FOR UPDATE)",
+                   {PgParam::Int(id), PgParam::Int(now), PgParam::Int(std::max<int64_t>(room, 0))},
+                   "claim revisions"));
         if (keys.affected() + revised.affected() == 0) {
             // Nothing to publish: undo the batch row (the transaction is still open).
-            JEJAK_RETURN_IF_ERROR(c.Exec("DELETE FROM batches WHERE id = $1", {PgParam::Int(id)},
-                                         "drop empty batch").status());
+            JEJAK_RETURN_IF_ERROR(
+                c.Exec("DELETE FROM batches WHERE id = $1", {PgParam::Int(id)}, "drop empty batch")
+                    .status());
             return std::optional<ExportBatch>();
         }
         JEJAK_RETURN_IF_ERROR(LoadEntries(c, b));
@@ -353,10 +397,12 @@ private:
     }
 
     Status LoadEntries(PgConnection& c, ExportBatch& b) {
-        JEJAK_ASSIGN_OR_RETURN(PgRows r, c.Exec(
-            std::string("SELECT ") + kExposureColumns + ", batch_id IS NOT DISTINCT FROM $1 "
-                "FROM exposures WHERE batch_id = $1 OR revised_batch_id = $1 ORDER BY seq",
-            {PgParam::Int(b.id)}, "load batch"));
+        JEJAK_ASSIGN_OR_RETURN(
+            PgRows r,
+            c.Exec(std::string("SELECT ") + kExposureColumns +
+                       ", batch_id IS NOT DISTINCT FROM $1 "
+                       "FROM exposures WHERE batch_id = $1 OR revised_batch_id = $1 ORDER BY seq",
+                   {PgParam::Int(b.id)}, "load batch"));
         for (int i = 0; i < r.rows(); ++i) {
             JEJAK_ASSIGN_OR_RETURN(StoredExposure e, ReadExposure(r, i));
             JEJAK_ASSIGN_OR_RETURN(bool in_keys, r.Bool(i, 12));
@@ -386,8 +432,12 @@ Result<std::unique_ptr<AuthorityStore>> OpenPostgresAuthorityStore(const std::st
 
 Status DropPostgresAuthoritySchema(const std::string& uri) {
     JEJAK_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Connect(uri));
-    return conn->Exec("DROP TABLE IF EXISTS codes, tokens, exposures, batches, "
-                      "jejak_schema_migrations CASCADE", "drop schema").status();
+    return conn
+        ->Exec(
+            "DROP TABLE IF EXISTS codes, tokens, exposures, batches, "
+            "jejak_schema_migrations CASCADE",
+            "drop schema")
+        .status();
 }
 
 }  // namespace jejak::authority

@@ -26,13 +26,15 @@ Status PgError(const PGresult* result, PGconn* conn, std::string_view what) {
         if (state != nullptr) sqlstate = state;
     }
     if (message.empty() && conn != nullptr) message = PQerrorMessage(conn);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+        message.pop_back();
     std::string text = "PostgreSQL: " + std::string(what) + ": " + message;
     if (!sqlstate.empty()) text += " (SQLSTATE " + sqlstate + ")";
     if (conn != nullptr && PQstatus(conn) != CONNECTION_OK) return Status::Unavailable(text);
-    if (sqlstate == "23505") return Status::FailedPrecondition(text);          // unique violation
+    if (sqlstate == "23505") return Status::FailedPrecondition(text);  // unique violation
     if (sqlstate == "40001" || sqlstate == "40P01") return Status::Unavailable(text);  // retry
-    if (sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0) return Status::Unavailable(text);
+    if (sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0)
+        return Status::Unavailable(text);
     if (sqlstate.rfind("53", 0) == 0) return Status::Unavailable(text);  // out of resources
     return Status::IOError(text);
 }
@@ -140,8 +142,9 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
     }
     // Custom plans for every execution: a generic plan made while a table was still empty
     // (a fresh deployment) would keep scanning it sequentially as it grows.
-    PGresult* r = PQexec(conn, "SET client_min_messages = warning; "
-                               "SET plan_cache_mode = force_custom_plan");
+    PGresult* r = PQexec(conn,
+                         "SET client_min_messages = warning; "
+                         "SET plan_cache_mode = force_custom_plan");
     const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
     if (!ok) {
@@ -282,10 +285,12 @@ std::string RedactDatabaseUri(std::string_view uri) {
         const size_t at = out.rfind('@', auth_end == std::string::npos ? out.size() : auth_end);
         if (at != std::string::npos && at >= auth_start) {
             const size_t colon = out.find(':', auth_start);
-            if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+            if (colon != std::string::npos && colon < at)
+                out.replace(colon + 1, at - colon - 1, "***");
         }
     }
-    for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    for (size_t p = out.find("password="); p != std::string::npos;
+         p = out.find("password=", p + 1)) {
         const size_t end = out.find_first_of("& ", p);
         out.replace(p + 9, (end == std::string::npos ? out.size() : end) - p - 9, "***");
     }

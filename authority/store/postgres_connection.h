@@ -30,7 +30,8 @@ public:
     static PgParam Int(const std::optional<int32_t>& v) { return v ? Int(*v) : Null(); }
     static PgParam Text(std::string v) { return PgParam(Kind::kText, std::move(v)); }
     static PgParam Bytes(std::span<const uint8_t> v) {
-        return PgParam(Kind::kBytes, std::string(reinterpret_cast<const char*>(v.data()), v.size()));
+        return PgParam(Kind::kBytes,
+                       std::string(reinterpret_cast<const char*>(v.data()), v.size()));
     }
 
     bool null() const { return kind_ == Kind::kNull; }
@@ -100,7 +101,8 @@ private:
     void* conn_;
     std::string last_sqlstate_;
     // SQL text -> name of the session's prepared statement (parsed and planned once).
-    std::unordered_map<std::string, std::string> prepared_;  // of the last failed statement, "" when it did not fail
+    std::unordered_map<std::string, std::string>
+        prepared_;  // of the last failed statement, "" when it did not fail
 };
 
 // Up to `size` connections to one URI, opened on demand. Acquire blocks while all are lent

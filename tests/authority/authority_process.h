@@ -64,7 +64,8 @@ public:
     // Reads output until `needle` appears on stdout (0) or stderr (1), the streams close, or
     // `timeout_ms` passes. True when found.
     bool WaitFor(int stream, const std::string& needle, int timeout_ms = 30000) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+        const auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
         while (text_[stream].find(needle) == std::string::npos) {
             if (std::chrono::steady_clock::now() >= deadline || !ReadSome(100)) {
                 return text_[stream].find(needle) != std::string::npos;

@@ -20,7 +20,6 @@
 #include "agent/diagnosis/export_verify.h"
 #include "authority/export_worker.h"
 #include "authority/files.h"
-#include "authority/store/postgres_authority_store.h"
 #include "authority_process.h"
 #include "authority_test_util.h"
 
@@ -29,24 +28,7 @@ namespace {
 
 using namespace jejak::authority;
 
-// "" for SQLite, or the throwaway cluster's URI with a fresh schema; nullopt (with a
-// message) when a PostgreSQL case runs outside scripts/pg-cluster.
-std::optional<std::string> Database(bool postgres) {
-    if (!postgres) return std::string();
-    const char* uri = std::getenv("JEJAK_TEST_PG_URI");
-    if (uri == nullptr) {
-        MESSAGE("not run: JEJAK_TEST_PG_URI is unset (scripts/pg-cluster run -- ... sets it)");
-        return std::nullopt;
-    }
-    REQUIRE(DropPostgresAuthoritySchema(uri).ok());
-    return std::string(uri);
-}
-
-#define CLUSTER_CASE(name, body)                                                          \
-    TEST_CASE("authority cluster [sqlite]: " name) { body(std::string()); }               \
-    TEST_CASE("authority cluster [postgresql]: " name * doctest::test_suite("postgresql")) { \
-        if (auto db = Database(true)) body(*db);                                          \
-    }
+#define CLUSTER_CASE(name, body) AUTHORITY_BACKEND_CASE("authority cluster: " name, body)
 
 std::vector<std::string> JejakAuthority(const TestAuthority& a, std::vector<std::string> args) {
     std::vector<std::string> argv = {BuiltBinary("jejak"), "--state-dir", a.dir(), "authority"};
@@ -120,9 +102,9 @@ void RaceOnTwoInstances(const std::string& database) {
     constexpr int kClients = 16;
     std::vector<std::string> verify_bodies;
     for (int i = 0; i < 12; ++i) {
-        verify_bodies.push_back(nlohmann::json{{"code", a.IssueCode()},
-                                               {"accept", {"confirmed", "likely", "negative"}}}
-                                    .dump());
+        verify_bodies.push_back(
+            nlohmann::json{{"code", a.IssueCode()}, {"accept", {"confirmed", "likely", "negative"}}}
+                .dump());
     }
     RaceOutcome codes = Race(ports, "/api/verify", verify_bodies, a.api_key(), kClients);
     CHECK(codes.other_errors == 0);
@@ -136,7 +118,8 @@ void RaceOnTwoInstances(const std::string& database) {
     }
     RaceOutcome tokens = Race(ports, "/api/certificate", cert_bodies, a.api_key(), kClients);
     CHECK(tokens.other_errors == 0);
-    for (size_t i = 0; i < cert_bodies.size(); ++i) CHECK_MESSAGE(tokens.successes[i] == 1, "token ", i);
+    for (size_t i = 0; i < cert_bodies.size(); ++i)
+        CHECK_MESSAGE(tokens.successes[i] == 1, "token ", i);
     StopServe(one);
     StopServe(two);
 }
@@ -158,11 +141,12 @@ std::set<std::array<uint8_t, 16>> PublishKeys(TestAuthority& a, size_t count) {
             std::copy(e.key.bytes().begin(), e.key.bytes().end(), k.begin());
             keys.insert(k);
         }
-        auto r = a.store().Publish(teks, [&](const std::vector<StoredExposure>&) -> Result<PublishPlan> {
-            PublishPlan plan;
-            plan.inserts = rows;
-            return plan;
-        });
+        auto r =
+            a.store().Publish(teks, [&](const std::vector<StoredExposure>&) -> Result<PublishPlan> {
+                PublishPlan plan;
+                plan.inserts = rows;
+                return plan;
+            });
         REQUIRE(r.ok());
     }
     return keys;
@@ -182,7 +166,8 @@ void SetSetting(TestAuthority& a, const std::string& name, const nlohmann::json&
 std::map<std::array<uint8_t, 16>, int> PublishedKeys(TestAuthority& a, size_t& batches) {
     ExportKeyRing ring;
     const auto& s = a.state().settings();
-    REQUIRE(ring.AddPem(s.export_key_id, s.export_key_version, a.state().export_public_key_pem()).ok());
+    REQUIRE(
+        ring.AddPem(s.export_key_id, s.export_key_version, a.state().export_public_key_pem()).ok());
     ExportReadOptions options;
     options.ring = &ring;
     options.require_valid_signature = true;
@@ -192,7 +177,8 @@ std::map<std::array<uint8_t, 16>, int> PublishedKeys(TestAuthority& a, size_t& b
     std::set<std::string> listed;
     size_t start = 0;
     batches = 0;
-    for (size_t nl = index->find('\n'); nl != std::string::npos; start = nl + 1, nl = index->find('\n', start)) {
+    for (size_t nl = index->find('\n'); nl != std::string::npos;
+         start = nl + 1, nl = index->find('\n', start)) {
         const std::string name = index->substr(start, nl - start);
         CHECK(listed.insert(name).second);
         auto loaded = LoadExport(a.state().exports_dir() + "/" + name, options);
@@ -217,8 +203,10 @@ void CheckEachOnce(const std::set<std::array<uint8_t, 16>>& keys,
     size_t missing = 0, twice = 0;
     for (const auto& k : keys) {
         const auto it = seen.find(k);
-        if (it == seen.end()) ++missing;
-        else if (it->second != 1) ++twice;
+        if (it == seen.end())
+            ++missing;
+        else if (it->second != 1)
+            ++twice;
     }
     CHECK(missing == 0);
     CHECK(twice == 0);

@@ -41,7 +41,8 @@ namespace {
 using namespace jejak::authority;
 
 double Now() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 // utime + stime of a process in seconds (0 when it is gone).
@@ -85,7 +86,8 @@ double MachineBusySeconds() {
     std::string cpu;
     double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
     in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
-    return (user + nice + system + irq + softirq + steal) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    return (user + nice + system + irq + softirq + steal) /
+           static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 double SelfCpuSeconds() {
@@ -111,7 +113,8 @@ struct Child {
     std::string ReadAll() {
         std::string text;
         char buf[4096];
-        for (ssize_t n; (n = read(out, buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
+        for (ssize_t n; (n = read(out, buf, sizeof buf)) > 0;)
+            text.append(buf, static_cast<size_t>(n));
         return text;
     }
     int Wait() {
@@ -188,7 +191,8 @@ PublishPhase Publish(const std::vector<int>& ports, const std::vector<std::strin
     phase.seconds = Now() - start;
     phase.ok = ok;
     phase.failed = failed;
-    for (auto& l : latencies) phase.latencies_ms.insert(phase.latencies_ms.end(), l.begin(), l.end());
+    for (auto& l : latencies)
+        phase.latencies_ms.insert(phase.latencies_ms.end(), l.begin(), l.end());
     return phase;
 }
 
@@ -197,16 +201,19 @@ PublishPhase Publish(const std::vector<int>& ports, const std::vector<std::strin
 int RunAuthorityClusterBench(const AuthorityBenchArgs& args) {
     const std::string jejak = JejakBinary();
     if (access(jejak.c_str(), X_OK) != 0) {
-        std::fprintf(stderr, "jejak-bench: %s is missing (build the jejak target)\n", jejak.c_str());
+        std::fprintf(stderr, "jejak-bench: %s is missing (build the jejak target)\n",
+                     jejak.c_str());
         return 1;
     }
-    std::string tmpl = (std::filesystem::temp_directory_path() / "jejak-bench-auth-XXXXXX").string();
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "jejak-bench-auth-XXXXXX").string();
     if (mkdtemp(tmpl.data()) == nullptr) return 1;
     const std::string dir = tmpl;
     SystemRandom random;
     SystemClock clock;
     auto init = AuthorityState::Init(dir, "ZZ", random, args.database);
-    auto state = init.ok() ? AuthorityState::Open(dir) : Result<std::unique_ptr<AuthorityState>>(init.status());
+    auto state = init.ok() ? AuthorityState::Open(dir)
+                           : Result<std::unique_ptr<AuthorityState>>(init.status());
     if (!state.ok()) {
         std::fprintf(stderr, "jejak-bench: %s\n", state.status().ToString().c_str());
         std::filesystem::remove_all(dir);
@@ -246,7 +253,8 @@ int RunAuthorityClusterBench(const AuthorityBenchArgs& args) {
         std::string server_cpu;
         for (size_t i = 0; i < servers.size(); ++i) {
             char buf[32];
-            std::snprintf(buf, sizeof buf, "%s%.2f", i ? "+" : "", ProcessCpuSeconds(servers[i].pid) - server_cpu0[i]);
+            std::snprintf(buf, sizeof buf, "%s%.2f", i ? "+" : "",
+                          ProcessCpuSeconds(servers[i].pid) - server_cpu0[i]);
             server_cpu += buf;
         }
         for (Child& s : servers) kill(s.pid, SIGTERM);
@@ -264,21 +272,24 @@ int RunAuthorityClusterBench(const AuthorityBenchArgs& args) {
             const double keys = j["keys"].get<double>();
             double export_bytes = 0;
             for (const auto& f : std::filesystem::directory_iterator((*state)->exports_dir())) {
-                if (f.path().extension() == ".zip") export_bytes += static_cast<double>(f.file_size());
+                if (f.path().extension() == ".zip")
+                    export_bytes += static_cast<double>(f.file_size());
             }
-            std::printf("authority backend=%s instances=%d publish_per_s=%.0f p99_ms=%.1f "
-                        "export_keys_per_s=%.0f\n",
-                        backend, args.instances, static_cast<double>(phase.ok) / phase.seconds,
-                        Percentile(phase.latencies_ms, 0.99), keys / export_s);
-            std::printf("authority-detail clients=%d requests_ok=%zu requests_failed=%zu "
-                        "publish_s=%.2f p50_ms=%.1f server_cpu_s=%s client_cpu_s=%.2f "
-                        "postgres_cpu_s=%.2f machine_busy_cpu_s=%.2f machine_cpu_s_available=%.2f "
-                        "export_keys=%.0f export_s=%.2f export_bytes=%.0f\n",
-                        args.clients, phase.ok, phase.failed, phase.seconds,
-                        Percentile(phase.latencies_ms, 0.5), server_cpu.c_str(), self_cpu,
-                        pg_cpu, machine_cpu,
-                        phase.seconds * static_cast<double>(std::thread::hardware_concurrency()),
-                        keys, export_s, export_bytes);
+            std::printf(
+                "authority backend=%s instances=%d publish_per_s=%.0f p99_ms=%.1f "
+                "export_keys_per_s=%.0f\n",
+                backend, args.instances, static_cast<double>(phase.ok) / phase.seconds,
+                Percentile(phase.latencies_ms, 0.99), keys / export_s);
+            std::printf(
+                "authority-detail clients=%d requests_ok=%zu requests_failed=%zu "
+                "publish_s=%.2f p50_ms=%.1f server_cpu_s=%s client_cpu_s=%.2f "
+                "postgres_cpu_s=%.2f machine_busy_cpu_s=%.2f machine_cpu_s_available=%.2f "
+                "export_keys=%.0f export_s=%.2f export_bytes=%.0f\n",
+                args.clients, phase.ok, phase.failed, phase.seconds,
+                Percentile(phase.latencies_ms, 0.5), server_cpu.c_str(), self_cpu, pg_cpu,
+                machine_cpu,
+                phase.seconds * static_cast<double>(std::thread::hardware_concurrency()), keys,
+                export_s, export_bytes);
             rc = phase.failed == 0 ? 0 : 1;
         } else {
             std::fprintf(stderr, "jejak-bench: export failed (exit %d)\n", export_rc);
