@@ -99,6 +99,16 @@ TEST_CASE("jejak authority --database: init records it, commands follow it, pass
     const nlohmann::json j = nlohmann::json::parse(settings);
     CHECK(j["database"] == "keys.sqlite");
     CHECK(RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed"}).code == 0);
+    // A pilot state from before the setting existed (no "database") uses authority.db.
+    {
+        const std::string pilot = dir.path() + "/pilot";
+        REQUIRE(RunJejak({"--state-dir", pilot, "authority", "init"}).code == 0);
+        std::ifstream in(pilot + "/authority.json");
+        nlohmann::json old = nlohmann::json::parse(in);
+        old.erase("database");
+        std::ofstream(pilot + "/authority.json") << old.dump(2);
+        CHECK(RunJejak({"--state-dir", pilot, "authority", "issue-code", "--type", "likely"}).code == 0);
+    }
     // An explicit --database wins over authority.json: this file does not exist.
     CliRun missing = RunJejak({"--state-dir", d, "authority", "export", "--database",
                                dir.path() + "/none.db"});

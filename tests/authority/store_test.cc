@@ -17,6 +17,7 @@
 #include "authority/store/postgres_connection.h"
 #include "authority/store/sqlite_authority_store.h"
 #include "authority_test_util.h"
+#include "storage/sqlite_db.h"
 
 namespace jejak::testing {
 namespace {
@@ -50,6 +51,22 @@ public:
         return std::move(*store);
     }
     AuthorityStore& store() { return *store_; }
+    // Marks the schema as written by a future Jejak (version 99), through the backend's
+    // own access path.
+    void StampFutureSchema() {
+        store_.reset();
+        if (backend_ == DatabaseBackend::kPostgres) {
+            auto conn = PgConnection::Connect(database_);
+            REQUIRE(conn.ok());
+            REQUIRE((*conn)->Exec("INSERT INTO jejak_schema_migrations(version) VALUES (99)",
+                                  "stamp").ok());
+        } else {
+            auto db = SqliteDb::Open(database_, false);
+            REQUIRE(db.ok());
+            REQUIRE(db->Exec("PRAGMA user_version=99", "stamp").ok());
+        }
+    }
+    Status OpenStatus() { return OpenAuthorityStore(database_, true, 2).status(); }
 
 private:
     DatabaseBackend backend_;
@@ -267,6 +284,14 @@ void Reopen(StoreFixture& f) {
     CHECK(*again->CountExposures() == 1);
 }
 STORE_CONFORMANCE("reopening a migrated database keeps its rows", Reopen)
+
+void FutureSchema(StoreFixture& f) {
+    f.StampFutureSchema();
+    const Status s = f.OpenStatus();
+    CHECK(s.IsCorruption());
+    CHECK(s.ToString().find("newer than this Jejak understands") != std::string::npos);
+}
+STORE_CONFORMANCE("a database migrated by a newer Jejak is refused, not rewritten", FutureSchema)
 
 TEST_CASE("store: the database setting picks the backend; messages never show a password") {
     CHECK(BackendOf("authority.db") == DatabaseBackend::kSqlite);
