@@ -5,8 +5,11 @@
 //     certificate and publishes them (config section "upload"). Today's key is cut at the
 //     current interval and a new key takes over; the revision token is kept sealed.
 //     --keys-from: a sync station uploading a token's offline key file instead of its own.
-//   jejak report --chaff
-//     One decoy sequence of the same requests (X-Chaff: 1), replies discarded.
+//   jejak report --chaff [--if-due]
+//     One decoy sequence of the same requests (X-Chaff: 1), replies discarded. --if-due (the
+//     scheduled check): only when the randomly drawn due time kept in the state dir has
+//     come (agent/upload/chaff_schedule.h); prints "chaff not due" otherwise, and "no chaff:
+//     ..." on a device without an upload section. A decoy that fails stays due (exit 1).
 // Exit 0 published; 1 a server refused (one line naming its error code) or could not be
 // reached; 2 bad arguments or configuration, or no consent (nothing sent).
 #include <fstream>
@@ -17,7 +20,9 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/cli.h"
+#include "agent/config/agent_files.h"
 #include "agent/config/store_config.h"
+#include "agent/upload/chaff_schedule.h"
 #include "agent/upload/consent.h"
 #include "agent/upload/upload_client.h"
 #include "agent/upload/upload_json.h"
@@ -33,6 +38,7 @@ struct ReportArgs {
     bool yes = false;
     bool json = false;
     bool chaff = false;
+    bool if_due = false;
 };
 
 UploadConfig LoadUploadConfig(CliEnv& env) {
@@ -95,11 +101,7 @@ void PrintOutcome(const ReportOutcome& outcome, const ConsentSummary& summary, s
     for (const std::string& w : outcome.warnings) env.out << "warning: " << w << "\n";
 }
 
-void RunChaff(const ReportArgs& args, CliEnv& env) {
-    if (!args.code.empty() || !args.keys_from.empty()) {
-        throw CliError(kExitUsage, "report: --chaff takes no --code or --keys-from");
-    }
-    const UploadConfig config = LoadUploadConfig(env);
+void SendChaff(const UploadConfig& config, CliEnv& env, RandomSource& random) {
     const EnIntervalNumber now = NowInterval(env);
     // Shaped like what this device would really send: its own number of keys.
     size_t count = kUploadDays;
@@ -109,14 +111,45 @@ void RunChaff(const ReportArgs& args, CliEnv& env) {
         }
     }
     std::unique_ptr<HttpPoster> http = NewUploadPoster(config);
-    SystemRandom random;
     UploadClient client(config, *http, random);
     FailIfError(client.Chaff(count, now), "report --chaff");
     env.out << "chaff sent\n";
 }
 
+// The scheduled decoy: sent only when due; the next due time is drawn after a send (or on
+// the first run), never after a failure, so a device offline now sends at its next check.
+void RunChaffIfDue(CliEnv& env, RandomSource& random) {
+    Result<nlohmann::json> section = LoadConfigSection(env, "upload");
+    if (!section.ok()) throw CliError(kExitUsage, section.status().message());
+    if (section->empty()) {
+        env.out << "no chaff: the upload section is not configured\n";
+        return;
+    }
+    const UploadConfig config = LoadUploadConfig(env);
+    const std::string path = env.state_dir + "/" + kChaffScheduleFileName;
+    Result<std::optional<int64_t>> due = LoadChaffDue(path);
+    const int64_t now = env.clock.NowUnixMicros() / 1000000;
+    // An unreadable schedule is drawn anew, like a missing one.
+    const ChaffStep step = PlanChaff(due.ok() ? *due : std::nullopt, now);
+    if (step.send) SendChaff(config, env, random);
+    if (step.schedule) {
+        FailIfError(SaveChaffDue(path, now + DrawChaffDelay(random)), "report --chaff");
+    }
+    if (!step.send) env.out << "chaff not due\n";
+}
+
+void RunChaff(const ReportArgs& args, CliEnv& env) {
+    if (!args.code.empty() || !args.keys_from.empty()) {
+        throw CliError(kExitUsage, "report: --chaff takes no --code or --keys-from");
+    }
+    SystemRandom random;
+    if (args.if_due) return RunChaffIfDue(env, random);
+    SendChaff(LoadUploadConfig(env), env, random);
+}
+
 void RunReport(const ReportArgs& args, CliEnv& env) {
     if (args.chaff) return RunChaff(args, env);
+    if (args.if_due) throw CliError(kExitUsage, "report: --if-due needs --chaff");
     if (args.code.empty()) throw CliError(kExitUsage, "report: --code CODE is required");
     const UploadConfig config = LoadUploadConfig(env);
     const EnIntervalNumber now = NowInterval(env);
@@ -178,6 +211,8 @@ void RegisterReportCommands(CLI::App& app, CliEnv& env) {
                        "Upload the keys of an offline key file (`keys export --for-diagnosis`)");
     report->add_flag("--json", args->json, "Print the outcome as JSON");
     report->add_flag("--chaff", args->chaff, "Send one decoy upload (X-Chaff), nothing real");
+    report->add_flag("--if-due", args->if_due,
+                     "With --chaff: only when the randomly drawn due time has come (timer)");
     report->callback([args, &env] { RunReport(*args, env); });
 }
 

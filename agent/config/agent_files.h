@@ -18,6 +18,9 @@ inline constexpr char kDaemonStatusFileName[] = "daemon-status.json";
 // Export files `jejak match --keys DIR`/`--fetched` already checked (names and hashes of
 // public files), 0600.
 inline constexpr char kCheckedExportsFileName[] = "checked-exports.txt";
+// When the scheduled check next sends a chaff upload (`report --chaff --if-due`): one
+// randomly drawn Unix time, no secrets, 0600 (agent/upload/chaff_schedule.h).
+inline constexpr char kChaffScheduleFileName[] = "chaff-schedule.json";
 // Written by older versions: a clear copy of the exposure decision. Never written now (the
 // result is sealed in the store); removed by the next check and by wipe.
 inline constexpr char kLegacyStatusFileName[] = "exposure-status.json";
@@ -26,9 +29,8 @@ inline constexpr char kLegacyStatusFileName[] = "exposure-status.json";
 // <state_dir>/diagnosis-keys. Reads only that key (no public keys are loaded).
 Result<std::string> ConfiguredDownloadDir(const ConfigSource& source);
 
-// Removes the fetch state, the daemon status file, the checked-exports ledger, a legacy
-// status file and the download directory with everything
-// in it. A download directory that is the state directory or one of its ancestors is left
+// Removes the fetch state, the daemon status file, the checked-exports ledger, the chaff
+// schedule, a legacy status file and the download directory with everything in it. A download directory that is the state directory or one of its ancestors is left
 // alone (only its own entries would be ours, and they cannot be told apart). Missing files
 // are not an error. Needs no key and no passphrase.
 Status RemoveAgentFiles(const std::string& state_dir, const std::string& download_dir);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -36,18 +37,31 @@ inline std::string HostRunnable(const std::string& name) {
 }
 
 // argv as this machine can exec it: a cross-built program of the build tree (bin/) is
-// started through the emulator (no binfmt_misc needed); anything else as it is.
+// started through the emulator (no binfmt_misc needed); anything else as it is. Emulated,
+// `jejak ... authority ARGS` becomes `jejak-authority ... ARGS`, which is what jejak would
+// exec (forward_test.cc checks that natively and in process): an emulated program cannot
+// exec another arm64 program without binfmt_misc.
 inline std::vector<std::string> HostArgv(std::vector<std::string> argv) {
     const std::string bin_dir = std::string(JEJAK_BINARY_DIR) + "/bin/";
-    if (!TestEmulator().empty() && !argv.empty() && argv[0].rfind(bin_dir, 0) == 0) {
-        argv.insert(argv.begin(), TestEmulator());
+    if (TestEmulator().empty() || argv.empty() || argv[0].rfind(bin_dir, 0) != 0) return argv;
+    if (argv[0] == BuiltBinary("jejak")) {
+        for (size_t i = 1; i < argv.size(); ++i) {
+            if (argv[i] == "--state-dir" || argv[i] == "--config") {
+                ++i;  // its value
+                continue;
+            }
+            if (argv[i].rfind("-", 0) == 0) continue;
+            if (argv[i] == "authority") {
+                argv.erase(argv.begin() + static_cast<std::ptrdiff_t>(i));
+                argv[0] = BuiltBinary("jejak-authority");
+            }
+            break;
+        }
     }
+    argv.insert(argv.begin(), TestEmulator());
     return argv;
 }
 
-// Starts `argv`, writes `input` to its stdin and closes it; when `signal_after_ms` >= 0,
-// sends `signal` once that long has passed (wall time: a real process cannot share a test
-// clock). Collects stdout and stderr until the child exits.
 // Cross-built programs of the build tree run through the emulator (HostArgv).
 inline ProcessRun RunProcess(const std::vector<std::string>& program_argv,
                              const std::string& input = "", int signal_after_ms = -1,

@@ -2,7 +2,8 @@
 // server on 127.0.0.1: nothing reaches the server without consent (no --yes and no typed yes
 // on a terminal), a consented report sends exactly the device's keys and keeps the revision
 // token, every server error code is one line and exit 1, chaff sends the same three requests
-// with X-Chaff, and an offline key file uploads from a station like the device's own keys.
+// with X-Chaff (and, from the scheduled check, only when its random due time has come), and
+// an offline key file uploads from a station like the device's own keys.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "agent/upload/chaff_schedule.h"
 #include "agent/upload/upload_keys.h"
 #include "platform/base/base64.h"
 #include "platform/base/clock.h"
@@ -295,6 +297,91 @@ TEST_CASE("report --chaff sends the three requests with X-Chaff, padded like a r
     CHECK(json::parse(reqs[2].body)["temporaryExposureKeys"].size() ==
           json::parse(reqs[5].body)["temporaryExposureKeys"].size());
     CHECK(d.StoredTeks().size() == 5);  // only the real report released today's key
+}
+
+TEST_CASE("report --chaff --if-due sends only when its randomly drawn time has come") {
+    Device d;
+    const std::string schedule = d.state + "/chaff-schedule.json";
+    const auto due_time = [&] {
+        auto due = LoadChaffDue(schedule);
+        REQUIRE(due.ok());
+        REQUIRE(due->has_value());
+        return **due;
+    };
+    const auto now_s = [&] { return d.clock.NowUnixMicros() / 1000000; };
+    // The first scheduled run only draws the due time: nothing is sent.
+    auto first = d.Jejak({"report", "--chaff", "--if-due"});
+    CHECK(first.code == 0);
+    CHECK(first.out == "chaff not due\n");
+    CHECK(first.err.empty());
+    CHECK(d.server.requests().empty());
+    const int64_t due = due_time();
+    CHECK(due >= kNowS + kChaffMinDelayS);
+    CHECK(due <= kNowS + kChaffMaxDelayS);
+
+    // A second before it: nothing sent, the due time kept.
+    d.clock.Advance((due - kNowS - 1) * int64_t{1000000});
+    CHECK(d.Jejak({"report", "--chaff", "--if-due"}).out == "chaff not due\n");
+    CHECK(d.server.requests().empty());
+    CHECK(due_time() == due);
+
+    // Due, but no network: one error line, exit 1, and still due for the next check.
+    int port = 0;
+    {
+        RecordingServer gone;
+        port = std::stoi(gone.url().substr(gone.url().rfind(':') + 1));
+    }
+    d.WriteConfig("http://127.0.0.1:" + std::to_string(port));
+    d.clock.Advance(int64_t{1000000});
+    auto offline = d.Jejak({"report", "--chaff", "--if-due"});
+    CHECK(offline.code == 1);
+    CHECK(OneErrorLine(offline));
+    CHECK(offline.err.find("unreachable") != std::string::npos);
+    CHECK(due_time() == due);
+
+    // Back online: one decoy sequence, and a new due time drawn from now.
+    d.WriteConfig(d.server.url());
+    auto sent = d.Jejak({"report", "--chaff", "--if-due"});
+    CHECK(sent.code == 0);
+    CHECK(sent.out == "chaff sent\n");
+    const auto reqs = d.server.requests();
+    REQUIRE(reqs.size() == 3);
+    for (const auto& r : reqs) CHECK(r.chaff);
+    CHECK(due_time() >= now_s() + kChaffMinDelayS);
+    CHECK(due_time() <= now_s() + kChaffMaxDelayS);
+    CHECK(d.Jejak({"report", "--chaff", "--if-due"}).out == "chaff not due\n");
+
+    // A due time further ahead than any draw (the clock was set back) is drawn anew.
+    REQUIRE(SaveChaffDue(schedule, now_s() + kChaffMaxDelayS + 86400).ok());
+    CHECK(d.Jejak({"report", "--chaff", "--if-due"}).out == "chaff not due\n");
+    CHECK(due_time() <= now_s() + kChaffMaxDelayS);
+    CHECK(d.server.requests().size() == 3);
+
+    // Usage: --if-due belongs to --chaff. A device without an upload section sends nothing.
+    CHECK(d.Jejak({"report", "--code", "1", "--yes", "--if-due"}).code == 2);
+    std::ofstream(d.config, std::ios::trunc) << json{{"store", {{"retention_days", 25}}}}.dump();
+    auto unconfigured = d.Jejak({"report", "--chaff", "--if-due"});
+    CHECK(unconfigured.code == 0);
+    CHECK(unconfigured.out == "no chaff: the upload section is not configured\n");
+
+    // `store wipe` removes the schedule with the agent's other files.
+    REQUIRE(d.Jejak({"store", "wipe", "--yes"}).code == 0);
+    CHECK_FALSE(std::filesystem::exists(schedule));
+}
+
+TEST_CASE("the daily check sends scheduled chaff after fetching, and its failure is not fatal") {
+    std::ifstream in(std::string(JEJAK_SOURCE_DIR) + "/systemd/jejak-check.service");
+    REQUIRE(in);
+    std::vector<std::string> exec;
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind("ExecStart=", 0) == 0) exec.push_back(line);
+    }
+    REQUIRE(exec.size() == 3);
+    CHECK(exec[0].find(" keys fetch") != std::string::npos);
+    // "ExecStart=-": a failed decoy (offline) does not stop the check from matching.
+    CHECK(exec[1].rfind("ExecStart=-/usr/bin/jejak ", 0) == 0);
+    CHECK(exec[1].find(" report --chaff --if-due") != std::string::npos);
+    CHECK(exec[2].find(" match --fetched") != std::string::npos);
 }
 
 TEST_CASE("keys export --for-diagnosis needs consent; a station uploads the file") {
