@@ -178,6 +178,7 @@ class Processes:
 
     def __init__(self):
         self.procs = []
+        self.terminated = set()
 
     def start(self, argv, env, log_path):
         log = open(log_path, "w")
@@ -187,20 +188,25 @@ class Processes:
         self.procs.append(proc)
         return proc
 
-    def stop(self, proc, timeout=20):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    def stop(self, proc, timeout=30):
+        """SIGTERM once (a second one could land after the daemon restored the default
+        handler while it flushes), wait, and kill only what does not stop."""
+        self.stop_nowait(proc)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
         return proc.returncode
+
+    def stop_nowait(self, proc):
+        if proc.poll() is None and proc not in self.terminated:
+            proc.send_signal(signal.SIGTERM)
+            self.terminated.add(proc)
 
     def stop_all(self):
         for proc in self.procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+            self.stop_nowait(proc)
         for proc in self.procs:
             self.stop(proc)
 
@@ -397,6 +403,9 @@ def main():
     except KeyboardInterrupt:
         say("\ninterrupted: stopping every process")
         ok = False
+    except RuntimeError as error:
+        say(f"\nerror: {error}")
+        ok = False
     finally:
         procs.stop_all()
         for closing in Town.proxies:
@@ -469,6 +478,8 @@ class Town:
         last = -1
         while self.jejak.clock.now() < self.end:
             for name, proc in self.daemons.items():
+                if proc.poll() == 0:  # a clean stop it was not asked for: an interrupt
+                    raise KeyboardInterrupt
                 if proc.poll() is not None:
                     raise RuntimeError(f"daemon {name} exited with {proc.returncode}: see "
                                        f"{self.dir('logs', name + '.log')}")
@@ -477,8 +488,8 @@ class Town:
                 say(f"   simulated time {iso(int(self.jejak.clock.now()))}")
                 last = day
             time.sleep(0.5)
-        for proc in self.daemons.values():
-            proc.send_signal(signal.SIGTERM)
+        for proc in self.daemons.values():  # all at once, then wait for each
+            self.procs.stop_nowait(proc)
         for name, proc in self.daemons.items():
             code = self.procs.stop(proc)
             if code != 0:
