@@ -18,12 +18,15 @@ CREATE TABLE device_state(id INTEGER PRIMARY KEY, payload BLOB NOT NULL);
 
 }  // namespace
 
+// The page cache is held to 256 KiB (SQLite's default is 2 MiB per connection): the daemon
+// appends rows and rarely reads back, a token has little memory, and a larger transaction
+// spills its dirty pages into the WAL rather than growing the heap.
 Status ConfigureDatabase(SqliteDb& db, bool durable_commits) {
     return db.Exec(
         std::string("PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=") +
         (durable_commits ? "FULL;" : "NORMAL;") +
         "PRAGMA secure_delete=ON; PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=1048576;"
-        "PRAGMA busy_timeout=5000;",
+        "PRAGMA busy_timeout=5000; PRAGMA cache_size=-256;",
         "configure store database");
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <tuple>
 
+#include "agent/check/export_feed.h"
 #include "agent/config/agent_files.h"
 #include "agent/exposure/match.h"
 #include "platform/base/hex.h"
@@ -15,7 +16,6 @@
 namespace jejak {
 namespace {
 
-constexpr size_t kFeedKeys = 4096;
 constexpr char kRevokedState[] = "check.revoked_keys";
 constexpr char kNotifiedState[] = "check.notified_keys";
 // Revoked keys kept across runs, newest last; a key is 16 bytes, so this is 64 KiB at most.
@@ -109,33 +109,6 @@ struct MatchProgress {
     }
 };
 
-Status MatchFile(const std::string& path, const ExportKeyRing& ring, Matcher& matcher,
-                 MatchProgress& progress, FileSpan& span) {
-    ExportReadOptions options;
-    options.ring = &ring;
-    options.require_valid_signature = true;
-    options.on_key_count = [&progress](size_t keys) { progress.total += keys; };
-    std::vector<DiagnosisKey> feed;
-    feed.reserve(kFeedKeys);
-    auto summary = VisitExport(path, options, [&](const DiagnosisKey& key, KeyList) {
-        feed.push_back(key);
-        if (feed.size() == kFeedKeys) {
-            matcher.Add(feed);
-            feed.clear();
-            progress.Update(matcher);
-        }
-        return Status::Ok();
-    });
-    if (!summary.ok()) {
-        // Name the file once: some readers' messages already carry the path.
-        const Status& s = summary.status();
-        return s.message().find(path) == std::string::npos ? s.WithContext(path) : s;
-    }
-    matcher.Add(feed);
-    span.header = summary->header;
-    return Status::Ok();
-}
-
 void AddLegacyScore(std::span<const ExposureWindow> windows, const LegacyRiskConfig& config,
                     uint32_t today, LegacySummary& out) {
     if (windows.empty()) return;
@@ -168,14 +141,19 @@ Result<CheckReport> RunExposureCheck(const CheckInputs& inputs,
     const RpiIndex index(records, inputs.index_seed);
     Matcher matcher(index, MatchOptions{inputs.threads});
     MatchProgress progress{inputs.progress, 0, {}};
-    std::vector<FileSpan> spans(inputs.files.size());
-    for (size_t i = 0; i < inputs.files.size(); ++i) {
-        progress.file = "file " + std::to_string(i + 1) + "/" + std::to_string(inputs.files.size());
-        spans[i].input = i;
-        spans[i].first = matcher.stats().keys;
-        JEJAK_RETURN_IF_ERROR(
-            MatchFile(inputs.files[i], *inputs.ring, matcher, progress, spans[i]));
-        spans[i].end = matcher.stats().keys;
+    ExportFeedOptions feed;
+    feed.read.ring = inputs.ring;
+    feed.read.require_valid_signature = true;
+    const std::string of_files = "/" + std::to_string(inputs.files.size());
+    feed.on_file_keys = [&](size_t file, size_t keys) {
+        progress.total += keys;
+        progress.file = "file " + std::to_string(file + 1) + of_files;
+    };
+    feed.on_batch = [&](size_t) { progress.Update(matcher); };
+    JEJAK_ASSIGN_OR_RETURN(std::vector<FedExport> fed, FeedExportFiles(inputs.files, feed, matcher));
+    std::vector<FileSpan> spans(fed.size());
+    for (size_t i = 0; i < fed.size(); ++i) {
+        spans[i] = FileSpan{std::move(fed[i].header), fed[i].first_key, fed[i].end_key, i};
     }
     CheckReport report;
     report.checked_at = inputs.now;

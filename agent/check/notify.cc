@@ -18,6 +18,8 @@
 #include <cstring>
 #include <thread>
 
+#include "platform/base/identity.h"
+
 namespace jejak {
 namespace {
 
@@ -44,14 +46,11 @@ struct HookIdentity {
 Result<HookIdentity> ResolveUser(const std::string& user) {
     HookIdentity id;
     if (user.empty()) return id;
-    std::vector<char> buf(16384);
-    passwd pw{};
-    passwd* found = nullptr;
-    const int rc = ::getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found);
-    if (rc != 0 || found == nullptr) return Status::NotFound("notify.user: no user " + user);
+    Result<UserIdentity> found = LookUpUser(user);
+    if (!found.ok()) return found.status().WithContext("notify.user");
     id.drop = true;
-    id.uid = pw.pw_uid;
-    id.gid = pw.pw_gid;
+    id.uid = found->uid;
+    id.gid = found->gid;
     return id;
 }
 

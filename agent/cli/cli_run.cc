@@ -16,12 +16,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <optional>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "agent/cli/cli.h"
 #include "agent/config/config.h"
+#include "agent/config/daemon_config.h"
 #include "agent/config/radio_config.h"
 #include "agent/config/store_config.h"
 #include "agent/daemon/daemon.h"
@@ -30,6 +32,7 @@
 #include "agent/daemon/run_loop.h"
 #include "agent/daemon/service_notify.h"
 #include "crypto/random.h"
+#include "platform/base/identity.h"
 #include "platform/radio_spec/radio_spec.h"
 
 #ifndef JEJAK_BUILD_DAY_UNIX
@@ -127,7 +130,8 @@ public:
 private:
     static const char* Priority(const std::string& line) {
         if (line.rfind("waiting:", 0) == 0 || line.rfind("paused:", 0) == 0 ||
-            line.rfind("clock:", 0) == 0 || line.rfind("reload failed", 0) == 0) {
+            line.rfind("clock:", 0) == 0 || line.rfind("reload failed", 0) == 0 ||
+            line.rfind("privileges: running as root", 0) == 0) {
             return "<4>";  // warning
         }
         return "<6>";  // info
@@ -142,8 +146,53 @@ void EnsureStateDir(const std::string& dir) {
     }
 }
 
+// Makes the state dir and what is directly in it (regular files and directories, never
+// through a symlink) belong to `user`, so the daemon can go on writing there once it is
+// that user. Only the state dir's own entries: a store never keeps anything deeper.
+Status GiveStateDirTo(const std::string& dir, const UserIdentity& user) {
+    if (::lchown(dir.c_str(), user.uid, user.gid) != 0) {
+        return Status::FromErrno(errno, "cannot hand " + dir + " to " + user.name);
+    }
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        const auto type = entry.symlink_status(ec).type();
+        if (type != std::filesystem::file_type::regular &&
+            type != std::filesystem::file_type::directory) {
+            continue;
+        }
+        if (::lchown(entry.path().c_str(), user.uid, user.gid) != 0) {
+            return Status::FromErrno(errno, "cannot hand " + entry.path().string() + " to " + user.name);
+        }
+    }
+    if (ec) return Status::IOError("cannot list " + dir + ": " + ec.message());
+    return Status::Ok();
+}
+
+// Root gives up root once the radio (which may need capabilities) is open, before the store
+// is: the store's files are then the user's own, as its ownership checks require. Returns
+// the log line saying what happened.
+std::string DropRoot(const DaemonConfig& daemon, const std::string& state_dir) {
+    if (::geteuid() != 0) {
+        if (daemon.user.empty()) return {};
+        return "privileges: already unprivileged (uid " + std::to_string(::getuid()) +
+               "); daemon.user " + daemon.user + " needs no drop";
+    }
+    if (daemon.user.empty()) {
+        return "privileges: running as root: set daemon.user to give up root after opening "
+               "the radio";
+    }
+    Result<UserIdentity> user = LookUpUser(daemon.user);
+    if (!user.ok()) Fail(user.status().WithContext("daemon.user"), "run");
+    FailIfError(GiveStateDirTo(state_dir, *user), "run");
+    FailIfError(DropPrivileges(*user), "run: daemon.user");
+    return "privileges: now " + user->name + " (uid " + std::to_string(user->uid) + ", gid " +
+           std::to_string(user->gid) + "), root given up after opening the radio";
+}
+
 void RunDaemon(const RunArgs& args, CliEnv& env) {
     const RadioConfig config = LoadRadio(args, env);
+    Result<DaemonConfig> daemon_config = LoadDaemonConfig(env);
+    if (!daemon_config.ok()) throw CliError(kExitUsage, "config: " + daemon_config.status().message());
     Result<SqliteStoreOptions> store_options = LoadStoreOptions(env);
     if (!store_options.ok()) Fail(store_options.status(), "run");
     const int64_t flush_interval_s = store_options->flush_interval_s;
@@ -161,19 +210,22 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
     EnsureStateDir(env.state_dir);
     Result<InstanceLock> lock = InstanceLock::Acquire(env.state_dir, "jejak run");
     if (!lock.ok()) Fail(lock.status(), "run");
-    auto store = OpenConfiguredStore(std::move(store_options).value(), env.clock, /*create=*/true);
-    if (!store.ok()) Fail(store.status(), "run");
     RadioOptions radio_options;
     radio_options.hci_log_path = args.hci_log;
     if (!env.real_time) radio_options.sim_poll_ms = 0;  // the loop below polls
     radio_options.allow_shared_advertising = config.allow_shared_advertising;
     auto radio = OpenRadio(config.spec, env.clock, radio_options);
     if (!radio.ok()) Fail(radio.status(), "run --radio " + config.spec);
+    // The store is opened as the user the daemon runs as, so that its files are that user's.
+    const std::string privileges = DropRoot(*daemon_config, env.state_dir);
+    auto store = OpenConfiguredStore(std::move(store_options).value(), env.clock, /*create=*/true);
+    if (!store.ok()) Fail(store.status(), "run");
     SystemRandom random;
     StopSignals signals;
     ServiceNotifier notifier;
     JournalLog journal(env.out, LoggingToJournal());
     std::ostream log(&journal);
+    if (!privileges.empty()) log << privileges << std::endl;
     const int64_t started = env.clock.NowUnixMicros() / 1000000;
     {
         Daemon daemon(**radio, env.clock, **store, random,

@@ -1,6 +1,9 @@
 // `jejak store status|verify|wipe`: inspect, check and destroy the encrypted store in
 // --state-dir. Output never contains key material or row contents, only counts, days and
 // row ids.
+#include <unistd.h>
+
+#include <cerrno>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -12,6 +15,7 @@
 #include "agent/cli/cli.h"
 #include "agent/config/agent_files.h"
 #include "agent/config/store_config.h"
+#include "agent/daemon/instance_lock.h"
 #include "platform/base/clock.h"
 #include "storage/sqlite_store.h"
 
@@ -118,6 +122,13 @@ void RunWipe(bool yes, CliEnv& env) {
     if (!SqliteStore::Exists(env.state_dir)) {
         throw CliError(kExitFailure, "no store in " + env.state_dir + ": nothing wiped");
     }
+    // Never under a running daemon: it would go on writing into files being destroyed. The
+    // lock is held until the wipe is done, so no daemon starts half way through.
+    Result<InstanceLock> lock = InstanceLock::Acquire(env.state_dir, "jejak store wipe");
+    if (!lock.ok()) {
+        throw CliError(ExitCodeFor(lock.status()),
+                       "store wipe: " + lock.status().message() + "; stop the daemon first");
+    }
     if (!yes) {
         env.err << "This destroys every key and all data of the store in " << env.state_dir
                 << " beyond recovery. Type 'wipe' to continue: " << std::flush;
@@ -131,6 +142,11 @@ void RunWipe(bool yes, CliEnv& env) {
                          options->master.key_file == SqliteStore::DefaultMasterKeyPath(env.state_dir);
     Status s = SqliteStore::Wipe(*options, own_key);
     if (s.ok()) s = RemoveAgentFiles(env.state_dir, *download_dir);
+    // Last, still holding it: the lock file, so that a wiped state dir is left empty. A
+    // daemon starting now creates a fresh one.
+    if (s.ok() && ::unlink(InstanceLock::PathFor(env.state_dir).c_str()) != 0 && errno != ENOENT) {
+        s = Status::FromErrno(errno, "cannot remove " + InstanceLock::PathFor(env.state_dir));
+    }
     if (!s.ok()) throw CliError(kExitFailure, s.message());
     env.out << "store in " << env.state_dir << " wiped\n";
 }

@@ -1,6 +1,7 @@
 // Reading the configuration file: TOML (the default) or JSON with the same keys.
 #include "agent/config/config.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <sstream>
@@ -90,7 +91,18 @@ Result<nlohmann::json> LoadConfigDocument(const ConfigSource& env) {
     if (!in) return Status::FromErrno(errno, "cannot read config " + path);
     std::stringstream text;
     text << in.rdbuf();
-    return ParseDocument(path, text.str());
+    JEJAK_ASSIGN_OR_RETURN(nlohmann::json doc, ParseDocument(path, text.str()));
+    // A misspelt section would otherwise be ignored whole, silently: every key in it lost.
+    for (const auto& [name, value] : doc.items()) {
+        if (std::find(std::begin(kConfigSections), std::end(kConfigSections), name) ==
+            std::end(kConfigSections)) {
+            std::string known;
+            for (const char* k : kConfigSections) known += std::string(known.empty() ? "" : ", ") + k;
+            return Status::InvalidArgument("config " + path + ": unknown section \"" + name +
+                                           "\" (known: " + known + ")");
+        }
+    }
+    return doc;
 }
 
 Result<nlohmann::json> LoadConfigSection(const ConfigSource& env, std::string_view section) {

@@ -35,6 +35,10 @@ inline constexpr char kLegacyConfigPath[] = "/etc/jejak/config.json";
 // file exists at the default paths.
 Result<nlohmann::json> LoadConfigDocument(const ConfigSource& source);
 
+// Every section a configuration may hold; any other top-level name is an error.
+inline constexpr const char* kConfigSections[] = {"radio",     "clock",  "store",  "diagnosis", "risk",
+                                                  "notify",    "upload", "daemon", "authority"};
+
 // The section as a JSON object: an empty object when the file or the section is absent
 // (only allowed for the default path); InvalidArgument naming the file (and for a parse error
 // its line and column) for a malformed file or a section that is not a table.

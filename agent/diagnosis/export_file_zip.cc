@@ -43,22 +43,36 @@ Result<std::vector<uint8_t>> ReadEntry(zip_t* zip, zip_uint64_t index, const std
     std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> file(zip_fopen_index(zip, index, 0),
                                                            zip_fclose);
     if (!file) return ZipFailure(name, std::string("cannot open ") + entry, zip_get_error(zip));
+    // Inflate straight into the result, in large reads: no staging copy. The declared size
+    // (already checked against the limit) sizes the first read; the buffer grows only when
+    // an entry does not declare its size or inflates to more than it declared.
     std::vector<uint8_t> out;
-    if ((st.valid & ZIP_STAT_SIZE) != 0) out.reserve(static_cast<size_t>(st.size));
-    uint8_t chunk[16384];
+    size_t filled = 0;
+    const size_t declared = (st.valid & ZIP_STAT_SIZE) != 0 ? static_cast<size_t>(st.size) : 0;
+    constexpr size_t kGrow = 1u << 20;
     for (;;) {
-        const zip_int64_t n = zip_fread(file.get(), chunk, sizeof(chunk));
+        if (filled == out.size()) {
+            if (filled > limit) {
+                return Status::Corruption(name + ": " + entry + " inflates past " +
+                                          std::to_string(limit) + " bytes");
+            }
+            // One byte beyond the declared size (or the limit) tells an entry that lies.
+            const size_t want = filled == 0 && declared > 0 ? declared + 1 : kGrow;
+            out.resize(std::min(filled + want, limit + 1));
+        }
+        const zip_int64_t n = zip_fread(file.get(), out.data() + filled, out.size() - filled);
         if (n < 0) {
             return ZipFailure(name, std::string("cannot inflate ") + entry,
                               zip_file_get_error(file.get()));
         }
         if (n == 0) break;
-        if (out.size() + static_cast<size_t>(n) > limit) {
-            return Status::Corruption(name + ": " + entry + " inflates past " +
-                                      std::to_string(limit) + " bytes");
-        }
-        out.insert(out.end(), chunk, chunk + n);
+        filled += static_cast<size_t>(n);
     }
+    if (filled > limit) {
+        return Status::Corruption(name + ": " + entry + " inflates past " + std::to_string(limit) +
+                                  " bytes");
+    }
+    out.resize(filled);
     return out;
 }
 

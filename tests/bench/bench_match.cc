@@ -5,7 +5,9 @@
 // ~30 MB at the defaults, included). Each run is followed by a "cpu" line: the same run in
 // process CPU seconds (all threads), which a shared machine disturbs much less.
 //   match keys=N stored=M found=F keys_per_s=X ... threads=N        keys generated in memory
-//   match-files keys=N stored=M found=F keys_per_s=X ... threads=N  the same keys from export.zip
+//   read-files keys=N files=F keys_per_s=X                          reading them alone, no matching
+//   match-files keys=N stored=M found=F keys_per_s=X ... threads=N  the same keys from export.zip,
+//                                                    read on their own thread as `jejak match` does
 // Stored sightings are M random RPIs spread over 14 days plus 5 planted true matches (RPIs
 // of 5 of the keys, heard inside their validity); all 5 must be found. Keys start on the
 // same 14 days, so no key is skipped by the time-range filter: every key pays for RPIK, 144
@@ -24,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/check/export_feed.h"
 #include "agent/diagnosis/export_verify.h"
 #include "agent/exposure/match.h"
 #include "bench.h"
@@ -264,20 +267,14 @@ std::vector<std::string> WriteExports(const Workload& w, const std::string& dir)
     return paths;
 }
 
-void RunFromFiles(const Workload& w, const RpiIndex& index, const std::vector<std::string>& paths,
-                  unsigned threads) {
-    Matcher matcher(index, MatchOptions{threads});
-    std::vector<MatchKey> feed;
-    feed.reserve(kFeedKeys);
-    ResetPeakRss();
+// The reading alone (inflate, structure check, key decode; no matching), one thread: what the
+// from-files path adds to the in-memory one.
+void RunReadOnly(const std::vector<std::string>& paths) {
+    size_t keys = 0;
     const Timer start;
     for (const std::string& path : paths) {
-        auto summary = VisitExport(path, {}, [&](const DiagnosisKey& key, KeyList) {
-            feed.push_back(key);
-            if (feed.size() == kFeedKeys) {
-                matcher.Add(feed);
-                feed.clear();
-            }
+        auto summary = VisitExport(path, {}, [&](const DiagnosisKey&, KeyList) {
+            ++keys;
             return Status::Ok();
         });
         if (!summary.ok()) {
@@ -285,7 +282,23 @@ void RunFromFiles(const Workload& w, const RpiIndex& index, const std::vector<st
             return;
         }
     }
-    matcher.Add(feed);
+    const double secs = WallSeconds() - start.wall;
+    std::printf("read-files keys=%zu files=%zu keys_per_s=%.0f\n", keys, paths.size(),
+                static_cast<double>(keys) / secs);
+    ReportCpu("read-files", keys, start);
+}
+
+// The from-files path as `jejak match` runs it: FeedExportFiles reads on its own thread.
+void RunFromFiles(const Workload& w, const RpiIndex& index, const std::vector<std::string>& paths,
+                  unsigned threads) {
+    Matcher matcher(index, MatchOptions{threads});
+    ResetPeakRss();
+    const Timer start;
+    auto fed = FeedExportFiles(paths, {}, matcher);
+    if (!fed.ok()) {
+        std::fprintf(stderr, "%s\n", fed.status().ToString().c_str());
+        return;
+    }
     const std::vector<KeyHits> matches = matcher.Finish();
     const double secs = WallSeconds() - start.wall;
     Report("match-files", w.starts.size(), w.records.size(), CountFound(matches, w), secs,
@@ -312,7 +325,10 @@ void RunMatchBench(size_t keys, size_t stored, const std::string& dir, bool file
     RunInMemory(w, index, threads);
     if (!files) return;
     const std::vector<std::string> paths = WriteExports(w, dir);
-    if (!paths.empty()) RunFromFiles(w, index, paths, threads);
+    if (!paths.empty()) {
+        RunReadOnly(paths);
+        RunFromFiles(w, index, paths, threads);
+    }
     for (const auto& p : paths) std::filesystem::remove(p);
     std::error_code ec;
     std::filesystem::remove(dir, ec);  // removed only when empty

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "agent/daemon/instance_lock.h"
 #include "tests/agent/cli/cli_test_util.h"
 #include "platform/base/clock.h"
 #include "storage/sqlite_db.h"
@@ -165,6 +166,23 @@ TEST_CASE("store wipe asks for confirmation unless --yes, and removes keys and f
     run = RunJejak({"--state-dir", dir.path(), "store", "wipe", "--yes"});
     CHECK(run.code == 0);
     CHECK(std::filesystem::is_empty(dir.path()));
+}
+
+TEST_CASE("store wipe refuses while a daemon holds the state dir, and destroys nothing") {
+    StoreDir dir;
+    dir.Fill(1);
+    {
+        auto held = InstanceLock::Acquire(dir.path(), "jejak run");
+        REQUIRE(held.ok());
+        auto run = RunJejak({"--state-dir", dir.path(), "store", "wipe", "--yes"});
+        CHECK(run.code == 1);
+        CHECK(run.err.find("is in use by pid " + std::to_string(::getpid())) != std::string::npos);
+        CHECK(run.err.find("stop the daemon first") != std::string::npos);
+        CHECK(std::filesystem::exists(dir.path() + "/store.keys"));
+    }
+    auto run = RunJejak({"--state-dir", dir.path(), "store", "wipe", "--yes"});
+    CHECK(run.code == 0);
+    CHECK(std::filesystem::is_empty(dir.path()));  // the lock file too
 }
 
 // Guards that wipe removes every file the agent wrote (the exposure status file, key-fetch

@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "agent/config/daemon_config.h"
 #include "agent/config/radio_config.h"
 #include "agent/config/store_config.h"
 #include "tests/agent/diagnosis/export_test_util.h"
@@ -92,9 +93,11 @@ TEST_CASE("the shipped example config parses and documents every radio and clock
     const std::string path = std::string(JEJAK_TEST_DATA_DIR) + "/../../config/jejak.toml";
     auto doc = LoadConfigDocument(Source(path));
     REQUIRE_MESSAGE(doc.ok(), doc.status().ToString());
-    for (const char* section : {"radio", "clock", "store", "diagnosis", "risk", "notify"}) {
-        CHECK(doc->contains(section));
+    for (const char* section : kConfigSections) {
+        if (std::string(section) == "authority") continue;  // the server's, not the device's
+        CHECK_MESSAGE(doc->contains(section), section);
     }
+    CHECK(LoadDaemonConfig(Source(path)).ok());
     CHECK(LoadRadioConfig(Source(path)).ok());
     CHECK(LoadStoreOptions(Source(path)).ok());
     std::ifstream in(path);
@@ -103,8 +106,33 @@ TEST_CASE("the shipped example config parses and documents every radio and clock
                             "advertising_interval_ms", "tx_power_dbm", "aggregate_window_s",
                             "summary_interval_s", "require_ntp_sync", "not_before",
                             "retention_days", "flush_interval_s", "durable_commits", "key_file",
-                            "passphrase_env", "argon2_opslimit", "argon2_memlimit_kib"}) {
+                            "passphrase_env", "argon2_opslimit", "argon2_memlimit_kib",
+                            "verification_url", "publish_url", "api_key", "health_authority_id",
+                            "ca_file", "pinned_public_key", "user"}) {
         CHECK_MESSAGE(text.find(std::string("# ") + key + " =") != std::string::npos, key);
+    }
+}
+
+TEST_CASE("a misspelt section is an error naming it, not a silently ignored table") {
+    testing::ScratchDir dir("config-sections");
+    std::ofstream(dir.File("typo.toml")) << "[radoi]\nspec = \"hci0\"\n";
+    auto radio = LoadRadioConfig(Source(dir.File("typo.toml")));
+    REQUIRE_FALSE(radio.ok());
+    CHECK(radio.status().IsInvalidArgument());
+    CHECK(radio.status().message().find("unknown section \"radoi\"") != std::string::npos);
+    CHECK(radio.status().message().find("typo.toml") != std::string::npos);
+    std::ofstream(dir.File("typo.json")) << R"({"stroe": {"retention_days": 3}})";
+    CHECK_FALSE(LoadConfigDocument(Source(dir.File("typo.json"))).ok());
+}
+
+TEST_CASE("the daemon section: a user name, nothing else") {
+    CHECK(ParseDaemonConfig(nlohmann::json::object())->user.empty());
+    CHECK(ParseDaemonConfig({{"user", "jejak"}})->user == "jejak");
+    for (const nlohmann::json& bad : {nlohmann::json{{"user", ""}}, nlohmann::json{{"user", 7}},
+                                      nlohmann::json{{"usr", "jejak"}}}) {
+        auto parsed = ParseDaemonConfig(bad);
+        REQUIRE_FALSE(parsed.ok());
+        CHECK(parsed.status().message().rfind("daemon.", 0) == 0);
     }
 }
 
