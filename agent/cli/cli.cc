@@ -1,7 +1,6 @@
 // Top-level CLI: global options, command groups, error-to-exit-code mapping.
 #include "agent/cli/cli.h"
 
-#include <cstdlib>
 #include <exception>
 #include <string>
 
@@ -131,15 +130,14 @@ void FailIfError(const Status& status, const std::string& context) {
 
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
     SystemClock clock;
-    const char* sim = std::getenv("JEJAK_SIM_CLOCK");
-    if (sim == nullptr || *sim == '\0') return Run(argc, argv, out, err, clock, /*real_time=*/true);
-    Result<SimClockSpec> spec = ParseSimClockSpec(sim);
+    Result<std::optional<SimClockSpec>> spec = SimClockSpecFromEnvironment();
     if (!spec.ok()) {
-        err << "jejak: JEJAK_SIM_CLOCK: " << spec.status().message() << "\n";
+        err << "jejak: " << kSimClockEnvironmentVariable << ": " << spec.status().message() << "\n";
         return kExitUsage;
     }
-    const SimClock simulated(*spec, clock);
-    return Run(argc, argv, out, err, simulated, /*real_time=*/true, spec->rate);
+    if (!spec->has_value()) return Run(argc, argv, out, err, clock, /*real_time=*/true);
+    const SimClock simulated(**spec, clock);
+    return Run(argc, argv, out, err, simulated, /*real_time=*/true, (*spec)->rate);
 }
 
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,

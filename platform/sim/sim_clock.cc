@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 #include <system_error>
 
@@ -55,6 +56,13 @@ Result<SimClockSpec> ParseSimClockSpec(std::string_view text) {
     }
     if (!have_start || !have_anchor || !have_rate) return Bad(text, "start, anchor and rate are all needed");
     return spec;
+}
+
+Result<std::optional<SimClockSpec>> SimClockSpecFromEnvironment() {
+    const char* text = std::getenv(kSimClockEnvironmentVariable);
+    if (text == nullptr || *text == '\0') return std::optional<SimClockSpec>();
+    JEJAK_ASSIGN_OR_RETURN(SimClockSpec spec, ParseSimClockSpec(text));
+    return std::optional<SimClockSpec>(spec);
 }
 
 SimClock::SimClock(const SimClockSpec& spec, const Clock& real)

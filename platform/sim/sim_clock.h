@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "platform/base/clock.h"
@@ -30,6 +31,13 @@ struct SimClockSpec {
 
 // Parses the spec above; InvalidArgument naming the bad part.
 Result<SimClockSpec> ParseSimClockSpec(std::string_view text);
+
+inline constexpr const char* kSimClockEnvironmentVariable = "JEJAK_SIM_CLOCK";
+
+// The spec in JEJAK_SIM_CLOCK: nullopt when unset or empty, InvalidArgument when malformed.
+// Every program of the project that reads "now" (`jejak`, and any executable it runs for a
+// command) picks its clock with this, so that one simulation shares one time.
+Result<std::optional<SimClockSpec>> SimClockSpecFromEnvironment();
 
 // The accelerated clock over a real one (SystemClock; a ManualClock in tests). Sleeps last
 // 1/rate of the simulated time asked for, but never less than min(asked, 10 ms) of real time:
