@@ -398,8 +398,9 @@ def main():
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_term)
+    town = Town(args, rate, work, procs)
     try:
-        ok = Town(args, rate, work, procs).run()
+        ok = town.run()
     except KeyboardInterrupt:
         say("\ninterrupted: stopping every process")
         ok = False
@@ -408,8 +409,7 @@ def main():
         ok = False
     finally:
         procs.stop_all()
-        for closing in Town.proxies:
-            closing.close()
+        town.close()
     if args.check and ok and not args.work:
         shutil.rmtree(work)
         say(f"\nCheck passed; removed {work}")
@@ -419,15 +419,18 @@ def main():
 
 
 class Town:
-    proxies = []
-
     def __init__(self, args, rate, work, procs):
         self.args, self.rate, self.work, self.procs = args, rate, work, procs
+        self.proxy = None
         self.jejak = Jejak(os.path.join(args.bin, "jejak"))
         today = int(time.time()) // DAY * DAY
         # Day 1 is tomorrow (UTC): never before the build day the daemon's clock check uses.
         self.people, self.start, self.end = scenario(today + DAY, args.short)
         self.people.append(venue_box())
+
+    def close(self):
+        if self.proxy is not None:
+            self.proxy.close()
 
     def dir(self, *parts):
         path = os.path.join(self.work, *parts)
@@ -530,7 +533,6 @@ class Town:
                                   self.dir("logs", "authority.log"))
         port = self.wait_for_port(server, self.dir("logs", "authority.log"))
         proxy = CountingProxy(port, self.dir("logs", "proxy.log"))
-        Town.proxies.append(proxy)
         self.proxy = proxy
         say(f"   jejak authority serve on 127.0.0.1:{port}; devices reach it through a "
             f"byte-counting proxy on 127.0.0.1:{proxy.port}")
