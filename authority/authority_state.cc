@@ -10,7 +10,7 @@
 
 #include "authority/base64.h"
 #include "authority/files.h"
-#include "authority/store/sqlite_authority_store.h"
+#include "authority/store/open_authority_store.h"
 #include "crypto/hkdf.h"
 
 namespace jejak::authority {
@@ -38,6 +38,7 @@ nlohmann::json SettingsToJson(const AuthoritySettings& s, const SecretHash& api_
             {"export_max_keys", s.export_max_keys},
             {"export_min_keys", s.export_min_keys},
             {"export_padding_range", s.export_padding_range},
+            {"database", s.database},
             {"api_key_hmac", EncodeBase64(api_key_hash)}};
 }
 
@@ -70,6 +71,7 @@ Result<AuthoritySettings> SettingsFromJson(const nlohmann::json& j, SecretHash& 
                       Field(j, "export_max_keys", s.export_max_keys),
                       Field(j, "export_min_keys", s.export_min_keys),
                       Field(j, "export_padding_range", s.export_padding_range),
+                      Field(j, "database", s.database),
                       Field(j, "api_key_hmac", hash_text)}) {
         JEJAK_RETURN_IF_ERROR(st);
     }
@@ -77,7 +79,7 @@ Result<AuthoritySettings> SettingsFromJson(const nlohmann::json& j, SecretHash& 
         return Status::Corruption("authority.json: identifiers are missing");
     }
     if (s.code_ttl_s <= 0 || s.token_ttl_s <= 0 || s.certificate_ttl_s <= 0 ||
-        s.limits.max_keys == 0 || s.export_max_keys == 0) {
+        s.limits.max_keys == 0 || s.export_max_keys == 0 || s.database.empty()) {
         return Status::InvalidArgument("authority.json: lifetimes and limits must be positive");
     }
     JEJAK_RETURN_IF_ERROR(DecodeBase64Exact(hash_text, Base64Alphabet::kStandard, api_key_hash,
@@ -115,6 +117,15 @@ Result<EcdsaP256PrivateKey> LoadPrivateKey(const std::string& path) {
     return key;
 }
 
+// A database URI whose redacted form differs holds a password.
+bool HoldsPassword(const std::string& database) { return DescribeDatabase(database) != database; }
+
+// `database` as the store opens it: relative file paths are inside the state directory.
+std::string ResolveDatabase(const std::string& dir, const std::string& database) {
+    if (BackendOf(database) == DatabaseBackend::kPostgres || database.front() == '/') return database;
+    return dir + "/" + database;
+}
+
 }  // namespace
 
 AuthorityState::AuthorityState(std::string dir, AuthoritySettings settings,
@@ -131,10 +142,15 @@ AuthorityState::AuthorityState(std::string dir, AuthoritySettings settings,
       export_public_pem_(std::move(export_public_pem)) {}
 
 Result<InitReport> AuthorityState::Init(const std::string& dir, const std::string& region,
-                                        RandomSource& random) {
+                                        RandomSource& random, const std::string& database) {
     if (region.empty() || region.size() > 16 ||
         !std::all_of(region.begin(), region.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) {
         return Status::InvalidArgument("--region: expected 1-16 letters or digits, e.g. MY");
+    }
+    if (HoldsPassword(database)) {
+        return Status::InvalidArgument(
+            "--database: the URI holds a password, which authority.json would keep in clear; "
+            "give it to libpq through a password file (PGPASSFILE or ~/.pgpass) instead");
     }
     JEJAK_RETURN_IF_ERROR(EnsureDirectory(dir));
     struct stat st {};
@@ -152,6 +168,7 @@ Result<InitReport> AuthorityState::Init(const std::string& dir, const std::strin
     s.export_key_id = region;
     s.issuer = s.health_authority_id + ".verification";
     s.audience = s.health_authority_id + ".keyserver";
+    if (!database.empty()) s.database = database;
 
     JEJAK_ASSIGN_OR_RETURN(EcdsaP256PrivateKey export_key, EcdsaP256PrivateKey::Generate());
     JEJAK_ASSIGN_OR_RETURN(EcdsaP256PrivateKey cert_key, EcdsaP256PrivateKey::Generate());
@@ -171,14 +188,15 @@ Result<InitReport> AuthorityState::Init(const std::string& dir, const std::strin
     report.api_key = EncodeBase64(api_bytes, Base64Alphabet::kUrl);
     SecureZero(api_bytes, sizeof api_bytes);
     const SecretHash api_hash = Hmac(hash_key, report.api_key);
-    JEJAK_ASSIGN_OR_RETURN(auto store, OpenSqliteAuthorityStore(dir + "/authority.db", true));
+    JEJAK_ASSIGN_OR_RETURN(auto store, OpenAuthorityStore(ResolveDatabase(dir, s.database), true, 1));
     // authority.json last: its presence is what marks the directory as initialised.
     JEJAK_RETURN_IF_ERROR(
         WriteFileDurably(dir + kSettingsFile, SettingsToJson(s, api_hash).dump(2) + "\n", 0644));
     return report;
 }
 
-Result<std::unique_ptr<AuthorityState>> AuthorityState::Open(const std::string& dir) {
+Result<std::unique_ptr<AuthorityState>> AuthorityState::Open(const std::string& dir,
+                                                             const std::string& database) {
     Result<std::string> text = ReadSmallFile(dir + kSettingsFile);
     if (!text.ok()) {
         if (text.status().IsNotFound()) {
@@ -190,12 +208,19 @@ Result<std::unique_ptr<AuthorityState>> AuthorityState::Open(const std::string& 
     const nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
     SecretHash api_hash{};
     JEJAK_ASSIGN_OR_RETURN(AuthoritySettings settings, SettingsFromJson(j, api_hash));
+    struct stat st {};
+    if (HoldsPassword(settings.database) && ::stat((dir + kSettingsFile).c_str(), &st) == 0 &&
+        (st.st_mode & 077) != 0) {
+        return Status::PermissionDenied(dir + kSettingsFile +
+                                        " holds a database password and is readable by others "
+                                        "(chmod 600 it, or use a libpq password file)");
+    }
+    if (!database.empty()) settings.database = database;
     JEJAK_ASSIGN_OR_RETURN(EcdsaP256PrivateKey export_key, LoadPrivateKey(dir + kExportKeyFile));
     JEJAK_ASSIGN_OR_RETURN(EcdsaP256PrivateKey cert_key, LoadPrivateKey(dir + kCertificateKeyFile));
     JEJAK_ASSIGN_OR_RETURN(std::string cert_pem, cert_key.PublicKeyPem());
     JEJAK_ASSIGN_OR_RETURN(EcdsaP256PublicKey cert_public, EcdsaP256PublicKey::FromPem(cert_pem));
     JEJAK_ASSIGN_OR_RETURN(std::string export_pem, export_key.PublicKeyPem());
-    struct stat st {};
     const std::string hash_path = dir + kHashKeyFile;
     if (::stat(hash_path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
         return Status::PermissionDenied(hash_path + " is readable by others (chmod 600 it)");
@@ -223,8 +248,12 @@ bool AuthorityState::ApiKeyMatches(std::string_view presented) const {
     return ConstantTimeEqual(h.data(), api_key_hash_.data(), h.size());
 }
 
-Result<std::unique_ptr<AuthorityStore>> AuthorityState::OpenStore() const {
-    return OpenSqliteAuthorityStore(db_path(), false);
+std::string AuthorityState::database() const { return ResolveDatabase(dir_, settings_.database); }
+
+Result<std::unique_ptr<AuthorityStore>> AuthorityState::OpenStore(size_t connections) const {
+    Result<std::unique_ptr<AuthorityStore>> store = OpenAuthorityStore(database(), false, connections);
+    if (!store.ok()) return store.status().WithContext("database " + DescribeDatabase(database()));
+    return store;
 }
 
 }  // namespace jejak::authority

@@ -4,7 +4,9 @@
 //   D/certificate_signing_key.pem  P-256 private key that signs certificates (0600)
 //   D/secret_hash.key              32 random bytes: codes, tokens and the API key are
 //                                  stored only as HMAC-SHA256 under this key (0600)
-//   D/authority.db                 the SQLite store (codes, tokens, keys, batches)
+//   D/authority.db                 the SQLite store (codes, tokens, keys, batches), unless
+//                                  authority.json's "database" names another file or a
+//                                  postgresql:// URI (authority/store/open_authority_store.h)
 //   D/exports/                     index.txt and the export batches, served as static files
 // The device API key is printed once by `init` and kept only as its hash.
 #pragma once
@@ -39,6 +41,10 @@ struct AuthoritySettings {
     size_t export_max_keys = 500000;      // per batch (EXPORT_FILE_MAX_RECORDS)
     size_t export_min_keys = 1000;        // padding target (EXPORT_FILE_MIN_RECORDS)
     size_t export_padding_range = 100;    // + random(0..range) padding keys
+    // The store: a file path (SQLite; relative to the state directory) or a postgresql://
+    // URI. A URI kept in authority.json carries no password (libpq's password file or
+    // PGPASSWORD supplies it).
+    std::string database = "authority.db";
 };
 
 // What `init` reports; api_key is shown only this once.
@@ -52,12 +58,17 @@ struct InitReport {
 class AuthorityState {
 public:
     // Creates a new authority in `dir` (created 0700 if missing). FailedPrecondition when
-    // `dir` already holds one. `region` is the export region (e.g. "MY").
+    // `dir` already holds one. `region` is the export region (e.g. "MY"). `database`
+    // ("" = authority.db) is created or migrated and recorded in authority.json;
+    // InvalidArgument for a URI with a password (it would be stored in clear).
     static Result<InitReport> Init(const std::string& dir, const std::string& region,
-                                   RandomSource& random);
+                                   RandomSource& random, const std::string& database = "");
     // Loads an existing authority. NotFound with a hint to run `init` when there is none;
-    // PermissionDenied when a private key file is readable by others.
-    static Result<std::unique_ptr<AuthorityState>> Open(const std::string& dir);
+    // PermissionDenied when a private key file (or an authority.json holding a database
+    // password) is readable by others. A non-empty `database` overrides authority.json's
+    // (e.g. `--database` on the command line).
+    static Result<std::unique_ptr<AuthorityState>> Open(const std::string& dir,
+                                                        const std::string& database = "");
 
     const AuthoritySettings& settings() const { return settings_; }
     const EcdsaP256PrivateKey& export_key() const { return export_key_; }
@@ -70,12 +81,14 @@ public:
     // Constant-time check of a presented X-API-Key.
     bool ApiKeyMatches(std::string_view presented) const;
 
-    std::string db_path() const { return dir_ + "/authority.db"; }
+    // The `database` setting with a relative file path resolved against the state directory.
+    std::string database() const;
     std::string exports_dir() const { return dir_ + "/exports"; }
     const std::string& dir() const { return dir_; }
 
-    // The state's store (the embedded SQLite file), opened on first use by the caller.
-    Result<std::unique_ptr<AuthorityStore>> OpenStore() const;
+    // The state's store (SQLite file or PostgreSQL), opened on first use by the caller;
+    // `connections` bounds a PostgreSQL pool (one per server worker thread).
+    Result<std::unique_ptr<AuthorityStore>> OpenStore(size_t connections = 8) const;
 
 private:
     AuthorityState(std::string dir, AuthoritySettings settings, EcdsaP256PrivateKey export_key,

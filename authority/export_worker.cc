@@ -3,7 +3,10 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <thread>
 
 #include "agent/diagnosis/export_write.h"
 #include "authority/files.h"
@@ -118,10 +121,24 @@ Result<ExportRunReport> ExportWorker::RunOnce(int64_t now) {
                                store_.ClaimBatch(now, state_.settings().export_max_keys,
                                                  BatchFileName));
         if (!batch) break;
+        if (after_claim_) after_claim_(*batch);
         JEJAK_RETURN_IF_ERROR(WriteBatch(*batch, report));
     }
     JEJAK_RETURN_IF_ERROR(WriteIndex());
     return report;
+}
+
+std::function<void(const ExportBatch&)> ExportPauseFromEnvironment() {
+    const char* value = std::getenv("JEJAK_TEST_EXPORT_PAUSE_AFTER_CLAIM_S");
+    if (value == nullptr) return {};
+    char* end = nullptr;
+    const long seconds = std::strtol(value, &end, 10);
+    if (end == value || *end != '\0' || seconds < 1 || seconds > 600) return {};
+    return [seconds](const ExportBatch& batch) {
+        std::fprintf(stderr, "paused after claiming %s\n", batch.path.c_str());
+        std::fflush(stderr);
+        std::this_thread::sleep_for(std::chrono::seconds(seconds));
+    };
 }
 
 }  // namespace jejak::authority

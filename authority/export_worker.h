@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,12 @@ public:
     // lease; IOError/Corruption from the file system or store (what was finished stays).
     Result<ExportRunReport> RunOnce(int64_t now);
 
+    // Test seam: runs after each new batch is claimed (committed in the store) and before
+    // its file is written, so a test can kill the worker exactly mid-batch.
+    void SetAfterClaimHook(std::function<void(const ExportBatch&)> hook) {
+        after_claim_ = std::move(hook);
+    }
+
 private:
     Status WriteBatch(const ExportBatch& batch, ExportRunReport& report);
     Status WriteIndex();
@@ -61,6 +68,14 @@ private:
     const AuthorityState& state_;
     AuthorityStore& store_;
     RandomSource& random_;
+    std::function<void(const ExportBatch&)> after_claim_;
 };
+
+// The pause point of the crash tests, for `jejak authority export` only: when the
+// environment holds JEJAK_TEST_EXPORT_PAUSE_AFTER_CLAIM_S=N (1..600), a hook that prints
+// "paused after claiming <path>" to stderr and sleeps N seconds; otherwise an empty
+// function. Only the operator who starts the worker controls its environment: no request,
+// file or database row can trigger it.
+std::function<void(const ExportBatch&)> ExportPauseFromEnvironment();
 
 }  // namespace jejak::authority

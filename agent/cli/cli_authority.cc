@@ -32,8 +32,9 @@ void InitRandom() {
     if (Status s = SystemRandom::Init(); !s.ok()) Fail(s, "authority");
 }
 
-std::unique_ptr<AuthorityState> OpenState(const CliEnv& env, const std::string& what) {
-    auto state = AuthorityState::Open(env.state_dir);
+std::unique_ptr<AuthorityState> OpenState(const CliEnv& env, const std::string& what,
+                                          const std::string& database) {
+    auto state = AuthorityState::Open(env.state_dir, database);
     if (!state.ok()) Fail(state.status(), what);
     return std::move(*state);
 }
@@ -50,12 +51,13 @@ std::string IsoTime(int64_t unix_s) {
 struct InitArgs {
     std::string region = "ZZ";
     bool json = false;
+    std::string database;
 };
 
 void RunInit(const InitArgs& args, CliEnv& env) {
     InitRandom();
     SystemRandom random;
-    auto report = AuthorityState::Init(env.state_dir, args.region, random);
+    auto report = AuthorityState::Init(env.state_dir, args.region, random, args.database);
     if (!report.ok()) Fail(report.status(), "authority init");
     const authority::AuthoritySettings& s = report->settings;
     if (args.json) {
@@ -83,11 +85,12 @@ struct IssueArgs {
     std::string test_date;
     int64_t expires_in_s = 0;  // 0: the state's code_ttl_seconds (default 1 h)
     bool json = false;
+    std::string database;
 };
 
 void RunIssueCode(const IssueArgs& args, CliEnv& env) {
     InitRandom();
-    auto state = OpenState(env, "authority issue-code");
+    auto state = OpenState(env, "authority issue-code", args.database);
     auto store = state->OpenStore();
     if (!store.ok()) Fail(store.status(), "authority issue-code");
     SystemRandom random;
@@ -112,6 +115,7 @@ struct ServeArgs {
     std::string tls_cert;
     std::string tls_key;
     int threads = 8;
+    std::string database;
 };
 
 void RunServe(const ServeArgs& args, CliEnv& env) {
@@ -121,8 +125,8 @@ void RunServe(const ServeArgs& args, CliEnv& env) {
     options->tls_cert_file = args.tls_cert;
     options->tls_key_file = args.tls_key;
     options->threads = args.threads;
-    auto state = OpenState(env, "authority serve");
-    auto store = state->OpenStore();
+    auto state = OpenState(env, "authority serve", args.database);
+    auto store = state->OpenStore(static_cast<size_t>(args.threads));
     if (!store.ok()) Fail(store.status(), "authority serve");
     SystemRandom random;
     authority::AuthorityService service(*state, **store, env.clock, random);
@@ -153,16 +157,18 @@ void RunServe(const ServeArgs& args, CliEnv& env) {
 struct ExportArgs {
     int64_t now = -1;
     bool json = false;
+    std::string database;
 };
 
 void RunExport(const ExportArgs& args, CliEnv& env) {
     InitRandom();
-    auto state = OpenState(env, "authority export");
+    auto state = OpenState(env, "authority export", args.database);
     auto store = state->OpenStore();
     if (!store.ok()) Fail(store.status(), "authority export");
     SystemRandom random;
     const int64_t now = args.now >= 0 ? args.now : env.clock.NowUnixMicros() / 1000000;
     authority::ExportWorker worker(*state, **store, random);
+    worker.SetAfterClaimHook(authority::ExportPauseFromEnvironment());
     auto report = worker.RunOnce(now);
     if (!report.ok()) Fail(report.status(), "authority export");
     if (args.json) {
@@ -177,6 +183,11 @@ void RunExport(const ExportArgs& args, CliEnv& env) {
             << report->padding_keys << " padding key(s) in " << state->exports_dir() << "\n";
 }
 
+void AddDatabaseOption(CLI::App* command, std::string& database) {
+    command->add_option("--database", database,
+                        "Store: a SQLite file or a postgresql:// URI (default: authority.json's)");
+}
+
 }  // namespace
 
 void RegisterAuthorityCommands(CLI::App& app, CliEnv& env) {
@@ -188,6 +199,7 @@ void RegisterAuthorityCommands(CLI::App& app, CliEnv& env) {
     CLI::App* i = a->add_subcommand("init", "Create the authority's keys and state in --state-dir");
     i->add_option("--region", init->region, "Export region (also the export key id), e.g. MY");
     i->add_flag("--json", init->json, "Print the identifiers and public keys as JSON");
+    AddDatabaseOption(i, init->database);
     i->callback([init, &env] { RunInit(*init, env); });
 
     auto issue = std::make_shared<IssueArgs>();
@@ -200,6 +212,7 @@ void RegisterAuthorityCommands(CLI::App& app, CliEnv& env) {
     c->add_option("--expires-in", issue->expires_in_s, "Code lifetime in seconds (default 3600)")
         ->check(CLI::Range(int64_t{1}, int64_t{30} * 86400));
     c->add_flag("--json", issue->json, "Print {\"code\", \"expires_at\", \"type\"}");
+    AddDatabaseOption(c, issue->database);
     c->callback([issue, &env] { RunIssueCode(*issue, env); });
 
     auto serve = std::make_shared<ServeArgs>();
@@ -208,6 +221,7 @@ void RegisterAuthorityCommands(CLI::App& app, CliEnv& env) {
     s->add_option("--tls-cert", serve->tls_cert, "PEM certificate chain: serve HTTPS");
     s->add_option("--tls-key", serve->tls_key, "PEM private key of --tls-cert");
     s->add_option("--threads", serve->threads, "Worker threads")->check(CLI::Range(1, 256));
+    AddDatabaseOption(s, serve->database);
     s->callback([serve, &env] { RunServe(*serve, env); });
 
     auto exp = std::make_shared<ExportArgs>();
@@ -215,6 +229,7 @@ void RegisterAuthorityCommands(CLI::App& app, CliEnv& env) {
     e->add_option("--now", exp->now, "Run as if at this unix time (seconds)")
         ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
     e->add_flag("--json", exp->json, "Print the run's report as JSON");
+    AddDatabaseOption(e, exp->database);
     e->callback([exp, &env] { RunExport(*exp, env); });
 }
 

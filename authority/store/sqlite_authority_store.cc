@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <iterator>
 #include <mutex>
 
 #include "storage/sqlite_db.h"
@@ -15,9 +16,10 @@ namespace jejak::authority {
 namespace {
 
 constexpr int64_t kNone = -2147483648LL;  // stands for SQL NULL in optional integer columns
-constexpr int64_t kSchemaVersion = 1;
-
-constexpr char kSchemaV1[] = R"sql(
+// Migration N (1-based) takes PRAGMA user_version from N-1 to N; never edit a released one,
+// append a new one.
+constexpr const char* kMigrations[] = {
+    R"sql(
 CREATE TABLE codes(hash BLOB PRIMARY KEY, test_type TEXT NOT NULL, symptom_date TEXT NOT NULL,
     test_date TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER) WITHOUT ROWID;
 CREATE TABLE tokens(hash BLOB PRIMARY KEY, test_type TEXT NOT NULL, symptom_date TEXT NOT NULL,
@@ -32,7 +34,9 @@ CREATE INDEX exposures_unexported ON exposures(batch_id, available_at);
 CREATE INDEX exposures_unexported_revisions ON exposures(revised_batch_id, revised_available_at);
 CREATE TABLE batches(id INTEGER PRIMARY KEY, path TEXT NOT NULL, start_ts INTEGER NOT NULL,
     end_ts INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0);
-)sql";
+)sql",
+};
+constexpr int64_t kSchemaVersion = std::size(kMigrations);
 
 constexpr char kExposureColumns[] =
     "key, rolling_start, rolling_period, transmission_risk, report_type, "
@@ -88,9 +92,17 @@ public:
             return Status::Corruption(path_ + ": schema version " + std::to_string(version) +
                                       " is newer than this Jejak understands");
         }
-        if (version == 0) {
+        for (int64_t next = version + 1; next <= kSchemaVersion; ++next) {
+            // BEGIN IMMEDIATE: a second process opening the file at the same moment waits,
+            // then sees the new user_version and skips the step.
             JEJAK_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE", "begin migration"));
-            Status s = db_.Exec(std::string(kSchemaV1) + "PRAGMA user_version=1;", "create schema");
+            Result<int64_t> now_at = db_.QueryInt("PRAGMA user_version");
+            Status s = now_at.ok() ? Status::Ok() : now_at.status();
+            if (s.ok() && *now_at < next) {
+                s = db_.Exec(std::string(kMigrations[next - 1]) + "PRAGMA user_version=" +
+                                 std::to_string(next) + ";",
+                             "migrate schema");
+            }
             if (!s.ok()) {
                 (void)db_.Exec("ROLLBACK", "rollback migration");
                 return s;
@@ -274,6 +286,7 @@ private:
             ins.BindBlob(9, plan.new_revision);
             JEJAK_RETURN_IF_ERROR(ins.Run("insert exposure"));
         }
+        if (plan.revisions.empty()) return plan.inserts.size();
         // An unexported key is corrected in place; an exported one gets a revised entry.
         JEJAK_ASSIGN_OR_RETURN(SqliteStmt rev, db_.Prepare(
             "UPDATE exposures SET revision = ?1, "

@@ -7,7 +7,9 @@
 #include <httplib.h>
 #include <stdlib.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <utility>
 #include <memory>
@@ -21,6 +23,7 @@
 #include "authority/base64.h"
 #include "authority/http_server.h"
 #include "authority/jwt.h"
+#include "authority/store/postgres_authority_store.h"
 #include "authority/service.h"
 #include "authority/tekmac.h"
 #include "crypto/random.h"
@@ -41,6 +44,28 @@ public:
 private:
     std::string path_;
 };
+
+// The database of a backend-parameterised case: "" (authority.db, SQLite) or, for
+// PostgreSQL, the throwaway cluster's URI (scripts/pg-cluster sets JEJAK_TEST_PG_URI) with
+// the authority's tables dropped; nullopt, with a message, when that variable is unset.
+inline std::optional<std::string> TestDatabase(bool postgres) {
+    if (!postgres) return std::string();
+    const char* uri = std::getenv("JEJAK_TEST_PG_URI");
+    if (uri == nullptr) {
+        MESSAGE("not run: JEJAK_TEST_PG_URI is unset (scripts/pg-cluster run -- ... sets it)");
+        return std::nullopt;
+    }
+    REQUIRE(authority::DropPostgresAuthoritySchema(uri).ok());
+    return std::string(uri);
+}
+
+// Registers `fn(database)` once per backend; the PostgreSQL one in test suite "postgresql",
+// which CTest runs under scripts/pg-cluster (jejak_authority_pg_tests).
+#define AUTHORITY_BACKEND_CASE(name, fn)                                                 \
+    TEST_CASE(name " [sqlite]") { fn(std::string()); }                                   \
+    TEST_CASE(name " [postgresql]" * doctest::test_suite("postgresql")) {                \
+        if (auto database = ::jejak::testing::TestDatabase(true)) fn(*database);         \
+    }
 
 // 2027-01-15 08:00:00 UTC: a fixed "now" for every test.
 inline constexpr int64_t kTestNow = 1800000000;
@@ -82,10 +107,11 @@ struct HttpResult {
 // An initialised authority with its service and (after StartServer) its HTTP server.
 class TestAuthority {
 public:
-    TestAuthority() : clock_(kTestNow * 1000000) {
+    // `database`: "" (authority.db in the state directory) or a postgresql:// URI.
+    explicit TestAuthority(const std::string& database = "") : clock_(kTestNow * 1000000) {
         REQUIRE(SystemRandom::Init().ok());
-        auto report = authority::AuthorityState::Init(dir_.path(), "ZZ", random_);
-        REQUIRE(report.ok());
+        auto report = authority::AuthorityState::Init(dir_.path(), "ZZ", random_, database);
+        REQUIRE_MESSAGE(report.ok(), report.status().ToString());
         api_key_ = report->api_key;
         auto state = authority::AuthorityState::Open(dir_.path());
         REQUIRE(state.ok());

@@ -2,6 +2,9 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "../agent/cli/cli_test_util.h"
@@ -83,6 +86,48 @@ TEST_CASE("jejak authority export runs once and is idempotent") {
     std::ifstream index(d + "/exports/index.txt");
     CHECK(index.good());
     CHECK(RunJejak({"--state-dir", d, "authority", "serve", "--listen", "nonsense"}).code == 2);
+}
+
+TEST_CASE("jejak authority --database: init records it, commands follow it, passwords stay out") {
+    AuthorityTempDir dir;
+    const std::string d = dir.path() + "/auth";
+    CliRun init = RunJejak({"--state-dir", d, "authority", "init", "--database", "keys.sqlite"});
+    REQUIRE_MESSAGE(init.code == 0, init.err);
+    CHECK(std::filesystem::exists(d + "/keys.sqlite"));
+    CHECK_FALSE(std::filesystem::exists(d + "/authority.db"));
+    std::ifstream settings(d + "/authority.json");
+    const nlohmann::json j = nlohmann::json::parse(settings);
+    CHECK(j["database"] == "keys.sqlite");
+    CHECK(RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed"}).code == 0);
+    // A pilot state from before the setting existed (no "database") uses authority.db.
+    {
+        const std::string pilot = dir.path() + "/pilot";
+        REQUIRE(RunJejak({"--state-dir", pilot, "authority", "init"}).code == 0);
+        std::ifstream in(pilot + "/authority.json");
+        nlohmann::json old = nlohmann::json::parse(in);
+        old.erase("database");
+        std::ofstream(pilot + "/authority.json") << old.dump(2);
+        CHECK(RunJejak({"--state-dir", pilot, "authority", "issue-code", "--type", "likely"}).code == 0);
+    }
+    // An explicit --database wins over authority.json: this file does not exist.
+    CliRun missing = RunJejak({"--state-dir", d, "authority", "export", "--database",
+                               dir.path() + "/none.db"});
+    CHECK(missing.code == 1);
+    CHECK(missing.err.find("none.db") != std::string::npos);
+
+    // A URI with a password is not written into authority.json, nor echoed.
+    CliRun secret = RunJejak({"--state-dir", dir.path() + "/pg", "authority", "init", "--database",
+                              "postgresql://jejak:s3cret@db.invalid/jejak"});
+    CHECK(secret.code == 2);
+    CHECK(secret.err.find("password") != std::string::npos);
+    CHECK(secret.err.find("s3cret") == std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.path() + "/pg/authority.json"));
+    // An unreachable server is named without the password given on the command line.
+    CliRun down = RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed",
+                            "--database", "postgresql://jejak:s3cret@/jejak?host=/nonexistent"});
+    CHECK(down.code == 1);
+    CHECK(down.err.find("s3cret") == std::string::npos);
+    CHECK(down.err.find("postgresql://jejak:***@") != std::string::npos);
 }
 
 }  // namespace

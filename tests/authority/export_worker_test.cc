@@ -32,8 +32,8 @@ std::string Index(TestAuthority& a) {
     return text.ok() ? *text : "";
 }
 
-TEST_CASE("export worker: embargoed keys wait, released keys are signed, padded and indexed") {
-    TestAuthority a;
+void EmbargoPaddingIndex(const std::string& database) {
+    TestAuthority a(database);
     a.StartServer();
     // 13 past days plus today's key cut at the current interval (same-day release).
     auto keys = PastKeys(13, a.random());
@@ -103,9 +103,11 @@ TEST_CASE("export worker: embargoed keys wait, released keys are signed, padded 
     CHECK(status == 200);
     CHECK(body.size() == std::filesystem::file_size(a.state().exports_dir() + "/" + run->paths[0]));
 }
+AUTHORITY_BACKEND_CASE("export worker: embargoed keys wait, released keys are signed, "
+                       "padded and indexed", EmbargoPaddingIndex)
 
-TEST_CASE("export worker: a batch left pending by a killed worker is completed before new ones") {
-    TestAuthority a;
+void ResumesPendingBatch(const std::string& database) {
+    TestAuthority a(database);
     a.StartServer();
     REQUIRE(a.ReportKeys(PastKeys(3, a.random())).status == 200);
     // Simulate a worker that claimed a batch and died before writing it.
@@ -132,9 +134,11 @@ TEST_CASE("export worker: a batch left pending by a killed worker is completed b
         CHECK(entry.path().extension() != ".tmp");
     }
 }
+AUTHORITY_BACKEND_CASE("export worker: a batch left pending by a killed worker is "
+                       "completed before new ones", ResumesPendingBatch)
 
-TEST_CASE("export worker: a revision of an exported key is published in revised_keys") {
-    TestAuthority a;
+void RevisedKeys(const std::string& database) {
+    TestAuthority a(database);
     a.StartServer();
     const auto keys = PastKeys(2, a.random());
     HttpResult first = a.ReportKeys(keys, "likely");
@@ -158,6 +162,8 @@ TEST_CASE("export worker: a revision of an exported key is published in revised_
     REQUIRE(e.file.revised_keys.size() == 2);
     for (const auto& k : e.file.revised_keys) CHECK(k.report_type == ReportType::kConfirmedTest);
 }
+AUTHORITY_BACKEND_CASE("export worker: a revision of an exported key is published in revised_keys",
+                       RevisedKeys)
 
 TEST_CASE("batch keys: padding copies real metadata, small and empty batches") {
     SystemRandom random;

@@ -16,8 +16,8 @@ std::string ErrorCode(const HttpResult& r) {
     return "";
 }
 
-TEST_CASE("authority server: a verified device publishes 14 keys once") {
-    TestAuthority a;
+void PublishesOnce(const std::string& database) {
+    TestAuthority a(database);
     a.StartServer();
     const auto keys = PastKeys(14, a.random());
     HttpResult r = a.ReportKeys(keys);
@@ -27,6 +27,7 @@ TEST_CASE("authority server: a verified device publishes 14 keys once") {
     CHECK(r.body.contains("padding"));
     CHECK(a.Exposures() == 14);
 }
+AUTHORITY_BACKEND_CASE("authority server: a verified device publishes 14 keys once", PublishesOnce)
 
 TEST_CASE("authority server: replies of every outcome have the same padded size") {
     TestAuthority a;
@@ -39,8 +40,8 @@ TEST_CASE("authority server: replies of every outcome have the same padded size"
     CHECK(bad <= authority::kReplyBytes + 4);
 }
 
-TEST_CASE("authority server: verification codes") {
-    TestAuthority a;
+void VerificationCodes(const std::string& database) {
+    TestAuthority a(database);
     a.StartServer();
     SUBCASE("a wrong code is refused") {
         HttpResult r = a.PostJson("/api/verify", {{"code", "1234567890"}});
@@ -87,9 +88,10 @@ TEST_CASE("authority server: verification codes") {
         CHECK(r.body["testDate"] == "2027-01-12");
     }
 }
+AUTHORITY_BACKEND_CASE("authority server: verification codes", VerificationCodes)
 
-TEST_CASE("authority server: verification tokens") {
-    TestAuthority a;
+void VerificationTokens(const std::string& database) {
+    TestAuthority a(database);
     a.StartServer();
     const auto keys = PastKeys(3, a.random());
     const std::vector<uint8_t> secret(16, 1);
@@ -123,9 +125,10 @@ TEST_CASE("authority server: verification tokens") {
         CHECK(r.status == 401);
     }
 }
+AUTHORITY_BACKEND_CASE("authority server: verification tokens", VerificationTokens)
 
-TEST_CASE("authority server: publish refusals store nothing") {
-    TestAuthority a;
+void RefusalsStoreNothing(const std::string& database) {
+    TestAuthority a(database);
     a.StartServer();
     auto keys = PastKeys(14, a.random());
     const std::vector<uint8_t> secret(16, 0x42);
@@ -210,6 +213,7 @@ TEST_CASE("authority server: publish refusals store nothing") {
                        "unparsable_request", "larger than 65536");
     }
 }
+AUTHORITY_BACKEND_CASE("authority server: publish refusals store nothing", RefusalsStoreNothing)
 
 TEST_CASE("authority server: chaff is answered like the real thing and leaves no trace") {
     TestAuthority a;
@@ -236,8 +240,8 @@ TEST_CASE("authority server: chaff is answered like the real thing and leaves no
     CHECK(a.Exposures() == 0);
 }
 
-TEST_CASE("authority server: revision tokens") {
-    TestAuthority a;
+void RevisionTokens(const std::string& database) {
+    TestAuthority a(database);
     a.StartServer();
     const auto keys = PastKeys(4, a.random());
     HttpResult first = a.ReportKeys(keys, "likely");
@@ -268,6 +272,7 @@ TEST_CASE("authority server: revision tokens") {
         CHECK(ErrorCode(r) == "invalid_revision_token");
     }
 }
+AUTHORITY_BACKEND_CASE("authority server: revision tokens", RevisionTokens)
 
 TEST_CASE("authority server: serves the exports directory and nothing else") {
     TestAuthority a;

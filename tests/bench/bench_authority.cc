@@ -7,6 +7,8 @@
 // signature and HMAC checks, validation, the SQLite transaction). Bounded by --requests and
 // --seconds; X counts 200 replies per wall second. export: one worker run over every
 // published key (one batch, fsync included); Y = keys / wall second. A detail line follows.
+// With --database and/or --instances, the deployment benchmark of bench_authority_cluster.cc
+// runs instead (serve processes on one database, p99 latency, per-process CPU).
 #include <stdlib.h>
 
 #include <atomic>
@@ -27,25 +29,22 @@
 #include "authority/service.h"
 #include "authority/tekmac.h"
 #include "bench.h"
+#include "bench_authority.h"
 #include "crypto/random.h"
 #include "platform/base/clock.h"
 
 namespace jejak::bench {
-namespace {
 
 using namespace jejak::authority;
 
-struct AuthorityBenchArgs {
-    int clients = 4;
-    int requests = 2000;
-    double seconds = 30;
-};
+namespace {
 
 double WallSeconds() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// One prepared publish body with 14 new keys and a certificate bound to them.
+}  // namespace
+
 std::string PrepareRequest(const AuthorityState& state, RandomSource& random, int64_t now) {
     std::vector<UploadedKey> keys(14);
     const uint32_t today = static_cast<uint32_t>((now - now % 86400) / 600);
@@ -74,6 +73,8 @@ std::string PrepareRequest(const AuthorityState& state, RandomSource& random, in
                           {"padding", EncodeBase64(padding)}}
         .dump();
 }
+
+namespace {
 
 int RunAuthorityBench(const AuthorityBenchArgs& args) {
     std::string tmpl = (std::filesystem::temp_directory_path() / "jejak-bench-auth-XXXXXX").string();
@@ -158,8 +159,15 @@ void RegisterAuthorityBench(CLI::App& app) {
         ->check(CLI::Range(1, 200000));
     cmd->add_option("--seconds", args->seconds, "Stop publishing after this long")
         ->check(CLI::Range(0.1, 600.0));
+    cmd->add_option("--database", args->database,
+                    "Deployment mode: a SQLite file or postgresql:// URI shared by the instances");
+    cmd->add_option("--instances", args->instances,
+                    "Deployment mode: `jejak authority serve` processes (default 1)")
+        ->check(CLI::Range(1, 16));
     cmd->callback([args] {
-        const int rc = RunAuthorityBench(*args);
+        const bool cluster = !args->database.empty() || args->instances > 0;
+        if (cluster && args->instances == 0) args->instances = 1;
+        const int rc = cluster ? RunAuthorityClusterBench(*args) : RunAuthorityBench(*args);
         if (rc != 0) throw CLI::RuntimeError(rc);
     });
 }

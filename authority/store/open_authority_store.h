@@ -1,0 +1,32 @@
+// The authority's `database` setting, one string for both backends:
+//   a file path                      embedded SQLite (the pilot default, authority.db)
+//   postgresql://... or postgres://   a shared PostgreSQL database (libpq connection URI)
+// and the one place that picks the AuthorityStore implementation from it.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "authority/store/authority_store.h"
+
+namespace jejak::authority {
+
+enum class DatabaseBackend { kSqlite, kPostgres };
+
+DatabaseBackend BackendOf(std::string_view database);
+// "sqlite" or "postgresql".
+const char* BackendName(DatabaseBackend backend);
+
+// The setting as it may appear in messages: a URI's password replaced by "***".
+std::string DescribeDatabase(std::string_view database);
+
+// Opens the store `database` names and migrates its schema. For SQLite, `create` allows
+// creating a missing file (NotFound otherwise); a PostgreSQL database must exist (the schema
+// is created in it). `connections` bounds a PostgreSQL store's connection pool (e.g. the
+// server's worker threads); SQLite uses one connection.
+Result<std::unique_ptr<AuthorityStore>> OpenAuthorityStore(const std::string& database, bool create,
+                                                           size_t connections = 8);
+
+}  // namespace jejak::authority

@@ -1,0 +1,300 @@
+// libpq behind PgConnection / PgPool. Parameters go as text, except bytea (binary); results
+// come back as text and are parsed here.
+#include "authority/store/postgres_connection.h"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace jejak::authority {
+namespace {
+
+PGresult* Res(void* r) { return static_cast<PGresult*>(r); }
+PGconn* Conn(void* c) { return static_cast<PGconn*>(c); }
+
+// The one translation of libpq failures into Status values. Only the server's primary
+// message and SQLSTATE are used: libpq's connection messages name the socket and user at
+// most, never the password.
+Status PgError(const PGresult* result, PGconn* conn, std::string_view what) {
+    std::string message;
+    std::string sqlstate;
+    if (result != nullptr) {
+        const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+        const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+        if (primary != nullptr) message = primary;
+        if (state != nullptr) sqlstate = state;
+    }
+    if (message.empty() && conn != nullptr) message = PQerrorMessage(conn);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+        message.pop_back();
+    std::string text = "PostgreSQL: " + std::string(what) + ": " + message;
+    if (!sqlstate.empty()) text += " (SQLSTATE " + sqlstate + ")";
+    if (conn != nullptr && PQstatus(conn) != CONNECTION_OK) return Status::Unavailable(text);
+    if (sqlstate == "23505") return Status::FailedPrecondition(text);  // unique violation
+    if (sqlstate == "40001" || sqlstate == "40P01") return Status::Unavailable(text);  // retry
+    if (sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0)
+        return Status::Unavailable(text);
+    if (sqlstate.rfind("53", 0) == 0) return Status::Unavailable(text);  // out of resources
+    return Status::IOError(text);
+}
+
+bool Retryable(const std::string& sqlstate) {
+    return sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "23505";
+}
+
+Status Malformed(int row, int col) {
+    return Status::Corruption("authority database: malformed value in row " + std::to_string(row) +
+                              ", column " + std::to_string(col));
+}
+
+int HexDigit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+PgRows::PgRows(void* result) : result_(result) {}
+PgRows::~PgRows() {
+    if (result_ != nullptr) PQclear(Res(result_));
+}
+PgRows::PgRows(PgRows&& other) noexcept : result_(other.result_) { other.result_ = nullptr; }
+PgRows& PgRows::operator=(PgRows&& other) noexcept {
+    if (this != &other) {
+        if (result_ != nullptr) PQclear(Res(result_));
+        result_ = other.result_;
+        other.result_ = nullptr;
+    }
+    return *this;
+}
+
+int PgRows::rows() const { return result_ == nullptr ? 0 : PQntuples(Res(result_)); }
+
+int64_t PgRows::affected() const {
+    if (result_ == nullptr) return 0;
+    const char* n = PQcmdTuples(Res(result_));
+    int64_t v = 0;
+    std::from_chars(n, n + std::strlen(n), v);
+    return v;
+}
+
+bool PgRows::IsNull(int row, int col) const {
+    return row >= rows() || col >= PQnfields(Res(result_)) || PQgetisnull(Res(result_), row, col);
+}
+
+std::string PgRows::Text(int row, int col) const {
+    if (IsNull(row, col)) return "";
+    return std::string(PQgetvalue(Res(result_), row, col),
+                       static_cast<size_t>(PQgetlength(Res(result_), row, col)));
+}
+
+Result<int64_t> PgRows::Int(int row, int col) const {
+    if (IsNull(row, col)) return Malformed(row, col);
+    const char* v = PQgetvalue(Res(result_), row, col);
+    const char* end = v + PQgetlength(Res(result_), row, col);
+    int64_t out = 0;
+    const auto [p, ec] = std::from_chars(v, end, out);
+    if (ec != std::errc() || p != end) return Malformed(row, col);
+    return out;
+}
+
+Result<std::optional<int32_t>> PgRows::OptionalInt(int row, int col) const {
+    if (row < rows() && col < PQnfields(Res(result_)) && PQgetisnull(Res(result_), row, col)) {
+        return std::optional<int32_t>();
+    }
+    JEJAK_ASSIGN_OR_RETURN(int64_t v, Int(row, col));
+    if (v < INT32_MIN || v > INT32_MAX) return Malformed(row, col);
+    return std::optional<int32_t>(static_cast<int32_t>(v));
+}
+
+Result<bool> PgRows::Bool(int row, int col) const {
+    const std::string v = Text(row, col);
+    if (v == "t") return true;
+    if (v == "f") return false;
+    return Malformed(row, col);
+}
+
+Status PgRows::Bytes(int row, int col, std::span<uint8_t> out) const {
+    const std::string v = Text(row, col);  // bytea in hex output: "\x0a1b..."
+    if (v.size() != 2 + 2 * out.size() || v[0] != '\\' || v[1] != 'x') return Malformed(row, col);
+    for (size_t i = 0; i < out.size(); ++i) {
+        const int hi = HexDigit(v[2 + 2 * i]);
+        const int lo = HexDigit(v[3 + 2 * i]);
+        if (hi < 0 || lo < 0) return Malformed(row, col);
+        out[i] = static_cast<uint8_t>(hi << 4 | lo);
+    }
+    return Status::Ok();
+}
+
+Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& uri) {
+    // The URI is expanded as "dbname"; application_name tells the server's admins who we are.
+    const char* keys[] = {"dbname", "fallback_application_name", "connect_timeout", nullptr};
+    const char* values[] = {uri.c_str(), "jejak-authority", "10", nullptr};
+    PGconn* conn = PQconnectdbParams(keys, values, 1);
+    if (conn == nullptr) return Status::Unavailable("PostgreSQL: out of memory connecting");
+    if (PQstatus(conn) != CONNECTION_OK) {
+        Status s = PgError(nullptr, conn, "connect to " + RedactDatabaseUri(uri));
+        PQfinish(conn);
+        return s;
+    }
+    // Custom plans for every execution: a generic plan made while a table was still empty
+    // (a fresh deployment) would keep scanning it sequentially as it grows.
+    PGresult* r = PQexec(conn,
+                         "SET client_min_messages = warning; "
+                         "SET plan_cache_mode = force_custom_plan");
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) {
+        Status s = PgError(nullptr, conn, "configure session");
+        PQfinish(conn);
+        return s;
+    }
+    return std::unique_ptr<PgConnection>(new PgConnection(conn));
+}
+
+PgConnection::~PgConnection() { PQfinish(Conn(conn_)); }
+
+bool PgConnection::healthy() const { return PQstatus(Conn(conn_)) == CONNECTION_OK; }
+
+Result<PgRows> PgConnection::Exec(std::string_view sql, const std::vector<PgParam>& params,
+                                  std::string_view what) {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
+    for (const PgParam& p : params) {
+        values.push_back(p.null() ? nullptr : p.value().data());
+        lengths.push_back(static_cast<int>(p.value().size()));
+        formats.push_back(p.binary() ? 1 : 0);
+    }
+    constexpr size_t kMaxPrepared = 64;
+    const std::string text(sql);
+    const int n = static_cast<int>(params.size());
+    auto it = prepared_.find(text);
+    if (it == prepared_.end() && prepared_.size() < kMaxPrepared) {
+        const std::string name = "jejak_" + std::to_string(prepared_.size());
+        PGresult* p = PQprepare(Conn(conn_), name.c_str(), text.c_str(), n, nullptr);
+        if (p != nullptr && PQresultStatus(p) == PGRES_COMMAND_OK) {
+            it = prepared_.emplace(text, name).first;
+        } else {
+            const char* state = p == nullptr ? nullptr : PQresultErrorField(p, PG_DIAG_SQLSTATE);
+            last_sqlstate_ = state != nullptr ? state : "";
+            Status s = PgError(p, Conn(conn_), what);
+            PQclear(p);
+            return s;
+        }
+        PQclear(p);
+    }
+    PGresult* r = it != prepared_.end()
+                      ? PQexecPrepared(Conn(conn_), it->second.c_str(), n, values.data(),
+                                       lengths.data(), formats.data(), 0)
+                      : PQexecParams(Conn(conn_), text.c_str(), n, nullptr, values.data(),
+                                     lengths.data(), formats.data(), 0);
+    const ExecStatusType st = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        last_sqlstate_.clear();
+        return PgRows(r);
+    }
+    const char* state = r == nullptr ? nullptr : PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    last_sqlstate_ = state != nullptr ? state : "";
+    Status s = PgError(r, Conn(conn_), what);
+    PQclear(r);
+    return s;
+}
+
+Status PgConnection::ExecScript(std::string_view sql, std::string_view what) {
+    const std::string text(sql);
+    PGresult* r = PQexec(Conn(conn_), text.c_str());
+    const ExecStatusType st = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        PQclear(r);
+        last_sqlstate_.clear();
+        return Status::Ok();
+    }
+    const char* state = r == nullptr ? nullptr : PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    last_sqlstate_ = state != nullptr ? state : "";
+    Status s = PgError(r, Conn(conn_), what);
+    PQclear(r);
+    return s;
+}
+
+Status PgConnection::Transaction(const std::function<Status(PgConnection&)>& body,
+                                 std::string_view what) {
+    constexpr int kAttempts = 8;
+    Status last;
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+        // Simple-protocol commands: ROLLBACK must work even in an aborted transaction,
+        // where preparing a statement would fail.
+        JEJAK_RETURN_IF_ERROR(ExecScript("BEGIN", "begin " + std::string(what)));
+        last_sqlstate_.clear();
+        Status s = body(*this);
+        if (s.ok()) {
+            Status commit = ExecScript("COMMIT", "commit " + std::string(what));
+            if (commit.ok()) return Status::Ok();
+            s = commit;
+        }
+        const bool retry = !last_sqlstate_.empty() && Retryable(last_sqlstate_);
+        if (healthy()) (void)ExecScript("ROLLBACK", "roll back " + std::string(what));
+        if (!retry || !healthy()) return s;
+        last = s;
+    }
+    return last;
+}
+
+PgPool::PgPool(std::string uri, size_t size) : uri_(std::move(uri)), size_(size == 0 ? 1 : size) {}
+PgPool::~PgPool() = default;
+
+Result<PgPool::Lease> PgPool::Acquire() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
+    if (!idle_.empty()) {
+        std::unique_ptr<PgConnection> conn = std::move(idle_.back());
+        idle_.pop_back();
+        return Lease(this, std::move(conn));
+    }
+    ++open_;
+    lock.unlock();
+    Result<std::unique_ptr<PgConnection>> conn = PgConnection::Connect(uri_);
+    if (!conn.ok()) {
+        std::lock_guard relock(mu_);
+        --open_;
+        cv_.notify_one();
+        return conn.status();
+    }
+    return Lease(this, std::move(*conn));
+}
+
+void PgPool::Return(std::unique_ptr<PgConnection> conn) {
+    std::lock_guard lock(mu_);
+    if (conn->healthy()) {
+        idle_.push_back(std::move(conn));
+    } else {
+        --open_;  // dropped: the next Acquire opens a fresh one
+    }
+    cv_.notify_one();
+}
+
+std::string RedactDatabaseUri(std::string_view uri) {
+    std::string out(uri);
+    const size_t scheme = out.find("://");
+    if (scheme != std::string::npos) {
+        const size_t auth_start = scheme + 3;
+        const size_t auth_end = out.find_first_of("/?", auth_start);
+        const size_t at = out.rfind('@', auth_end == std::string::npos ? out.size() : auth_end);
+        if (at != std::string::npos && at >= auth_start) {
+            const size_t colon = out.find(':', auth_start);
+            if (colon != std::string::npos && colon < at)
+                out.replace(colon + 1, at - colon - 1, "***");
+        }
+    }
+    for (size_t p = out.find("password="); p != std::string::npos;
+         p = out.find("password=", p + 1)) {
+        const size_t end = out.find_first_of("& ", p);
+        out.replace(p + 9, (end == std::string::npos ? out.size() : end) - p - 9, "***");
+    }
+    return out;
+}
+
+}  // namespace jejak::authority
