@@ -5,6 +5,7 @@
 #include <string>
 
 #include "crypto/process_memory.h"
+#include "platform/sim/sim_clock.h"
 
 namespace jejak {
 namespace {
@@ -66,8 +67,9 @@ int ReportParseError(const CLI::ParseError& e, CLI::App& app, CliEnv& env) {
 }
 
 int Run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
-        const Clock& clock, bool real_time) {
+        const Clock& clock, bool real_time, double sim_clock_rate = 0) {
     CliEnv env(out, err, clock, real_time);
+    env.sim_clock_rate = sim_clock_rate;
     // Commands may hold keys for their whole life: no core dump, no same-user peeking.
     if (Status s = MarkProcessNonDumpable(); !s.ok()) {
         err << "jejak: " << s.message() << "\n";
@@ -128,7 +130,14 @@ void FailIfError(const Status& status, const std::string& context) {
 
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
     SystemClock clock;
-    return Run(argc, argv, out, err, clock, /*real_time=*/true);
+    Result<std::optional<SimClockSpec>> spec = SimClockSpecFromEnvironment();
+    if (!spec.ok()) {
+        err << "jejak: " << kSimClockEnvironmentVariable << ": " << spec.status().message() << "\n";
+        return kExitUsage;
+    }
+    if (!spec->has_value()) return Run(argc, argv, out, err, clock, /*real_time=*/true);
+    const SimClock simulated(**spec, clock);
+    return Run(argc, argv, out, err, simulated, /*real_time=*/true, (*spec)->rate);
 }
 
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,

@@ -37,6 +37,10 @@ struct CliEnv : ConfigSource {
     // False when the clock was injected (tests): waits advance it instead of sleeping, and
     // simulated radios are polled by the command's own loop instead of a thread.
     bool real_time;
+    // Simulated seconds per real second when JEJAK_SIM_CLOCK set an accelerated simulation
+    // clock (platform/sim/sim_clock.h); 0 when the clock is not simulated. `jejak run`
+    // accepts a simulated clock only with a simulated radio.
+    double sim_clock_rate = 0;
 };
 
 // Thrown by command handlers: RunCli prints "jejak: <message>" on stderr and returns code.
@@ -59,7 +63,9 @@ int ExitCodeFor(const Status& status);
 // Fail(status, context) unless status is OK.
 void FailIfError(const Status& status, const std::string& context);
 
-// Parses argv and runs the selected command on the system clock. Returns the exit code.
+// Parses argv and runs the selected command on the system clock, or on the simulation clock
+// that the environment variable JEJAK_SIM_CLOCK describes (platform/sim/sim_clock.h; a
+// malformed value is a usage error). Returns the exit code.
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 // The same on an injected clock (tests): see CliEnv::real_time.
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
