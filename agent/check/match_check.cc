@@ -201,6 +201,13 @@ Result<CheckReport> RunExposureCheck(const CheckInputs& inputs,
         if (report.legacy) AddLegacyScore(e.windows, *config.legacy, today, *report.legacy);
     }
     report.exposure_windows = windows.size();
+    for (const ExposureWindow& w : windows) {
+        for (const ScanInstance& scan : w.scans) {
+            report.closest_attenuation_db =
+                std::min(report.closest_attenuation_db.value_or(scan.min_attenuation_db),
+                         scan.min_attenuation_db);
+        }
+    }
     report.daily = ComputeDailySummaries(windows, config, today);
     report.classification = Classify(report.daily, config);
     if (report.classification.notify) {

@@ -78,6 +78,7 @@ nlohmann::json CheckReportJson(const CheckReport& r, const RiskConfig& config) {
                                            : std::string("any")}}},
         {"notify", r.classification.notify},
     };
+    if (r.closest_attenuation_db) j["closest_attenuation_db"] = *r.closest_attenuation_db;
     if (r.retracted_keys > 0) j["retracted_keys"] = r.retracted_keys;
     if (r.legacy) {
         j["legacy_v1"] = {{"maximum_risk_score", r.legacy->maximum_risk_score},

@@ -26,6 +26,9 @@ struct CheckReport {
     WindowStats windows;
     size_t exposed_keys = 0;
     size_t exposure_windows = 0;
+    // The smallest attenuation of any scan in those windows (the closest the exposure came);
+    // absent without windows.
+    std::optional<int> closest_attenuation_db;
     std::vector<DailySummary> daily;
     Classification classification;
     std::optional<LegacySummary> legacy;  // when the config has "risk.legacy"

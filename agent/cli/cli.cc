@@ -2,10 +2,12 @@
 #include "agent/cli/cli.h"
 
 #include <exception>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "crypto/process_memory.h"
+#include "platform/sim/sim_clock.h"
 
 namespace jejak {
 namespace {
@@ -117,8 +119,22 @@ void FailIfError(const Status& status, const std::string& context) {
 int RunCliProgram(const CliProgram& program, int argc, const char* const* argv,
                   std::ostream& out, std::ostream& err, const Clock* clock,
                   ProgramRunner run_program) {
+    if (clock != nullptr) {
+        CliEnv env(out, err, *clock, /*real_time=*/false);
+        env.run_program = std::move(run_program);
+        return Run(program, argc, argv, env);
+    }
     SystemClock system_clock;
-    CliEnv env(out, err, clock != nullptr ? *clock : system_clock, /*real_time=*/clock == nullptr);
+    Result<std::optional<SimClockSpec>> spec = SimClockSpecFromEnvironment();
+    if (!spec.ok()) {
+        err << "jejak: " << kSimClockEnvironmentVariable << ": " << spec.status().message() << "\n";
+        return kExitUsage;
+    }
+    std::optional<SimClock> simulated;
+    if (spec->has_value()) simulated.emplace(**spec, system_clock);
+    CliEnv env(out, err, simulated ? static_cast<const Clock&>(*simulated) : system_clock,
+               /*real_time=*/true);
+    env.sim_clock_rate = simulated ? (*spec)->rate : 0;
     env.run_program = std::move(run_program);
     return Run(program, argc, argv, env);
 }

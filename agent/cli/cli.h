@@ -56,6 +56,10 @@ struct CliEnv : ConfigSource {
     int exit_code = kExitOk;
     // Whether --state-dir / --config were given (forwarded to a companion program only then).
     bool state_dir_given = false;
+    // Simulated seconds per real second when JEJAK_SIM_CLOCK set an accelerated simulation
+    // clock (platform/sim/sim_clock.h); 0 when the clock is not simulated. `jejak run`
+    // accepts a simulated clock only with a simulated radio.
+    double sim_clock_rate = 0;
 };
 
 // Thrown by command handlers: RunCli prints "jejak: <message>" on stderr and returns code.
@@ -89,16 +93,18 @@ struct CliProgram {
     void (*register_commands)(CLI::App& app, CliEnv& env);
 };
 
-// Parses argv for `program` and runs the selected command; `clock` null means the system
-// clock in real time. Returns the exit code.
+// Parses argv for `program` and runs the selected command. `clock` null means real time: the
+// system clock, or the simulation clock that the environment variable JEJAK_SIM_CLOCK
+// describes (platform/sim/sim_clock.h; a malformed value is a usage error), so every program
+// of a simulation shares it, jejak-authority too. Returns the exit code.
 int RunCliProgram(const CliProgram& program, int argc, const char* const* argv,
                   std::ostream& out, std::ostream& err, const Clock* clock,
                   ProgramRunner run_program);
 
 // The `jejak` program (cli_jejak.cc).
 const CliProgram& JejakProgram();
-// Parses argv and runs the selected `jejak` command on the system clock; `jejak authority
-// ...` replaces the process with jejak-authority (ExecProgram).
+// Parses argv and runs the selected `jejak` command in real time (RunCliProgram); `jejak
+// authority ...` replaces the process with jejak-authority (ExecProgram).
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 // The same on an injected clock (tests): see CliEnv::real_time. No companion programs:
 // `jejak authority` fails with exit 1 (the test process is never replaced).

@@ -8,7 +8,9 @@
 //     and, under systemd, READY/WATCHDOG/STATUS notifications. One line per event on stdout
 //     (with sd-daemon "<N>" priorities when stdout is the journal), never key material.
 //     Exit 0 on a clean stop, 1 on a radio or store failure or a busy state dir, 2 on a
-//     usage or configuration error.
+//     usage or configuration error. With JEJAK_SIM_CLOCK (an accelerated simulation clock,
+//     platform/sim/sim_clock.h) only a sim: radio is accepted; --duration is then simulated
+//     time.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,7 +72,7 @@ DaemonReload ReloadOf(const RadioConfig& c) {
     return r;
 }
 
-DaemonOptions OptionsOf(const RadioConfig& c, int64_t flush_interval_s) {
+DaemonOptions OptionsOf(const RadioConfig& c, int64_t flush_interval_s, double sim_clock_rate) {
     DaemonOptions o;
     const DaemonReload r = ReloadOf(c);
     o.tx_power_dbm = r.tx_power_dbm;
@@ -83,6 +85,10 @@ DaemonOptions OptionsOf(const RadioConfig& c, int64_t flush_interval_s) {
     if (c.profile == "wearable") o.scan_regime = ScanRegime::kDutyCycled;
     o.clock.not_before_unix_s = std::max<int64_t>(JEJAK_BUILD_DAY_UNIX, c.not_before_unix_s);
     o.clock.require_ntp_sync = c.require_ntp_sync;
+    if (sim_clock_rate > 1) {
+        o.clock.step_threshold_micros =
+            static_cast<int64_t>(static_cast<double>(kDefaultStepThresholdMicros) * sim_clock_rate);
+    }
     return o;
 }
 
@@ -193,6 +199,10 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
     FailIfError(SystemRandom::Init(), "run");
     Result<RadioSpec> parsed = ParseRadioSpec(config.spec);
     if (!parsed.ok()) Fail(parsed.status(), "run --radio " + config.spec);
+    if (env.sim_clock_rate > 0 && parsed->kind != RadioKind::kSim) {
+        throw CliError(kExitUsage, "run: JEJAK_SIM_CLOCK (an accelerated simulation clock) "
+                                   "needs a sim: radio; " + config.spec + " is not simulated");
+    }
     if (!args.hci_log.empty() && parsed->kind == RadioKind::kSim) {
         throw CliError(kExitUsage, "run: --hci-log needs an HCI radio; " + config.spec +
                                        " is simulated and exchanges no HCI packets");
@@ -218,11 +228,15 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
     if (!privileges.empty()) log << privileges << std::endl;
     const int64_t started = env.clock.NowUnixMicros() / 1000000;
     {
-        Daemon daemon(**radio, env.clock, **store, random, OptionsOf(config, flush_interval_s), log);
+        Daemon daemon(**radio, env.clock, **store, random,
+                      OptionsOf(config, flush_interval_s, env.sim_clock_rate), log);
         FailIfError(daemon.Start(), "run");
         notifier.Ready(StatusLine(daemon.Snapshot()));
         RunLoopOptions loop;
         loop.duration_s = args.duration_s;
+        // On an accelerated simulation clock the status file still changes every few real
+        // seconds, not at every tick.
+        if (env.sim_clock_rate > 0) loop.publish_every_s *= env.sim_clock_rate;
         loop.on_publish = [&] {
             DaemonStatusInputs in;
             in.daemon = daemon.Snapshot();

@@ -52,7 +52,7 @@ int64_t ClockStepDetector::Observe(int64_t wall_micros, int64_t mono_micros) {
     int64_t step = 0;
     if (primed_) {
         const int64_t drift = (wall_micros - wall_) - (mono_micros - mono_);
-        if (drift > kStepThresholdMicros || drift < -kStepThresholdMicros) step = drift;
+        if (drift > threshold_micros_ || drift < -threshold_micros_) step = drift;
     }
     primed_ = true;
     wall_ = wall_micros;

@@ -33,10 +33,17 @@ struct ClockVerdict {
     bool plausible() const { return state == ClockState::kPlausible; }
 };
 
+// A difference between wall and monotonic progress above this is a step, not jitter.
+inline constexpr int64_t kDefaultStepThresholdMicros = 2'000'000;
+
 struct ClockPolicy {
     int64_t not_before_unix_s = 0;   // the build date (0: no floor)
     int64_t store_seen_unix_s = 0;   // the latest time the store has recorded (0: none)
     bool require_ntp_sync = false;
+    // On an accelerated simulation clock (rate R) the few milliseconds a busy machine may
+    // pause a thread between its wall and monotonic readings become R times as many clock
+    // seconds: `jejak run` raises this to R x the default there, so only real steps count.
+    int64_t step_threshold_micros = kDefaultStepThresholdMicros;
 };
 
 // How far the store's "latest seen" time may lie ahead of now before the clock is called
@@ -49,14 +56,15 @@ ClockVerdict CheckClock(const ClockPolicy& policy, int64_t now_unix_s, bool ntp_
 // Watches (wall, monotonic) pairs and reports steps of the wall clock.
 class ClockStepDetector {
 public:
-    // A difference between wall and monotonic progress above this is a step, not jitter.
-    static constexpr int64_t kStepThresholdMicros = 2'000'000;
+    explicit ClockStepDetector(int64_t threshold_micros = kDefaultStepThresholdMicros)
+        : threshold_micros_(threshold_micros) {}
 
     // Returns the step in microseconds since the previous observation (positive: forward),
     // 0 when the clocks moved together. The first observation never reports a step.
     int64_t Observe(int64_t wall_micros, int64_t mono_micros);
 
 private:
+    int64_t threshold_micros_;
     bool primed_ = false;
     int64_t wall_ = 0;
     int64_t mono_ = 0;

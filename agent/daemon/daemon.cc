@@ -18,6 +18,7 @@ Daemon::Daemon(Radio& radio, const Clock& clock, Store& store, RandomSource& ran
       random_(random),
       options_(options),
       log_(log),
+      steps_(options.clock.step_threshold_micros),
       aggregator_(options.scan_regime,
                   options.scan_regime == ScanRegime::kContinuous ? options.bin_seconds : 0,
                   options.max_rpis_per_window) {}

@@ -21,7 +21,7 @@ namespace {
 Status Bad(std::string_view spec, const std::string& why) {
     return Status::InvalidArgument("radio spec '" + std::string(spec) + "': " + why +
                                    " (expected hciN, uart:DEVICE[@BAUD][,noflow], "
-                                   "unix:PATH or sim:DIR[?x=..&y=..&tx=..&seed=..])");
+                                   "unix:PATH or sim:DIR[?x=..&y=..&path=FILE&tx=..&seed=..])");
 }
 
 template <typename T>
@@ -77,6 +77,10 @@ Status ParseSimKey(std::string_view spec, std::string_view key, std::string_view
     else if (key == "tx") ok = ParseNumber(value, sim.tx_power_dbm) &&
                                sim.tx_power_dbm >= -127 && sim.tx_power_dbm <= 20;
     else if (key == "seed") ok = ParseNumber(value, sim.seed);
+    else if (key == "path") {
+        sim.path_file = std::string(value);  // read (strictly) when the radio opens
+        ok = !value.empty();
+    }
     else if (key == "loss") ok = ParseDouble(value, sim.loss) && sim.loss >= 0 && sim.loss <= 1;
     else if (key == "noise") ok = ParseDouble(value, sim.noise_db) && sim.noise_db >= 0 &&
                                   sim.noise_db <= 40;
@@ -98,13 +102,20 @@ Status ParseSim(std::string_view spec, RadioSpec& out) {
     out.kind = RadioKind::kSim;
     out.sim.ether_dir = std::string(dir);
     std::string_view query = q == std::string_view::npos ? "" : rest.substr(q + 1);
+    bool placed = false;
     while (!query.empty()) {
         const size_t amp = query.find('&');
         const std::string_view pair = query.substr(0, amp);
         query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
         const size_t eq = pair.find('=');
         if (eq == std::string_view::npos) return Bad(spec, "sim options are key=value");
-        JEJAK_RETURN_IF_ERROR(ParseSimKey(spec, pair.substr(0, eq), pair.substr(eq + 1), out.sim));
+        const std::string_view key = pair.substr(0, eq);
+        if (key == "x" || key == "y") placed = true;
+        JEJAK_RETURN_IF_ERROR(ParseSimKey(spec, key, pair.substr(eq + 1), out.sim));
+    }
+    if (placed && !out.sim.path_file.empty()) {
+        return Bad(spec, "sim keys 'x'/'y' and 'path' exclude each other (the path places the "
+                         "radio)");
     }
     return Status::Ok();
 }

@@ -8,7 +8,9 @@
 //   unix:/path/to/socket         H4 over a UNIX stream socket (e.g. btvirt's /tmp/bt-server-le)
 //   sim:ETHER_DIR[?key=value&...]
 //                                simulated radio on a shared-directory ether (sim_ether.h);
-//                                keys: x, y, z (metres), tx (dBm, -127..20), seed (integer),
+//                                keys: x, y, z (metres), path (a waypoint file moving the
+//                                radio in x and y, platform/sim/sim_path.h; not with x or y),
+//                                tx (dBm, -127..20), seed (integer),
 //                                loss (0..1 drop probability), noise (dB std deviation),
 //                                exponent (path-loss exponent, 1..6), floor (dBm sensitivity)
 //   e.g. sim:/tmp/ether?x=1.5&y=0&tx=-15&seed=7

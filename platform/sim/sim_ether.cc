@@ -57,8 +57,40 @@ std::string FormatSimAdvertiser(const SimAdvertiserState& s) {
         << "interval " << s.interval_micros << "\n"
         << "position " << s.x_m << " " << s.y_m << " " << s.z_m << "\n"
         << "tx " << s.tx_power_dbm << "\n";
+    if (!s.path.empty()) {
+        out << "path " << s.path.waypoints().size() << "\n";
+        for (const SimWaypoint& w : s.path.waypoints()) {
+            out << w.unix_micros << " " << w.x_m << " " << w.y_m << "\n";
+        }
+    }
     return out.str();
 }
+
+SimPoint SimAdvertiserPosition(const SimAdvertiserState& s, int64_t unix_micros) {
+    if (s.path.empty()) return {s.x_m, s.y_m};
+    return s.path.At(unix_micros);
+}
+
+namespace {
+
+// The optional trailing "path N" section: N lines "MICROS X Y".
+Status ParsePathSection(std::istream& in, SimAdvertiserState& s, const Status& bad) {
+    std::string key;
+    if (!(in >> key)) return Status::Ok();  // a standing radio's file ends after "tx"
+    size_t n = 0;
+    if (key != "path" || !(in >> n) || n == 0 || n > kMaxSimWaypoints) return bad;
+    std::vector<SimWaypoint> points(n);
+    for (SimWaypoint& w : points) {
+        if (!(in >> w.unix_micros >> w.x_m >> w.y_m)) return bad;
+    }
+    Result<SimPath> path = SimPath::FromWaypoints(std::move(points));
+    if (!path.ok()) return bad;
+    s.path = std::move(path).value();
+    std::string rest;
+    return in >> rest ? bad : Status::Ok();
+}
+
+}  // namespace
 
 Result<SimAdvertiserState> ParseSimAdvertiser(const std::string& id, const std::string& text) {
     std::istringstream in(text);
@@ -77,6 +109,7 @@ Result<SimAdvertiserState> ParseSimAdvertiser(const std::string& id, const std::
         return bad;
     }
     if (!HexDecodeExact(addr, s.address.bytes, "address").ok()) return bad;
+    JEJAK_RETURN_IF_ERROR(ParsePathSection(in, s, bad));
     if (payload != "-") {
         auto bytes = HexDecode(payload);
         if (!bytes.ok() || bytes->size() > kMaxLegacyAdvertLength) return bad;

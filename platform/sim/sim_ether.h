@@ -11,7 +11,9 @@
 // window, survives the packet-loss draw, and arrives above the sensitivity floor after path
 // loss and noise. All draws come from the scanner's own seeded generator, in event time
 // order, so a run is reproducible from the seeds and the clock. Files of dead processes are
-// ignored (pid check); malformed files are skipped and counted.
+// ignored (pid check); malformed files are skipped and counted. A moving radio (sim_path.h)
+// carries its whole waypoint list in its file, so every scanner places it at each event's
+// time without reading any other file; distance is computed at that time from both paths.
 //
 // Channel model (log-distance): RSSI = tx - (40.05 + 10 * n * log10(d / 1 m)) + N(0, sigma),
 // d >= 0.1 m, 40.05 dB = free-space loss at 1 m and 2.44 GHz; n = exponent (2 free space).
@@ -25,6 +27,7 @@
 
 #include "platform/radio/radio.h"
 #include "platform/base/status.h"
+#include "platform/sim/sim_path.h"
 
 namespace jejak {
 
@@ -35,9 +38,13 @@ struct SimAdvertiserState {
     std::vector<uint8_t> payload;
     int64_t since_unix_micros = 0;  // when this address+payload went on air
     int64_t interval_micros = 235000;
-    double x_m = 0, y_m = 0, z_m = 0;
+    double x_m = 0, y_m = 0, z_m = 0;  // where it stands when `path` is empty
     int tx_power_dbm = -15;
+    SimPath path;  // scripted movement in x and y (z stays); empty: standing still
 };
+
+// Where `s` is at `unix_micros`: its path's position, or its fixed one.
+SimPoint SimAdvertiserPosition(const SimAdvertiserState& s, int64_t unix_micros);
 
 // Free-space-like loss at `distance_m` (clamped to >= 0.1 m) with path-loss `exponent`.
 double SimPathLossDb(double distance_m, double exponent);

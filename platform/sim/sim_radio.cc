@@ -20,8 +20,12 @@ constexpr int64_t kMaxEventsPerPoll = 200000;  // bounds work after a huge clock
 
 Result<std::unique_ptr<SimRadio>> SimRadio::Open(const SimRadioConfig& config,
                                                  const Clock& clock, int poll_period_ms) {
+    SimRadioConfig placed = config;
+    if (!config.path_file.empty()) {
+        JEJAK_ASSIGN_OR_RETURN(placed.path, SimPath::Load(config.path_file));
+    }
     JEJAK_ASSIGN_OR_RETURN(SimEther ether, SimEther::Open(config.ether_dir));
-    std::unique_ptr<SimRadio> radio(new SimRadio(std::move(ether), config, clock));
+    std::unique_ptr<SimRadio> radio(new SimRadio(std::move(ether), placed, clock));
     if (poll_period_ms > 0) {
         radio->poller_ = std::thread([r = radio.get(), poll_period_ms] { r->PollLoop(poll_period_ms); });
     }
@@ -68,6 +72,7 @@ Status SimRadio::Publish(const AdvertisingSet& set) {
     s.y_m = config_.y_m;
     s.z_m = config_.z_m;
     s.tx_power_dbm = config_.tx_power_dbm;
+    s.path = config_.path;
     return ether_.Publish(s);
 }
 
@@ -126,9 +131,8 @@ void SimRadio::Hear(const SimAdvertiserState& s, int64_t from, int64_t to,
                     std::vector<HeardEvent>& out) {
     const int64_t interval = int64_t{scan_->interval_ms} * 1000;
     const int64_t window = int64_t{scan_->window_ms} * 1000;
-    const double dx = s.x_m - config_.x_m, dy = s.y_m - config_.y_m, dz = s.z_m - config_.z_m;
-    const double mean_rssi = s.tx_power_dbm - SimPathLossDb(std::sqrt(dx * dx + dy * dy + dz * dz),
-                                                            config_.exponent);
+    const bool moving = !s.path.empty() || !config_.path.empty();
+    const double fixed_rssi = MeanRssiAt(s, from);
     int64_t k = std::max<int64_t>(0, (from - s.since_unix_micros) / s.interval_micros - 1);
     for (int64_t n = 0; n < kMaxEventsPerPoll; ++n, ++k) {
         const int64_t t = SimAdvertisingEventTime(s, k);
@@ -140,8 +144,18 @@ void SimRadio::Hear(const SimAdvertiserState& s, int64_t from, int64_t to,
         a.pdu_type = 0x03;
         a.payload = s.payload;
         a.unix_micros = t;
-        out.push_back({std::move(a), mean_rssi});  // noise and loss are drawn later, in order
+        // Noise and loss are drawn later, in order.
+        out.push_back({std::move(a), moving ? MeanRssiAt(s, t) : fixed_rssi});
     }
+}
+
+// The path-loss model's mean RSSI of `s` heard here at `unix_micros` (both may be moving).
+double SimRadio::MeanRssiAt(const SimAdvertiserState& s, int64_t unix_micros) const {
+    const SimPoint there = SimAdvertiserPosition(s, unix_micros);
+    const SimPoint here =
+        config_.path.empty() ? SimPoint{config_.x_m, config_.y_m} : config_.path.At(unix_micros);
+    const double dx = there.x_m - here.x_m, dy = there.y_m - here.y_m, dz = s.z_m - config_.z_m;
+    return s.tx_power_dbm - SimPathLossDb(std::sqrt(dx * dx + dy * dy + dz * dz), config_.exponent);
 }
 
 Result<size_t> SimRadio::Poll() {

@@ -25,6 +25,10 @@ namespace jejak {
 struct SimRadioConfig {
     std::string ether_dir;      // directory shared by every radio on this ether
     double x_m = 0, y_m = 0, z_m = 0;
+    // Scripted movement (sim_path.h): when non-empty, x and y follow it, for both what this
+    // radio hears and where others hear it from. `path_file` is read by SimRadio::Open.
+    std::string path_file;
+    SimPath path;
     int tx_power_dbm = -15;     // used when advertising (overrides AdvertisingParams)
     uint64_t seed = 1;          // seeds this radio's noise and loss draws
     double loss = 0.0;          // probability that a heard advert is dropped anyway
@@ -36,7 +40,8 @@ struct SimRadioConfig {
 class SimRadio final : public Radio {
 public:
     // `poll_period_ms` > 0 starts a thread that calls Poll() that often (real time); 0 leaves
-    // polling to the caller. `clock` must outlive the radio.
+    // polling to the caller. `clock` must outlive the radio. A `path_file` is loaded into
+    // `path` here: IOError if unreadable, InvalidArgument (naming file and line) if malformed.
     static Result<std::unique_ptr<SimRadio>> Open(const SimRadioConfig& config,
                                                   const Clock& clock, int poll_period_ms = 0);
     ~SimRadio() override;  // withdraws its advert and stops the thread
@@ -58,6 +63,7 @@ private:
         ReceivedAdvert advert;
         double mean_rssi_dbm;  // before noise
     };
+    double MeanRssiAt(const SimAdvertiserState& s, int64_t unix_micros) const;
     Status Publish(const AdvertisingSet& set);
     void Hear(const SimAdvertiserState& s, int64_t from, int64_t to,
               std::vector<HeardEvent>& out);

@@ -158,6 +158,7 @@ TEST_CASE("jejak match finds the planted exposure, notifies, records it, and sta
     CHECK(j["keys"] == 3);
     CHECK(j["matched_keys"] == 1);
     CHECK(j["exposure_windows"] == 2);
+    CHECK(j["closest_attenuation_db"] == 40);  // TX -20 dBm heard at -60 dBm, no correction
     CHECK(j["sightings"]["accepted"] == 9);
     REQUIRE(j["daily_summaries"].size() == 1);
     CHECK(j["daily_summaries"][0]["score_sum"].get<double>() == doctest::Approx(2700));

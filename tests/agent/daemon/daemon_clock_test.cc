@@ -310,6 +310,12 @@ TEST_CASE("clock verdicts: build date, the store's latest time, the NTP requirem
     CHECK(d.Observe(1001 * kSecond, kSecond) == 0);
     CHECK(d.Observe(1002 * kSecond + 500000, 2 * kSecond) == 0);  // jitter
     CHECK(d.Observe(1000 * kSecond, 3 * kSecond) == -3 * kSecond - 500000);
+
+    // A simulation clock 1000 times faster: 2 s of its time is 2 ms of a paused thread.
+    ClockStepDetector fast(1000 * kDefaultStepThresholdMicros);
+    CHECK(fast.Observe(1000 * kSecond, 0) == 0);
+    CHECK(fast.Observe(1010 * kSecond, 5 * kSecond) == 0);
+    CHECK(fast.Observe(4000 * kSecond, 10 * kSecond) == 2985 * kSecond);
 }
 
 }  // namespace jejak
