@@ -43,6 +43,10 @@ void DeriveRpisX86ShaNiVaes512(const uint8_t* teks, const uint32_t* first_enin, 
                                uint32_t count, uint8_t* out);
 // AES-128 key schedules of n keys with AES-NI: 11 round keys (176 bytes) per key.
 void ExpandAes128KeysNi(const uint8_t* keys, size_t n, uint8_t* round_keys);
+// AES-128-ECB of `blocks` blocks under one key (in and out may alias); round keys zeroed.
+// Needs what "x86-shani-aesni" needs (the file's flags); aes.cc calls it only where that
+// backend is listed.
+void EncryptBlocksAesNi(const uint8_t key[16], const uint8_t* in, uint8_t* out, size_t blocks);
 #endif
 #if defined(JEJAK_HAVE_ARM64_KERNELS)
 // ARMv8 AES + SHA2 crypto extensions.

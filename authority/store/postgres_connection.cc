@@ -2,13 +2,90 @@
 // come back as text and are parsed here.
 #include "authority/store/postgres_connection.h"
 
+#include <dlfcn.h>
 #include <libpq-fe.h>
 
 #include <charconv>
 #include <cstring>
+#include <string>
 
 namespace jejak::authority {
 namespace {
+
+// libpq is loaded when the first PostgreSQL connection is made, not linked: an authority on
+// SQLite and every other program of the project (the benchmarks, whose daemon benchmark
+// measures resident memory) never map libpq and what it pulls in (GnuTLS, Kerberos, LDAP).
+// Every libpq call below goes through this table.
+struct LibPq {
+    decltype(&::PQclear) PQclear;
+    decltype(&::PQcmdTuples) PQcmdTuples;
+    decltype(&::PQconnectdbParams) PQconnectdbParams;
+    decltype(&::PQerrorMessage) PQerrorMessage;
+    decltype(&::PQexec) PQexec;
+    decltype(&::PQexecParams) PQexecParams;
+    decltype(&::PQexecPrepared) PQexecPrepared;
+    decltype(&::PQfinish) PQfinish;
+    decltype(&::PQgetisnull) PQgetisnull;
+    decltype(&::PQgetlength) PQgetlength;
+    decltype(&::PQgetvalue) PQgetvalue;
+    decltype(&::PQnfields) PQnfields;
+    decltype(&::PQntuples) PQntuples;
+    decltype(&::PQprepare) PQprepare;
+    decltype(&::PQresultErrorField) PQresultErrorField;
+    decltype(&::PQresultStatus) PQresultStatus;
+    decltype(&::PQstatus) PQstatus;
+};
+
+template <typename F>
+bool Resolve(void* lib, const char* name, F& out) {
+    out = reinterpret_cast<F>(::dlsym(lib, name));
+    return out != nullptr;
+}
+
+// The loaded table, or nullptr with `error` set. Loaded once, by the first caller; the
+// library then stays for the life of the process.
+const LibPq* LoadLibPq(std::string* error) {
+    static std::string failure;
+    static const LibPq* const loaded = []() -> const LibPq* {
+        void* lib = ::dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+        if (lib == nullptr) {
+            const char* why = ::dlerror();
+            failure = std::string("cannot load libpq.so.5 (install libpq5): ") +
+                      (why != nullptr ? why : "unknown error");
+            return nullptr;
+        }
+        static LibPq table_storage;
+        LibPq* table = &table_storage;
+        bool ok = true;
+        ok = Resolve(lib, "PQclear", table->PQclear) && ok;
+        ok = Resolve(lib, "PQcmdTuples", table->PQcmdTuples) && ok;
+        ok = Resolve(lib, "PQconnectdbParams", table->PQconnectdbParams) && ok;
+        ok = Resolve(lib, "PQerrorMessage", table->PQerrorMessage) && ok;
+        ok = Resolve(lib, "PQexec", table->PQexec) && ok;
+        ok = Resolve(lib, "PQexecParams", table->PQexecParams) && ok;
+        ok = Resolve(lib, "PQexecPrepared", table->PQexecPrepared) && ok;
+        ok = Resolve(lib, "PQfinish", table->PQfinish) && ok;
+        ok = Resolve(lib, "PQgetisnull", table->PQgetisnull) && ok;
+        ok = Resolve(lib, "PQgetlength", table->PQgetlength) && ok;
+        ok = Resolve(lib, "PQgetvalue", table->PQgetvalue) && ok;
+        ok = Resolve(lib, "PQnfields", table->PQnfields) && ok;
+        ok = Resolve(lib, "PQntuples", table->PQntuples) && ok;
+        ok = Resolve(lib, "PQprepare", table->PQprepare) && ok;
+        ok = Resolve(lib, "PQresultErrorField", table->PQresultErrorField) && ok;
+        ok = Resolve(lib, "PQresultStatus", table->PQresultStatus) && ok;
+        ok = Resolve(lib, "PQstatus", table->PQstatus) && ok;
+        if (!ok) {
+            failure = "libpq.so.5 lacks a function this build uses";
+            return nullptr;
+        }
+        return table;
+    }();
+    if (loaded == nullptr && error != nullptr) *error = failure;
+    return loaded;
+}
+
+// Only called once a connection exists, so the library is loaded.
+const LibPq& Pq() { return *LoadLibPq(nullptr); }
 
 PGresult* Res(void* r) { return static_cast<PGresult*>(r); }
 PGconn* Conn(void* c) { return static_cast<PGconn*>(c); }
@@ -20,17 +97,17 @@ Status PgError(const PGresult* result, PGconn* conn, std::string_view what) {
     std::string message;
     std::string sqlstate;
     if (result != nullptr) {
-        const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
-        const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+        const char* primary = Pq().PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+        const char* state = Pq().PQresultErrorField(result, PG_DIAG_SQLSTATE);
         if (primary != nullptr) message = primary;
         if (state != nullptr) sqlstate = state;
     }
-    if (message.empty() && conn != nullptr) message = PQerrorMessage(conn);
+    if (message.empty() && conn != nullptr) message = Pq().PQerrorMessage(conn);
     while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
         message.pop_back();
     std::string text = "PostgreSQL: " + std::string(what) + ": " + message;
     if (!sqlstate.empty()) text += " (SQLSTATE " + sqlstate + ")";
-    if (conn != nullptr && PQstatus(conn) != CONNECTION_OK) return Status::Unavailable(text);
+    if (conn != nullptr && Pq().PQstatus(conn) != CONNECTION_OK) return Status::Unavailable(text);
     if (sqlstate == "23505") return Status::FailedPrecondition(text);  // unique violation
     if (sqlstate == "40001" || sqlstate == "40P01") return Status::Unavailable(text);  // retry
     if (sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0)
@@ -59,42 +136,42 @@ int HexDigit(char c) {
 
 PgRows::PgRows(void* result) : result_(result) {}
 PgRows::~PgRows() {
-    if (result_ != nullptr) PQclear(Res(result_));
+    if (result_ != nullptr) Pq().PQclear(Res(result_));
 }
 PgRows::PgRows(PgRows&& other) noexcept : result_(other.result_) { other.result_ = nullptr; }
 PgRows& PgRows::operator=(PgRows&& other) noexcept {
     if (this != &other) {
-        if (result_ != nullptr) PQclear(Res(result_));
+        if (result_ != nullptr) Pq().PQclear(Res(result_));
         result_ = other.result_;
         other.result_ = nullptr;
     }
     return *this;
 }
 
-int PgRows::rows() const { return result_ == nullptr ? 0 : PQntuples(Res(result_)); }
+int PgRows::rows() const { return result_ == nullptr ? 0 : Pq().PQntuples(Res(result_)); }
 
 int64_t PgRows::affected() const {
     if (result_ == nullptr) return 0;
-    const char* n = PQcmdTuples(Res(result_));
+    const char* n = Pq().PQcmdTuples(Res(result_));
     int64_t v = 0;
     std::from_chars(n, n + std::strlen(n), v);
     return v;
 }
 
 bool PgRows::IsNull(int row, int col) const {
-    return row >= rows() || col >= PQnfields(Res(result_)) || PQgetisnull(Res(result_), row, col);
+    return row >= rows() || col >= Pq().PQnfields(Res(result_)) || Pq().PQgetisnull(Res(result_), row, col);
 }
 
 std::string PgRows::Text(int row, int col) const {
     if (IsNull(row, col)) return "";
-    return std::string(PQgetvalue(Res(result_), row, col),
-                       static_cast<size_t>(PQgetlength(Res(result_), row, col)));
+    return std::string(Pq().PQgetvalue(Res(result_), row, col),
+                       static_cast<size_t>(Pq().PQgetlength(Res(result_), row, col)));
 }
 
 Result<int64_t> PgRows::Int(int row, int col) const {
     if (IsNull(row, col)) return Malformed(row, col);
-    const char* v = PQgetvalue(Res(result_), row, col);
-    const char* end = v + PQgetlength(Res(result_), row, col);
+    const char* v = Pq().PQgetvalue(Res(result_), row, col);
+    const char* end = v + Pq().PQgetlength(Res(result_), row, col);
     int64_t out = 0;
     const auto [p, ec] = std::from_chars(v, end, out);
     if (ec != std::errc() || p != end) return Malformed(row, col);
@@ -102,7 +179,7 @@ Result<int64_t> PgRows::Int(int row, int col) const {
 }
 
 Result<std::optional<int32_t>> PgRows::OptionalInt(int row, int col) const {
-    if (row < rows() && col < PQnfields(Res(result_)) && PQgetisnull(Res(result_), row, col)) {
+    if (row < rows() && col < Pq().PQnfields(Res(result_)) && Pq().PQgetisnull(Res(result_), row, col)) {
         return std::optional<int32_t>();
     }
     JEJAK_ASSIGN_OR_RETURN(int64_t v, Int(row, col));
@@ -130,34 +207,36 @@ Status PgRows::Bytes(int row, int col, std::span<uint8_t> out) const {
 }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& uri) {
+    std::string unavailable;
+    if (LoadLibPq(&unavailable) == nullptr) return Status::Unavailable("PostgreSQL: " + unavailable);
     // The URI is expanded as "dbname"; application_name tells the server's admins who we are.
     const char* keys[] = {"dbname", "fallback_application_name", "connect_timeout", nullptr};
     const char* values[] = {uri.c_str(), "jejak-authority", "10", nullptr};
-    PGconn* conn = PQconnectdbParams(keys, values, 1);
+    PGconn* conn = Pq().PQconnectdbParams(keys, values, 1);
     if (conn == nullptr) return Status::Unavailable("PostgreSQL: out of memory connecting");
-    if (PQstatus(conn) != CONNECTION_OK) {
+    if (Pq().PQstatus(conn) != CONNECTION_OK) {
         Status s = PgError(nullptr, conn, "connect to " + RedactDatabaseUri(uri));
-        PQfinish(conn);
+        Pq().PQfinish(conn);
         return s;
     }
     // Custom plans for every execution: a generic plan made while a table was still empty
     // (a fresh deployment) would keep scanning it sequentially as it grows.
-    PGresult* r = PQexec(conn,
+    PGresult* r = Pq().PQexec(conn,
                          "SET client_min_messages = warning; "
                          "SET plan_cache_mode = force_custom_plan");
-    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
+    const bool ok = Pq().PQresultStatus(r) == PGRES_COMMAND_OK;
+    Pq().PQclear(r);
     if (!ok) {
         Status s = PgError(nullptr, conn, "configure session");
-        PQfinish(conn);
+        Pq().PQfinish(conn);
         return s;
     }
     return std::unique_ptr<PgConnection>(new PgConnection(conn));
 }
 
-PgConnection::~PgConnection() { PQfinish(Conn(conn_)); }
+PgConnection::~PgConnection() { Pq().PQfinish(Conn(conn_)); }
 
-bool PgConnection::healthy() const { return PQstatus(Conn(conn_)) == CONNECTION_OK; }
+bool PgConnection::healthy() const { return Pq().PQstatus(Conn(conn_)) == CONNECTION_OK; }
 
 Result<PgRows> PgConnection::Exec(std::string_view sql, const std::vector<PgParam>& params,
                                   std::string_view what) {
@@ -175,48 +254,48 @@ Result<PgRows> PgConnection::Exec(std::string_view sql, const std::vector<PgPara
     auto it = prepared_.find(text);
     if (it == prepared_.end() && prepared_.size() < kMaxPrepared) {
         const std::string name = "jejak_" + std::to_string(prepared_.size());
-        PGresult* p = PQprepare(Conn(conn_), name.c_str(), text.c_str(), n, nullptr);
-        if (p != nullptr && PQresultStatus(p) == PGRES_COMMAND_OK) {
+        PGresult* p = Pq().PQprepare(Conn(conn_), name.c_str(), text.c_str(), n, nullptr);
+        if (p != nullptr && Pq().PQresultStatus(p) == PGRES_COMMAND_OK) {
             it = prepared_.emplace(text, name).first;
         } else {
-            const char* state = p == nullptr ? nullptr : PQresultErrorField(p, PG_DIAG_SQLSTATE);
+            const char* state = p == nullptr ? nullptr : Pq().PQresultErrorField(p, PG_DIAG_SQLSTATE);
             last_sqlstate_ = state != nullptr ? state : "";
             Status s = PgError(p, Conn(conn_), what);
-            PQclear(p);
+            Pq().PQclear(p);
             return s;
         }
-        PQclear(p);
+        Pq().PQclear(p);
     }
     PGresult* r = it != prepared_.end()
-                      ? PQexecPrepared(Conn(conn_), it->second.c_str(), n, values.data(),
+                      ? Pq().PQexecPrepared(Conn(conn_), it->second.c_str(), n, values.data(),
                                        lengths.data(), formats.data(), 0)
-                      : PQexecParams(Conn(conn_), text.c_str(), n, nullptr, values.data(),
+                      : Pq().PQexecParams(Conn(conn_), text.c_str(), n, nullptr, values.data(),
                                      lengths.data(), formats.data(), 0);
-    const ExecStatusType st = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
+    const ExecStatusType st = r == nullptr ? PGRES_FATAL_ERROR : Pq().PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
         last_sqlstate_.clear();
         return PgRows(r);
     }
-    const char* state = r == nullptr ? nullptr : PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char* state = r == nullptr ? nullptr : Pq().PQresultErrorField(r, PG_DIAG_SQLSTATE);
     last_sqlstate_ = state != nullptr ? state : "";
     Status s = PgError(r, Conn(conn_), what);
-    PQclear(r);
+    Pq().PQclear(r);
     return s;
 }
 
 Status PgConnection::ExecScript(std::string_view sql, std::string_view what) {
     const std::string text(sql);
-    PGresult* r = PQexec(Conn(conn_), text.c_str());
-    const ExecStatusType st = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
+    PGresult* r = Pq().PQexec(Conn(conn_), text.c_str());
+    const ExecStatusType st = r == nullptr ? PGRES_FATAL_ERROR : Pq().PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-        PQclear(r);
+        Pq().PQclear(r);
         last_sqlstate_.clear();
         return Status::Ok();
     }
-    const char* state = r == nullptr ? nullptr : PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char* state = r == nullptr ? nullptr : Pq().PQresultErrorField(r, PG_DIAG_SQLSTATE);
     last_sqlstate_ = state != nullptr ? state : "";
     Status s = PgError(r, Conn(conn_), what);
-    PQclear(r);
+    Pq().PQclear(r);
     return s;
 }
 

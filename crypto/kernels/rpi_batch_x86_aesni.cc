@@ -1,5 +1,6 @@
 // Batch backend "x86-shani-aesni": RPIKs with the SHA extensions (sha256_x86_shani.cc), RPIs
-// with AES-NI, eight blocks in flight to cover the aesenc latency. Compiled with
+// with AES-NI, eight blocks in flight to cover the aesenc latency. Also the single-key AES
+// blocks of aes.cc on the same CPUs. Compiled with
 // -msha -maes -mssse3 -msse4.1 only; rpi_batch_hw.cc lists it only on CPUs that have them.
 //
 // The padded data of consecutive intervals differ only in their last four bytes, the ENIN
@@ -8,6 +9,7 @@
 
 #include "crypto/kernels/rpi_chunk_driver.h"
 #include "crypto/rpi_batch_hw.h"
+#include "crypto/secret.h"
 
 namespace jejak::internal {
 namespace {
@@ -93,6 +95,20 @@ void ExpandAes128KeysNi(const uint8_t* keys, size_t n, uint8_t* round_keys) {
     size_t i = 0;
     for (; i + 4 <= n; i += 4) ExpandLanes<4>(keys + 16 * i, round_keys + 176 * i);
     for (; i < n; ++i) ExpandLanes<1>(keys + 16 * i, round_keys + 176 * i);
+}
+
+void EncryptBlocksAesNi(const uint8_t key[16], const uint8_t* in, uint8_t* out, size_t blocks) {
+    alignas(16) uint8_t round_keys[176];
+    ExpandLanes<1>(key, round_keys);
+    const auto* rk = reinterpret_cast<const __m128i*>(round_keys);
+    for (size_t i = 0; i < blocks; ++i) {
+        __m128i b = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 16 * i)),
+                                  rk[0]);
+#pragma GCC unroll 9
+        for (int r = 1; r < 10; ++r) b = _mm_aesenc_si128(b, rk[r]);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16 * i), _mm_aesenclast_si128(b, rk[10]));
+    }
+    SecureZero(round_keys, sizeof round_keys);
 }
 
 void DeriveRpisX86ShaNiAesNi(const uint8_t* teks, const uint32_t* first_enin, size_t n,
