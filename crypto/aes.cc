@@ -40,9 +40,10 @@ Status AesError() {
     return Status::Internal(std::string("AES-128 encryption failed in OpenSSL: ") + reason);
 }
 
-// True where EncryptBlocksAesNi may run: decided once, as the batch backends are.
-bool UseAesNi() {
 #if defined(JEJAK_HAVE_X86_KERNELS)
+// True where EncryptBlocksAesNi may run: decided once, as the batch backends are. Only x86
+// builds have it (an unused function is an error on arm64 under -Werror).
+bool UseAesNi() {
     static const bool use = [] {
         const auto backends = HardwareBackends();
         return std::any_of(backends.begin(), backends.end(), [](const KeyScheduleBackend* b) {
@@ -50,10 +51,8 @@ bool UseAesNi() {
         });
     }();
     return use;
-#else
-    return false;
-#endif
 }
+#endif
 
 }  // namespace
 
