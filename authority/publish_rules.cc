@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "platform/base/civil_date.h"
+
 namespace jejak::authority {
 namespace {
 
@@ -82,17 +84,6 @@ bool ValidReportTypeTransition(int32_t from, int32_t to) {
     return false;
 }
 
-// Calendar date <-> day number, counting in 400-year eras (146097 days) with the year
-// starting in March so the leap day comes last.
-static int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const int64_t yoe = y - era * 400;
-    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 Result<int64_t> ParseIsoDate(std::string_view text, std::string_view what) {
     const auto bad = [&] {
         return Status::InvalidArgument(std::string(what) + ": expected a date YYYY-MM-DD, got '" +
@@ -110,12 +101,8 @@ Result<int64_t> ParseIsoDate(std::string_view text, std::string_view what) {
     }
     const int64_t y = parts[0], m = parts[1], d = parts[2];
     if (y < 1970 || m < 1 || m > 12 || d < 1) return bad();
-    const int64_t days = DaysFromCivil(y, m, d);
-    if (d > 28 && DaysFromCivil(y, m, 1) + d - 1 >= (m == 12 ? DaysFromCivil(y + 1, 1, 1)
-                                                              : DaysFromCivil(y, m + 1, 1))) {
-        return bad();
-    }
-    return days;
+    if (!IsValidCivilDate(y, m, d)) return bad();
+    return DaysFromCivil(y, m, d);
 }
 
 std::string FormatIsoDate(int64_t days) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/cli.h"
+#include "agent/cli/cli_format.h"
 #include "agent/config/agent_files.h"
 #include "agent/config/store_config.h"
 #include "agent/daemon/instance_lock.h"
@@ -22,24 +23,8 @@
 namespace jejak {
 namespace {
 
-// "YYYY-MM-DD" of a UTC day number (proleptic Gregorian, days since 1970-01-01).
-std::string DayString(UtcDay day) {
-    const std::time_t t = static_cast<std::time_t>(day) * 86400;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
-}
-
-std::string TimeString(int64_t unix_s) {
-    const std::time_t t = static_cast<std::time_t>(unix_s);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
+// "YYYY-MM-DD" of a UTC day number (days since 1970-01-01).
+std::string DayString(UtcDay day) { return IsoDay(static_cast<int64_t>(day) * 86400); }
 
 std::unique_ptr<SqliteStore> OpenOrThrow(const CliEnv& env) {
     auto store = OpenConfiguredStore(env, env.clock, /*create=*/false);
@@ -62,7 +47,7 @@ nlohmann::json StatsJson(const StoreStats& stats, const CliEnv& env) {
             {"bytes_on_disk", stats.bytes_on_disk},
             {"last_flush_unix", stats.last_flush_unix_s > 0 ? nlohmann::json(stats.last_flush_unix_s)
                                                            : nlohmann::json(nullptr)},
-            {"last_flush", stats.last_flush_unix_s > 0 ? nlohmann::json(TimeString(stats.last_flush_unix_s))
+            {"last_flush", stats.last_flush_unix_s > 0 ? nlohmann::json(IsoTime(stats.last_flush_unix_s))
                                                       : nlohmann::json(nullptr)},
             {"days_held", stats.days.size()},
             {"days", days}};
@@ -81,7 +66,7 @@ void RunStatus(bool json, CliEnv& env) {
             << DayString(stats->oldest_retained_day) << ")\n"
             << "size:       " << stats->bytes_on_disk << " bytes\n"
             << "last flush: "
-            << (stats->last_flush_unix_s > 0 ? TimeString(stats->last_flush_unix_s) : "never")
+            << (stats->last_flush_unix_s > 0 ? IsoTime(stats->last_flush_unix_s) : "never")
             << "\n"
             << "days held:  " << stats->days.size() << "\n";
     for (const DayCount& d : stats->days) {

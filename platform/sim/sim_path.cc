@@ -9,6 +9,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "platform/base/civil_date.h"
+
 namespace jejak {
 namespace {
 
@@ -19,18 +21,6 @@ bool ParseWhole(std::string_view text, T& out) {
     auto [ptr, ec] = std::from_chars(text.data(), end, out);
     return ec == std::errc() && ptr == end;
 }
-
-// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const int64_t yoe = y - era * 400;
-    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 std::optional<int64_t> ParseIsoUtc(std::string_view t) {
     // YYYY-MM-DDTHH:MM:SSZ: exactly 20 characters.
@@ -44,9 +34,7 @@ std::optional<int64_t> ParseIsoUtc(std::string_view t) {
         !ParseWhole(t.substr(14, 2), mi) || !ParseWhole(t.substr(17, 2), s)) {
         return std::nullopt;
     }
-    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1970 || mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 59 || d < 1) return std::nullopt;
-    if (d > kDays[mo - 1] + (mo == 2 && IsLeap(y) ? 1 : 0)) return std::nullopt;
+    if (y < 1970 || h > 23 || mi > 59 || s > 59 || !IsValidCivilDate(y, mo, d)) return std::nullopt;
     return DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
 }
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/authority/cli_authority.h"
+#include "agent/cli/cli_format.h"
 #include "authority/authority_state.h"
 #include "authority/export_worker.h"
 #include "authority/http_server.h"
@@ -37,15 +38,6 @@ std::unique_ptr<AuthorityState> OpenState(const CliEnv& env, const std::string& 
     auto state = AuthorityState::Open(env.state_dir, database);
     if (!state.ok()) Fail(state.status(), what);
     return std::move(*state);
-}
-
-std::string IsoTime(int64_t unix_s) {
-    const std::time_t t = static_cast<std::time_t>(unix_s);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 struct InitArgs {

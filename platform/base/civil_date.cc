@@ -1,0 +1,20 @@
+#include "platform/base/civil_date.h"
+
+namespace jejak {
+
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const int64_t yoe = y - era * 400;
+    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+bool IsValidCivilDate(int64_t y, int64_t m, int64_t d) {
+    if (m < 1 || m > 12 || d < 1) return false;
+    const int64_t next_month = m == 12 ? DaysFromCivil(y + 1, 1, 1) : DaysFromCivil(y, m + 1, 1);
+    return DaysFromCivil(y, m, 1) + d - 1 < next_month;
+}
+
+}  // namespace jejak

@@ -1,0 +1,16 @@
+// Proleptic Gregorian calendar dates as day numbers (days since 1970-01-01), counted in
+// 400-year eras of 146,097 days with the year starting in March, so that the leap day comes
+// last. Pure arithmetic on any int64 range the callers use (years 1970..9999).
+#pragma once
+
+#include <cstdint>
+
+namespace jejak {
+
+// Days from 1970-01-01 to year-month-day (month 1..12, day 1..31; not validated).
+int64_t DaysFromCivil(int64_t year, int64_t month, int64_t day);
+
+// Whether year-month-day exists (e.g. 2024-02-29 yes, 2023-02-29 no).
+bool IsValidCivilDate(int64_t year, int64_t month, int64_t day);
+
+}  // namespace jejak
