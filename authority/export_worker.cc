@@ -14,19 +14,6 @@
 namespace jejak::authority {
 namespace {
 
-// Uniform in [0, n) from the random source (n > 0).
-uint64_t Uniform(RandomSource& random, uint64_t n) {
-    const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-    uint64_t v = 0;
-    do {
-        uint8_t b[8];
-        random.Fill(b);
-        v = 0;
-        for (uint8_t x : b) v = (v << 8) | x;
-    } while (v >= limit);
-    return v % n;
-}
-
 DiagnosisKey ToDiagnosisKey(const StoredExposure& e) {
     DiagnosisKey k;
     k.key = e.key;
@@ -55,17 +42,17 @@ BatchKeys BuildBatchKeys(const std::vector<ExportEntry>& entries, size_t min_key
     }
     const size_t real = out.keys.size();
     if (real > 0 && real < min_keys) {
-        const size_t target = min_keys + static_cast<size_t>(Uniform(random, padding_range + 1));
+        const size_t target = min_keys + static_cast<size_t>(UniformBelow(random, padding_range + 1));
         out.keys.reserve(target);
         for (size_t i = real; i < target; ++i) {
-            DiagnosisKey pad = out.keys[static_cast<size_t>(Uniform(random, real))];
+            DiagnosisKey pad = out.keys[static_cast<size_t>(UniformBelow(random, real))];
             random.Fill(pad.key.mutable_bytes());
             out.keys.push_back(std::move(pad));
         }
         out.padding = target - real;
     }
     for (size_t i = out.keys.size(); i > 1; --i) {  // Fisher-Yates: no order to learn from
-        std::swap(out.keys[i - 1], out.keys[static_cast<size_t>(Uniform(random, i))]);
+        std::swap(out.keys[i - 1], out.keys[static_cast<size_t>(UniformBelow(random, i))]);
     }
     return out;
 }

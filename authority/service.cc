@@ -83,18 +83,9 @@ Result<CertificateClaims> CheckCertificate(std::string_view jwt, const Authority
     return out;
 }
 
-// 10 decimal digits, uniform (rejection sampling over 64-bit draws).
+// 10 decimal digits, uniform.
 std::string RandomDigits(RandomSource& random) {
-    constexpr uint64_t kSpace = 10000000000ULL;
-    constexpr uint64_t kLimit = UINT64_MAX - UINT64_MAX % kSpace;
-    uint64_t v = 0;
-    do {
-        uint8_t b[8];
-        random.Fill(b);
-        v = 0;
-        for (uint8_t x : b) v = (v << 8) | x;
-    } while (v >= kLimit);
-    std::string s = std::to_string(v % kSpace);
+    std::string s = std::to_string(UniformBelow(random, 10000000000ULL));
     return std::string(10 - s.size(), '0') + s;
 }
 

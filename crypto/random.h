@@ -25,6 +25,10 @@ public:
     void Fill(std::span<uint8_t> out) override;
 };
 
+// Uniform in [0, n) for n > 0: 64-bit draws from the source, rejection-sampled so that no
+// value is more likely than another.
+uint64_t UniformBelow(RandomSource& random, uint64_t n);
+
 // A fresh Temporary Exposure Key: 16 bytes from the source.
 Tek GenerateTek(RandomSource& random);
 
