@@ -134,8 +134,10 @@ Status Daemon::GoOnAir() {
     return Status::Ok();
 }
 
-// The clock became implausible while on air: store what was heard, then stay silent.
-Status Daemon::GoOffAir(const std::string& why) {
+// Stops scanning and advertising and stores the open window and everything buffered. Every
+// step runs even after one fails; the first failure (window, flush, scan, advertising) is
+// returned.
+Status Daemon::LeaveAir() {
     on_air_ = false;
     Status scan = scanning_ ? radio_.StopScanning() : Status::Ok();
     scanning_ = false;
@@ -143,12 +145,18 @@ Status Daemon::GoOffAir(const std::string& why) {
     const int64_t now_s = NowS();
     Status window = CloseWindow(now_s);
     Status flush = FlushIfDue(now_s, true);
-    log_ << "waiting: off air until the clock is plausible: " << why << "\n";
-    log_.flush();
     for (const Status& st : {window, flush, scan, adv}) {
         if (!st.ok()) return st;
     }
     return Status::Ok();
+}
+
+// The clock became implausible while on air: store what was heard, then stay silent.
+Status Daemon::GoOffAir(const std::string& why) {
+    Status left = LeaveAir();
+    log_ << "waiting: off air until the clock is plausible: " << why << "\n";
+    log_.flush();
+    return left;
 }
 
 void Daemon::OnAdvert(const ReceivedAdvert& advert) {
@@ -367,21 +375,12 @@ Status Daemon::Stop() {
         log_.flush();
         return Status::Ok();
     }
-    on_air_ = false;
-    Status scan = scanning_ ? radio_.StopScanning() : Status::Ok();
-    scanning_ = false;
-    Status adv = radio_.StopAdvertising();
-    const int64_t now_s = NowS();
-    Status window = CloseWindow(now_s);
-    Status flush = FlushIfDue(now_s, true);
+    Status left = LeaveAir();
     const DaemonCounters c = Counters();
     log_ << "stopped: heard " << c.adverts_heard << " GAEN adverts, stored " << c.sightings_stored
          << " sightings, " << c.rotations << " rotations\n";
     log_.flush();
-    for (const Status& s : {window, flush, scan, adv}) {
-        if (!s.ok()) return s;
-    }
-    return Status::Ok();
+    return left;
 }
 
 }  // namespace jejak

@@ -120,6 +120,7 @@ private:
     Result<AdvertisingSet> BuildSet(EnIntervalNumber interval);
     Status RotateIfDue();
     Status GoOnAir();
+    Status LeaveAir();
     Status GoOffAir(const std::string& why);
     Status OnClockStep(int64_t step_micros);
     void LogSummaryIfDue(int64_t now_s);
