@@ -43,7 +43,8 @@ void FilterRpi(std::vector<const SightingRecord*>& records, EnIntervalNumber rpi
     for (const SightingRecord* r : records) {
         if (!WithinDrift(*r, rpi_interval)) {
             ++stats.drift_rejected;
-        } else if (!kept.empty() && r->first_seen - kept.front()->first_seen > kReplayGuardSeconds) {
+        } else if (!kept.empty() &&
+                   r->first_seen - kept.front()->first_seen > kReplayGuardSeconds) {
             ++stats.replay_rejected;
         } else {
             kept.push_back(r);
@@ -62,7 +63,8 @@ std::vector<ValidSighting> ValidSightings(const KeyHits& match,
     const Aemk aemk = DeriveAemk(match.key.key);
     std::vector<ValidSighting> out;
     for (auto& [interval, list] : by_rpi) {
-        std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->first_seen < b->first_seen; });
+        std::sort(list.begin(), list.end(),
+                  [](auto* a, auto* b) { return a->first_seen < b->first_seen; });
         FilterRpi(list, interval, stats);
         for (const SightingRecord* r : list) {
             // An AEM that cannot be decrypted (AES failure) is rejected like a malformed one.
@@ -71,7 +73,8 @@ std::vector<ValidSighting> ValidSightings(const KeyHits& match,
             auto metadata = plain.ok() ? DecodeMetadata(*plain) : Result<Metadata>(plain.status());
             if (!metadata.ok()) {
                 ++stats.metadata_rejected;
-            } else if (metadata->tx_power_dbm < kTxPowerMinDbm || metadata->tx_power_dbm > kTxPowerMaxDbm) {
+            } else if (metadata->tx_power_dbm < kTxPowerMinDbm ||
+                       metadata->tx_power_dbm > kTxPowerMaxDbm) {
                 ++stats.tx_power_rejected;
             } else {
                 ++stats.accepted;
@@ -85,6 +88,44 @@ std::vector<ValidSighting> ValidSightings(const KeyHits& match,
     return out;
 }
 
+// A stretch of time a continuous receiver heard a key, [from, to) in Unix seconds.
+struct HeardSpan {
+    int64_t from;
+    int64_t to;
+};
+
+// The time a continuous receiver heard the key: each sighting stands for the seconds from its
+// first to its last advert, both included (times are whole seconds); two sightings less than
+// one bin apart are one stretch (the silence between them is the sender's advertising
+// interval, a lost advert or a rotation); a silence of a whole bin or more is not heard.
+// `sightings` are sorted by first_seen; duty-cycled sightings take no part.
+std::vector<HeardSpan> HeardSpans(const std::vector<ValidSighting>& sightings) {
+    std::vector<HeardSpan> spans;
+    for (const ValidSighting& s : sightings) {
+        const int bin = BinSeconds(*s.record);
+        if (bin == 0) continue;
+        const int64_t from = s.record->first_seen;
+        const int64_t to = std::max(from, s.record->last_seen) + 1;
+        if (!spans.empty() && from - spans.back().to < bin) {
+            spans.back().to = std::max(spans.back().to, to);
+        } else {
+            spans.push_back({from, to});
+        }
+    }
+    return spans;
+}
+
+// Seconds of [from, to) covered by `spans` (sorted, disjoint).
+int HeardWithin(const std::vector<HeardSpan>& spans, int64_t from, int64_t to) {
+    auto it = std::lower_bound(spans.begin(), spans.end(), from,
+                               [](const HeardSpan& s, int64_t t) { return s.to <= t; });
+    int64_t heard = 0;
+    for (; it != spans.end() && it->from < to; ++it) {
+        heard += std::min(it->to, to) - std::max(it->from, from);
+    }
+    return static_cast<int>(heard);
+}
+
 // Accumulates one scan instance's advertisements.
 struct ScanAccumulator {
     double attenuation_sum = 0;
@@ -96,7 +137,8 @@ struct ScanAccumulator {
         const double n = std::max<uint32_t>(1, s.record->count);
         attenuation_sum += mean * n;
         weight += n;
-        min_attenuation = std::min(min_attenuation, AttenuationDb(s.tx_power, s.record->max_rssi, correction));
+        min_attenuation =
+            std::min(min_attenuation, AttenuationDb(s.tx_power, s.record->max_rssi, correction));
     }
     int Typical() const { return static_cast<int>(std::floor(attenuation_sum / weight + 0.5)); }
 };
@@ -124,15 +166,18 @@ std::vector<ExposureWindow> BuildExposureWindows(const KeyHits& match,
     WindowStats local;
     WindowStats& st = stats != nullptr ? *stats : local;
     const std::vector<ValidSighting> sightings = ValidSightings(match, records, st);
-    const ReportType type = ResolveReportType(match.key.report_type, config.report_type_when_missing)
-                                .value_or(ReportType::kConfirmedTest);
-    const Infectiousness infectiousness = InfectiousnessFor(match.key.days_since_onset_of_symptoms, config);
+    const std::vector<HeardSpan> heard = HeardSpans(sightings);
+    const ReportType type =
+        ResolveReportType(match.key.report_type, config.report_type_when_missing)
+            .value_or(ReportType::kConfirmedTest);
+    const Infectiousness infectiousness =
+        InfectiousnessFor(match.key.days_since_onset_of_symptoms, config);
 
     std::vector<ExposureWindow> windows;
     ScanAccumulator scan;
     int64_t previous_time = 0;
-    int scan_bin = 0;       // bin length of the open scan instance (0: duty-cycled)
-    int64_t scan_at = 0;    // its bin start
+    int scan_bin = 0;     // bin length of the open scan instance (0: duty-cycled)
+    int64_t scan_at = 0;  // its bin start
     auto close_scan = [&] {
         if (!windows.empty() && scan.weight > 0) {
             windows.back().scans.back().typical_attenuation_db = scan.Typical();
@@ -160,7 +205,8 @@ std::vector<ExposureWindow> BuildExposureWindows(const KeyHits& match,
             w.transmission_risk_level = match.key.transmission_risk_level;
         }
         if (scan.weight == 0) {
-            const int credit = bin > 0 ? bin : SecondsSinceLastScan(*s.record);
+            const int credit =
+                bin > 0 ? HeardWithin(heard, at, at + bin) : SecondsSinceLastScan(*s.record);
             windows.back().scans.push_back({0, 0, credit, t});
         }
         scan.Add(s, config.rssi_correction_db);

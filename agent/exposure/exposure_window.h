@@ -13,9 +13,11 @@
 //       are one scan instance; secondsSinceLastScan = 60 x min(5, minutes since the
 //       previous scan ended), 120 s when unknown (GAEN's rule);
 //     - continuous: the sightings of one bin of bin_seconds (from the Unix epoch, so 60-s
-//       bins are UTC minutes) are one scan instance credited bin_seconds; empty bins are
-//       credited nothing. Windows of continuous sightings start at a bin start, so a bin
-//       never straddles two windows.
+//       bins are UTC minutes) are one scan instance, credited the seconds of that bin in
+//       which the key was heard: from a first to a last advert, across silences shorter
+//       than a bin (so a contact is credited the time it was heard, whatever its alignment
+//       to the bins); empty bins are credited nothing. Windows of continuous sightings
+//       start at a bin start, so a bin never straddles two windows.
 // Stored records are already one per RPI and scan, so a record contributes `count`
 // advertisements at its mean RSSI and its strongest one to the minimum.
 #pragma once

@@ -81,14 +81,16 @@ Scored Score(const std::vector<Sighting>& sightings) {
     matcher.Add(std::span(&key, 1));
     const auto config = RiskPreset("enx-sample");
     REQUIRE(config.ok());
-    const auto exposures = ResolveKeyExposures(matcher.Finish(), records, config->window, false, nullptr);
+    const auto exposures =
+        ResolveKeyExposures(matcher.Finish(), records, config->window, false, nullptr);
     Scored out;
     if (exposures.empty()) return out;
     out.windows = exposures[0].windows;
     for (const ExposureWindow& w : out.windows) {
         for (const ScanInstance& s : w.scans) out.credited_s += s.seconds_since_last_scan;
     }
-    const auto days = ComputeDailySummaries(out.windows, *config, static_cast<uint32_t>(kT0 / 86400));
+    const auto days =
+        ComputeDailySummaries(out.windows, *config, static_cast<uint32_t>(kT0 / 86400));
     for (const DailySummary& d : days) out.score += d.total.score_sum;
     out.notify = Classify(days, *config).notify;
     return out;
@@ -96,7 +98,8 @@ Scored Score(const std::vector<Sighting>& sightings) {
 
 }  // namespace
 
-TEST_CASE("continuous scanning: 30 minutes heard in the immediate bucket are 30 minutes and notify") {
+TEST_CASE(
+    "continuous scanning: 30 minutes heard in the immediate bucket are 30 minutes and notify") {
     // RSSI -45 from TX -20: attenuation 25 dB <= 30 (immediate, x1.5). Heard every second
     // from 10:00:00 to 10:29:59: 30 one-minute bins (10:00..10:29), each one scan instance
     // credited 60 s -> 1,800 s = 30 minutes exactly, all in one 30-minute window (the last
@@ -115,21 +118,41 @@ TEST_CASE("continuous scanning: 30 minutes heard in the immediate bucket are 30 
     CHECK(s.notify);
 }
 
-TEST_CASE("continuous scanning: a contact not on a minute boundary stays within 10% of its length") {
-    // From 10:00:17 for 1,800 s (to 10:30:16): bins 10:00..10:30 = 31 bins = 1,860 s, +3.3%.
+TEST_CASE("continuous scanning: a contact not on a minute boundary is credited the time heard") {
+    // From 10:00:17 for 1,800 s (adverts 10:00:17..10:30:16): bins 10:00..10:30 are 31 scan
+    // instances (the old rule credited 31 x 60 = 1,860 s, +3.3%); each is credited the
+    // seconds of it in which the key was heard: 43 + 29 x 60 + 17 = 1,800 s exactly.
     // Windows: bins 10:00..10:29 in the first, 10:30 opens the second (30 min after 10:00).
     const Scored s = Score(ContinuousStream(kT0 + 17, 1800, -45, ScanRegime::kContinuous));
     REQUIRE(s.windows.size() == 2);
-    CHECK(s.windows[0].scans.size() == 30);
-    CHECK(s.windows[1].scans.size() == 1);
-    CHECK(s.credited_s == 1860);
-    CHECK(s.credited_s >= 1620);
-    CHECK(s.credited_s <= 1980);
-    CHECK(s.score == doctest::Approx(2790));  // 1,860 x 1.5
+    REQUIRE(s.windows[0].scans.size() == 30);
+    CHECK(s.windows[0].scans.front().seconds_since_last_scan == 43);
+    CHECK(s.windows[0].scans[1].seconds_since_last_scan == 60);
+    REQUIRE(s.windows[1].scans.size() == 1);
+    CHECK(s.windows[1].scans[0].seconds_since_last_scan == 17);
+    CHECK(s.credited_s == 1800);
+    CHECK(s.score == doctest::Approx(2700));  // 1,800 x 1.5
     CHECK(s.notify);
 }
 
-TEST_CASE("continuous scanning: the near bucket needs 45 minutes, a 5-minute contact never notifies") {
+TEST_CASE("continuous scanning: the three contacts measured end to end are credited as heard") {
+    // Regression (issue 20): measured with two daemons, 10:40:59-10:56:05 (906 s) was
+    // credited 1,020 s (17 bins), 10:00:59-10:11:05 (606 s) 720 s, and 20 s 120 s (2 bins).
+    // Heard every second, the stream's first and last adverts are 906, 606 and 20 s apart.
+    struct Measured {
+        int64_t start;
+        int adverts;
+    };
+    for (const Measured m :
+         {Measured{kT0 + 40 * 60 + 59, 907}, Measured{kT0 + 59, 607}, Measured{kT0 + 59, 21}}) {
+        const Scored s = Score(ContinuousStream(m.start, m.adverts, -45, ScanRegime::kContinuous));
+        CAPTURE(m.adverts);
+        CHECK(s.credited_s == m.adverts);  // last - first + 1 whole second
+    }
+}
+
+TEST_CASE(
+    "continuous scanning: the near bucket needs 45 minutes, a 5-minute contact never notifies") {
     // RSSI -60: attenuation 40 dB, near (<= 50, x1.0). 30 minutes: 1,800 < 2,700, no.
     const Scored thirty = Score(ContinuousStream(kT0, 1800, -60, ScanRegime::kContinuous));
     CHECK(thirty.credited_s == 1800);
@@ -160,7 +183,8 @@ TEST_CASE("the same continuous stream scored by the phone rule credits almost no
     CHECK_FALSE(s.notify);
 }
 
-TEST_CASE("duty-cycled scanning keeps GAEN's rule: one instance per scan, credited since the last scan") {
+TEST_CASE(
+    "duty-cycled scanning keeps GAEN's rule: one instance per scan, credited since the last scan") {
     // A phone-like scanner: 4-s scans at 10:00:00, 10:05:00, ..., 10:25:00, four adverts per
     // scan at RSSI -44, -45, -46, -47 (attenuations 24..27: typical round(25.5) = 26 (half
     // rounds up), minimum 24). Credit: first scan, previous scan unknown -> 120 s; later ones
