@@ -22,6 +22,7 @@
 #include <random>
 
 #include "agent/cli/cli.h"
+#include "agent/cli/cli_keyring.h"
 #include "agent/config/config.h"
 #include "agent/diagnosis/key_fetch.h"
 #include "agent/check/export_inbox.h"
@@ -47,22 +48,6 @@ template <typename T>
 T OrUsage(Result<T> r, const std::string& what) {
     if (!r.ok()) throw CliError(kExitUsage, what + ": " + r.status().message());
     return std::move(r).value();
-}
-
-ExportKeyRing LoadRing(const MatchArgs& args, CliEnv& env) {
-    if (!args.pubkey.empty()) {
-        ExportKeyRing ring;
-        Status s = ring.AddPemFile("", "", args.pubkey);
-        if (!s.ok()) throw CliError(kExitUsage, "--pubkey: " + s.message());
-        return ring;
-    }
-    auto section = OrUsage(LoadConfigSection(env, "diagnosis"), "config");
-    DiagnosisConfig diagnosis = OrUsage(ParseDiagnosisConfig(section, env.state_dir), "config");
-    if (diagnosis.ring.empty()) {
-        throw CliError(kExitUsage,
-                       "no public keys: set diagnosis.public_keys in the config or use --pubkey");
-    }
-    return std::move(diagnosis.ring);
 }
 
 }  // namespace
@@ -131,7 +116,7 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
     const RiskConfig risk = OrUsage(ParseRiskConfig(OrUsage(LoadConfigSection(env, "risk"), "config")), "config");
     const NotifyConfig notify =
         OrUsage(ParseNotifyConfig(OrUsage(LoadConfigSection(env, "notify"), "config")), "config");
-    const ExportKeyRing ring = LoadRing(args, env);
+    const ExportKeyRing ring = LoadExportRing(args.pubkey, env);
     std::vector<InboxFile> handled;
     const std::vector<std::string> files = CollectFiles(args, ring, env, handled);
     if (files.empty()) {
