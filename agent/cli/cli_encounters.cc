@@ -1,16 +1,24 @@
-// `jejak encounters [--day YYYY-MM-DD] [--json] [--svg FILE] [--local]`: the owner's own view
-// of one UTC day, decrypted on the device for whoever can open the store: sightings grouped
-// into contacts (agent/encounters), each with start, end, duration, minimum and typical
-// attenuation and its number of sightings; `--svg` draws attenuation over time. RPIs appear
-// only as 8-hex-digit prefixes, enough to tell contacts apart.
+// `jejak encounters [--day YYYY-MM-DD] [--json] [--svg FILE] [--local] [--keys FILE|DIR...]
+// [--pubkey PEM]`: the owner's own view of one UTC day, decrypted on the device for whoever
+// can open the store: sightings grouped into contacts (agent/encounters), each with start,
+// end, duration, minimum and typical attenuation and its number of sightings; `--svg` draws
+// attenuation over time. RPIs appear only as 8-hex-digit prefixes, enough to tell contacts
+// apart. RPIs are joined into one contact only at unambiguous hand-overs; the keys of export
+// files given with --keys (verified like `jejak match`'s) and the keys behind the device's
+// last notification join their own RPIs for certain and give their real TX power, so the
+// attenuation shown is the one `jejak match` scores.
+#include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "agent/check/match_check.h"
 #include "agent/cli/cli.h"
 #include "agent/cli/cli_format.h"
+#include "agent/cli/cli_keyring.h"
 #include "agent/config/config.h"
 #include "agent/config/store_config.h"
 #include "agent/encounters/encounters.h"
@@ -25,6 +33,8 @@ struct EncountersArgs {
     std::string svg;
     bool json = false;
     bool local = false;
+    std::vector<std::string> keys;  // export files or directories of them
+    std::string pubkey;
 };
 
 struct DayView {
@@ -33,7 +43,64 @@ struct DayView {
     size_t skipped_rows = 0;
     EncounterOptions options;
     std::vector<int> thresholds;
+    size_t known_keys = 0;
 };
+
+// Export files named by --keys: files as they are, directories' *.zip and *.bin by name.
+std::vector<std::string> ExportPaths(const std::vector<std::string>& args) {
+    std::vector<std::string> files;
+    for (const std::string& path : args) {
+        if (!std::filesystem::is_directory(path)) {
+            files.push_back(path);
+            continue;
+        }
+        std::vector<std::string> in_dir;
+        std::error_code ec;
+        for (const auto& e : std::filesystem::directory_iterator(path, ec)) {
+            const std::string ext = e.path().extension().string();
+            if (e.is_regular_file() && (ext == ".zip" || ext == ".bin")) {
+                in_dir.push_back(e.path().string());
+            }
+        }
+        if (ec) throw CliError(kExitFailure, "--keys: " + path + ": " + ec.message());
+        std::sort(in_dir.begin(), in_dir.end());
+        files.insert(files.end(), in_dir.begin(), in_dir.end());
+    }
+    return files;
+}
+
+// Keys that may have sent on `day`: from the verified export files and the store's record of
+// the keys behind the last notification. A file that does not verify is reported and skipped.
+std::vector<KnownSender> KnownSenders(const EncountersArgs& args, UtcDay day, Store& store,
+                                      CliEnv& env) {
+    const auto first = static_cast<int64_t>(day) * kTekRollingPeriod;
+    std::vector<KnownSender> known;
+    auto keep = [&](const Tek& key, int64_t start, int64_t period) {
+        // Keys of the day before and after too: a sender's clock may drift over midnight.
+        if (start + period < first - kTekRollingPeriod || start > first + 2 * kTekRollingPeriod) {
+            return;
+        }
+        known.push_back({key, static_cast<EnIntervalNumber>(start), static_cast<uint32_t>(period)});
+    };
+    if (!args.keys.empty()) {
+        const ExportKeyRing ring = LoadExportRing(args.pubkey, env);
+        ExportReadOptions verify;
+        verify.ring = &ring;
+        verify.require_valid_signature = true;
+        for (const std::string& file : ExportPaths(args.keys)) {
+            auto read = VisitExport(file, verify, [&](const DiagnosisKey& k, KeyList) {
+                keep(k.key, k.rolling_start_interval_number, k.rolling_period);
+                return Status::Ok();
+            });
+            if (!read.ok()) env.err << "jejak: skipped " << read.status().message() << "\n";
+        }
+    }
+    CheckInputs history;
+    if (LoadCheckHistory(store, history).ok()) {
+        for (const Tek& key : history.notified_keys) keep(key, first, kTekRollingPeriod);
+    }
+    return known;
+}
 
 DayView Load(const EncountersArgs& args, CliEnv& env) {
     DayView view;
@@ -59,13 +126,17 @@ DayView Load(const EncountersArgs& args, CliEnv& env) {
         DayRange::One(view.day), [&sightings](const Sighting& s) { sightings.push_back(s); });
     if (!read.ok()) throw CliError(kExitFailure, "encounters: " + read.status().message());
     view.skipped_rows = read->problems.size();
-    view.contacts = GroupContacts(sightings, view.options);
+    const std::vector<KnownSender> known = KnownSenders(args, view.day, **store, env);
+    view.known_keys = known.size();
+    view.contacts = GroupContacts(sightings, view.options, known);
     return view;
 }
 
 nlohmann::json ContactJson(const Contact& c, bool local) {
     nlohmann::json prefixes = nlohmann::json::array();
     for (const RpiRun& r : c.rpis) prefixes.push_back(r.rpi_prefix);
+    nlohmann::json may_continue = nlohmann::json::array();
+    for (int id : c.may_continue) may_continue.push_back(id);
     return {{"id", c.id},
             {"start", IsoTime(c.start_unix_s, local)},
             {"start_unix", c.start_unix_s},
@@ -76,7 +147,11 @@ nlohmann::json ContactJson(const Contact& c, bool local) {
             {"typical_attenuation_db", c.typical_attenuation_db},
             {"sightings", c.sightings},
             {"adverts", c.adverts},
-            {"rpi_prefixes", prefixes}};
+            {"rpi_prefixes", prefixes},
+            {"link", ContactLinkName(c.link)},
+            {"tx_power_dbm", c.tx_power_dbm},
+            {"tx_power_known", c.tx_power_known},
+            {"may_continue", may_continue}};
 }
 
 std::string Minutes(int64_t seconds) {
@@ -94,6 +169,7 @@ void Print(const DayView& view, const EncountersArgs& args, CliEnv& env) {
                                   {"assumed_tx_power_dbm", view.options.assumed_tx_power_dbm},
                                   {"rssi_correction_db", view.options.rssi_correction_db},
                                   {"skipped_rows", view.skipped_rows},
+                                  {"known_keys", view.known_keys},
                                   {"contacts", contacts}}
                        .dump(2)
                 << "\n";
@@ -107,6 +183,11 @@ void Print(const DayView& view, const EncountersArgs& args, CliEnv& env) {
                 << "  attenuation min " << c.min_attenuation_db << " dB typical "
                 << c.typical_attenuation_db << " dB  sightings " << c.sightings << "  rpis";
         for (const RpiRun& r : c.rpis) env.out << ' ' << r.rpi_prefix;
+        if (c.link == ContactLink::kKey) env.out << "  (one key)";
+        if (!c.may_continue.empty()) {
+            env.out << "  may continue contact";
+            for (int id : c.may_continue) env.out << ' ' << id;
+        }
         env.out << "\n";
     }
     if (view.skipped_rows > 0) {
@@ -125,7 +206,8 @@ void RunEncounters(const EncountersArgs& args, CliEnv& env) {
                 " (UTC day): " + std::to_string(view.contacts.size()) +
                 (view.contacts.size() == 1 ? " contact" : " contacts") +
                 "; attenuation assumes a sender TX of " +
-                std::to_string(view.options.assumed_tx_power_dbm) + " dBm";
+                std::to_string(view.options.assumed_tx_power_dbm) +
+                " dBm unless the sender's key is known";
     AtomicWriteOptions write;
     write.mode = 0600;  // the owner's own encounters: as private as the store
     FailIfError(WriteFileAtomically(args.svg, RenderAttenuationSvg(view.contacts, svg), write),
@@ -142,6 +224,12 @@ void RegisterEncountersCommands(CLI::App& app, CliEnv& env) {
     cmd->add_flag("--json", args->json, "Print JSON");
     cmd->add_option("--svg", args->svg, "Also draw attenuation over time into this SVG file");
     cmd->add_flag("--local", args->local, "Times in local time instead of UTC");
+    cmd->add_option("--keys", args->keys,
+                    "Export files or directories: their keys join their own RPIs and give the "
+                    "senders' real TX power")
+        ->check(CLI::ExistingPath);
+    cmd->add_option("--pubkey", args->pubkey,
+                    "PEM public key for --keys (instead of diagnosis.public_keys)");
     cmd->callback([args, &env] { RunEncounters(*args, env); });
 }
 

@@ -1,17 +1,28 @@
 // Encounters: the owner's local view of what the device heard, without any published key.
 //
 // A sighting row is one RPI heard during one scan window. The same RPI always belongs to the
-// same sender, so each RPI's rows form one run; a sender changes its RPI (and address) every
-// 10 minutes, so a run that starts within `link_gap_s` after another run ended, while no
-// other run of that sender is still being heard, continues the same contact. Without the
-// sender's key this linking is a best guess: two senders rotating at the same moment may be
-// swapped. Linking picks the open contact whose last run ended closest before the new one
-// starts, preferring a similar signal level.
+// same sender, so each RPI's rows form one run. A sender changes its RPI (and address) every
+// 10 minutes, and hiding who is who across that change is exactly what rotation is for, so
+// runs are joined into one contact only where the hand-over cannot be anyone else's:
+//  - runs of a known key (a diagnosis key matched by `jejak match`) are one sender for
+//    certain: they are joined whatever the other senders do (split only by a silence
+//    longer than link_gap_s);
+//  - otherwise run B continues run E only when B starts within a rotation's tolerance of E's
+//    end, E is the only run ending there and B the only one starting there, and their
+//    signal levels are compatible (kCompatibleRssiDb). Two senders rotating in the same
+//    scan window therefore become separate segments, never swapped; each such segment lists
+//    the segments it may continue (Contact::may_continue), so the split is never silent.
+// The rotation tolerance follows the receiver's scan regime: a continuous scanner hears the
+// new RPI within seconds (kContinuousHandoverS); a duty-cycled one at its next scan, so the
+// gap to the previous scan (the row's seconds_since_previous_scan) plus a scan's length is
+// allowed; rows without a regime fall back to link_gap_s.
 //
-// Attenuation: the sender's TX power travels encrypted in its AEM and is unreadable until its
-// key is published, so the local view assumes a typical sender (`assumed_tx_power_dbm`, the
-// calibration table's fleet mean) and applies the receiver's RSSI correction:
-// attenuation = tx - (rssi + correction), floored at 0 (docs/PROTOCOL.md 6.1).
+// Attenuation uses the formula `jejak match` scores with (AttenuationDb, calibration.h):
+// attenuation = tx - (rssi + receiver correction), floored at 0 (docs/PROTOCOL.md 6.1). For
+// a known key tx is the TX power its metadata carries, exactly as match decrypts it, so both
+// show the same figure for the same sighting; otherwise the sender's TX power is unreadable
+// (encrypted in its AEM) and `assumed_tx_power_dbm` stands in: the power a Jejak device
+// advertises by default (DaemonOptions::tx_power_dbm).
 #pragma once
 
 #include <cstdint>
@@ -19,18 +30,42 @@
 #include <string>
 #include <vector>
 
+#include "crypto/interval.h"
+#include "crypto/secret.h"
 #include "storage/store.h"
 
 namespace jejak {
 
-inline constexpr int kAssumedTxPowerDbm = -25;    // fleet mean of the calibration table's tx
+inline constexpr int kAssumedTxPowerDbm = -15;    // DaemonOptions::tx_power_dbm's default
 inline constexpr size_t kRpiPrefixHexDigits = 8;  // enough to tell contacts apart
+// A continuous scanner hears a rotated sender's new RPI within this many seconds.
+inline constexpr int64_t kContinuousHandoverS = 15;
+// Mean RSSI of the last row before and the first row after a hand-over differ by at most this.
+inline constexpr double kCompatibleRssiDb = 10;
 
 struct EncounterOptions {
-    int64_t link_gap_s = 120;  // rotation gap still read as the same sender
+    // Rotation gap still read as the same sender for rows without a scan regime, and the
+    // longest silence inside one contact of a known key.
+    int64_t link_gap_s = 120;
     int assumed_tx_power_dbm = kAssumedTxPowerDbm;
     int rssi_correction_db = 0;
 };
+
+// A diagnosis key known to belong to a sender heard (from the exports `jejak match` checks):
+// its RPIs for intervals [rolling_start, rolling_start + rolling_period) are that sender's.
+struct KnownSender {
+    Tek key;
+    EnIntervalNumber rolling_start = 0;
+    uint32_t rolling_period = 144;
+};
+
+// How a contact's RPIs were joined.
+enum class ContactLink {
+    kSingle,    // one RPI
+    kRotation,  // several RPIs, every hand-over unambiguous
+    kKey,       // several or one RPI of a known key: one sender for certain
+};
+const char* ContactLinkName(ContactLink link);  // "single", "rotation", "key"
 
 // One sighting row as a point of a contact's attenuation curve.
 struct AttenuationPoint {
@@ -57,15 +92,26 @@ struct Contact {
     int typical_attenuation_db = 0;        // from the advert-weighted mean RSSI
     std::vector<RpiRun> rpis;              // in time order
     std::vector<AttenuationPoint> points;  // in time order
+    ContactLink link = ContactLink::kSingle;
+    // Sender TX power the attenuation is computed from: the key's metadata for a known key
+    // (when every row's metadata decrypted to the same value), else the assumed one.
+    int tx_power_dbm = 0;
+    bool tx_power_known = false;
+    // Ids of earlier contacts this one may continue: a hand-over left unjoined because it was
+    // ambiguous (several RPIs ended or began there) or the signal levels did not match.
+    std::vector<int> may_continue;
 
     int64_t DurationSeconds() const { return end_unix_s - start_unix_s; }
 };
 
+// Attenuation from the assumed sender TX power (AttenuationDb with assumed_tx_power_dbm).
 int AttenuationFromRssi(double rssi_dbm, const EncounterOptions& options);
 
-// Groups sightings (any order) into contacts ordered by start time.
+// Groups sightings (any order) into contacts ordered by start time; `known` keys link their
+// own RPIs and give their TX power.
 std::vector<Contact> GroupContacts(std::span<const Sighting> sightings,
-                                   const EncounterOptions& options);
+                                   const EncounterOptions& options,
+                                   std::span<const KnownSender> known = {});
 
 // What the picture shows besides the contacts.
 struct SvgOptions {

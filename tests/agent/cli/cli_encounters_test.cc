@@ -1,10 +1,12 @@
 // `jejak encounters` after two in-process daemons on one simulated clock: one contact with
 // the right start, end and duration (+-1 minute), JSON that keeps its schema, an SVG with one
-// path per contact, and no RPI of the sender printed in full anywhere.
+// path per contact, and no RPI of the sender printed in full anywhere; with the sender's keys
+// (--keys), its RPIs joined by its key and its attenuation from its real TX power.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -32,7 +34,7 @@ constexpr int64_t kRunSeconds = 13 * 60;
 const char* kEncountersSchema = R"({
   "type": "object",
   "required": ["day", "day_unix", "assumed_tx_power_dbm", "rssi_correction_db",
-               "skipped_rows", "contacts"],
+               "skipped_rows", "known_keys", "contacts"],
   "additionalProperties": false,
   "properties": {
     "day": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
@@ -40,11 +42,12 @@ const char* kEncountersSchema = R"({
     "assumed_tx_power_dbm": {"type": "integer"},
     "rssi_correction_db": {"type": "integer"},
     "skipped_rows": {"type": "integer", "minimum": 0},
+    "known_keys": {"type": "integer", "minimum": 0},
     "contacts": {"type": "array", "items": {
       "type": "object",
       "required": ["id", "start", "start_unix", "end", "end_unix", "duration_s",
                    "min_attenuation_db", "typical_attenuation_db", "sightings", "adverts",
-                   "rpi_prefixes"],
+                   "rpi_prefixes", "link", "tx_power_dbm", "tx_power_known", "may_continue"],
       "additionalProperties": false,
       "properties": {
         "id": {"type": "integer", "minimum": 1},
@@ -57,7 +60,11 @@ const char* kEncountersSchema = R"({
         "typical_attenuation_db": {"type": "integer", "minimum": 0},
         "sightings": {"type": "integer", "minimum": 1},
         "adverts": {"type": "integer", "minimum": 1},
-        "rpi_prefixes": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{8}$"}}
+        "rpi_prefixes": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{8}$"}},
+        "link": {"type": "string", "pattern": "^(single|rotation|key)$"},
+        "tx_power_dbm": {"type": "integer"},
+        "tx_power_known": {"type": "boolean"},
+        "may_continue": {"type": "array", "items": {"type": "integer", "minimum": 1}}
       }
     }}
   }
@@ -111,7 +118,7 @@ TEST_CASE("jejak encounters after two daemons on a lockstep clock shows one 13-m
     std::thread ta([&] {
         a = testing::RunJejakOn(
             clock, {"--state-dir", a_dir, "run", "--radio", "sim:" + ether + "?x=0&seed=1",
-                    "--duration", duration, "--scan-window", "5"});
+                    "--duration", duration, "--scan-window", "5", "--tx-power", "-5"});
         clock.Leave();
     });
     std::thread tb([&] {
@@ -158,6 +165,39 @@ TEST_CASE("jejak encounters after two daemons on a lockstep clock shows one 13-m
     REQUIRE_MESSAGE(xml.ok, xml.error);
     CHECK(xml.elements.at("path") == 1);
     CheckNoFullRpi(svg, a_rpis);
+
+    // With A's keys: its RPIs are one contact by its key, and the attenuation is computed
+    // from the -5 dBm its metadata carries (as match scores it), not the assumed -15 dBm:
+    // 10 dB more. A file that does not verify is named and skipped.
+    const std::string q = "'" + dir.path().string() + "/";
+    const std::string openssl = "openssl ecparam -name prime256v1 -genkey -noout -out " + q +
+                                "key.pem' 2>/dev/null && openssl ec -in " + q +
+                                "key.pem' -pubout -out " + q + "pub.pem' 2>/dev/null";
+    REQUIRE(std::system(openssl.c_str()) == 0);
+    auto exported = testing::RunJejakOn(
+        clock, {"--state-dir", a_dir, "keys", "export", "--field-test", "--out", dir.File("a.zip"),
+                "--signing-key", dir.File("key.pem"), "--days", "2"});
+    REQUIRE_MESSAGE(exported.code == 0, exported.err);
+    std::ofstream(dir.File("junk.zip")) << "not an export";
+    auto keyed = testing::RunJejakOn(
+        clock, {"--state-dir", b_dir, "encounters", "--day", IsoDay(kStart), "--json", "--keys",
+                dir.File("a.zip"), dir.File("junk.zip"), "--pubkey", dir.File("pub.pem")});
+    REQUIRE_MESSAGE(keyed.code == 0, keyed.err);
+    CHECK(keyed.err.find("jejak: skipped") != std::string::npos);
+    CHECK(keyed.err.find("junk.zip") != std::string::npos);
+    const auto kdoc = nlohmann::json::parse(keyed.out);
+    CHECK(testing::SchemaViolation(kdoc, nlohmann::json::parse(kEncountersSchema)).empty());
+    CHECK(kdoc["known_keys"].get<int>() >= 1);
+    REQUIRE(kdoc["contacts"].size() == 1);
+    const auto& k = kdoc["contacts"][0];
+    CHECK(k["link"] == "key");
+    CHECK(k["tx_power_known"] == true);
+    CHECK(k["tx_power_dbm"] == -5);
+    CHECK(c["link"] == "rotation");
+    CHECK(c["tx_power_known"] == false);
+    CHECK(k["rpi_prefixes"] == c["rpi_prefixes"]);
+    CHECK(k["typical_attenuation_db"].get<int>() == c["typical_attenuation_db"].get<int>() + 10);
+    CHECK(k["min_attenuation_db"].get<int>() == c["min_attenuation_db"].get<int>() + 10);
 
     // A day with nothing: zero contacts, still a valid document.
     auto empty = testing::RunJejakOn(

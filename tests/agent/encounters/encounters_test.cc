@@ -48,9 +48,12 @@ TEST_CASE("one sender rotating its RPI every 10 minutes is one contact") {
     CHECK(c.rpis.size() == 3);
     CHECK(c.sightings == rows.size());
     CHECK(c.adverts == rows.size() * 4);
-    // -25 - (-60) = 35 typical; the strongest reading -58 gives 33.
-    CHECK(c.typical_attenuation_db == 35);
-    CHECK(c.min_attenuation_db == 33);
+    // The assumed Jejak sender: -15 - (-60) = 45 typical; the strongest reading -58 gives 43.
+    CHECK(c.typical_attenuation_db == 45);
+    CHECK(c.min_attenuation_db == 43);
+    CHECK(c.link == ContactLink::kRotation);
+    CHECK_FALSE(c.tx_power_known);
+    CHECK(c.tx_power_dbm == kAssumedTxPowerDbm);
     CHECK(c.points.size() == rows.size());
     for (const RpiRun& r : c.rpis) CHECK(r.rpi_prefix.size() == kRpiPrefixHexDigits);
     CHECK(c.rpis[0].rpi_prefix == "a1000000");
@@ -64,18 +67,24 @@ TEST_CASE("the receiver correction and assumed TX power enter the attenuation") 
     CHECK(AttenuationFromRssi(-5, o) == 0);  // floored at 0
 }
 
-TEST_CASE("two senders side by side stay two contacts across a simultaneous rotation") {
+TEST_CASE("two senders rotating at the same moment are never joined: six segments") {
+    // Regression (issue 20): the signal level used to pick who continues whom, and senders
+    // swapped lines. Two RPIs end and two begin at kT0 + 600 and + 1200: ambiguous, so every
+    // RPI is its own segment, each later one naming both segments it may continue.
     std::vector<Sighting> rows;
     Sender(rows, 0xa1, kT0, kT0 + 1800, -50);
     Sender(rows, 0xb2, kT0, kT0 + 1800, -80);
     const auto contacts = GroupContacts(rows, {});
-    REQUIRE(contacts.size() == 2);
+    REQUIRE(contacts.size() == 6);
     for (const Contact& c : contacts) {
-        REQUIRE(c.rpis.size() == 3);
-        // Every run of a contact belongs to the same sender: linked by signal level.
-        for (const RpiRun& r : c.rpis)
-            CHECK(r.rpi_prefix.substr(0, 2) == c.rpis[0].rpi_prefix.substr(0, 2));
-        CHECK(c.DurationSeconds() == 1800);
+        REQUIRE(c.rpis.size() == 1);
+        CHECK(c.link == ContactLink::kSingle);
+        CHECK(c.DurationSeconds() == 600);
+        if (c.start_unix_s == kT0) {
+            CHECK(c.may_continue.empty());
+        } else {
+            CHECK(c.may_continue.size() == 2);
+        }
     }
 }
 
