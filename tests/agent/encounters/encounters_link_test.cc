@@ -151,6 +151,34 @@ TEST_CASE("two senders, one leaving as the other arrives with another signal: tw
     CHECK(GroupContacts(one, {}).size() == 1);
 }
 
+TEST_CASE("a duty-cycled receiver joins a hand-over across its scan gap, unless two rotate") {
+    // Scans of 4 s every 300 s: an RPI last heard at 10:05:04 and the next first heard at
+    // 10:10:00 are 296 s apart, within the gap to the previous scan (296 s) + 30 s.
+    auto scans = [](std::vector<Sighting>& rows, uint8_t sender, float rssi) {
+        for (int64_t t = kT0; t < kT0 + 1200; t += 300) {
+            Sighting s = Row(sender, kT0 + 600 * ((t - kT0) / 600), t, t + 4, rssi, -15);
+            s.scan_regime = ScanRegime::kDutyCycled;
+            s.bin_seconds = 0;
+            s.seconds_since_previous_scan = t == kT0 ? -1 : 296;
+            rows.push_back(s);
+        }
+    };
+    std::vector<Sighting> one;
+    scans(one, 0x10, -50);
+    const auto joined = GroupContacts(one, {});
+    REQUIRE(joined.size() == 1);
+    CHECK(joined[0].rpis.size() == 2);
+    CHECK(joined[0].link == ContactLink::kRotation);
+    std::vector<Sighting> two = one;
+    scans(two, 0x20, -52);
+    const auto apart = GroupContacts(two, {});
+    REQUIRE(apart.size() == 4);
+    for (const Contact& c : apart) {
+        CHECK(c.rpis.size() == 1);
+        CHECK(c.may_continue.size() == (c.start_unix_s == kT0 ? 0u : 2u));
+    }
+}
+
 TEST_CASE("a known key joins its own RPIs for certain, which leaves the others' hand-over clear") {
     // Two senders rotating in the same window: unknown, six segments (above). With 0x10's key
     // known its RPIs are one contact for certain, and then only one unknown RPI ends and one
