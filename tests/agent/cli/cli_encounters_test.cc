@@ -8,10 +8,13 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "agent/cli/cli_format.h"
+#include "agent/encounters/encounters.h"
 #include "crypto/rpi_batch.h"
 #include "platform/base/clock.h"
 #include "platform/base/hex.h"
@@ -204,6 +207,77 @@ TEST_CASE("jejak encounters after two daemons on a lockstep clock shows one 13-m
         clock, {"--state-dir", b_dir, "encounters", "--day", IsoDay(kStart - 86400), "--json"});
     REQUIRE(empty.code == 0);
     CHECK(nlohmann::json::parse(empty.out)["contacts"].empty());
+}
+
+TEST_CASE("jejak encounters never joins two senders rotating in the same window") {
+    // Regression (issue 20): A and C rotate at the same moments (10:10, 10:20: one clock), so
+    // their lines used to trade places in B's view. Every contact now holds one sender's RPIs
+    // only; without keys the simultaneous hand-overs stay unjoined, and with A's keys A is
+    // one contact by its key and C's hand-overs are unambiguous again: one contact each.
+    testing::ScratchDir dir("cli-encounters-two");
+    const std::string ether = dir.File("ether");
+    const testing::LockstepClock clock(3, kStart * 1000000);
+    const std::string duration = std::to_string(kRunSeconds);
+    std::vector<testing::CliRun> runs(3);
+    std::vector<std::thread> threads;
+    const char* names[] = {"a", "c", "b"};
+    const char* spots[] = {"?x=0&seed=1", "?x=2&seed=3", "?x=1&seed=2"};
+    for (int i = 0; i < 3; ++i) {
+        threads.emplace_back([&, i] {
+            runs[static_cast<size_t>(i)] = testing::RunJejakOn(
+                clock, {"--state-dir", dir.File(names[i]), "run", "--radio",
+                        "sim:" + ether + spots[i], "--duration", duration, "--scan-window", "5"});
+            clock.Leave();
+        });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const testing::CliRun& r : runs) REQUIRE(r.code == 0);
+    std::map<std::string, char> owner;  // RPI prefix -> sender
+    for (const char sender : {'a', 'c'}) {
+        for (const std::string& rpi : RpisOf(dir.File(std::string(1, sender)))) {
+            owner[rpi.substr(0, kRpiPrefixHexDigits)] = sender;
+        }
+    }
+    auto senders_of = [&](const nlohmann::json& contact) {
+        std::set<char> senders;
+        for (const auto& prefix : contact["rpi_prefixes"]) {
+            REQUIRE(owner.count(prefix.get<std::string>()) == 1);
+            senders.insert(owner.at(prefix.get<std::string>()));
+        }
+        return senders;
+    };
+
+    auto plain = testing::RunJejakOn(
+        clock, {"--state-dir", dir.File("b"), "encounters", "--day", IsoDay(kStart), "--json"});
+    REQUIRE(plain.code == 0);
+    const auto doc = nlohmann::json::parse(plain.out);
+    CHECK(doc["contacts"].size() == 6);  // 3 RPIs each, no hand-over unambiguous
+    for (const auto& c : doc["contacts"]) CHECK(senders_of(c).size() == 1);
+
+    const std::string q = "'" + dir.path().string() + "/";
+    const std::string openssl = "openssl ecparam -name prime256v1 -genkey -noout -out " + q +
+                                "key.pem' 2>/dev/null && openssl ec -in " + q +
+                                "key.pem' -pubout -out " + q + "pub.pem' 2>/dev/null";
+    REQUIRE(std::system(openssl.c_str()) == 0);
+    auto exported = testing::RunJejakOn(
+        clock, {"--state-dir", dir.File("a"), "keys", "export", "--field-test", "--out",
+                dir.File("a.zip"), "--signing-key", dir.File("key.pem"), "--days", "2"});
+    REQUIRE_MESSAGE(exported.code == 0, exported.err);
+    auto keyed = testing::RunJejakOn(
+        clock, {"--state-dir", dir.File("b"), "encounters", "--day", IsoDay(kStart), "--json",
+                "--keys", dir.File("a.zip"), "--pubkey", dir.File("pub.pem")});
+    REQUIRE_MESSAGE(keyed.code == 0, keyed.err);
+    const auto kdoc = nlohmann::json::parse(keyed.out);
+    REQUIRE(kdoc["contacts"].size() == 2);
+    std::set<char> seen;
+    for (const auto& c : kdoc["contacts"]) {
+        const std::set<char> senders = senders_of(c);
+        REQUIRE(senders.size() == 1);
+        seen.insert(*senders.begin());
+        CHECK(c["rpi_prefixes"].size() == 3);
+        CHECK(c["link"] == (*senders.begin() == 'a' ? "key" : "rotation"));
+    }
+    CHECK(seen.size() == 2);
 }
 
 TEST_CASE("jejak encounters: a malformed day is a usage error, a missing store exits 1") {
