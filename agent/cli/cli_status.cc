@@ -76,6 +76,11 @@ nlohmann::json DaemonPart(CliEnv& env, std::vector<std::string>& attention) {
     if (!clock.value("plausible", false)) {
         attention.push_back("not on air: " + clock.value("reason", std::string("clock not plausible")));
     }
+    const auto counters = live.value("counters", nlohmann::json::object());
+    if (const uint64_t dropped = counters.value("dropped_writes", uint64_t{0}); dropped > 0) {
+        attention.push_back("the daemon dropped " + std::to_string(dropped) +
+                            " write(s) since it started");
+    }
     return part;
 }
 

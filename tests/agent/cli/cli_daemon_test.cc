@@ -151,6 +151,15 @@ TEST_CASE("jejak run publishes its status file; jejak status shows the device an
         auto json_view = testing::RunJejakOn(clock, {"--state-dir", state, "status", "--json"});
         CHECK(json_view.code == kExitOk);
         CHECK(nlohmann::json::parse(json_view.out)["healthy"] == true);
+        // Dropped writes need attention (the daemon's counter, as it publishes it).
+        nlohmann::json dropped = live;
+        dropped["counters"]["dropped_writes"] = 3;
+        std::ofstream(DaemonStatusPath(state)) << dropped.dump();
+        auto lossy = testing::RunJejakOn(clock, {"--state-dir", state, "status"});
+        CHECK(lossy.code == kExitFailure);
+        CHECK(lossy.err ==
+              "jejak: needs attention: the daemon dropped 3 write(s) since it started\n");
+        std::ofstream(DaemonStatusPath(state)) << live.dump();
         clock.Advance(int64_t{120} * 1'000'000);
         auto stale = testing::RunJejakOn(clock, {"--state-dir", state, "status"});
         CHECK(stale.err.find("status is stale") != std::string::npos);
