@@ -1,10 +1,11 @@
 // `jejak eval` (the efficacy harness).
-//   jejak eval [--dataset DIR]... [--schedules N] [--json]
+//   jejak eval [--dataset DIR]... [--schedules N] [--grid] [--json]
 //     Replays public RSSI-at-known-distance recordings (Herald-, Pi- or multi-channel-format
 //     CSV files under each DIR; by default the copied datasets, see eval_data.h) through the
 //     agent's own aggregation and scoring in modes P (phone duty cycle, N seeded schedules,
 //     default 200), C (continuous scanning) and R (per reading), for each published preset
 //     and a threshold sweep, and prints the metrics beside the published field figures.
+//     --grid: also the grid of border and time the default rule was chosen from.
 //     --json: an array with one object per (file, mode, rule). Progress on stderr when it
 //     is a terminal and the run takes more than a second. Exit 0 when the run completed,
 //     2 when a folder is missing or holds no usable recording.
@@ -21,6 +22,7 @@ namespace {
 struct EvalArgs {
     std::vector<std::string> datasets;
     int schedules = 200;
+    bool grid = false;
     bool json = false;
 };
 
@@ -59,6 +61,7 @@ void RunEvalCommand(const EvalArgs& args, CliEnv& env) {
     }
     eval::EvalOptions options;
     options.schedules = args.schedules;
+    options.grid = args.grid;
     eval::EvalResult result;
     {
         Progress progress(env.err);
@@ -84,6 +87,9 @@ void RegisterEvalCommands(CLI::App& app, CliEnv& env) {
                     "Folder of Herald-, Pi- or multi-channel-format CSV files (repeatable)");
     cmd->add_option("--schedules", args->schedules, "Mode P: number of seeded phone schedules")
         ->check(CLI::Range(1, 10000));
+    cmd->add_flag("--grid", args->grid,
+                  "Also the grid of border (50-60 dB) and time (8-15 min) the default rule was "
+                  "chosen from");
     cmd->add_flag("--json", args->json, "One JSON object per (file, mode, rule)");
     cmd->callback([args, &env] { RunEvalCommand(*args, env); });
 }

@@ -78,6 +78,55 @@ std::map<std::string, Calibration> CalibrateGroups(const std::vector<const Strea
     return out;
 }
 
+namespace {
+
+// Median RSSI per distance (cm) of one group, and its advertised TX power.
+struct GroupReadings {
+    int tx_dbm = 0;
+    std::map<int, std::vector<double>> rssi_by_distance;
+};
+
+std::optional<double> FitRssiAt150(const std::map<int, double>& medians, int held_out_cm) {
+    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (const auto& [cm, median] : medians) {
+        if (cm == held_out_cm || cm < kMinFitDistanceCm) continue;
+        const double x = std::log10(cm / 100.0);
+        n += 1, sx += x, sy += median, sxx += x * x, sxy += x * median;
+    }
+    const double denominator = n * sxx - sx * sx;
+    if (n < 2 || denominator <= 0) return std::nullopt;
+    const double slope = (n * sxy - sx * sy) / denominator;
+    const double intercept = (sy - slope * sx) / n;
+    return intercept + slope * std::log10(kCalibrationDistanceCm / 100.0);
+}
+
+}  // namespace
+
+HeldOutCalibrations CalibrateHeldOut(const std::vector<const Stream*>& streams) {
+    std::map<std::string, GroupReadings> groups;
+    for (const Stream* s : streams) {
+        GroupReadings& g = groups[s->group];
+        g.tx_dbm = s->advertised_tx_dbm;
+        for (const Reading& r : s->readings) g.rssi_by_distance[r.distance_cm].push_back(r.rssi);
+    }
+    HeldOutCalibrations out;
+    for (const auto& [group, g] : groups) {
+        std::map<int, double> medians;
+        for (const auto& [cm, rssi] : g.rssi_by_distance) medians[cm] = Percentile(rssi, 50);
+        for (const auto& [cm, median] : medians) {
+            Calibration c;
+            c.tx_dbm = g.tx_dbm;
+            if (const auto at150 = FitRssiAt150(medians, cm)) {
+                c.rssi_correction_db =
+                    static_cast<int>(std::lround(c.tx_dbm - kCalibrationAttenuationDb - *at150));
+                c.calibrated = true;
+            }
+            out[group][cm] = c;
+        }
+    }
+    return out;
+}
+
 std::vector<EvalRule> PresetRules() {
     std::vector<EvalRule> rules;
     for (std::string_view name : PublishedRiskPresetNames()) {
@@ -89,6 +138,22 @@ std::vector<EvalRule> PresetRules() {
         if (!c.ok()) continue;
         c->notify_score_sum = 10 * 60;
         rules.push_back({std::string(name) + "@10min", *c});
+    }
+    return rules;
+}
+
+std::vector<EvalRule> GridRules() {
+    std::vector<EvalRule> rules;
+    const auto base = RiskPreset(DefaultRiskPresetName());
+    if (!base.ok()) return rules;
+    for (int border = kGridMinDb; border <= kGridMaxDb; ++border) {
+        for (int minutes : kGridMinutes) {
+            RiskConfig c = *base;
+            c.daily.attenuation_thresholds_db = {border, border, border};
+            c.notify_score_sum = minutes * 60;
+            rules.push_back(
+                {"grid:<=" + std::to_string(border) + "@" + std::to_string(minutes) + "min", c});
+        }
     }
     return rules;
 }

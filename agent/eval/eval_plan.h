@@ -41,17 +41,29 @@ std::vector<double> PhoneSchedule(double first, double last, uint64_t seed);
 
 // Attenuation calibration of a group of streams: the RSSI correction that puts the group's
 // median attenuation at 150 cm at 55 dB (the CWA lower bucket border that the Fraunhofer
-// slides tie to 1.5 m). A one-point field calibration made on the same recordings: the
-// fixed rules need one (the senders here advertise no calibrated TX power), the threshold
-// sweep and its AUC do not depend on it.
+// slides tie to 1.5 m). A one-point field calibration made on the same recordings
+// (in-sample): the threshold sweep uses it (one constant offset per group, which its ROC
+// and AUC do not depend on); the fixed rules need a calibration because the senders here
+// advertise no calibrated TX power, and use the out-of-sample one below.
 inline constexpr int kCalibrationDistanceCm = 150;
 inline constexpr int kCalibrationAttenuationDb = 55;
+inline constexpr int kMinFitDistanceCm = 10;  // a log-distance fit has no 0 cm
 struct Calibration {
-    int tx_dbm = 0;                 // put in the replayed metadata (the advertised value if known)
-    int rssi_correction_db = 0;     // applied by matching
-    bool calibrated = false;        // false: no 150 cm readings in the group
+    int tx_dbm = 0;              // put in the replayed metadata (the advertised value if known)
+    int rssi_correction_db = 0;  // applied by matching
+    bool calibrated = false;     // false: no 150 cm readings in the group
 };
 std::map<std::string, Calibration> CalibrateGroups(const std::vector<const Stream*>& streams);
+
+// Out-of-sample calibration, what the fixed rules are scored with: for each group and each
+// distance recorded in it, the correction fitted without any reading at that distance. A
+// least-squares line of the median RSSI at every other distance (>= 10 cm, each distance
+// weighing once) against log10(distance) gives the RSSI expected at 150 cm, which is put at
+// 55 dB as above. For a Pi file (one distance per recording) this leaves the whole recording
+// out; for a Herald recording (all distances in one file) it leaves the scored segment out.
+// A distance with fewer than two others to fit is uncalibrated.
+using HeldOutCalibrations = std::map<std::string, std::map<int, Calibration>>;
+HeldOutCalibrations CalibrateHeldOut(const std::vector<const Stream*>& streams);
 
 // The rules replayed on every episode.
 struct EvalRule {
@@ -61,6 +73,13 @@ struct EvalRule {
 // The published presets, then "<rule>@10min" for the two field-study duration rules (Leith
 // and Farrell report 15 and 10 minutes).
 std::vector<EvalRule> PresetRules();
+// The grid the default rule was chosen from (docs/efficacy.md): the default preset with its
+// border moved over kGridMinDb..kGridMaxDb and its time over kGridMinutes, named
+// "grid:<=B@Mmin".
+inline constexpr int kGridMinDb = 50;
+inline constexpr int kGridMaxDb = 60;
+inline constexpr int kGridMinutes[] = {8, 10, 12, 15};
+std::vector<EvalRule> GridRules();
 // One threshold: weight 1 at typical attenuation <= threshold_db, else 0; notify at 15
 // weighted minutes in a day.
 RiskConfig SweepRule(int threshold_db);

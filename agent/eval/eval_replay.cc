@@ -52,22 +52,31 @@ void Replayer::Scan(std::optional<int64_t> previous_end, std::span<const Heard> 
 }
 
 std::vector<ExposureWindow> Replayer::TakeWindows(const WindowConfig& config) {
-    std::vector<ExposureWindow> windows;
+    return std::move(TakeWindows(std::span(&config, 1)).front());
+}
+
+std::vector<std::vector<ExposureWindow>> Replayer::TakeWindows(
+    std::span<const WindowConfig> configs) {
+    std::vector<std::vector<ExposureWindow>> out(configs.size());
     if (!records_.empty()) {
         KeyHits key;
         key.key.key = tek_;
-        const auto first = static_cast<EnIntervalNumber>(records_.front().first_seen / kIntervalSeconds);
+        const auto first =
+            static_cast<EnIntervalNumber>(records_.front().first_seen / kIntervalSeconds);
         key.key.rolling_start_interval_number = RollingStartOf(first);
         key.key.rolling_period = kTekRollingPeriod;
         key.key.report_type = ReportType::kConfirmedTest;
         key.key.days_since_onset_of_symptoms = 0;
         key.hits = std::move(hits_);
-        auto exposures = ResolveKeyExposures(std::span(&key, 1), records_, config, false, nullptr);
-        if (!exposures.empty()) windows = std::move(exposures.front().windows);
+        for (size_t i = 0; i < configs.size(); ++i) {
+            auto exposures =
+                ResolveKeyExposures(std::span(&key, 1), records_, configs[i], false, nullptr);
+            if (!exposures.empty()) out[i] = std::move(exposures.front().windows);
+        }
     }
     records_.clear();
     hits_.clear();
-    return windows;
+    return out;
 }
 
 Decision Decide(std::span<const ExposureWindow> windows, const RiskConfig& rule, uint32_t today) {

@@ -31,10 +31,12 @@ public:
 
     // One scan of the receiver under `regime` (bin_seconds for continuous scanning), started
     // after a previous scan that ended at `previous_end` (absent: unknown).
-    void Scan(std::optional<int64_t> previous_end, std::span<const Heard> heard,
-              ScanRegime regime, uint16_t bin_seconds);
+    void Scan(std::optional<int64_t> previous_end, std::span<const Heard> heard, ScanRegime regime,
+              uint16_t bin_seconds);
     // Exposure windows of everything scanned since the last call; starts afresh.
     std::vector<ExposureWindow> TakeWindows(const WindowConfig& config);
+    // The same under each of `configs` (e.g. two receiver calibrations), in their order.
+    std::vector<std::vector<ExposureWindow>> TakeWindows(std::span<const WindowConfig> configs);
 
 private:
     struct IntervalKeys {

@@ -53,9 +53,11 @@ const RocPoint* PointAt(const std::vector<RocPoint>& roc, int threshold) {
 void PrintRowLine(const EvalRow& r, std::ostream& out) {
     const Confusion& c = r.counts;
     std::string rule = r.rule;
+    if (rule == DefaultRiskPresetName()) rule += " (default)";
     if (r.best_threshold_db) rule += "(<=" + std::to_string(*r.best_threshold_db) + ")";
-    out << "  " << Pad(std::string(1, r.mode), 2) << Pad(rule, 30) << Pad(std::to_string(r.episodes), 7)
-        << Pad(std::to_string(c.tp), 6) << Pad(std::to_string(c.fp), 6) << Pad(std::to_string(c.tn), 6)
+    out << "  " << Pad(std::string(1, r.mode), 2) << Pad(rule, 30)
+        << Pad(std::to_string(r.episodes), 7) << Pad(std::to_string(c.tp), 6)
+        << Pad(std::to_string(c.fp), 6) << Pad(std::to_string(c.tn), 6)
         << Pad(std::to_string(c.fn), 6) << Pad(Pct(c.Tpr()), 8) << Pad(Pct(c.Fpr()), 8)
         << Pad(Pct(c.Precision()), 8) << Pad(Pct(c.BalancedAccuracy()), 8) << Pad(Pct(c.F1()), 8);
     if (r.tpr_lo) out << "TPR " << Pct(r.tpr_lo) << ".." << Pct(r.tpr_hi) << " ";
@@ -73,7 +75,8 @@ void PrintStreams(const EvalResult& result, std::ostream& out) {
         if (s.continuity_c.total > 0) {
             out << ", continuity " << s.continuity_c.hit << "/" << s.continuity_c.total << " = "
                 << Fixed(100.0 * static_cast<double>(s.continuity_c.hit) /
-                             static_cast<double>(s.continuity_c.total), 2)
+                             static_cast<double>(s.continuity_c.total),
+                         2)
                 << "%, gap mean/median/max " << Fixed(s.gaps.mean, 1) << "/"
                 << Fixed(s.gaps.median, 1) << "/" << Fixed(s.gaps.max, 0) << " s";
         }
@@ -82,8 +85,10 @@ void PrintStreams(const EvalResult& result, std::ostream& out) {
 }
 
 void PrintCalibrations(const EvalResult& result, std::ostream& out) {
-    out << "Calibration per group (one-point: RSSI correction that puts the median attenuation "
-           "at 150 cm at 55 dB; attenuation = tx - (rssi + correction)):\n";
+    out << "Calibration per group (one-point, in-sample, the sweep's: RSSI correction that puts "
+           "the median attenuation at 150 cm at 55 dB; attenuation = tx - (rssi + correction)).\n"
+           "The fixed rules use a held-out fit per distance instead (docs/efficacy.md; --json "
+           "calibration.held_out_rssi_correction_db):\n";
     std::set<std::string> seen;
     for (const StreamSummary& s : result.streams) {
         if (!seen.insert(s.group).second) continue;
@@ -92,7 +97,7 @@ void PrintCalibrations(const EvalResult& result, std::ostream& out) {
             out << "tx " << s.calibration.tx_dbm << " dBm, correction "
                 << s.calibration.rssi_correction_db << " dB\n";
         } else {
-            out << "no 150 cm readings: fixed rules skipped, sweep only\n";
+            out << "no 150 cm readings (the sweep needs no calibration)\n";
         }
     }
 }
@@ -103,7 +108,10 @@ void PrintDetection(const std::vector<EvalRow>& sums, std::ostream& out) {
         if (r.mode == 'R' || r.by_distance.empty()) continue;
         out << "  " << Pad(r.source, 30) << r.mode << " " << Pad(r.rule, 30);
         for (const auto& [cm, d] : r.by_distance) {
-            out << cm << ":" << Fixed(100.0 * static_cast<double>(d.notified) / static_cast<double>(d.episodes), 0) << " ";
+            out << cm << ":"
+                << Fixed(100.0 * static_cast<double>(d.notified) / static_cast<double>(d.episodes),
+                         0)
+                << " ";
         }
         out << "\n";
     }
@@ -115,9 +123,11 @@ void PrintTruthVariants(const std::vector<EvalRow>& sums, std::ostream& out) {
     for (const EvalRow& r : sums) {
         if (r.mode == 'R' || r.rule == "sweep" || r.by_distance.empty()) continue;
         out << "  " << Pad(r.source, 30) << r.mode << " " << Pad(r.rule, 30);
-        for (const Confusion& c : {ConfusionUnderTruth(r, 200, 0, 0), ConfusionUnderTruth(r, 200, 140, 250),
-                                   ConfusionUnderTruth(r, 150, 0, 0)}) {
-            out << Pad(Pct(c.Precision()) + " / " + Pct(c.Tpr()) + " / " + Pct(c.BalancedAccuracy()), 26);
+        for (const Confusion& c :
+             {ConfusionUnderTruth(r, 200, 0, 0), ConfusionUnderTruth(r, 200, 140, 250),
+              ConfusionUnderTruth(r, 150, 0, 0)}) {
+            out << Pad(
+                Pct(c.Precision()) + " / " + Pct(c.Tpr()) + " / " + Pct(c.BalancedAccuracy()), 26);
         }
         out << "\n";
     }
@@ -198,10 +208,15 @@ nlohmann::json RowJson(const EvalRow& r) {
                         {"f1", Num(r.counts.F1())},
                         {"continuity_windows_hit", r.continuity.hit},
                         {"continuity_windows_total", r.continuity.total},
-                        {"calibration", {{"group", r.group},
-                                         {"calibrated", r.calibration.calibrated},
-                                         {"tx_dbm", r.calibration.tx_dbm},
-                                         {"rssi_correction_db", r.calibration.rssi_correction_db}}}};
+                        {"calibration",
+                         {{"group", r.group},
+                          {"calibrated", r.calibration.calibrated},
+                          {"tx_dbm", r.calibration.tx_dbm},
+                          {"rssi_correction_db", r.calibration.rssi_correction_db}}},
+                        {"default", r.rule == DefaultRiskPresetName()}};
+    nlohmann::json held = nlohmann::json::object();
+    for (const auto& [cm, db] : r.held_out_correction_db) held[std::to_string(cm)] = db;
+    j["calibration"]["held_out_rssi_correction_db"] = held;
     nlohmann::json by = nlohmann::json::object();
     for (const auto& [cm, d] : r.by_distance) {
         by[std::to_string(cm)] = {{"notified", d.notified}, {"episodes", d.episodes}};
@@ -215,10 +230,13 @@ nlohmann::json RowJson(const EvalRow& r) {
     }
     if (r.rule == "sweep") {
         j["auc"] = Num(r.auc);
-        j["best_threshold_db"] = r.best_threshold_db ? nlohmann::json(*r.best_threshold_db) : nlohmann::json();
+        j["best_threshold_db"] =
+            r.best_threshold_db ? nlohmann::json(*r.best_threshold_db) : nlohmann::json();
         nlohmann::json roc = nlohmann::json::array();
         for (const RocPoint& p : r.roc) {
-            roc.push_back({{"threshold_db", p.threshold}, {"tpr", Num(p.counts.Tpr())}, {"fpr", Num(p.counts.Fpr())}});
+            roc.push_back({{"threshold_db", p.threshold},
+                           {"tpr", Num(p.counts.Tpr())},
+                           {"fpr", Num(p.counts.Fpr())}});
         }
         j["roc"] = roc;
     }
@@ -252,13 +270,15 @@ std::vector<EvalRow> SumBySource(const std::vector<EvalRow>& rows) {
             s.by_distance[cm].notified += d.notified;
             s.by_distance[cm].episodes += d.episodes;
         }
-        for (size_t i = 0; i < s.roc.size() && i < r.roc.size(); ++i) s.roc[i].counts += r.roc[i].counts;
+        for (size_t i = 0; i < s.roc.size() && i < r.roc.size(); ++i)
+            s.roc[i].counts += r.roc[i].counts;
     }
     for (EvalRow& s : sums) {
         if (s.rule != "sweep") continue;
         s.auc = RocAuc(s.roc);
         s.best_threshold_db = BestThreshold(s.roc);
-        if (const RocPoint* p = s.best_threshold_db ? PointAt(s.roc, *s.best_threshold_db) : nullptr) {
+        if (const RocPoint* p =
+                s.best_threshold_db ? PointAt(s.roc, *s.best_threshold_db) : nullptr) {
             s.counts = p->counts;
         }
         s.by_distance.clear();  // per-distance counts are kept per file at its own best threshold

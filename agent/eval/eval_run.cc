@@ -12,9 +12,10 @@ namespace jejak::eval {
 namespace {
 
 // Every episode is replayed on one UTC day (2021-01-01) from 01:00, so a recording that
-// crosses midnight is not split across two daily sums. Mode C keeps each episode's time
-// from its start (60-s bins from the episode start, as the README defines them); mode P
-// moves it by whole minutes so GAEN's minute arithmetic sees the recorded times.
+// crosses midnight is not split across two daily sums. Both timed modes move an episode by
+// whole minutes, so its readings keep their second within the minute: mode C's 60-s bins
+// and 5-s scan windows follow the wall clock as the daemon's do (not the episode start),
+// and GAEN's minute arithmetic in mode P sees the recorded times.
 constexpr uint32_t kReplayDay = 18628;
 constexpr int64_t kReplayBase = int64_t{kReplayDay} * 86400 + 3600;
 constexpr int64_t kDaemonWindowSeconds = 5;  // DaemonOptions::scan_window_s default
@@ -57,43 +58,74 @@ WindowConfig WindowConfigFor(const Calibration& c) {
     return w;
 }
 
-void Score(std::span<const ExposureWindow> windows, const std::vector<EvalRule>& rules,
-           const Episode& e, size_t schedule, Accumulators& acc) {
+// A stream's calibrations: the group's in-sample reference (the sweep) and the held-out
+// one of each distance in the stream (the fixed rules).
+struct StreamCalibration {
+    Calibration reference;
+    std::map<int, Calibration> held_out;
+
+    const Calibration& For(int distance_cm) const { return held_out.at(distance_cm); }
+    bool FixedRulesUsable() const {
+        return !held_out.empty() &&
+               std::all_of(held_out.begin(), held_out.end(),
+                           [](const auto& kv) { return kv.second.calibrated; });
+    }
+};
+
+// An episode's windows under the held-out calibration (fixed rules) and the reference.
+struct EpisodeWindows {
+    std::vector<ExposureWindow> fixed, sweep;
+};
+
+EpisodeWindows TakeEpisodeWindows(Replayer& replayer, const StreamCalibration& c, int distance_cm) {
+    const WindowConfig configs[] = {WindowConfigFor(c.For(distance_cm)),
+                                    WindowConfigFor(c.reference)};
+    auto windows = replayer.TakeWindows(configs);
+    return {std::move(windows[0]), std::move(windows[1])};
+}
+
+void Score(const EpisodeWindows& windows, const std::vector<EvalRule>& rules, const Episode& e,
+           size_t schedule, Accumulators& acc) {
     const bool truth = IsContact(e.distance_cm);
     acc.presets.resize(rules.size());
     acc.sweep.resize(SweepRules().size());
     for (size_t i = 0; i < rules.size(); ++i) {
-        acc.presets[i].Add(truth, Decide(windows, rules[i].config, kReplayDay).notify,
+        acc.presets[i].Add(truth, Decide(windows.fixed, rules[i].config, kReplayDay).notify,
                            e.distance_cm, schedule);
     }
     for (size_t i = 0; i < SweepRules().size(); ++i) {
-        acc.sweep[i].Add(truth, Decide(windows, SweepRules()[i], kReplayDay).notify,
+        acc.sweep[i].Add(truth, Decide(windows.sweep, SweepRules()[i], kReplayDay).notify,
                          e.distance_cm, schedule);
     }
     ++acc.decisions;
 }
 
-// Mode C: the daemon's 5-s aggregation windows, continuous regime, 60-s credit bins.
-std::vector<ExposureWindow> ContinuousWindows(const Stream& s, const Episode& e,
-                                              const Calibration& c, Replayer& replayer) {
+// Whole minutes that put the minute holding `start` at the replay base.
+int64_t MinuteShift(double start) {
+    return kReplayBase - 60 * static_cast<int64_t>(std::floor(start / 60));
+}
+
+// Mode C: the daemon's 5-s aggregation windows, continuous regime, 60-s credit bins, both
+// on the wall clock (the recorded times moved by whole minutes).
+void ScanContinuously(const Stream& s, const Episode& e, Replayer& replayer) {
+    const int64_t shift = MinuteShift(e.start);
     std::vector<Heard> scan;
     int64_t scan_index = -1;
     auto flush = [&] {
         if (scan.empty()) return;
-        replayer.Scan(kReplayBase + scan_index * kDaemonWindowSeconds, scan,
-                      ScanRegime::kContinuous, kBinSeconds);
+        replayer.Scan(scan_index * kDaemonWindowSeconds, scan, ScanRegime::kContinuous,
+                      kBinSeconds);
         scan.clear();
     };
     for (size_t i = e.begin; i < e.end; ++i) {
-        const auto rel = static_cast<int64_t>(std::floor(s.readings[i].t - e.start));
-        if (rel / kDaemonWindowSeconds != scan_index) {
+        const int64_t t = static_cast<int64_t>(std::floor(s.readings[i].t)) + shift;
+        if (t / kDaemonWindowSeconds != scan_index) {
             flush();
-            scan_index = rel / kDaemonWindowSeconds;
+            scan_index = t / kDaemonWindowSeconds;
         }
-        scan.push_back({kReplayBase + rel, s.readings[i].rssi});
+        scan.push_back({t, s.readings[i].rssi});
     }
     flush();
-    return replayer.TakeWindows(WindowConfigFor(c));
 }
 
 // Readings a phone scan starting at `start` collects from readings [begin, end).
@@ -113,19 +145,18 @@ std::vector<Heard> Collect(const Stream& s, size_t begin, size_t end, double sta
 
 // Mode P: the scans of `starts` that begin inside the episode; secondsSinceLastScan counts
 // from the previous scheduled scan's end, never from before the episode start.
-std::vector<ExposureWindow> PhoneWindows(const Stream& s, const Episode& e,
-                                         std::span<const double> starts, const Calibration& c,
-                                         Replayer& replayer) {
-    const int64_t shift = kReplayBase - 60 * static_cast<int64_t>(std::floor(e.start / 60));
+void ScanLikeAPhone(const Stream& s, const Episode& e, std::span<const double> starts,
+                    Replayer& replayer) {
+    const int64_t shift = MinuteShift(e.start);
     auto it = std::lower_bound(starts.begin(), starts.end(), e.start);
     for (; it != starts.end() && *it <= e.stop; ++it) {
         const std::vector<Heard> heard = Collect(s, e.begin, e.end, *it, shift);
         if (heard.empty()) continue;
-        const double prev = it == starts.begin() ? e.start : std::max(*(it - 1) + kPhoneScanSeconds, e.start);
+        const double prev =
+            it == starts.begin() ? e.start : std::max(*(it - 1) + kPhoneScanSeconds, e.start);
         replayer.Scan(static_cast<int64_t>(std::floor(prev)) + shift, heard,
                       ScanRegime::kDutyCycled, 0);
     }
-    return replayer.TakeWindows(WindowConfigFor(c));
 }
 
 Continuity ReadingContinuity(const Stream& s) {
@@ -141,7 +172,8 @@ Continuity ReadingContinuity(const Stream& s) {
 GapStats ReadingGaps(const Stream& s) {
     std::vector<double> gaps;
     for (const Episode& ev : ContactEventsOf(s)) {
-        for (size_t i = ev.begin + 1; i < ev.end; ++i) gaps.push_back(s.readings[i].t - s.readings[i - 1].t);
+        for (size_t i = ev.begin + 1; i < ev.end; ++i)
+            gaps.push_back(s.readings[i].t - s.readings[i - 1].t);
     }
     // GapsOf takes times: rebuild a time line with the same gaps.
     std::vector<double> line{0};
@@ -162,37 +194,46 @@ Continuity ScanContinuity(const Stream& s, std::span<const double> starts) {
     return total;
 }
 
-void ReplayContinuous(const Stream& s, const Calibration& c, const std::vector<EvalRule>& rules,
-                      Accumulators& acc) {
-    Replayer replayer(c.tx_dbm);
-    for (const Episode& e : EpisodesOf(s)) Score(ContinuousWindows(s, e, c, replayer), rules, e, 0, acc);
+void ReplayContinuous(const Stream& s, const StreamCalibration& c,
+                      const std::vector<EvalRule>& rules, Accumulators& acc) {
+    Replayer replayer(c.reference.tx_dbm);
+    for (const Episode& e : EpisodesOf(s)) {
+        ScanContinuously(s, e, replayer);
+        Score(TakeEpisodeWindows(replayer, c, e.distance_cm), rules, e, 0, acc);
+    }
     acc.continuity = ReadingContinuity(s);
 }
 
-void ReplayPhone(const Stream& s, const Calibration& c, const std::vector<EvalRule>& rules,
+void ReplayPhone(const Stream& s, const StreamCalibration& c, const std::vector<EvalRule>& rules,
                  int schedules, Accumulators& acc) {
-    Replayer replayer(c.tx_dbm);
+    Replayer replayer(c.reference.tx_dbm);
     const std::vector<Episode> episodes = EpisodesOf(s);
     for (int k = 0; k < schedules; ++k) {
-        const auto starts = PhoneSchedule(s.readings.front().t, s.readings.back().t,
-                                          static_cast<uint64_t>(k + 1));
+        const auto starts =
+            PhoneSchedule(s.readings.front().t, s.readings.back().t, static_cast<uint64_t>(k + 1));
         for (const Episode& e : episodes) {
-            Score(PhoneWindows(s, e, starts, c, replayer), rules, e, static_cast<size_t>(k), acc);
+            ScanLikeAPhone(s, e, starts, replayer);
+            Score(TakeEpisodeWindows(replayer, c, e.distance_cm), rules, e, static_cast<size_t>(k),
+                  acc);
         }
         acc.continuity += ScanContinuity(s, starts);
     }
 }
 
-void ReplayReadings(const Stream& s, const Calibration& c, const std::vector<EvalRule>& rules,
+void ReplayReadings(const Stream& s, const StreamCalibration& c, const std::vector<EvalRule>& rules,
                     Accumulators& acc) {
     acc.presets.resize(rules.size());
     acc.sweep.resize(SweepRules().size());
     for (const Reading& r : s.readings) {
-        const int att = AttenuationDb(c.tx_dbm, r.rssi, c.rssi_correction_db);
+        const Calibration& ref = c.reference;
+        const int att = AttenuationDb(ref.tx_dbm, r.rssi, ref.rssi_correction_db);
         const bool truth = IsContact(r.distance_cm);
         for (size_t i = 0; i < rules.size(); ++i) {
+            const Calibration& held = c.For(r.distance_cm);
+            const int fixed_att = AttenuationDb(held.tx_dbm, r.rssi, held.rssi_correction_db);
             const DailySummariesConfig& d = rules[i].config.daily;
-            const bool counts = d.attenuation_weights[static_cast<size_t>(AttenuationBucket(att, d))] > 0;
+            const bool counts =
+                d.attenuation_weights[static_cast<size_t>(AttenuationBucket(fixed_att, d))] > 0;
             acc.presets[i].Add(truth, counts, r.distance_cm, 0);
         }
         for (size_t i = 0; i < acc.sweep.size(); ++i) {
@@ -235,7 +276,8 @@ void EmitRows(const EvalRow& base, const Accumulators& acc, const std::vector<Ev
     row.rule = "sweep";
     size_t best = 0;
     for (size_t i = 0; i < acc.sweep.size(); ++i) {
-        row.roc.push_back({static_cast<double>(kSweepMinDb + static_cast<int>(i)), acc.sweep[i].total});
+        row.roc.push_back(
+            {static_cast<double>(kSweepMinDb + static_cast<int>(i)), acc.sweep[i].total});
         if (acc.sweep[i].total.BalancedAccuracy().value_or(0) >
             acc.sweep[best].total.BalancedAccuracy().value_or(0)) {
             best = i;
@@ -253,13 +295,14 @@ std::string SourceOf(const std::string& file) {
 
 }  // namespace
 
-std::vector<bool> ContinuousDecisions(const Stream& stream, const Calibration& calibration,
-                                      const RiskConfig& rule) {
+std::vector<Decision> ContinuousDecisions(const Stream& stream, const Calibration& calibration,
+                                          const RiskConfig& rule) {
     Replayer replayer(calibration.tx_dbm);
-    std::vector<bool> out;
+    std::vector<Decision> out;
     for (const Episode& e : EpisodesOf(stream)) {
-        const auto windows = ContinuousWindows(stream, e, calibration, replayer);
-        out.push_back(Decide(windows, rule, kReplayDay).notify);
+        ScanContinuously(stream, e, replayer);
+        const auto windows = replayer.TakeWindows(WindowConfigFor(calibration));
+        out.push_back(Decide(windows, rule, kReplayDay));
     }
     return out;
 }
@@ -271,12 +314,21 @@ EvalResult RunEval(const std::vector<Dataset>& datasets, const EvalOptions& opti
         for (const Stream& s : d.streams) streams.push_back(&s);
     }
     const auto calibrations = CalibrateGroups(streams);
-    const std::vector<EvalRule> rules = PresetRules();
+    const HeldOutCalibrations held_out = CalibrateHeldOut(streams);
+    std::vector<EvalRule> rules = PresetRules();
+    if (options.grid) {
+        for (EvalRule& r : GridRules()) rules.push_back(std::move(r));
+    }
     for (size_t n = 0; n < streams.size(); ++n) {
         const Stream& s = *streams[n];
         const Calibration c = calibrations.at(s.group);
-        StreamSummary summary{s.file, SourceOf(s.file), s.group, s.format, s.readings.size(),
-                              s.dropped_rows, EpisodesOf(s).size(), c, {}, {}};
+        StreamCalibration sc{c, {}};
+        for (const Reading& r : s.readings) {
+            sc.held_out.try_emplace(r.distance_cm, held_out.at(s.group).at(r.distance_cm));
+        }
+        StreamSummary summary{
+            s.file,         SourceOf(s.file),     s.group, s.format, s.readings.size(),
+            s.dropped_rows, EpisodesOf(s).size(), c,       {},       {}};
         if (s.timed) {
             summary.gaps = ReadingGaps(s);
             summary.continuity_c = ReadingContinuity(s);
@@ -287,23 +339,27 @@ EvalResult RunEval(const std::vector<Dataset>& datasets, const EvalOptions& opti
         base.source = summary.source;
         base.group = s.group;
         base.calibration = c;
+        for (const auto& [cm, held] : sc.held_out) {
+            if (held.calibrated) base.held_out_correction_db[cm] = held.rssi_correction_db;
+        }
         // Fixed rules need a calibration; the sweep does not.
-        const std::vector<EvalRule> usable = c.calibrated ? rules : std::vector<EvalRule>{};
+        const std::vector<EvalRule> usable =
+            sc.FixedRulesUsable() ? rules : std::vector<EvalRule>{};
         if (s.timed) {
             Accumulators p, cc;
             base.mode = 'P';
             base.schedules = static_cast<uint64_t>(options.schedules);
-            ReplayPhone(s, c, usable, options.schedules, p);
+            ReplayPhone(s, sc, usable, options.schedules, p);
             EmitRows(base, p, usable, result.rows);
             base.mode = 'C';
             base.schedules = 1;
-            ReplayContinuous(s, c, usable, cc);
+            ReplayContinuous(s, sc, usable, cc);
             EmitRows(base, cc, usable, result.rows);
         }
         Accumulators r;
         base.mode = 'R';
         base.schedules = 1;
-        ReplayReadings(s, c, usable, r);
+        ReplayReadings(s, sc, usable, r);
         EmitRows(base, r, usable, result.rows);
         if (options.progress) options.progress(n + 1, streams.size(), s.file);
     }

@@ -8,16 +8,20 @@
 namespace jejak {
 namespace {
 
-// Presets with published values first; the rest are known names without published values.
-constexpr std::string_view kPresetNames[] = {"enx-sample",         "nl-coronamelder",
-                                             "swiss-dp3t-2020-05", "cwa-fraunhofer-2020-06",
-                                             "lfph-narrow-net",    "lfph-wide-net",
-                                             "swisscovid"};
-constexpr size_t kPublishedPresets = 4;
+// Presets with values first (Jejak's default, then the published ones); the rest are known
+// names without published values.
+constexpr std::string_view kPresetNames[] = {
+    kDefaultRiskPreset,       "enx-sample",      "nl-coronamelder", "swiss-dp3t-2020-05",
+    "cwa-fraunhofer-2020-06", "lfph-narrow-net", "lfph-wide-net",   "swisscovid"};
+constexpr size_t kPublishedPresets = 5;
 constexpr std::string_view kReportTypeNames[] = {
-    "unknown", "confirmed_test", "confirmed_clinical_diagnosis", "self_report", "recursive",
-    "revoked"};
+    "unknown",     "confirmed_test", "confirmed_clinical_diagnosis",
+    "self_report", "recursive",      "revoked"};
 constexpr double kMaxWeight = 2.5;
+// The default rule: full weight up to 55 dB (the border that the field calibration ties to
+// 1.5 m), nothing beyond, and 12 weighted minutes in a UTC day (docs/efficacy.md).
+constexpr int kCloseBorderDb = 55;
+constexpr double kCloseMinutes = 12;
 
 RiskConfig EnxSample() {
     // google/exposure-notifications-android app/configs/sample.json (PROTOCOL.md 6.2);
@@ -77,6 +81,18 @@ RiskConfig DurationRule(std::string name, int full_db, int half_db) {
     c.window.report_type_when_missing = ReportType::kConfirmedClinicalDiagnosis;
     c.notify_score_sum = 15 * 60;
     c.notify_report_type.reset();
+    return c;
+}
+
+// Jejak's default (docs/efficacy.md): aimed at the common close-contact definition, 15
+// minutes within about 2 m, for continuous boxes and duty-cycled tokens alike, chosen with
+// `jejak eval` on the copied public recordings under out-of-sample calibration. 12 credited
+// minutes because receptions are lost (a box hears 70-100% of the 30-s windows, a token one
+// 4-s scan in 4-5 minutes). The weight is 1, so no day notifies with less than 12 credited
+// minutes at <= 55 dB.
+RiskConfig CloseContact() {
+    RiskConfig c = DurationRule(std::string(kDefaultRiskPreset), kCloseBorderDb, kCloseBorderDb);
+    c.notify_score_sum = kCloseMinutes * 60;
     return c;
 }
 
@@ -144,7 +160,8 @@ Status ParseWeights(const nlohmann::json& s, DailySummariesConfig& d) {
     if (auto it = s.find("infectiousness_weights"); it != s.end()) {
         if (!it->is_object()) return Status::InvalidArgument("risk.infectiousness_weights: object");
         for (const auto& [name, value] : it->items()) {
-            JEJAK_ASSIGN_OR_RETURN(Infectiousness i, ParseInfectiousness(name, "infectiousness_weights"));
+            JEJAK_ASSIGN_OR_RETURN(Infectiousness i,
+                                   ParseInfectiousness(name, "infectiousness_weights"));
             JEJAK_ASSIGN_OR_RETURN(d.infectiousness_weights[static_cast<size_t>(i)],
                                    Weight(value, "infectiousness_weights." + name));
         }
@@ -160,8 +177,9 @@ Status ParseMapping(const nlohmann::json& s, WindowConfig& w) {
             w.infectiousness_when_missing = map.second;
         } else if (it->is_array() && it->size() == 29) {
             for (size_t i = 0; i < 29; ++i) {
-                JEJAK_ASSIGN_OR_RETURN(w.days_since_onset_to_infectiousness[i],
-                                       ParseInfectiousness((*it)[i], "days_since_onset_to_infectiousness"));
+                JEJAK_ASSIGN_OR_RETURN(
+                    w.days_since_onset_to_infectiousness[i],
+                    ParseInfectiousness((*it)[i], "days_since_onset_to_infectiousness"));
             }
         } else {
             return Status::InvalidArgument(
@@ -169,8 +187,9 @@ Status ParseMapping(const nlohmann::json& s, WindowConfig& w) {
         }
     }
     if (auto it = s.find("infectiousness_when_days_since_onset_missing"); it != s.end()) {
-        JEJAK_ASSIGN_OR_RETURN(w.infectiousness_when_missing,
-                               ParseInfectiousness(*it, "infectiousness_when_days_since_onset_missing"));
+        JEJAK_ASSIGN_OR_RETURN(
+            w.infectiousness_when_missing,
+            ParseInfectiousness(*it, "infectiousness_when_days_since_onset_missing"));
     }
     if (auto it = s.find("report_type_when_missing"); it != s.end()) {
         JEJAK_ASSIGN_OR_RETURN(w.report_type_when_missing,
@@ -204,7 +223,8 @@ Status ParseThresholds(const nlohmann::json& s, RiskConfig& c) {
         c.notify_score_sum = sum->get<double>();
         c.notify_report_type.reset();
         if (auto t = it->find("report_type"); t != it->end() && *t != "any") {
-            JEJAK_ASSIGN_OR_RETURN(ReportType type, ParseReportType(*t, "notify_threshold.report_type"));
+            JEJAK_ASSIGN_OR_RETURN(ReportType type,
+                                   ParseReportType(*t, "notify_threshold.report_type"));
             c.notify_report_type = type;
         }
     }
@@ -215,11 +235,14 @@ Status ParseThresholds(const nlohmann::json& s, RiskConfig& c) {
 
 std::span<const std::string_view> RiskPresetNames() { return kPresetNames; }
 
+std::string_view DefaultRiskPresetName() { return kDefaultRiskPreset; }
+
 std::span<const std::string_view> PublishedRiskPresetNames() {
     return std::span(kPresetNames).first(kPublishedPresets);
 }
 
 Result<RiskConfig> RiskPreset(std::string_view name) {
+    if (name == kDefaultRiskPreset) return CloseContact();
     if (name == "enx-sample") return EnxSample();
     if (name == "nl-coronamelder") return NlCoronaMelder();
     // DP-3T "Exposure Score Calculation" of 27 May 2020, the SwissCovid rule Leith and
@@ -242,7 +265,7 @@ Result<RiskConfig> RiskPreset(std::string_view name) {
 
 Result<RiskConfig> ParseRiskConfig(const nlohmann::json& s) {
     if (!s.is_object()) return Status::InvalidArgument("risk: not an object");
-    std::string preset = "enx-sample";
+    std::string preset(kDefaultRiskPreset);
     if (auto it = s.find("preset"); it != s.end()) {
         if (!it->is_string()) return Status::InvalidArgument("risk.preset: string");
         preset = it->get<std::string>();
@@ -253,8 +276,9 @@ Result<RiskConfig> ParseRiskConfig(const nlohmann::json& s) {
     JEJAK_RETURN_IF_ERROR(ParseMapping(s, c.window));
     JEJAK_RETURN_IF_ERROR(ParseThresholds(s, c));
     const auto cal = s.find("calibration");
-    JEJAK_ASSIGN_OR_RETURN(ReceiverCalibration receiver,
-                           ResolveReceiverCalibration(cal != s.end() ? *cal : nlohmann::json::object()));
+    JEJAK_ASSIGN_OR_RETURN(
+        ReceiverCalibration receiver,
+        ResolveReceiverCalibration(cal != s.end() ? *cal : nlohmann::json::object()));
     c.window.rssi_correction_db = receiver.rssi_correction_db;
     c.calibration_source = receiver.source;
     if (auto it = s.find("legacy"); it != s.end()) {
@@ -279,7 +303,8 @@ Result<std::pair<std::array<Infectiousness, 29>, Infectiousness>> DecodeEnxInfec
     std::pair<std::array<Infectiousness, 29>, Infectiousness> out;
     for (int n = 0; n < 30; ++n) {
         const auto v = static_cast<int>((bits >> (2 * n)) & 3);
-        if (v == 3) return Status::InvalidArgument("infectiousness map: entry value 3 is undefined");
+        if (v == 3)
+            return Status::InvalidArgument("infectiousness map: entry value 3 is undefined");
         (n < 29 ? out.first[static_cast<size_t>(n)] : out.second) = static_cast<Infectiousness>(v);
     }
     return out;
@@ -292,9 +317,12 @@ std::string_view ReportTypeName(ReportType type) {
 
 std::string_view InfectiousnessName(Infectiousness value) {
     switch (value) {
-        case Infectiousness::kNone: return "none";
-        case Infectiousness::kStandard: return "standard";
-        case Infectiousness::kHigh: return "high";
+        case Infectiousness::kNone:
+            return "none";
+        case Infectiousness::kStandard:
+            return "standard";
+        case Infectiousness::kHigh:
+            return "high";
     }
     return "invalid";
 }

@@ -44,18 +44,18 @@ const int64_t kReportAt = kStart + kContactS + 60;
 const int64_t kExportAt = (kDay + 1) * kDayS + 3 * 3600;
 const int64_t kCheckAt = kExportAt + 600;
 
-// Expected on B, by hand (enx-sample, the default risk preset; receiver correction 0):
+// Expected on B, by hand (jejak-close-contact, the default risk preset; receiver correction
+// 0):
 //  - attenuation = advertised TX power - RSSI = -15 - (-15 - 40.05 dB free-space loss at
-//    1 m) = 40 dB: the "near" bucket (30 < 40 <= 50 dB), weight 1.0;
+//    1 m) = 40 dB: within the preset's 55 dB border, weight 1.0;
 //  - windows hold at most 30 minutes of one key's sightings: 10:00-10:30 and 10:30-11:00,
 //    so 2 windows on today's date;
 //  - each window: 30 minutes x 1.0 = 1800 weighted seconds (the daily maximum);
 //  - weighted duration = 3600 s x 1.0, and score = weighted duration x report type weight
 //    (confirmed test 1.0) x infectiousness weight (standard 1.0: the preset maps every
-//    day since onset to standard) = 3600, above the
-//    2700 notification threshold. Tolerance: one minute of scan credit at either end of
-//    the contact (+-120 s); the bucket is pinned because immediate (x1.5 = 5400) and
-//    medium (x0.5 = 1800) lie far outside it.
+//    day since onset to standard) = 3600, above the 720 notification threshold. Tolerance:
+//    one minute of scan credit at either end of the contact (+-120 s); the weight is pinned
+//    because it is 1.0 at every attenuation up to 55 dB and 0 beyond.
 constexpr int kExpectedWindows = 2;
 constexpr double kExpectedWeightedS = 3600;
 constexpr double kToleranceS = 120;

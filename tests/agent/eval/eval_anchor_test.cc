@@ -20,7 +20,8 @@ namespace {
 
 std::vector<Dataset> CopiedDatasets() {
     std::vector<Dataset> out;
-    for (const char* dir : {"herald-analysis", "Exposure-Notification-on-RPi", "multi-channel-paper-data"}) {
+    for (const char* dir :
+         {"herald-analysis", "Exposure-Notification-on-RPi", "multi-channel-paper-data"}) {
         auto d = LoadDataset(testing::TestDataPath(std::string("datasets/") + dir));
         REQUIRE(d.ok());
         out.push_back(std::move(d).value());
@@ -100,7 +101,7 @@ TEST_CASE("rows: every (file, mode, rule) once, episodes and ground truth as doc
     for (const EvalRow& row : r.rows) ++seen[{row.file, row.mode, row.rule}];
     for (const auto& [key, n] : seen) CHECK(n == 1);
     const size_t rules = PresetRules().size() + 1;  // + sweep
-    CHECK(rules == 7);
+    CHECK(rules == 8);
     // 18 timed streams x 3 modes + 15 multi-channel files x mode R.
     CHECK(r.rows.size() == (18 * 3 + 15) * rules);
     for (const EvalRow& row : r.rows) {
@@ -139,16 +140,25 @@ TEST_CASE("mode C: a continuous scanner calibrated on the Pi data notifies the c
     const auto distant = ContinuousDecisions(*far, c, *cwa);
     REQUIRE(close.size() == 16);
     REQUIRE(distant.size() == 4);
-    CHECK(std::count(close.begin(), close.end(), true) >= 14);
-    CHECK(std::count(distant.begin(), distant.end(), true) == 0);
+    auto notified = [](const std::vector<Decision>& decisions) {
+        return std::count_if(decisions.begin(), decisions.end(),
+                             [](const Decision& x) { return x.notify; });
+    };
+    CHECK(notified(close) >= 14);
+    CHECK(notified(distant) == 0);
 }
 
 TEST_CASE("jejak eval --json keeps the contract fields; bad folders are usage errors") {
     testing::ScratchDir dir("eval-cli");
     // A tiny Herald-format recording: 20 minutes each at 50 cm (-45 dBm), 150 cm (-60) and
-    // 300 cm (-80), a reading every 2 s. Calibration: median at 150 cm -60 -> correction
-    // 0 - 55 + 60 = 5, attenuations 40, 55 and 75 dB. CWA as tested in mode C: 40 dB is
-    // near (20 min x1 = 1,200 >= 900: TP), 55 dB is mid (x0.5 = 600: FN), 75 dB other (TN).
+    // 300 cm (-80), a reading every 2 s. In-sample calibration (the sweep's, reported as
+    // "rssi_correction_db"): median at 150 cm -60 -> correction 0 - 55 + 60 = 5. The fixed
+    // rules' held-out corrections, each from the line through the other two distances'
+    // medians at 150 cm: 50 cm from 150 and 300 cm, -60 at 150 -> 5, attenuation 40 dB;
+    // 150 cm from 50 and 300 cm, -45 - 35 log10(3) / log10(6) = -66.46 -> 11.46 -> 11,
+    // attenuation 0 - (-60 + 11) = 49 dB; 300 cm from 50 and 150 cm, -60 -> 5, 75 dB.
+    // CWA as tested in mode C: 40 and 49 dB are near (20 min x1 = 1,200 >= 900: TP twice),
+    // 75 dB other (TN).
     {
         std::ofstream f(dir.File("tiny.csv"));
         f << "time,rssi,distance\n";
@@ -156,16 +166,22 @@ TEST_CASE("jejak eval --json keeps the contract fields; bad folders are usage er
             const int seg = s / 1200;
             f << "2021-01-11 10:" << (s / 60 < 10 ? "0" : "") << s / 60 << ":"
               << (s % 60 < 10 ? "0" : "") << s % 60 << ","
-              << (seg == 0 ? "-45.0" : seg == 1 ? "-60.0" : "-80.0") << ","
-              << (seg == 0 ? 50 : seg == 1 ? 150 : 300) << "\n";
+              << (seg == 0   ? "-45.0"
+                  : seg == 1 ? "-60.0"
+                             : "-80.0")
+              << ","
+              << (seg == 0   ? 50
+                  : seg == 1 ? 150
+                             : 300)
+              << "\n";
         }
     }
-    const auto run = testing::RunJejak({"eval", "--dataset", dir.path().string(), "--json",
-                                        "--schedules", "5"});
+    const auto run =
+        testing::RunJejak({"eval", "--dataset", dir.path().string(), "--json", "--schedules", "5"});
     REQUIRE(run.code == 0);
     const nlohmann::json rows = nlohmann::json::parse(run.out);
     REQUIRE(rows.is_array());
-    CHECK(rows.size() == 3 * 7);
+    CHECK(rows.size() == 3 * 8);
     for (const auto& row : rows) {
         for (const char* field : {"file", "mode", "rule", "episodes", "tp", "fp", "tn", "fn",
                                   "continuity_windows_hit", "continuity_windows_total"}) {
@@ -174,11 +190,17 @@ TEST_CASE("jejak eval --json keeps the contract fields; bad folders are usage er
         }
         CHECK((row["mode"] == "P" || row["mode"] == "C" || row["mode"] == "R"));
         CHECK(row["calibration"]["rssi_correction_db"] == 5);
+        // The rule `jejak match` uses when the config names none, and only it.
+        CHECK(row["default"] == (row["rule"] == std::string(DefaultRiskPresetName())));
+        if (row["rule"] != "sweep") {
+            CHECK(row["calibration"]["held_out_rssi_correction_db"] ==
+                  nlohmann::json{{"50", 5}, {"150", 11}, {"300", 5}});
+        }
         if (row["mode"] == "C" && row["rule"] == "cwa-fraunhofer-2020-06") {
             CHECK(row["file"] == dir.path().filename().string() + "/tiny.csv");
             CHECK(row["episodes"] == 3);
-            CHECK(row["tp"] == 1);
-            CHECK(row["fn"] == 1);
+            CHECK(row["tp"] == 2);
+            CHECK(row["fn"] == 0);
             CHECK(row["tn"] == 1);
             CHECK(row["fp"] == 0);
             // Three segments of 1,198 s: ceil(1198 / 30) = 40 windows each, all heard.
@@ -186,6 +208,22 @@ TEST_CASE("jejak eval --json keeps the contract fields; bad folders are usage er
             CHECK(row["continuity_windows_total"] == 120);
         }
         if (row["mode"] == "P") CHECK(row["episodes"] == 3 * 5);
+    }
+    // --grid adds 11 borders x 4 times; the grid point at the default's values scores as it.
+    const auto grid = testing::RunJejak(
+        {"eval", "--dataset", dir.path().string(), "--json", "--schedules", "5", "--grid"});
+    REQUIRE(grid.code == 0);
+    const nlohmann::json grid_rows = nlohmann::json::parse(grid.out);
+    CHECK(grid_rows.size() == 3 * (8 + 44));
+    std::map<std::string, nlohmann::json> by_rule;
+    for (const auto& row : grid_rows) {
+        if (row["mode"] == "P") by_rule[row["rule"].get<std::string>()] = row;
+    }
+    REQUIRE(by_rule.count("grid:<=55@12min") == 1);
+    CHECK(by_rule["grid:<=55@12min"]["default"] == false);
+    for (const char* field : {"tp", "fp", "tn", "fn"}) {
+        CHECK(by_rule["grid:<=55@12min"][field] ==
+              by_rule[std::string(DefaultRiskPresetName())][field]);
     }
     const auto missing = testing::RunJejak({"eval", "--dataset", dir.File("nope")});
     CHECK(missing.code == 2);

@@ -2,6 +2,8 @@
 // of tests/data/datasets/README.md) carry exactly those values and decide as worked out by hand.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "agent/risk/risk_config.h"
 #include "agent/risk/risk_score.h"
 
@@ -44,7 +46,8 @@ TEST_CASE("nl-coronamelder carries the Dutch app's published v2 parameters") {
     }
     // 10 minutes at 60 dB (near, x1.0) = 600 < 900; 10 more minutes in another window = 1200.
     // A 4-minute window at 70 dB (medium, x0.4) scores 96 < 300 and is dropped.
-    std::vector<ExposureWindow> w = {WindowOf(100, ReportType::kConfirmedTest, {{60, 300}, {60, 300}})};
+    std::vector<ExposureWindow> w = {
+        WindowOf(100, ReportType::kConfirmedTest, {{60, 300}, {60, 300}})};
     CHECK_FALSE(Notifies(*c, w));
     w.push_back(WindowOf(100, ReportType::kConfirmedTest, {{60, 300}, {60, 300}}));
     CHECK(Notifies(*c, w));
@@ -52,10 +55,12 @@ TEST_CASE("nl-coronamelder carries the Dutch app's published v2 parameters") {
         std::vector{WindowOf(100, ReportType::kConfirmedTest, {{70, 240}})}, *c, 101);
     CHECK(days.empty());
     // Self reports weigh 0 under the Dutch parameters.
-    CHECK_FALSE(Notifies(*c, {WindowOf(100, ReportType::kSelfReport, {{40, 300}, {40, 300}, {40, 300}, {40, 300}})}));
+    CHECK_FALSE(Notifies(*c, {WindowOf(100, ReportType::kSelfReport,
+                                       {{40, 300}, {40, 300}, {40, 300}, {40, 300}})}));
 }
 
-TEST_CASE("the field-study duration rules: Swiss (DP-3T, May 2020) and CWA as Fraunhofer tested it") {
+TEST_CASE(
+    "the field-study duration rules: Swiss (DP-3T, May 2020) and CWA as Fraunhofer tested it") {
     auto swiss = RiskPreset("swiss-dp3t-2020-05");
     auto cwa = RiskPreset("cwa-fraunhofer-2020-06");
     REQUIRE(swiss.ok());
@@ -68,8 +73,9 @@ TEST_CASE("the field-study duration rules: Swiss (DP-3T, May 2020) and CWA as Fr
     }
     // 15 minutes at 50 dB: Swiss full weight (900, notifies); at 55 dB: half (450, no).
     const auto at = [](int att, int minutes) {
-        return std::vector{WindowOf(100, ReportType::kConfirmedTest,
-                                    std::vector<std::pair<int, int>>(static_cast<size_t>(minutes), {att, 60}))};
+        return std::vector{
+            WindowOf(100, ReportType::kConfirmedTest,
+                     std::vector<std::pair<int, int>>(static_cast<size_t>(minutes), {att, 60}))};
     };
     CHECK(Notifies(*swiss, at(50, 15)));
     CHECK_FALSE(Notifies(*swiss, at(51, 15)));  // 15 x 60 x 0.5 = 450
@@ -80,7 +86,31 @@ TEST_CASE("the field-study duration rules: Swiss (DP-3T, May 2020) and CWA as Fr
     CHECK_FALSE(Notifies(*cwa, at(55, 15)));
     CHECK(Notifies(*cwa, at(59, 30)));
     CHECK_FALSE(Notifies(*cwa, at(60, 60)));
-    CHECK_FALSE(Notifies(*cwa, at(54, 14)));    // 840 < 900
+    CHECK_FALSE(Notifies(*cwa, at(54, 14)));  // 840 < 900
+}
+
+TEST_CASE("the default preset: 12 weighted minutes at <= 55 dB, used when the config names none") {
+    auto empty = ParseRiskConfig(nlohmann::json::object());
+    REQUIRE(empty.ok());
+    CHECK(empty->preset == "jejak-close-contact");
+    CHECK(DefaultRiskPresetName() == "jejak-close-contact");
+    CHECK(PublishedRiskPresetNames().front() == DefaultRiskPresetName());
+    auto enx = ParseRiskConfig({{"preset", "enx-sample"}});  // still a named preset
+    REQUIRE(enx.ok());
+    CHECK(enx->notify_score_sum == 2700);
+    const RiskConfig& c = *empty;
+    const auto at = [](int att, int minutes, ReportType type = ReportType::kConfirmedTest) {
+        return std::vector{WindowOf(
+            100, type, std::vector<std::pair<int, int>>(static_cast<size_t>(minutes), {att, 60}))};
+    };
+    CHECK(Notifies(c, at(55, 12)));         // 720 >= 720
+    CHECK_FALSE(Notifies(c, at(55, 11)));   // 660
+    CHECK_FALSE(Notifies(c, at(56, 600)));  // beyond the border: weight 0, however long
+    CHECK(Notifies(c, at(20, 12)));         // no bonus for very close: weight 1 below 55 dB
+    CHECK_FALSE(Notifies(c, at(20, 11)));
+    CHECK(Notifies(c, at(50, 12, ReportType::kConfirmedClinicalDiagnosis)));
+    CHECK(Notifies(c, at(50, 12, ReportType::kSelfReport)));
+    CHECK_FALSE(Notifies(c, at(50, 60, ReportType::kRecursive)));
 }
 
 TEST_CASE("every preset named as published builds; the others still refuse") {
@@ -89,11 +119,12 @@ TEST_CASE("every preset named as published builds; the others still refuse") {
         CHECK(RiskPreset(name).ok());
         CHECK(RiskPreset(name)->preset == name);
     }
-    CHECK(PublishedRiskPresetNames().size() == 4);
-    CHECK(RiskPresetNames().size() == 7);
+    CHECK(PublishedRiskPresetNames().size() == 5);
+    CHECK(RiskPresetNames().size() == 8);
     auto refused = RiskPreset("swisscovid");
     REQUIRE_FALSE(refused.ok());
-    CHECK(refused.status().message().find("not in the project's protocol digest") != std::string::npos);
+    CHECK(refused.status().message().find("not in the project's protocol digest") !=
+          std::string::npos);
 }
 
 }  // namespace jejak
