@@ -21,6 +21,8 @@ namespace {
 constexpr char kRevokedState[] = "check.revoked_keys";
 constexpr char kCheckCountState[] = "check.count";
 constexpr char kFailureState[] = "check.last_failure";  // "<unix> <message>", "" when none
+// "1" while a hook that was due failed: the next check runs it again, notified or not.
+constexpr char kHookPendingState[] = "check.hook_pending";
 // Revoked keys kept across runs, newest last; a key is 16 bytes, so this is 64 KiB at most.
 constexpr size_t kMaxRevokedKeys = 4096;
 
@@ -253,8 +255,12 @@ Result<nlohmann::json> RecordExposureCheck(const CheckReport& report, const Risk
     // The ledger first: once it holds the notified day, no later check notifies it again,
     // even if this process dies while the hook runs.
     JEJAK_RETURN_IF_ERROR(AppendLedger(store, report.ledger_changes, report.notification.records));
+    auto pending = store.GetState(kHookPendingState);
+    if (!pending.ok() && !pending.status().IsNotFound()) return pending.status();
+    const bool due = !report.notification.newly_notified.empty() ||
+                     !report.notification.retracted.empty() || (pending.ok() && *pending == "1");
     NotifyOutcome hook;
-    if (!report.notification.newly_notified.empty() || !report.notification.retracted.empty()) {
+    if (due) {
         hook = RunNotifyHook(notify, result.dump());
     } else if (report.classification.notify) {
         hook.error = "no newly notified day: hook not run";
@@ -268,6 +274,8 @@ Result<nlohmann::json> RecordExposureCheck(const CheckReport& report, const Risk
     JEJAK_RETURN_IF_ERROR(store.PutState({kRevokedState, KeysToState(revoked)}));
     JEJAK_RETURN_IF_ERROR(store.PutState({kCheckCountState, std::to_string(report.check)}));
     JEJAK_RETURN_IF_ERROR(store.PutState({kFailureState, ""}));
+    const bool failed = due && !notify.command.empty() && !hook.ok();
+    JEJAK_RETURN_IF_ERROR(store.PutState({kHookPendingState, failed ? "1" : ""}));
     const std::string legacy = state_dir + "/" + kLegacyStatusFileName;
     if (::unlink(legacy.c_str()) != 0 && errno != ENOENT) {
         return Status::FromErrno(errno, "cannot remove " + legacy);

@@ -55,7 +55,8 @@ Result<CheckReport> RunExposureCheck(const CheckInputs& inputs, std::span<const 
 
 // Appends the check's ledger records, runs the hook once for the check when a day is newly
 // notified or a notified day is retracted ("newly_notified_days", "retracted_days" in the
-// JSON), then seals the JSON (report + "hook" outcome) into the store's exposure-check
+// JSON), or when the hook that was due last time failed (it is retried until it succeeds),
+// then seals the JSON (report + "hook" outcome) into the store's exposure-check
 // results, where it expires with the check's day. Nothing is written in clear; a status file
 // left in `state_dir` by older versions is removed. The revoked keys and the check number
 // are kept in sealed device state for the next run. Returns the full JSON. Failing to run

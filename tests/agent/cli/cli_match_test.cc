@@ -328,6 +328,34 @@ TEST_CASE("jejak match refuses tampered or unverifiable files and records nothin
     CHECK(f.Jejak({"status"}).err == "jejak: needs attention: the daemon is not running\n");
 }
 
+// A notification whose hook failed is not lost: status needs attention and the next check
+// runs the hook again, even though it notifies nothing new.
+TEST_CASE("jejak match retries a failed hook at the next check until it succeeds") {
+    Fixture f;
+    const std::string good = ReadText(f.dir.File("hook.sh"));
+    std::ofstream(f.dir.File("hook.sh")) << "#!/bin/sh\ncat > /dev/null\nexit 3\n";
+    auto first = f.Jejak({"match", "--keys", f.zip, "--json"});
+    REQUIRE_MESSAGE(first.code == kExitOk, first.err);
+    CHECK(nlohmann::json::parse(first.out)["hook"]["ok"] == false);
+    CHECK(f.Jejak({"status"}).err.find("notification hook failed") != std::string::npos);
+
+    std::ofstream(f.dir.File("hook.sh")) << good;
+    auto second = f.Jejak({"match", "--keys", f.zip, "--json"});
+    REQUIRE_MESSAGE(second.code == kExitOk, second.err);
+    const auto j = nlohmann::json::parse(second.out);
+    CHECK(j["newly_notified_days"].empty());
+    CHECK(j["hook"]["ok"] == true);
+    CHECK(nlohmann::json::parse(ReadText(f.dir.File("hook-stdin.json")))["notify"] == true);
+    CHECK(f.Jejak({"status"}).err == "jejak: needs attention: the daemon is not running\n");
+
+    // Delivered: the next check does not run it again.
+    std::filesystem::remove(f.dir.File("hook-stdin.json"));
+    auto third = f.Jejak({"match", "--keys", f.zip, "--json"});
+    REQUIRE_MESSAGE(third.code == kExitOk, third.err);
+    CHECK(nlohmann::json::parse(third.out)["hook"]["ran"] == false);
+    CHECK_FALSE(std::filesystem::exists(f.dir.File("hook-stdin.json")));
+}
+
 TEST_CASE("jejak match below the threshold does not run the hook; no check yet is no reason") {
     Fixture f;
     std::ofstream(f.config) << nlohmann::json{
