@@ -32,6 +32,8 @@ nlohmann::json SettingsToJson(const AuthoritySettings& s, const SecretHash& api_
             {"issuer", s.issuer},
             {"audience", s.audience},
             {"code_ttl_seconds", s.code_ttl_s},
+            {"long_code_ttl_seconds", s.long_code_ttl_s},
+            {"rate_limits", RateLimitsToJson(s.rate_limits)},
             {"token_ttl_seconds", s.token_ttl_s},
             {"certificate_ttl_seconds", s.certificate_ttl_s},
             {"max_keys_per_publish", s.limits.max_keys},
@@ -65,6 +67,7 @@ Result<AuthoritySettings> SettingsFromJson(const nlohmann::json& j, SecretHash& 
                       Field(j, "certificate_key_id", s.certificate_key_id),
                       Field(j, "issuer", s.issuer), Field(j, "audience", s.audience),
                       Field(j, "code_ttl_seconds", s.code_ttl_s),
+                      Field(j, "long_code_ttl_seconds", s.long_code_ttl_s),
                       Field(j, "token_ttl_seconds", s.token_ttl_s),
                       Field(j, "certificate_ttl_seconds", s.certificate_ttl_s),
                       Field(j, "max_keys_per_publish", s.limits.max_keys),
@@ -78,10 +81,14 @@ Result<AuthoritySettings> SettingsFromJson(const nlohmann::json& j, SecretHash& 
     if (s.health_authority_id.empty() || s.issuer.empty() || s.audience.empty()) {
         return Status::Corruption("authority.json: identifiers are missing");
     }
-    if (s.code_ttl_s <= 0 || s.token_ttl_s <= 0 || s.certificate_ttl_s <= 0 ||
+    if (s.code_ttl_s <= 0 || s.long_code_ttl_s <= 0 || s.token_ttl_s <= 0 ||
+        s.certificate_ttl_s <= 0 ||
         s.limits.max_keys == 0 || s.export_max_keys == 0 || s.database.empty()) {
         return Status::InvalidArgument("authority.json: lifetimes and limits must be positive");
     }
+    const auto limits = j.find("rate_limits");
+    JEJAK_ASSIGN_OR_RETURN(s.rate_limits,
+                           ParseRateLimits(limits == j.end() ? nlohmann::json() : *limits));
     JEJAK_RETURN_IF_ERROR(DecodeBase64Exact(hash_text, Base64Alphabet::kStandard, api_key_hash,
                                             "authority.json: api_key_hmac"));
     return s;

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "authority/publish_rules.h"
+#include "authority/rate_limit.h"
 #include "authority/store/authority_store.h"
 #include "crypto/ecdsa_p256.h"
 #include "crypto/ecdsa_sign.h"
@@ -34,10 +35,12 @@ struct AuthoritySettings {
     std::string certificate_key_id = "v1";  // JWT "kid"
     std::string issuer;                   // certificate "iss"
     std::string audience;                 // certificate "aud"
-    int64_t code_ttl_s = 3600;            // verification codes
+    int64_t code_ttl_s = 3600;            // short verification codes (CodeKind in service.h)
+    int64_t long_code_ttl_s = 86400;      // long codes (SMS links)
     int64_t token_ttl_s = 3600;           // tokens from /api/verify
     int64_t certificate_ttl_s = 900;      // certificates from /api/certificate
     PublishLimits limits;
+    RateLimitSettings rate_limits;        // authority.json "rate_limits" (rate_limit.h)
     size_t export_max_keys = 500000;      // per batch (EXPORT_FILE_MAX_RECORDS)
     size_t export_min_keys = 1000;        // padding target (EXPORT_FILE_MIN_RECORDS)
     size_t export_padding_range = 100;    // + random(0..range) padding keys

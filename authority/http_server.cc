@@ -53,10 +53,10 @@ void AuthorityHttpServer::Impl::Route(httplib::Server& s, int threads) {
     // ACKs add ~40 ms to every keep-alive request.
     s.set_tcp_nodelay(true);
     s.Post("/api/verify", [this](const httplib::Request& req, httplib::Response& res) {
-        Send(res, service.Verify(ApiKey(req), req.body, IsChaff(req)));
+        Send(res, service.Verify(ApiKey(req), req.body, IsChaff(req), req.remote_addr));
     });
     s.Post("/api/certificate", [this](const httplib::Request& req, httplib::Response& res) {
-        Send(res, service.Certificate(ApiKey(req), req.body, IsChaff(req)));
+        Send(res, service.Certificate(ApiKey(req), req.body, IsChaff(req), req.remote_addr));
     });
     s.Post("/v1/publish", [this](const httplib::Request& req, httplib::Response& res) {
         Send(res, service.Publish(req.body, IsChaff(req)));

@@ -15,7 +15,41 @@ using Json = nlohmann::json;
 constexpr int kBadRequest = 400;
 constexpr int kUnauthorized = 401;
 constexpr int kPreconditionFailed = 412;
+constexpr int kTooManyRequests = 429;
 constexpr int kInternal = 500;
+constexpr char kApiKeyId[] = "device-api-key";  // names the one fleet-wide key's bucket
+
+// The reason phrases an HTTP/1.1 front writes in the status line (RFC 9110 section 15), for
+// every status this server sends; the longest is kLongestReason.
+constexpr size_t kLongestReason = 31;
+size_t ReasonLength(int status) {
+    switch (status) {
+        case 200: return 2;    // OK
+        case 304: return 12;   // Not Modified
+        case 400: return 11;   // Bad Request
+        case 401: return 12;   // Unauthorized
+        case 403: return 9;    // Forbidden
+        case 404: return 9;    // Not Found
+        case 405: return 18;   // Method Not Allowed
+        case 408: return 15;   // Request Timeout
+        case 411: return 15;   // Length Required
+        case 412: return 19;   // Precondition Failed
+        case 413: return 17;   // Payload Too Large
+        case 414: return 12;   // URI Too Long
+        case 415: return 22;   // Unsupported Media Type
+        case 416: return 21;   // Range Not Satisfiable
+        case 429: return 17;   // Too Many Requests
+        case 431: return 31;   // Request Header Fields Too Large
+        case 500: return 21;   // Internal Server Error
+        case 503: return 19;   // Service Unavailable
+        default: return kLongestReason;
+    }
+}
+
+Json RateLimited() {
+    return {{"error", "too many requests from this client: try again in a few minutes"},
+            {"errorCode", "rate_limited"}};
+}
 constexpr int64_t kClockSkewS = 60;
 
 Json VerificationError(std::string_view code, std::string_view message) {
@@ -83,17 +117,40 @@ Result<CertificateClaims> CheckCertificate(std::string_view jwt, const Authority
     return out;
 }
 
-// 10 decimal digits, uniform.
-std::string RandomDigits(RandomSource& random) {
-    std::string s = std::to_string(UniformBelow(random, 10000000000ULL));
-    return std::string(10 - s.size(), '0') + s;
+// `digits` decimal digits (at most 19), uniform.
+std::string RandomDigits(RandomSource& random, size_t digits) {
+    uint64_t bound = 1;
+    for (size_t i = 0; i < digits; ++i) bound *= 10;
+    std::string s = std::to_string(UniformBelow(random, bound));
+    return std::string(digits - s.size(), '0') + s;
 }
 
 }  // namespace
 
+size_t CodeDigits(CodeKind kind) { return kind == CodeKind::kShort ? 10 : 16; }
+
+size_t ReplyBodyBytes(int status, size_t unpadded) {
+    const size_t target = kReplyBytes + kLongestReason - ReasonLength(status);
+    if (unpadded <= target) return target;
+    return target + (unpadded - target + kReplyBytes - 1) / kReplyBytes * kReplyBytes;
+}
+
 AuthorityService::AuthorityService(const AuthorityState& state, AuthorityStore& store,
-                                   const Clock& clock, RandomSource& random)
-    : state_(state), store_(store), clock_(clock), random_(random) {}
+                                   const Clock& clock, RandomSource& random,
+                                   RequestGuard::LogSink log)
+    : state_(state),
+      store_(store),
+      clock_(clock),
+      random_(random),
+      guard_(state.settings().rate_limits, clock, counters_, std::move(log)) {
+    if (auto key = EcdsaP256PrivateKey::Generate(); key.ok()) chaff_key_ = std::move(*key);
+}
+
+std::optional<std::string_view> AuthorityService::ValidKeyId(
+    std::optional<std::string_view> api_key) const {
+    if (!api_key || !state_.ApiKeyMatches(*api_key)) return std::nullopt;
+    return std::string_view(kApiKeyId);
+}
 
 int64_t AuthorityService::NowSeconds() const { return clock_.NowUnixMicros() / 1000000; }
 
@@ -108,11 +165,12 @@ std::string AuthorityService::RandomToken() {
 ApiReply AuthorityService::Reply(int status, Json body) {
     body["padding"] = "";
     const size_t size = body.dump().size();
-    // Base64 of n bytes is 4*ceil(n/3) characters; aim for the fixed reply size.
-    const size_t room = size < kReplyBytes ? kReplyBytes - size : 0;
-    std::vector<uint8_t> pad(std::max<size_t>((room + 3) / 4 * 3, 12));
+    const size_t room = ReplyBodyBytes(status, size) - size;
+    std::vector<uint8_t> pad(room / 4 * 3 + 3);
     random_.Fill(pad);
-    body["padding"] = EncodeBase64(pad);
+    std::string text = EncodeBase64(pad);
+    text.resize(room);  // base64 characters, cut to the exact length
+    body["padding"] = std::move(text);
     return {status, std::move(body)};
 }
 
@@ -123,9 +181,11 @@ ApiReply AuthorityService::Error(ApiFamily family, int status, std::string_view 
 }
 
 ApiReply AuthorityService::Verify(std::optional<std::string_view> api_key, std::string_view body,
-                                  bool chaff) {
-    if (chaff) return Reply(200, {{"testtype", "confirmed"}, {"token", RandomToken()}});
-    if (!api_key || !state_.ApiKeyMatches(*api_key)) {
+                                  bool chaff, std::string_view peer) {
+    if (chaff) return VerifyChaff(body);
+    const std::optional<std::string_view> key_id = ValidKeyId(api_key);
+    if (!guard_.Admit(Endpoint::kVerify, peer, key_id)) return Reply(kTooManyRequests, RateLimited());
+    if (!key_id) {
         return Error(ApiFamily::kVerification, kUnauthorized, "unauthorized",
                      "missing or wrong X-API-Key");
     }
@@ -134,23 +194,18 @@ ApiReply AuthorityService::Verify(std::optional<std::string_view> api_key, std::
         return Error(ApiFamily::kVerification, kBadRequest, "unparsable_request",
                      request.status().message());
     }
+    if (!guard_.VerificationBudgetLeft()) return Reply(kTooManyRequests, RateLimited());
     const int64_t now = NowSeconds();
     Result<Redeemed> redeemed = store_.RedeemCode(state_.HashSecret(request->code), now);
     if (!redeemed.ok()) {
         return Error(ApiFamily::kVerification, kInternal, "internal_server_error",
                      "the authority could not read its database");
     }
-    switch (redeemed->outcome) {
-        case Redeem::kOk: break;
-        case Redeem::kUnknown:
-            return Error(ApiFamily::kVerification, kBadRequest, "code_not_found",
-                         "verification code not found");
-        case Redeem::kUsed:
-            return Error(ApiFamily::kVerification, kBadRequest, "code_invalid",
-                         "verification code already used");
-        case Redeem::kExpired:
-            return Error(ApiFamily::kVerification, kBadRequest, "code_expired",
-                         "verification code expired");
+    if (redeemed->outcome != Redeem::kOk) {
+        // Unknown, used and expired look alike: a guesser must not learn a stale code.
+        guard_.RecordFailedVerification();
+        return Error(ApiFamily::kVerification, kBadRequest, "code_invalid",
+                     "verification code is not valid (wrong, used or expired)");
     }
     const CodeClaims& claims = redeemed->claims;
     std::vector<std::string> accept = request->accept;
@@ -172,15 +227,15 @@ ApiReply AuthorityService::Verify(std::optional<std::string_view> api_key, std::
 }
 
 ApiReply AuthorityService::Certificate(std::optional<std::string_view> api_key,
-                                       std::string_view body, bool chaff) {
+                                       std::string_view body, bool chaff,
+                                       std::string_view peer) {
     const AuthoritySettings& s = state_.settings();
-    if (chaff) {
-        // Shaped like a certificate (three segments), signed by nobody.
-        return Reply(200, {{"certificate", RandomToken() + RandomToken() + "." + RandomToken() +
-                                               RandomToken() + RandomToken() + "." +
-                                               RandomToken() + RandomToken()}});
+    if (chaff) return CertificateChaff(body);
+    const std::optional<std::string_view> key_id = ValidKeyId(api_key);
+    if (!guard_.Admit(Endpoint::kCertificate, peer, key_id)) {
+        return Reply(kTooManyRequests, RateLimited());
     }
-    if (!api_key || !state_.ApiKeyMatches(*api_key)) {
+    if (!key_id) {
         return Error(ApiFamily::kVerification, kUnauthorized, "unauthorized",
                      "missing or wrong X-API-Key");
     }
@@ -232,7 +287,7 @@ ApiReply AuthorityService::Certificate(std::optional<std::string_view> api_key,
 }
 
 ApiReply AuthorityService::Publish(std::string_view body, bool chaff) {
-    if (chaff) return Reply(200, {{"revisionToken", RandomToken()}, {"insertedExposures", 0}});
+    if (chaff) return PublishChaff(body);
     return PublishChecked(body);
 }
 
@@ -291,11 +346,21 @@ ApiReply AuthorityService::PublishChecked(std::string_view body) {
 }
 
 Result<IssuedCode> AuthorityService::IssueCode(std::string_view type, std::string_view onset_date,
-                                               std::string_view test_date, int64_t ttl_s) {
+                                               std::string_view test_date, int64_t ttl_s,
+                                               CodeKind kind) {
     if (type != "confirmed" && type != "likely" && type != "negative") {
         return Status::InvalidArgument("--type: expected confirmed, likely or negative");
     }
-    if (ttl_s <= 0) return Status::InvalidArgument("code lifetime must be positive");
+    const int64_t longest = kind == CodeKind::kShort ? state_.settings().code_ttl_s
+                                                     : state_.settings().long_code_ttl_s;
+    if (ttl_s == 0) ttl_s = longest;
+    if (ttl_s < 0) return Status::InvalidArgument("code lifetime must be positive");
+    if (ttl_s > longest) {
+        return Status::InvalidArgument(
+            "code lifetime: at most " + std::to_string(longest) + " s for a " +
+            (kind == CodeKind::kShort ? "short code (--kind long: an SMS link's code)"
+                                      : "long code"));
+    }
     const int64_t now = NowSeconds();
     const int64_t today = UtcDayStart(now) / kSecondsPerDay;
     for (const auto& [date, what] : {std::pair{onset_date, "--onset"}, std::pair{test_date, "--test-date"}}) {
@@ -305,7 +370,8 @@ Result<IssuedCode> AuthorityService::IssueCode(std::string_view type, std::strin
     }
     const CodeClaims claims{std::string(type), std::string(onset_date), std::string(test_date)};
     for (int attempt = 0; attempt < 8; ++attempt) {
-        IssuedCode issued{RandomDigits(random_), now + ttl_s, std::string(type)};
+        IssuedCode issued{RandomDigits(random_, CodeDigits(kind)), now + ttl_s,
+                          std::string(type)};
         Status s = store_.InsertCode(state_.HashSecret(issued.code), claims, issued.expires_at);
         if (s.ok()) return issued;
         SecureZero(issued.code.data(), issued.code.size());

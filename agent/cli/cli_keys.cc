@@ -251,6 +251,7 @@ void RunFetch(CliEnv& env) {
     if (!config.ok()) throw CliError(kExitUsage, config.status().message());
     HttpClientOptions http_options;
     http_options.allow_http_loopback = config->allow_http_loopback;
+    http_options.proxy = config->proxy;
     std::unique_ptr<HttpClient> http = NewCurlHttpClient(http_options);
     ProgressReporter progress(env.err, IsTerminal(STDERR_FILENO), env.clock, "fetching", "files");
     KeyFetcher fetcher(*config, *http, env.state_dir + "/diagnosis-fetch-state.json", &progress);

@@ -1,12 +1,14 @@
 // `jejak report`: the device's own keys to a health authority after a confirmed diagnosis.
-//   jejak report --code CODE [--yes] [--keys-from FILE] [--json]
+//   jejak report [--code CODE|-] [--yes] [--keys-from FILE] [--json]
+//     --code - reads the code from standard input; without --code a terminal is asked for
+//     it, so the code never needs to be on a command line (visible to local users in /proc).
 //     Shows what will leave the device (how many keys, their UTC days, the servers), asks
 //     for consent (type yes, or --yes), then verifies the code, binds the keys to the
 //     certificate and publishes them (config section "upload"). Today's key is cut at the
 //     current interval and a new key takes over; the revision token is kept sealed.
 //     --keys-from: a sync station uploading a token's offline key file instead of its own.
 //   jejak report --chaff [--if-due]
-//     One decoy sequence of the same requests (X-Chaff: 1), replies discarded. --if-due (the
+//     One decoy sequence of the same requests (X-Chaff: 1), of the real ones' sizes. --if-due (the
 //     scheduled check): only when the randomly drawn due time kept in the state dir has
 //     come (agent/upload/chaff_schedule.h); prints "chaff not due" otherwise, and "no chaff:
 //     ..." on a device without an upload section. A decoy that fails stays due (exit 1).
@@ -105,14 +107,16 @@ void SendChaff(const UploadConfig& config, CliEnv& env, RandomSource& random) {
     const EnIntervalNumber now = NowInterval(env);
     // Shaped like what this device would really send: its own number of keys.
     size_t count = kUploadDays;
+    bool revision = false;
     if (auto store = OpenConfiguredStore(env, env.clock, /*create=*/false); store.ok()) {
         if (auto sel = SelectUploadKeys(**store, now); sel.ok() && !sel->keys.empty()) {
             count = sel->keys.size();
         }
+        if (auto kept = LoadRevisionToken(**store); kept.ok()) revision = !kept->empty();
     }
     std::unique_ptr<HttpPoster> http = NewUploadPoster(config);
     UploadClient client(config, *http, random);
-    FailIfError(client.Chaff(count, now), "report --chaff");
+    FailIfError(client.Chaff(count, now, revision), "report --chaff");
     env.out << "chaff sent\n";
 }
 
@@ -147,10 +151,32 @@ void RunChaff(const ReportArgs& args, CliEnv& env) {
     SendChaff(LoadUploadConfig(env), env, random);
 }
 
+// The code never needs to be on a command line, where every local user can read it in
+// /proc: `--code -` reads it from standard input, and without --code a terminal is asked.
+std::string ObtainCode(const ReportArgs& args, ConsentTerminal& terminal, std::ostream& prompt) {
+    if (!args.code.empty() && args.code != "-") return args.code;
+    if (args.code.empty() && !terminal.Interactive()) {
+        throw CliError(kExitUsage,
+                       "report: --code CODE is required (--code - reads it from standard input)");
+    }
+    if (terminal.Interactive()) {
+        prompt << "verification code from the health authority: " << std::flush;
+    }
+    std::optional<std::string> line = terminal.ReadLine();
+    std::string code = line.value_or("");
+    if (line) SecureZero(line->data(), line->size());
+    const size_t first = code.find_first_not_of(" \t\r");
+    const size_t last = code.find_last_not_of(" \t\r");
+    code = first == std::string::npos ? std::string() : code.substr(first, last - first + 1);
+    if (code.empty()) throw CliError(kExitUsage, "report: no verification code was given");
+    return code;
+}
+
 void RunReport(const ReportArgs& args, CliEnv& env) {
     if (args.chaff) return RunChaff(args, env);
     if (args.if_due) throw CliError(kExitUsage, "report: --if-due needs --chaff");
-    if (args.code.empty()) throw CliError(kExitUsage, "report: --code CODE is required");
+    std::unique_ptr<ConsentTerminal> terminal = NewStdinConsentTerminal();
+    std::string code = ObtainCode(args, *terminal, args.json ? env.err : env.out);
     const UploadConfig config = LoadUploadConfig(env);
     const EnIntervalNumber now = NowInterval(env);
     std::unique_ptr<SqliteStore> store;
@@ -171,7 +197,6 @@ void RunReport(const ReportArgs& args, CliEnv& env) {
     const ConsentSummary summary = SummarizeKeys(
         selection.keys,
         {config.verification_url + " (verification)", config.publish_url + " (keys)"});
-    std::unique_ptr<ConsentTerminal> terminal = NewStdinConsentTerminal();
     FailIfError(
         ObtainConsent(summary, "send", "sent", args.yes, *terminal, args.json ? env.err : env.out),
         "report");
@@ -185,7 +210,8 @@ void RunReport(const ReportArgs& args, CliEnv& env) {
     std::unique_ptr<HttpPoster> http = NewUploadPoster(config);
     SystemRandom random;
     UploadClient client(config, *http, random);
-    Result<ReportOutcome> outcome = client.Report(args.code, selection.keys, revision_token);
+    Result<ReportOutcome> outcome = client.Report(code, selection.keys, revision_token);
+    SecureZero(code.data(), code.size());
     if (!outcome.ok()) Fail(outcome.status(), "report");
     bool kept_token = false;
     if (store) {
@@ -205,7 +231,9 @@ void RegisterReportCommands(CLI::App& app, CliEnv& env) {
     auto args = std::make_shared<ReportArgs>();
     CLI::App* report = app.add_subcommand(
         "report", "Upload this device's own keys after a confirmed diagnosis (config \"upload\")");
-    report->add_option("--code", args->code, "Verification code from the health authority");
+    report->add_option("--code", args->code,
+                       "Verification code from the health authority; - reads it from standard "
+                       "input (asked on a terminal when omitted)");
     report->add_flag("--yes", args->yes, "Consent given: do not ask on the terminal");
     report->add_option("--keys-from", args->keys_from,
                        "Upload the keys of an offline key file (`keys export --for-diagnosis`)");

@@ -16,7 +16,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -31,6 +30,7 @@
 #include "agent/daemon/instance_lock.h"
 #include "agent/daemon/run_loop.h"
 #include "agent/daemon/service_notify.h"
+#include "agent/daemon/state_handover.h"
 #include "crypto/random.h"
 #include "platform/base/identity.h"
 #include "platform/radio_spec/radio_spec.h"
@@ -146,28 +146,6 @@ void EnsureStateDir(const std::string& dir) {
     }
 }
 
-// Makes the state dir and what is directly in it (regular files and directories, never
-// through a symlink) belong to `user`, so the daemon can go on writing there once it is
-// that user. Only the state dir's own entries: a store never keeps anything deeper.
-Status GiveStateDirTo(const std::string& dir, const UserIdentity& user) {
-    if (::lchown(dir.c_str(), user.uid, user.gid) != 0) {
-        return Status::FromErrno(errno, "cannot hand " + dir + " to " + user.name);
-    }
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        const auto type = entry.symlink_status(ec).type();
-        if (type != std::filesystem::file_type::regular &&
-            type != std::filesystem::file_type::directory) {
-            continue;
-        }
-        if (::lchown(entry.path().c_str(), user.uid, user.gid) != 0) {
-            return Status::FromErrno(errno, "cannot hand " + entry.path().string() + " to " + user.name);
-        }
-    }
-    if (ec) return Status::IOError("cannot list " + dir + ": " + ec.message());
-    return Status::Ok();
-}
-
 // Root gives up root once the radio (which may need capabilities) is open, before the store
 // is: the store's files are then the user's own, as its ownership checks require. Returns
 // the log line saying what happened.
@@ -183,7 +161,7 @@ std::string DropRoot(const DaemonConfig& daemon, const std::string& state_dir) {
     }
     Result<UserIdentity> user = LookUpUser(daemon.user);
     if (!user.ok()) Fail(user.status().WithContext("daemon.user"), "run");
-    FailIfError(GiveStateDirTo(state_dir, *user), "run");
+    FailIfError(HandStateDirTo(state_dir, user->uid, user->gid, user->name), "run");
     FailIfError(DropPrivileges(*user), "run: daemon.user");
     return "privileges: now " + user->name + " (uid " + std::to_string(user->uid) + ", gid " +
            std::to_string(user->gid) + "), root given up after opening the radio";
@@ -281,7 +259,8 @@ void RegisterRunCommands(CLI::App& app, CliEnv& env) {
                     "Seconds of receptions folded into one sighting per RPI")
         ->check(CLI::Range(1, 60));
     run->add_option("--hci-log", run_args->hci_log,
-                    "Append every HCI packet to this btsnoop file (btmon -r, Wireshark)");
+                    "Write every HCI packet to this new btsnoop file (btmon -r, Wireshark); "
+                    "created mode 0600, an existing file or symlink is refused");
     run->callback([run_args, &env] { RunDaemon(*run_args, env); });
 }
 

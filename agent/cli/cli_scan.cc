@@ -337,7 +337,8 @@ void RegisterScanCommands(CLI::App& app, CliEnv& env) {
     scan->add_option("--duration", args->duration_s, "Seconds to scan live")
         ->check(CLI::Range(0.1, 86400.0));
     scan->add_option("--hci-log", args->hci_log,
-                     "Write every HCI packet of the live scan to this btsnoop file");
+                     "Write every HCI packet of the live scan to this new btsnoop file (mode "
+                     "0600; an existing file or symlink is refused)");
     scan->add_flag("--json", args->json,
                    "JSON: an array for --replay; JSON Lines live (one object per report, then "
                    "one per (address, RPI) and a summary)");

@@ -9,6 +9,7 @@
 //     "index_path": "exposureKeyExport-US/index.txt", default "index.txt"
 //     "download_dir": "/var/lib/jejak/diagnosis-keys", default <state dir>/diagnosis-keys
 //     "allow_http_loopback": false,                    test set-ups only
+//     "proxy": "http://proxy.example:3128",            optional (environment proxies never)
 //     "max_bytes_per_run": 67108864,                   download budget per run (64 MiB)
 //     "max_bytes_per_day": 268435456,                  and per UTC day (256 MiB)
 //     "public_keys": [ { "key_id": "310", "key_version": "v1",
@@ -33,6 +34,7 @@ struct DiagnosisConfig {
     std::string index_path = "index.txt";
     std::string download_dir;
     bool allow_http_loopback = false;
+    std::string proxy;  // "": no proxy, whatever the environment says
     // A compromised server must not fill the disk or the link: once a run (or the UTC day)
     // has downloaded this many bytes, the pass stops after the current file and the next
     // run resumes where it stopped.

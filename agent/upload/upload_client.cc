@@ -1,6 +1,7 @@
 // The verify -> certificate -> publish flow and its chaff twin.
 #include "agent/upload/upload_client.h"
 
+#include <algorithm>
 #include <array>
 
 #include "agent/upload/upload_json.h"
@@ -12,6 +13,9 @@ namespace {
 
 constexpr size_t kHmacSecretBytes = 16;
 constexpr size_t kMaxReplyBytes = 256 * 1024;
+constexpr size_t kCodeDigits = 10;            // the authority's codes (short and long alike)
+constexpr size_t kTokenBytes = 32;            // tokens: 43 characters of URL-safe base64
+constexpr size_t kMaxDecoyCertificate = 4096;  // a longer "certificate" is not reused
 
 // Random base64 of `bytes` random bytes, URL alphabet, for decoy tokens.
 std::string RandomText(RandomSource& random, size_t bytes) {
@@ -43,24 +47,30 @@ std::unique_ptr<HttpPoster> NewUploadPoster(const UploadConfig& config) {
 UploadClient::UploadClient(const UploadConfig& config, HttpPoster& http, RandomSource& random)
     : config_(config), http_(http), random_(random) {}
 
-// POSTs one body. Returns the reply object of a 200 without an error code; otherwise the
-// error as described in the header.
-Result<nlohmann::json> UploadClient::Send(const std::string& url, const std::string& body,
+// POSTs one body, padded with its own header lines to the request bucket and zeroed once
+// sent (it may hold the code or keys). Returns the reply object of a 200 without an error
+// code; otherwise the error as described in the header. Chaff: any reply that is a JSON
+// object (else an empty one); only a transport failure is an error.
+Result<nlohmann::json> UploadClient::Send(const std::string& url, const nlohmann::json& body,
                                           const char* who, bool with_api_key, bool chaff) {
     HttpPostRequest request;
     request.url = url;
-    request.body = body;
     request.max_body_bytes = kMaxReplyBytes;
     if (with_api_key) request.headers.emplace_back("X-API-Key", config_.api_key);
     if (chaff) request.headers.emplace_back("X-Chaff", "1");
+    std::vector<std::pair<std::string, std::string>> all = request.headers;
+    all.emplace_back("Content-Type", "application/json");
+    all.emplace_back("Accept", "application/json");
+    request.body = PadToBucket(body, HeaderLineBytes(all), random_);
     Result<HttpResponse> response = http_.Post(request);
+    SecureZero(request.body.data(), request.body.size());
     if (!response.ok()) {
         const Status& s = response.status();
         if (s.IsInvalidArgument()) return s;
         return Status::Unavailable(std::string(who) + " unreachable: " + s.message());
     }
-    if (chaff) return nlohmann::json::object();
     Result<nlohmann::json> reply = ParseReplyObject(response->body, who);
+    if (chaff) return reply.ok() ? std::move(*reply) : nlohmann::json::object();
     if (reply.ok()) {
         if (std::optional<ApiError> e = FindApiError(*reply);
             e && !(response->status == 200 && e->code == "partial_failure")) {
@@ -82,7 +92,7 @@ Result<ReportOutcome> UploadClient::Report(const std::string& code, std::vector<
                                            const std::string& revision_token) {
     if (keys.empty()) return Status::FailedPrecondition("no keys to upload");
     JEJAK_ASSIGN_OR_RETURN(nlohmann::json v_reply,
-                           Send(config_.VerifyUrl(), VerifyRequestBody(code, random_),
+                           Send(config_.VerifyUrl(), VerifyRequestJson(code),
                                 "verification server", true, false));
     Result<VerifyReply> verified = ParseVerifyReply(v_reply);
     if (!verified.ok()) {
@@ -107,7 +117,7 @@ Result<ReportOutcome> UploadClient::Report(const std::string& code, std::vector<
     random_.Fill(publish.hmac_key);
     const EkeyHmac mac = ComputeEkeyHmac(publish.hmac_key, keys);
     Result<nlohmann::json> c_reply =
-        Send(config_.CertificateUrl(), CertificateRequestBody(verified->token, mac, random_),
+        Send(config_.CertificateUrl(), CertificateRequestJson(verified->token, mac),
              "verification server", true, false);
     if (!c_reply.ok()) return spent(c_reply.status());
     Result<std::string> certificate = ParseCertificateReply(*c_reply);
@@ -122,10 +132,9 @@ Result<ReportOutcome> UploadClient::Report(const std::string& code, std::vector<
     publish.health_authority_id = config_.health_authority_id;
     publish.certificate = std::move(*certificate);
     publish.revision_token = revision_token;
-    std::string body = PublishRequestBody(publish, random_);
+    Result<nlohmann::json> p_reply =
+        Send(config_.PublishUrl(), PublishRequestJson(publish), "key server", false, false);
     SecureZero(publish.hmac_key.data(), publish.hmac_key.size());
-    Result<nlohmann::json> p_reply = Send(config_.PublishUrl(), body, "key server", false, false);
-    SecureZero(body.data(), body.size());
     if (!p_reply.ok()) return spent(p_reply.status());
     Result<PublishReply> published = ParsePublishReply(*p_reply);
     if (!published.ok()) return Status::Corruption("key server: " + published.status().message());
@@ -140,43 +149,59 @@ Result<ReportOutcome> UploadClient::Report(const std::string& code, std::vector<
     return out;
 }
 
-Status UploadClient::Chaff(size_t key_count, EnIntervalNumber now) {
+// The decoy follows the real flow step by step, each value of a real one's length: a code of
+// kCodeDigits digits, the token and certificate the server's chaff replies carry (a server
+// that sends none gets values of our own authority's lengths), today's key cut at the current
+// interval like the real one, the onset only when the verify reply gave a date, and a revision
+// token only when this device keeps one.
+Status UploadClient::Chaff(size_t key_count, EnIntervalNumber now, bool with_revision_token) {
     if (key_count < 1 || key_count > kMaxKeysInFile) {
         return Status::InvalidArgument("chaff: key count must be 1..30");
     }
-    std::array<uint8_t, 4> digits{};
+    std::array<uint8_t, kCodeDigits> digits{};
     random_.Fill(digits);
     std::string code;
-    for (uint8_t d : digits) code += std::to_string(d % 100 / 10) + std::to_string(d % 10);
-    JEJAK_RETURN_IF_ERROR(Send(config_.VerifyUrl(), VerifyRequestBody(code, random_),
-                               "verification server", true, true)
-                              .status());
-    const std::string token =
-        RandomText(random_, 27) + "." + RandomText(random_, 180) + "." + RandomText(random_, 64);
+    for (uint8_t d : digits) code += static_cast<char>('0' + d % 10);
+    JEJAK_ASSIGN_OR_RETURN(nlohmann::json v_reply,
+                           Send(config_.VerifyUrl(), VerifyRequestJson(code),
+                                "verification server", true, true));
+    Result<VerifyReply> verified = ParseVerifyReply(v_reply);
+    const bool token_ok =
+        verified.ok() && verified->token.size() >= 16 && verified->token.size() <= 256;
+    const std::string token = token_ok ? verified->token : RandomText(random_, kTokenBytes);
     EkeyHmac mac{};
     random_.Fill(mac);
-    JEJAK_RETURN_IF_ERROR(Send(config_.CertificateUrl(),
-                               CertificateRequestBody(token, mac, random_), "verification server",
-                               true, true)
-                              .status());
+    JEJAK_ASSIGN_OR_RETURN(nlohmann::json c_reply,
+                           Send(config_.CertificateUrl(), CertificateRequestJson(token, mac),
+                                "verification server", true, true));
+    Result<std::string> certificate = ParseCertificateReply(c_reply);
     PublishBody publish;
+    if (certificate.ok() && certificate->size() <= kMaxDecoyCertificate &&
+        std::count(certificate->begin(), certificate->end(), '.') == 2) {
+        publish.certificate = std::move(*certificate);
+    } else {
+        publish.certificate = RandomText(random_, 28) + "." + RandomText(random_, 230) + "." +
+                              RandomText(random_, 64);
+    }
     const uint32_t today_start = RollingStartOf(now);
     for (size_t i = 0; i < key_count; ++i) {
         PublishKey k;
         random_.Fill(k.key.mutable_bytes());
-        k.rolling_start_number = today_start - static_cast<uint32_t>(i + 1) * kTekRollingPeriod;
-        k.rolling_period = kTekRollingPeriod;
+        k.rolling_start_number = today_start - static_cast<uint32_t>(i) * kTekRollingPeriod;
+        k.rolling_period = i == 0 ? now - today_start + 1 : kTekRollingPeriod;
         k.transmission_risk = TransmissionRiskFor("confirmed");
         publish.keys.push_back(k);
     }
     publish.health_authority_id = config_.health_authority_id;
-    publish.certificate =
-        RandomText(random_, 27) + "." + RandomText(random_, 240) + "." + RandomText(random_, 64);
     publish.hmac_key.resize(kHmacSecretBytes);
     random_.Fill(publish.hmac_key);
-    publish.symptom_onset_interval = today_start - 4 * kTekRollingPeriod;
-    return Send(config_.PublishUrl(), PublishRequestBody(publish, random_), "key server", false,
-                true)
+    if (verified.ok()) {
+        const std::optional<uint32_t> day =
+            verified->symptom_day ? verified->symptom_day : verified->test_day;
+        if (day) publish.symptom_onset_interval = *day * kTekRollingPeriod;
+    }
+    if (with_revision_token) publish.revision_token = RandomText(random_, kTokenBytes);
+    return Send(config_.PublishUrl(), PublishRequestJson(publish), "key server", false, true)
         .status();
 }
 

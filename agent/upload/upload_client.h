@@ -4,8 +4,8 @@
 //   2. ekeyhmac = HMAC(fresh random secret, canonical string of the keys)   (tek_hmac.h)
 //   3. POST {verification_url}/api/certificate  token + ekeyhmac -> certificate
 //   4. POST {publish_url}/v1/publish            keys, certificate, hmacKey, onset, revision
-// Every body carries random padding. Chaff sends the same three requests with decoy values
-// and the header X-Chaff: 1, and discards the replies.
+// Every request is padded, headers included, to a fixed size bucket. Chaff sends the same
+// three requests with decoy values of the real ones' lengths and the header X-Chaff: 1.
 //
 // Errors: a server's published error code becomes FailedPrecondition with one line naming
 // the code and what it means; an unexpected reply is Corruption; transport failures are
@@ -55,12 +55,15 @@ public:
                                  const std::string& revision_token);
 
     // One decoy sequence shaped like a report of `key_count` keys (1..30) made at interval
-    // `now`. Replies are discarded; only a transport failure is an error.
-    Status Chaff(size_t key_count, EnIntervalNumber now);
+    // `now`, carrying a decoy revision token when the device keeps a real one. Each request
+    // is the same size on the wire as its real twin (upload_json.h); the server's chaff
+    // replies feed the next decoy step like real replies do. Only a transport failure is an
+    // error.
+    Status Chaff(size_t key_count, EnIntervalNumber now, bool with_revision_token = false);
 
 private:
-    Result<nlohmann::json> Send(const std::string& url, const std::string& body, const char* who,
-                                bool with_api_key, bool chaff);
+    Result<nlohmann::json> Send(const std::string& url, const nlohmann::json& body,
+                                const char* who, bool with_api_key, bool chaff);
 
     const UploadConfig& config_;
     HttpPoster& http_;

@@ -41,6 +41,7 @@ HttpClientOptions UploadConfig::HttpOptions() const {
     o.allow_http_loopback = allow_http_loopback;
     o.ca_file = ca_file;
     o.pinned_public_key = pinned_public_key;
+    o.proxy = proxy;
     o.total_timeout_seconds = 60;
     return o;
 }
@@ -48,7 +49,7 @@ HttpClientOptions UploadConfig::HttpOptions() const {
 Result<UploadConfig> ParseUploadConfig(const nlohmann::json& section) {
     static const std::set<std::string> kKnown = {
         "verification_url",  "publish_url",        "api_key", "health_authority_id", "ca_file",
-        "pinned_public_key", "allow_http_loopback"};
+        "pinned_public_key", "allow_http_loopback", "proxy"};
     for (const auto& [key, value] : section.items()) {
         if (!kKnown.contains(key)) return ConfigError("unknown key \"" + key + "\"");
     }
@@ -63,6 +64,7 @@ Result<UploadConfig> ParseUploadConfig(const nlohmann::json& section) {
     JEJAK_RETURN_IF_ERROR(ReadString(section, "health_authority_id", true, &c.health_authority_id));
     JEJAK_RETURN_IF_ERROR(ReadString(section, "ca_file", false, &c.ca_file));
     JEJAK_RETURN_IF_ERROR(ReadString(section, "pinned_public_key", false, &c.pinned_public_key));
+    JEJAK_RETURN_IF_ERROR(ReadString(section, "proxy", false, &c.proxy));
     JEJAK_RETURN_IF_ERROR(CheckUrl("verification_url", &c.verification_url, c.allow_http_loopback));
     JEJAK_RETURN_IF_ERROR(CheckUrl("publish_url", &c.publish_url, c.allow_http_loopback));
     return c;

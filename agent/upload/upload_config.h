@@ -6,6 +6,8 @@
 //     "health_authority_id": "org.example.ha",            healthAuthorityID
 //     "ca_file": "/etc/jejak/authority-ca.pem",           optional: trust only this CA
 //     "pinned_public_key": "sha256//BASE64",              optional: pin the servers' key
+//     "proxy": "http://proxy.example:3128",               optional; proxy variables of the
+//                                                         environment are never used
 //     "allow_http_loopback": false                        test set-ups only
 //   }
 // HTTPS everywhere; plain http only to a loopback host when allow_http_loopback is set (as
@@ -28,6 +30,7 @@ struct UploadConfig {
     std::string health_authority_id;
     std::string ca_file;
     std::string pinned_public_key;
+    std::string proxy;
     bool allow_http_loopback = false;
 
     std::string VerifyUrl() const { return verification_url + "/api/verify"; }

@@ -11,7 +11,9 @@ std::string ExplainApiError(const std::string& code) {
     static const std::map<std::string, std::string> kText = {
         // Verification server.
         {"unparsable_request", "the server could not read the request"},
-        {"code_invalid", "the code is not valid: check it, or ask for a new one"},
+        {"code_invalid",
+         "the code is not valid (mistyped, already used or expired): check it, or ask for a "
+         "new one"},
         {"code_expired", "the code has expired: ask the health authority for a new one"},
         {"code_not_found", "the code is unknown or was already used"},
         {"code_user_unauthorized", "this device is not allowed to use the code"},
@@ -22,6 +24,9 @@ std::string ExplainApiError(const std::string& code) {
         {"hmac_invalid", "the key HMAC was refused"},
         {"maintenance_mode", "the verification server is in maintenance: try again later"},
         {"quota_exceeded", "the server's quota is exhausted: try again later"},
+        {"rate_limited",
+         "the verification server is refusing requests for a while: try again in a few minutes "
+         "(the code stays valid)"},
         {"internal_server_error", "the verification server failed internally"},
         {"unauthorized", "the API key was refused (check \"api_key\" in the upload config)"},
         // Key server.

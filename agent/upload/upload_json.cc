@@ -11,18 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-// Uniform in [0, n) without modulo bias.
-size_t Uniform(RandomSource& random, size_t n) {
-    const uint32_t limit = UINT32_MAX - UINT32_MAX % static_cast<uint32_t>(n);
-    for (;;) {
-        std::array<uint8_t, 4> b{};
-        random.Fill(b);
-        const uint32_t v =
-            (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
-        if (v < limit) return v % n;
-    }
-}
-
 json KeyJson(const PublishKey& k) {
     return {{"key", Base64Encode(k.key.bytes())},
             {"rollingStartNumber", k.rolling_start_number},
@@ -96,26 +84,36 @@ Result<PublishKey> ParseFileKey(const json& k, size_t index) {
 
 }  // namespace
 
-std::string WithPadding(json body, RandomSource& random) {
-    const size_t chars =
-        kMinPaddingChars + Uniform(random, kMaxPaddingChars - kMinPaddingChars + 1);
-    std::vector<uint8_t> bytes(chars / 4 * 3);
+size_t HeaderLineBytes(std::span<const std::pair<std::string, std::string>> headers) {
+    size_t n = 0;
+    for (const auto& [name, value] : headers) n += name.size() + 2 + value.size() + 2;
+    return n;
+}
+
+std::string PadToBucket(json body, size_t header_bytes, RandomSource& random) {
+    body["padding"] = "";
+    const size_t bare = header_bytes + body.dump().size();
+    const size_t total =
+        (bare + kMinPaddingChars + kRequestBucketBytes - 1) / kRequestBucketBytes *
+        kRequestBucketBytes;
+    const size_t chars = total - bare;
+    std::vector<uint8_t> bytes(chars / 4 * 3 + 3);
     random.Fill(bytes);
-    body["padding"] = Base64Encode(bytes);
+    std::string text = Base64Encode(bytes);
+    text.resize(chars);  // base64 characters, cut to the exact length
+    body["padding"] = std::move(text);
     return body.dump();
 }
 
-std::string VerifyRequestBody(std::string_view code, RandomSource& random) {
-    return WithPadding({{"code", std::string(code)}, {"accept", kAcceptedTestTypes}}, random);
+json VerifyRequestJson(std::string_view code) {
+    return {{"code", std::string(code)}, {"accept", kAcceptedTestTypes}};
 }
 
-std::string CertificateRequestBody(std::string_view token, const EkeyHmac& ekeyhmac,
-                                   RandomSource& random) {
-    return WithPadding({{"token", std::string(token)}, {"ekeyhmac", Base64Encode(ekeyhmac)}},
-                       random);
+json CertificateRequestJson(std::string_view token, const EkeyHmac& ekeyhmac) {
+    return {{"token", std::string(token)}, {"ekeyhmac", Base64Encode(ekeyhmac)}};
 }
 
-std::string PublishRequestBody(const PublishBody& b, RandomSource& random) {
+json PublishRequestJson(const PublishBody& b) {
     json body = {{"temporaryExposureKeys", KeysJson(b.keys)},
                  {"healthAuthorityID", b.health_authority_id},
                  {"verificationPayload", b.certificate},
@@ -123,7 +121,7 @@ std::string PublishRequestBody(const PublishBody& b, RandomSource& random) {
                  {"traveler", false},
                  {"revisionToken", b.revision_token}};
     if (b.symptom_onset_interval) body["symptomOnsetInterval"] = *b.symptom_onset_interval;
-    return WithPadding(std::move(body), random);
+    return body;
 }
 
 Result<json> ParseReplyObject(std::span<const uint8_t> body, std::string_view who) {

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,20 +19,25 @@
 
 namespace jejak {
 
-// Every request carries random padding of kMinPaddingChars..kMaxPaddingChars base64
-// characters, so the size of a body says little about what it holds.
-inline constexpr size_t kMinPaddingChars = 1024;
-inline constexpr size_t kMaxPaddingChars = 2048;
+// Every request is padded so that its body plus the header lines the client adds itself
+// ("Name: value\r\n": X-API-Key, X-Chaff, Content-Type, Accept) fill a whole number of
+// kRequestBucketBytes. Whatever the transport adds besides (request line, Host, User-Agent,
+// Content-Length) is the same for a real request and its decoy, so both are one size on the
+// wire given the bucket, and only the bucket says anything about the content.
+inline constexpr size_t kRequestBucketBytes = 4096;
+inline constexpr size_t kMinPaddingChars = 16;
 // The test types a device accepts at /api/verify (a negative test has nothing to upload).
 inline const std::vector<std::string> kAcceptedTestTypes = {"confirmed", "likely"};
 
-// Sets body["padding"] to fresh random base64 of a random length in the range above and
-// returns the serialized body.
-std::string WithPadding(nlohmann::json body, RandomSource& random);
+// Bytes the header lines take on the wire.
+size_t HeaderLineBytes(std::span<const std::pair<std::string, std::string>> headers);
+// Sets body["padding"] to random base64 characters (at least kMinPaddingChars) so that
+// header_bytes + the serialized body is a multiple of kRequestBucketBytes, and returns the
+// serialized body.
+std::string PadToBucket(nlohmann::json body, size_t header_bytes, RandomSource& random);
 
-std::string VerifyRequestBody(std::string_view code, RandomSource& random);
-std::string CertificateRequestBody(std::string_view token, const EkeyHmac& ekeyhmac,
-                                   RandomSource& random);
+nlohmann::json VerifyRequestJson(std::string_view code);
+nlohmann::json CertificateRequestJson(std::string_view token, const EkeyHmac& ekeyhmac);
 
 struct PublishBody {
     std::vector<PublishKey> keys;
@@ -41,7 +47,7 @@ struct PublishBody {
     std::optional<uint32_t> symptom_onset_interval;
     std::string revision_token;
 };
-std::string PublishRequestBody(const PublishBody& body, RandomSource& random);
+nlohmann::json PublishRequestJson(const PublishBody& body);
 
 // An error a server put in its JSON reply ({"error", "errorCode"} from the verification
 // server, {"error", "code"} from the key server). Empty code: none.

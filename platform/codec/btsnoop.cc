@@ -1,6 +1,9 @@
 // btsnoop writer and bounds-checked reader.
 #include "platform/codec/btsnoop.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -74,8 +77,18 @@ BtsnoopWriter::~BtsnoopWriter() { (void)Close(); }
 
 Status BtsnoopWriter::Open(const std::string& path) {
     JEJAK_RETURN_IF_ERROR(Close());
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (f == nullptr) return Status::FromErrno(errno, "open HCI log " + path);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        const int e = errno;
+        return Status::FromErrno(e, "open HCI log " + path +
+                                        (e == EEXIST ? " (it exists: choose a new file)" : ""));
+    }
+    std::FILE* f = ::fdopen(fd, "wb");
+    if (f == nullptr) {
+        const int e = errno;
+        ::close(fd);
+        return Status::FromErrno(e, "open HCI log " + path);
+    }
     file_ = f;
     path_ = path;
     const auto header = BtsnoopFileHeader(kBtsnoopDatalinkH4);

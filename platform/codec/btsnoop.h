@@ -48,7 +48,9 @@ public:
     BtsnoopWriter(const BtsnoopWriter&) = delete;
     BtsnoopWriter& operator=(const BtsnoopWriter&) = delete;
 
-    // Creates/truncates `path` and writes the file header.
+    // Creates `path` (a new file, mode 0600: O_CREAT|O_EXCL|O_NOFOLLOW, so a daemon started
+    // as root never writes through a planted symlink or into someone else's file) and writes
+    // the file header. AlreadyExists-style IOError naming the path when it exists.
     Status Open(const std::string& path);
     Status Write(std::span<const uint8_t> h4_packet, HciDirection direction, int64_t time_unix_us);
     Status Close();

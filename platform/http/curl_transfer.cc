@@ -102,6 +102,9 @@ Result<HttpResponse> CurlTransfer(const HttpClientOptions& options, const CurlRe
     if (!options.pinned_public_key.empty()) {
         curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, options.pinned_public_key.c_str());
     }
+    if (request.http1_only) curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+    // Set always: an empty string makes libcurl ignore the proxy environment variables.
+    curl_easy_setopt(c, CURLOPT_PROXY, options.proxy.c_str());
     curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_body_bytes));
     if (request.post_body) {
         curl_easy_setopt(c, CURLOPT_POST, 1L);

@@ -52,6 +52,11 @@ struct HttpClientOptions {
     // Optional: the server's public key must match this pin (libcurl's "sha256//BASE64"
     // form or a PEM/DER file path).
     std::string pinned_public_key;
+    // Optional: send every request through this proxy (libcurl's form, e.g.
+    // "http://proxy.example:3128"). Empty: no proxy at all, whatever http_proxy, https_proxy
+    // or all_proxy in the environment say (an API key or keys must not go to a proxy that
+    // another user's environment names).
+    std::string proxy;
 };
 
 // True for http URLs whose host is 127.0.0.1 (or 127.x), [::1] or localhost.

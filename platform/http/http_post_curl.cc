@@ -18,6 +18,7 @@ public:
         r.headers.emplace_back("Accept", "application/json");
         r.post_body = request.body;
         r.max_body_bytes = request.max_body_bytes;
+        r.http1_only = true;  // the upload's size padding counts HTTP/1.1 header lines
         return internal::CurlTransfer(options_, r);
     }
 

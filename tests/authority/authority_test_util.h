@@ -13,6 +13,7 @@
 #include <fstream>
 #include <utility>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -104,22 +105,50 @@ struct HttpResult {
     nlohmann::json body;
 };
 
+// Rate limits no functional test reaches (many requests from 127.0.0.1); the guessing
+// tests set their own.
+inline nlohmann::json UnreachedRateLimits() {
+    const nlohmann::json wide = {{"burst", 1e6}, {"per_hour", 1e9}};
+    return {{"per_address", wide}, {"per_api_key", wide}, {"failed_verifications", wide}};
+}
+
+// Replaces authority.json's "rate_limits" (before the state is opened).
+inline void SetRateLimits(const std::string& dir, const nlohmann::json& limits) {
+    const std::string path = dir + "/authority.json";
+    nlohmann::json settings = nlohmann::json::parse(std::ifstream(path));
+    settings["rate_limits"] = limits;
+    std::ofstream(path, std::ios::trunc) << settings.dump(2);
+}
+
 // An initialised authority with its service and (after StartServer) its HTTP server.
 class TestAuthority {
 public:
     // `database`: "" (authority.db in the state directory) or a postgresql:// URI.
-    explicit TestAuthority(const std::string& database = "") : clock_(kTestNow * 1000000) {
+    // `rate_limits`: authority.json's "rate_limits" (rate_limit.h).
+    explicit TestAuthority(const std::string& database = "",
+                           const nlohmann::json& rate_limits = UnreachedRateLimits())
+        : clock_(kTestNow * 1000000) {
         REQUIRE(SystemRandom::Init().ok());
         auto report = authority::AuthorityState::Init(dir_.path(), "ZZ", random_, database);
         REQUIRE_MESSAGE(report.ok(), report.status().ToString());
         api_key_ = report->api_key;
+        SetRateLimits(dir_.path(), rate_limits);
         auto state = authority::AuthorityState::Open(dir_.path());
         REQUIRE(state.ok());
         state_ = std::move(*state);
         auto store = state_->OpenStore();
         REQUIRE(store.ok());
         store_ = std::move(*store);
-        service_ = std::make_unique<authority::AuthorityService>(*state_, *store_, clock_, random_);
+        service_ = std::make_unique<authority::AuthorityService>(
+            *state_, *store_, clock_, random_, [this](const std::string& line) {
+                std::lock_guard lock(log_mu_);
+                log_.push_back(line);
+            });
+    }
+    // Lines the service logged.
+    std::vector<std::string> log() {
+        std::lock_guard lock(log_mu_);
+        return log_;
     }
     ~TestAuthority() { StopServer(); }
 
@@ -205,6 +234,7 @@ public:
     }
 
     ManualClock& clock() { return clock_; }
+    int port() const { return server_->port(); }
     RandomSource& random() { return random_; }
     authority::AuthorityState& state() { return *state_; }
     authority::AuthorityStore& store() { return *store_; }
@@ -223,6 +253,8 @@ private:
     std::unique_ptr<authority::AuthorityHttpServer> server_;
     std::thread thread_;
     std::unique_ptr<httplib::Client> client_;
+    std::mutex log_mu_;
+    std::vector<std::string> log_;
 };
 
 }  // namespace jejak::testing

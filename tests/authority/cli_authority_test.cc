@@ -75,6 +75,40 @@ TEST_CASE("jejak authority issue-code prints the code first and refuses bad inpu
                     "--onset", "2999-01-01"}).code == 2);
 }
 
+TEST_CASE("jejak authority issue-code --kind: short 10 digits for 1 h, long 16 digits for 24 h") {
+    AuthorityTempDir dir;
+    const std::string d = dir.path();
+    REQUIRE(RunJejak({"--state-dir", d, "authority", "init"}).code == 0);
+    const auto issue = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args = {"--state-dir", d,           "authority", "issue-code",
+                                         "--type",      "confirmed", "--json"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        CliRun run = RunJejak(args);
+        REQUIRE_MESSAGE(run.code == 0, run.err);
+        return nlohmann::json::parse(run.out.substr(0, run.out.find('\n')));
+    };
+    const nlohmann::json short_code = issue({});
+    const nlohmann::json long_code = issue({"--kind", "long"});
+    CHECK(short_code["code"].get<std::string>().size() == 10);
+    CHECK(long_code["code"].get<std::string>().size() == 16);
+    CHECK(long_code["code"].get<std::string>().find_first_not_of("0123456789") ==
+          std::string::npos);
+    const int64_t apart =
+        long_code["expires_at"].get<int64_t>() - short_code["expires_at"].get<int64_t>();
+    CHECK(apart >= 86400 - 3600);
+    CHECK(apart <= 86400 - 3600 + 5);
+    CHECK(issue({"--kind", "long", "--expires-in", "7200"})["code"].get<std::string>().size() ==
+          16);
+    // --expires-in may shorten a kind's lifetime, never lengthen it.
+    CliRun longer = RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed",
+                              "--expires-in", "7200"});
+    CHECK(longer.code == 2);
+    CHECK(longer.err.find("at most 3600 s for a short code") != std::string::npos);
+    CHECK(RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed", "--kind",
+                    "medium"})
+              .code == 2);
+}
+
 TEST_CASE("jejak authority export runs once and is idempotent") {
     AuthorityTempDir dir;
     const std::string d = dir.path();

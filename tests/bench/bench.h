@@ -12,5 +12,6 @@ void RegisterIngestBench(CLI::App& app);  // bench_ingest.cc
 void RegisterMatchBench(CLI::App& app);   // bench_match.cc
 void RegisterDaemonBench(CLI::App& app);  // bench_daemon.cc
 void RegisterAuthorityBench(CLI::App& app);  // bench_authority.cc
+void RegisterChaffBench(CLI::App& app);      // bench_chaff.cc
 
 }  // namespace jejak::bench

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <ctime>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -75,7 +76,8 @@ struct IssueArgs {
     std::string type;
     std::string onset;
     std::string test_date;
-    int64_t expires_in_s = 0;  // 0: the state's code_ttl_seconds (default 1 h)
+    int64_t expires_in_s = 0;  // 0: the kind's lifetime (short 1 h, long 24 h by default)
+    std::string kind = "short";
     bool json = false;
     std::string database;
 };
@@ -87,8 +89,9 @@ void RunIssueCode(const IssueArgs& args, CliEnv& env) {
     if (!store.ok()) Fail(store.status(), "authority issue-code");
     SystemRandom random;
     authority::AuthorityService service(*state, **store, env.clock, random);
-    const int64_t ttl = args.expires_in_s > 0 ? args.expires_in_s : state->settings().code_ttl_s;
-    auto issued = service.IssueCode(args.type, args.onset, args.test_date, ttl);
+    const authority::CodeKind kind =
+        args.kind == "long" ? authority::CodeKind::kLong : authority::CodeKind::kShort;
+    auto issued = service.IssueCode(args.type, args.onset, args.test_date, args.expires_in_s, kind);
     if (!issued.ok()) Fail(issued.status(), "authority issue-code");
     if (args.json) {
         env.out << nlohmann::json{{"code", issued->code},
@@ -121,7 +124,13 @@ void RunServe(const ServeArgs& args, CliEnv& env) {
     auto store = state->OpenStore(static_cast<size_t>(args.threads));
     if (!store.ok()) Fail(store.status(), "authority serve");
     SystemRandom random;
-    authority::AuthorityService service(*state, **store, env.clock, random);
+    // Warnings (a spent failed-verification budget) to stderr, the journal under systemd.
+    std::mutex log_mu;
+    authority::AuthorityService service(*state, **store, env.clock, random,
+                                        [&](const std::string& line) {
+                                            std::lock_guard lock(log_mu);
+                                            env.err << line << std::endl;
+                                        });
     authority::AuthorityHttpServer server(service, state->exports_dir());
     if (Status s = server.Bind(*options); !s.ok()) Fail(s, "authority serve");
     const bool tls = !args.tls_cert.empty();
@@ -199,7 +208,11 @@ void RegisterAuthorityCommands(CLI::App& app, CliEnv& env) {
         ->check(CLI::IsMember({"confirmed", "likely", "negative"}));
     c->add_option("--onset", issue->onset, "Symptom onset date YYYY-MM-DD");
     c->add_option("--test-date", issue->test_date, "Test date YYYY-MM-DD");
-    c->add_option("--expires-in", issue->expires_in_s, "Code lifetime in seconds (default 3600)")
+    c->add_option("--kind", issue->kind,
+                  "short (read out, typed at once; 1 h) or long (sent by SMS; 24 h)")
+        ->check(CLI::IsMember({"short", "long"}));
+    c->add_option("--expires-in", issue->expires_in_s,
+                  "Code lifetime in seconds, at most the kind's (default: the kind's)")
         ->check(CLI::Range(int64_t{1}, int64_t{30} * 86400));
     c->add_flag("--json", issue->json, "Print {\"code\", \"expires_at\", \"type\"}");
     AddDatabaseOption(c, issue->database);

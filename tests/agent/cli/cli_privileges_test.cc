@@ -77,4 +77,37 @@ TEST_CASE("jejak run as root with daemon.user drops to that user after opening t
     CHECK(bad.out.find("started") == std::string::npos);
 }
 
+TEST_CASE("jejak run as root refuses a state dir holding foreign files and changes no owner") {
+    if (::geteuid() != 0) {
+        MESSAGE("skipped: dropping privileges needs the tests to run as root");
+        return;
+    }
+    testing::ScratchDir dir("cli-privileges");
+    const std::string ether = dir.File("ether");
+    std::filesystem::create_directories(ether);
+    std::filesystem::permissions(ether, std::filesystem::perms::all);
+    // A --state-dir naming something like /var/lib: root's own store there, and root's
+    // dpkg/ and postgresql/ beside it (issue 22: all became nobody's).
+    const std::string state = dir.File("varlib");
+    auto as_root = testing::RunProcess({testing::BuiltBinary("jejak"), "--state-dir", state, "run",
+                                        "--radio", "sim:" + ether, "--duration", "1"});
+    REQUIRE_MESSAGE(as_root.code == 0, as_root.err);
+    std::filesystem::create_directories(state + "/dpkg");
+    std::ofstream(state + "/dpkg/status") << "root's";
+    std::filesystem::create_directories(state + "/postgresql");
+    std::ofstream(dir.File("jejak.toml")) << "[daemon]\nuser = \"nobody\"\n";
+    auto refused = testing::RunProcess({testing::BuiltBinary("jejak"), "--config",
+                                        dir.File("jejak.toml"), "--state-dir", state, "run",
+                                        "--radio", "sim:" + ether, "--duration", "2"});
+    CHECK(refused.code == 1);
+    CHECK(refused.err.find("refusing to hand " + state) != std::string::npos);
+    CHECK(refused.err.find("is not one of Jejak's files") != std::string::npos);
+    CHECK(refused.err.find('\n') == refused.err.size() - 1);
+    CHECK(OwnerOf(state) == 0);
+    CHECK(OwnerOf(state + "/dpkg") == 0);
+    CHECK(OwnerOf(state + "/dpkg/status") == 0);
+    CHECK(OwnerOf(state + "/postgresql") == 0);
+    CHECK(OwnerOf(state + "/master.key") == 0);
+}
+
 }  // namespace jejak

@@ -118,6 +118,18 @@ CliRun Typing(const std::string& typed, Fn fn) {
     return run;
 }
 
+// Runs `fn` with `text` on standard input through a pipe (not a terminal).
+template <typename Fn>
+CliRun Piped(const std::string& text, Fn fn) {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    REQUIRE(write(fds[1], text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    close(fds[1]);
+    CliRun run = WithStdin(fds[0], fn);
+    close(fds[0]);
+    return run;
+}
+
 template <typename Fn>
 CliRun NoTerminal(Fn fn) {
     const int null = open("/dev/null", O_RDONLY);
@@ -178,6 +190,55 @@ TEST_CASE("report on a terminal: anything but a typed yes sends nothing") {
 
     auto yes = Typing(" YES \n", [&] { return d.Jejak({"report", "--code", "12345678"}); });
     CHECK(yes.code == 0);
+    CHECK(d.server.requests().size() == 3);
+}
+
+// Issue 22: the code sat in /proc/PID/cmdline, readable by every local user, while the
+// consent prompt waited. It never needs to be on the command line now.
+TEST_CASE("report --code - reads the code from standard input") {
+    Device d;
+    auto run = Piped("  2900051330 \n", [&] { return d.Jejak({"report", "--code", "-", "--yes"}); });
+    REQUIRE_MESSAGE(run.code == 0, run.err);
+    const auto reqs = d.server.requests();
+    REQUIRE(reqs.size() == 3);
+    CHECK(json::parse(reqs[0].body)["code"] == "2900051330");
+    CHECK(run.out.find("2900051330") == std::string::npos);
+    CHECK(run.out.find("verification code") == std::string::npos);  // no prompt on a pipe
+
+    // Nothing on standard input: refused before anything is sent.
+    auto empty = Piped("", [&] { return d.Jejak({"report", "--code", "-", "--yes"}); });
+    CHECK(empty.code == 2);
+    CHECK(OneErrorLine(empty));
+    CHECK(empty.err.find("no verification code was given") != std::string::npos);
+    CHECK(d.server.requests().size() == 3);
+}
+
+// Issue 22: the loopback hatch honoured http_proxy, so the API key and a real report's keys
+// went to whatever proxy the environment named. Port 9 on loopback has no listener: a
+// report through it would fail to connect.
+TEST_CASE("report ignores the environment's proxy variables") {
+    Device d;
+    const char* names[] = {"http_proxy", "HTTPS_PROXY", "https_proxy", "all_proxy", "ALL_PROXY"};
+    for (const char* name : names) setenv(name, "http://127.0.0.1:9", 1);
+    auto run = d.Jejak({"report", "--code", "12345678", "--yes"});
+    for (const char* name : names) unsetenv(name);
+    CHECK_MESSAGE(run.code == 0, run.err);
+    CHECK(d.server.requests().size() == 3);
+}
+
+TEST_CASE("report without --code asks a terminal for it, and needs --code - otherwise") {
+    Device d;
+    auto typed = Typing("2900051330\nyes\n", [&] { return d.Jejak({"report"}); });
+    REQUIRE_MESSAGE(typed.code == 0, typed.err);
+    CHECK(typed.out.rfind("verification code from the health authority: ", 0) == 0);
+    const auto reqs = d.server.requests();
+    REQUIRE(reqs.size() == 3);
+    CHECK(json::parse(reqs[0].body)["code"] == "2900051330");
+
+    auto piped = NoTerminal([&] { return d.Jejak({"report", "--yes"}); });
+    CHECK(piped.code == 2);
+    CHECK(OneErrorLine(piped));
+    CHECK(piped.err.find("--code - reads it from standard input") != std::string::npos);
     CHECK(d.server.requests().size() == 3);
 }
 
@@ -268,7 +329,7 @@ TEST_CASE("report: an unreachable server is reported once; bad set-ups are usage
     auto plain = d.Jejak({"report", "--code", "1", "--yes"});
     CHECK(plain.code == 2);
     CHECK(plain.err.find("must be https") != std::string::npos);
-    auto no_code = d.Jejak({"report", "--yes"});
+    auto no_code = NoTerminal([&] { return d.Jejak({"report", "--yes"}); });
     CHECK(no_code.code == 2);
     CHECK(d.server.requests().empty());
 }
@@ -289,9 +350,9 @@ TEST_CASE("report --chaff sends the three requests with X-Chaff, padded like a r
         CHECK(reqs[i].api_key == reqs[i + 3].api_key);
         const json c = json::parse(reqs[i].body), r = json::parse(reqs[i + 3].body);
         for (const auto& [k, v] : r.items()) CHECK(c.contains(k));
-        const auto pad = c["padding"].get<std::string>().size();
-        CHECK(pad >= 1024);
-        CHECK(pad <= 2048);
+        // One size on the wire: the body makes up for the chaff's "X-Chaff: 1\r\n".
+        CHECK(reqs[i].body.size() + std::string_view("X-Chaff: 1\r\n").size() ==
+              reqs[i + 3].body.size());
     }
     // Chaff is shaped like this device's own upload: the same number of keys.
     CHECK(json::parse(reqs[2].body)["temporaryExposureKeys"].size() ==

@@ -1,8 +1,11 @@
 // btsnoop: the synthetic 1002 and 2001 files read back as the 32 documented packets, the
 // writer reproduces the 1002 file byte for byte, and damaged files are Corruption.
 #include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -107,6 +110,7 @@ TEST_CASE("the writer reproduces the synthetic H4 file byte for byte") {
 
     // The same through the file writer.
     const std::string path = std::string(JEJAK_BINARY_DIR) + "/btsnoop_writer_test.btsnoop";
+    std::remove(path.c_str());  // a run that died may have left it
     BtsnoopWriter writer;
     REQUIRE(writer.Open(path).ok());
     for (size_t i = 0; i < frames.size(); ++i) {
@@ -122,7 +126,21 @@ TEST_CASE("the writer reproduces the synthetic H4 file byte for byte") {
     const std::vector<uint8_t> written{std::istreambuf_iterator<char>(in),
                                        std::istreambuf_iterator<char>()};
     CHECK(written == file);
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    // Never an existing file, never through a symlink (issue 22: root followed symlinks).
+    BtsnoopWriter again;
+    const Status exists = again.Open(path);
+    CHECK_FALSE(exists.ok());
+    CHECK(exists.message().find("it exists") != std::string::npos);
     std::remove(path.c_str());
+    const std::string link = path + ".link";
+    std::remove(link.c_str());
+    REQUIRE(::symlink(path.c_str(), link.c_str()) == 0);  // dangling: O_CREAT would follow it
+    CHECK_FALSE(again.Open(link).ok());
+    CHECK_FALSE(std::filesystem::exists(path));
+    std::remove(link.c_str());
     CHECK(writer.Write(frames[0].h4, HciDirection::kHostToController, 0).code() ==
           StatusCode::kFailedPrecondition);
     CHECK_FALSE(writer.Open("/nonexistent-dir/x.btsnoop").ok());
