@@ -38,6 +38,7 @@ void MemoryStore::ExpireLocked() {
     EraseBefore(sightings_, oldest_retained_);
     EraseBefore(teks_, oldest_retained_);
     EraseBefore(checks_, oldest_retained_);
+    EraseBefore(ledger_, oldest_retained_);
     last_retention_mono_ = clock_.MonotonicMicros();
 }
 
@@ -140,6 +141,32 @@ Result<ReadReport> MemoryStore::ForEachExposureCheck(DayRange days, const Exposu
     return report;
 }
 
+Status MemoryStore::AddLedgerRecords(std::span<const LedgerRecord> records) {
+    std::lock_guard lock(mu_);
+    if (closed_) return Status::FailedPrecondition("store is closed");
+    if (OldestRetainedDay(Today(), options_.retention_days) > oldest_retained_) ExpireLocked();
+    for (const LedgerRecord& record : records) {
+        if (!DayWritable(record.day, oldest_retained_, Today())) {
+            ++dropped_out_of_window_;
+            continue;
+        }
+        ledger_[record.day].emplace_back(next_check_id_++, record);
+    }
+    return Status::Ok();
+}
+
+Result<ReadReport> MemoryStore::ForEachLedgerRecord(DayRange days, const LedgerFn& fn) {
+    std::lock_guard lock(mu_);
+    if (closed_) return Status::FailedPrecondition("store is closed");
+    ReadReport report;
+    for (auto it = ledger_.lower_bound(days.first); it != ledger_.end(); ++it) {
+        if (!days.Contains(it->first)) break;
+        for (const auto& [id, r] : it->second) fn(id, r);
+        report.rows_ok += it->second.size();
+    }
+    return report;
+}
+
 Status MemoryStore::PutState(const DeviceState& state) {
     std::lock_guard lock(mu_);
     if (closed_) return Status::FailedPrecondition("store is closed");
@@ -169,6 +196,7 @@ Result<ReadReport> MemoryStore::Verify() {
     for (const auto& [day, rows] : sightings_) report.rows_ok += rows.size();
     for (const auto& [day, rows] : teks_) report.rows_ok += rows.size();
     for (const auto& [day, rows] : checks_) report.rows_ok += rows.size();
+    for (const auto& [day, rows] : ledger_) report.rows_ok += rows.size();
     report.rows_ok += state_.size();
     return report;
 }
@@ -180,6 +208,7 @@ Result<StoreStats> MemoryStore::Stats() {
     for (const auto& [day, rows] : sightings_) days[day].sightings = rows.size();
     for (const auto& [day, rows] : teks_) days[day].teks = rows.size();
     for (const auto& [day, rows] : checks_) days[day].exposure_checks = rows.size();
+    for (const auto& [day, rows] : ledger_) days[day].ledger_records = rows.size();
     StoreStats stats;
     for (auto& [day, count] : days) {
         count.day = day;

@@ -27,6 +27,8 @@ public:
     Result<ReadReport> ForEachTek(DayRange days, const TekFn& fn) override;
     Result<int64_t> AddExposureCheck(const ExposureCheckResult& result) override;
     Result<ReadReport> ForEachExposureCheck(DayRange days, const ExposureCheckFn& fn) override;
+    Status AddLedgerRecords(std::span<const LedgerRecord> records) override;
+    Result<ReadReport> ForEachLedgerRecord(DayRange days, const LedgerFn& fn) override;
     Status PutState(const DeviceState& state) override;
     Result<std::string> GetState(const std::string& name) override;
     Status EnforceRetention() override;
@@ -49,6 +51,7 @@ private:
     std::map<UtcDay, std::vector<Sighting>> sightings_;
     std::map<UtcDay, std::vector<StoredTek>> teks_;
     std::map<UtcDay, std::vector<std::pair<int64_t, ExposureCheckResult>>> checks_;
+    std::map<UtcDay, std::vector<std::pair<int64_t, LedgerRecord>>> ledger_;
     std::map<std::string, std::string> state_;
     int64_t next_check_id_ = 1;
     UtcDay oldest_retained_ = 0;

@@ -68,6 +68,8 @@ std::string_view TableName(TableId table) {
         case TableId::kSightings: return "sightings";
         case TableId::kExposureChecks: return "exposure_checks";
         case TableId::kDeviceState: return "device_state";
+        case TableId::kExposureLedger:
+            return "exposure_ledger";
     }
     return "unknown";
 }
@@ -167,6 +169,28 @@ Result<ExposureCheckResult> DecodeExposureCheck(std::span<const uint8_t> plain) 
     const auto rest = r.Rest();
     result.payload.assign(reinterpret_cast<const char*>(rest.data()), rest.size());
     return result;
+}
+
+std::vector<uint8_t> EncodeLedgerRecord(const LedgerRecord& record) {
+    std::vector<uint8_t> out(5 + record.payload.size());
+    Writer(out.data())
+        .U8(kFormat)
+        .Le(record.day, 4)
+        .Bytes({reinterpret_cast<const uint8_t*>(record.payload.data()), record.payload.size()});
+    return out;
+}
+
+Result<LedgerRecord> DecodeLedgerRecord(std::span<const uint8_t> plain, UtcDay row_day) {
+    JEJAK_RETURN_IF_ERROR(CheckShape(plain, 5, false, "exposure ledger record"));
+    Reader r(plain.subspan(1));
+    LedgerRecord record;
+    record.day = static_cast<UtcDay>(r.Le(4));
+    if (record.day != row_day) {
+        return Status::Corruption("exposure ledger record: day does not match its row");
+    }
+    const auto rest = r.Rest();
+    record.payload.assign(reinterpret_cast<const char*>(rest.data()), rest.size());
+    return record;
 }
 
 Result<std::vector<uint8_t>> EncodeState(const DeviceState& state) {

@@ -21,7 +21,13 @@
 
 namespace jejak {
 
-enum class TableId : uint8_t { kTeks = 1, kSightings = 2, kExposureChecks = 3, kDeviceState = 4 };
+enum class TableId : uint8_t {
+    kTeks = 1,
+    kSightings = 2,
+    kExposureChecks = 3,
+    kDeviceState = 4,
+    kExposureLedger = 5,
+};
 
 std::string_view TableName(TableId table);
 
@@ -67,6 +73,11 @@ Result<StoredTek> DecodeTek(std::span<const uint8_t> plain);
 
 std::vector<uint8_t> EncodeExposureCheck(const ExposureCheckResult& r);
 Result<ExposureCheckResult> DecodeExposureCheck(std::span<const uint8_t> plain);
+
+// Ledger payloads: format byte, day (u32 LE), the opaque payload. Corruption when the day in
+// the payload is not `row_day` (a record moved between days).
+std::vector<uint8_t> EncodeLedgerRecord(const LedgerRecord& record);
+Result<LedgerRecord> DecodeLedgerRecord(std::span<const uint8_t> plain, UtcDay row_day);
 
 // InvalidArgument when the name is longer than 65535 bytes.
 Result<std::vector<uint8_t>> EncodeState(const DeviceState& state);

@@ -16,6 +16,9 @@ CREATE TABLE exposure_checks(id INTEGER PRIMARY KEY, payload BLOB NOT NULL);
 CREATE TABLE device_state(id INTEGER PRIMARY KEY, payload BLOB NOT NULL);
 )sql";
 
+constexpr const char* kLedgerTable =
+    "CREATE TABLE exposure_ledger(id INTEGER PRIMARY KEY, payload BLOB NOT NULL);";
+
 }  // namespace
 
 // The page cache is held to 256 KiB (SQLite's default is 2 MiB per connection): the daemon
@@ -38,12 +41,17 @@ Status MigrateSchema(SqliteDb& db) {
                                           std::to_string(kSchemaVersion) + ")");
     }
     if (version == kSchemaVersion) return Status::Ok();
+    const std::string to_current = "PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";";
     if (version == 0) {  // a new database
-        return db.Exec(std::string("BEGIN IMMEDIATE;") + kSchemaV1 + "PRAGMA user_version=2; COMMIT;",
-                       "create store schema");
+        return db.Exec(
+            std::string("BEGIN IMMEDIATE;") + kSchemaV1 + kLedgerTable + to_current + "COMMIT;",
+            "create store schema");
     }
     // 1 -> 2: no table changes (sighting payload format 2 is read beside format 1).
-    return db.Exec("BEGIN IMMEDIATE; PRAGMA user_version=2; COMMIT;", "migrate store schema 1 -> 2");
+    // 2 -> 3: the exposure ledger's table. One transaction: a crash leaves the old version.
+    return db.Exec(std::string("BEGIN IMMEDIATE;") + kLedgerTable + to_current + "COMMIT;",
+                   "migrate store schema " + std::to_string(version) + " -> " +
+                       std::to_string(kSchemaVersion));
 }
 
 Result<StoreId> ReadStoreId(SqliteDb& db) {

@@ -10,6 +10,9 @@
 // credit bin, row_codec.h) while format-1 rows keep reading. Migrating 1 -> 2 touches no
 // row; the version bump makes a build that only knows version 1 refuse the store instead of
 // reporting every new sighting as corrupt.
+// Version 3: adds exposure_ledger(id INTEGER PRIMARY KEY, payload BLOB), keyed and sealed
+// like the other day tables (what exposure checks found, kept until its day expires).
+// Migrating 1 or 2 -> 3 creates the empty table; no row is touched.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +22,7 @@
 
 namespace jejak {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct DbIdentity {
     StoreId store_id{};

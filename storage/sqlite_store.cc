@@ -15,6 +15,8 @@ namespace {
 
 constexpr int64_t kMicros = 1000000;
 constexpr const char* kLastFlushState = "store.last_flush_unix_s";
+// Tables whose rows belong to a UTC day and expire with it.
+constexpr const char* kDayTables[] = {"teks", "sightings", "exposure_checks", "exposure_ledger"};
 
 bool FileExists(const std::string& path) {
     struct stat st {};
@@ -84,7 +86,7 @@ Status SqliteStore::Init() {
     // write starts it (ReserveSeqs).
     JEJAK_ASSIGN_OR_RETURN(store_id_, ReadStoreId(db_));
     for (TableId t : {TableId::kTeks, TableId::kSightings, TableId::kExposureChecks,
-                      TableId::kDeviceState}) {
+                      TableId::kDeviceState, TableId::kExposureLedger}) {
         JEJAK_ASSIGN_OR_RETURN(insert_[static_cast<size_t>(t)],
                                db_.Prepare("INSERT INTO " + std::string(TableName(t)) +
                                            "(id, payload) VALUES(?, ?)"));
@@ -255,13 +257,13 @@ Status SqliteStore::ExpireLocked() {
     // Keys below the oldest day's first key: expired days, and damaged negative keys.
     const std::string below = " WHERE id < " + std::to_string(FirstKeyOfDay(keys_.oldest_day()));
     int64_t stale = 0;
-    for (const char* t : {"teks", "sightings", "exposure_checks"}) {
+    for (const char* t : kDayTables) {
         JEJAK_ASSIGN_OR_RETURN(int64_t n, db_.QueryInt("SELECT count(*) FROM " + std::string(t) + below));
         stale += n;
     }
     if (stale == 0) return Status::Ok();
     Status deleted = InTransaction([&]() -> Status {
-        for (const char* t : {"teks", "sightings", "exposure_checks"}) {
+        for (const char* t : kDayTables) {
             JEJAK_RETURN_IF_ERROR(db_.Exec("DELETE FROM " + std::string(t) + below, "expire old days"));
         }
         return Status::Ok();

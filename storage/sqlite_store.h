@@ -83,6 +83,8 @@ public:
     Result<ReadReport> ForEachTek(DayRange days, const TekFn& fn) override;
     Result<int64_t> AddExposureCheck(const ExposureCheckResult& result) override;
     Result<ReadReport> ForEachExposureCheck(DayRange days, const ExposureCheckFn& fn) override;
+    Status AddLedgerRecords(std::span<const LedgerRecord> records) override;
+    Result<ReadReport> ForEachLedgerRecord(DayRange days, const LedgerFn& fn) override;
     Status PutState(const DeviceState& state) override;
     Result<std::string> GetState(const std::string& name) override;
     Status EnforceRetention() override;
@@ -120,7 +122,7 @@ private:
     bool closed_ = false;
     StoreKeys keys_;
     SqliteDb db_;  // declared before the statements so it closes after them
-    std::array<SqliteStmt, 5> insert_;  // indexed by TableId
+    std::array<SqliteStmt, 6> insert_;  // indexed by TableId
     SqliteStmt delete_state_;
     StoreId store_id_{};
     int64_t next_seq_ = 0;

@@ -142,6 +142,12 @@ Result<ReadReport> SqliteStore::Verify() {
                                                            return DecodeExposureCheck(p).status();
                                                        }));
     merge(checks);
+    JEJAK_ASSIGN_OR_RETURN(
+        ReadReport ledger,
+        ReadRows(TableId::kExposureLedger, DayRange::All(), [](const RowAddress& row, auto p) {
+            return DecodeLedgerRecord(p, row.day).status();
+        }));
+    merge(ledger);
     JEJAK_ASSIGN_OR_RETURN(ReadReport state, ReadRows(TableId::kDeviceState, DayRange::All(),
                                                       [](auto&, auto p) {
                                                           return DecodeState(p).status();
@@ -154,7 +160,8 @@ Result<StoreStats> SqliteStore::Stats() {
     std::lock_guard lock(mu_);
     JEJAK_RETURN_IF_ERROR(CheckOpen());
     std::map<UtcDay, DayCount> days;
-    for (TableId t : {TableId::kTeks, TableId::kSightings, TableId::kExposureChecks}) {
+    for (TableId t : {TableId::kTeks, TableId::kSightings, TableId::kExposureChecks,
+                      TableId::kExposureLedger}) {
         JEJAK_ASSIGN_OR_RETURN(SqliteStmt stmt,
                                db_.Prepare("SELECT id >> " + std::to_string(kRowSeqBits) +
                                            ", count(*) FROM " + std::string(TableName(t)) +
@@ -164,7 +171,20 @@ Result<StoreStats> SqliteStore::Stats() {
             if (!row) break;
             DayCount& c = days[static_cast<UtcDay>(std::clamp<int64_t>(stmt.ColumnInt(0), 0, UINT32_MAX))];
             const auto n = static_cast<uint64_t>(stmt.ColumnInt(1));
-            (t == TableId::kTeks ? c.teks : t == TableId::kSightings ? c.sightings : c.exposure_checks) = n;
+            switch (t) {
+                case TableId::kTeks:
+                    c.teks = n;
+                    break;
+                case TableId::kSightings:
+                    c.sightings = n;
+                    break;
+                case TableId::kExposureChecks:
+                    c.exposure_checks = n;
+                    break;
+                default:
+                    c.ledger_records = n;
+                    break;
+            }
         }
     }
     StoreStats stats;

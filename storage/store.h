@@ -10,7 +10,8 @@
 // to the day it was made. Days older than `today - retention_days + 1` are expired: their
 // rows are deleted and can never be read again. Writes for an expired day, or for a day more
 // than one day after today, are dropped and counted (StoreStats::dropped_out_of_window),
-// never an error: a clock step must not stop the radio.
+// never an error: a clock step must not stop the radio. An exposure-ledger record belongs to
+// the day of the exposure it holds.
 //
 // Threads: every method is thread-safe (one internal mutex). ForEach* callbacks run with
 // that mutex held and must not call back into the store.
@@ -116,6 +117,18 @@ struct ExposureCheckResult {
     friend bool operator==(const ExposureCheckResult&, const ExposureCheckResult&) = default;
 };
 
+// One record of the exposure ledger (agent/check/exposure_ledger.h): what checks found of
+// one matched key on one UTC day, or the notification of a day. The payload is opaque to the
+// store (JSON is fine); it is sealed under the key of `day` and expires with that day, like
+// the sightings it was computed from.
+struct LedgerRecord {
+    UtcDay day = 0;
+    std::string payload;
+
+    UtcDay Day() const { return day; }
+    friend bool operator==(const LedgerRecord&, const LedgerRecord&) = default;
+};
+
 // Small named values about the device (last TEK rotation, clock state, ...). Not tied to a
 // day and never expired; sealed under a key derived from the master key.
 struct DeviceState {
@@ -146,7 +159,8 @@ struct DayRange {
 
 // A row that failed to decrypt or decode: reported, skipped, never fatal.
 struct RowProblem {
-    std::string table;  // "sightings", "teks", "exposure_checks", "device_state"
+    std::string table;  // "sightings", "teks", "exposure_checks", "exposure_ledger",
+                        // "device_state"
     UtcDay day = 0;
     int64_t row_id = 0;
     std::string what;   // e.g. "authentication failed (tampered, truncated or swapped)"
@@ -164,6 +178,7 @@ struct DayCount {
     uint64_t sightings = 0;
     uint64_t teks = 0;
     uint64_t exposure_checks = 0;
+    uint64_t ledger_records = 0;
 };
 
 struct StoreStats {
@@ -193,6 +208,7 @@ inline constexpr bool DayWritable(UtcDay day, UtcDay oldest_retained, UtcDay tod
 using SightingFn = std::function<void(const Sighting&)>;
 using TekFn = std::function<void(const StoredTek&)>;
 using ExposureCheckFn = std::function<void(int64_t row_id, const ExposureCheckResult&)>;
+using LedgerFn = std::function<void(int64_t row_id, const LedgerRecord&)>;
 
 class Store {
 public:
@@ -222,6 +238,14 @@ public:
     // Returns the row id (> 0, unique in this store, increasing; 0 when dropped).
     virtual Result<int64_t> AddExposureCheck(const ExposureCheckResult& result) = 0;
     virtual Result<ReadReport> ForEachExposureCheck(DayRange days, const ExposureCheckFn& fn) = 0;
+
+    // --- The exposure ledger (written immediately) ---
+    // Appends `records` in one transaction: all of them or, on error, none. A record of a day
+    // outside the writable window is dropped and counted (dropped_out_of_window), like a
+    // sighting. Row ids increase, so among records of one day the later id is the newer.
+    virtual Status AddLedgerRecords(std::span<const LedgerRecord> records) = 0;
+    // Streams the records of `days`, ordered by day then insertion (row id).
+    virtual Result<ReadReport> ForEachLedgerRecord(DayRange days, const LedgerFn& fn) = 0;
 
     // --- Device state (written immediately; a Put replaces the value of that name) ---
     virtual Status PutState(const DeviceState& state) = 0;

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <map>
 #include <optional>
 #include <tuple>
 
@@ -17,7 +19,10 @@ namespace jejak {
 namespace {
 
 constexpr char kRevokedState[] = "check.revoked_keys";
-constexpr char kNotifiedState[] = "check.notified_keys";
+constexpr char kCheckCountState[] = "check.count";
+constexpr char kFailureState[] = "check.last_failure";  // "<unix> <message>", "" when none
+// "1" while a hook that was due failed: the next check runs it again, notified or not.
+constexpr char kHookPendingState[] = "check.hook_pending";
 // Revoked keys kept across runs, newest last; a key is 16 bytes, so this is 64 KiB at most.
 constexpr size_t kMaxRevokedKeys = 4096;
 
@@ -121,6 +126,57 @@ void AddLegacyScore(std::span<const ExposureWindow> windows, const LegacyRiskCon
     }
 }
 
+// Legacy v1 scores per key over the ledger's scored windows (a key's days together).
+void AddLedgerLegacy(const ExposureLedger& ledger, const RiskConfig& config, uint32_t today,
+                     LegacySummary& out) {
+    std::map<LedgerKeyId, std::vector<ExposureWindow>> by_key;
+    for (const LedgerKeyDay& kd : ledger.key_days) {
+        if (!IsScoredReportType(kd.report_type, config.allow_recursive)) continue;
+        for (const LedgerWindow& lw : kd.windows) by_key[kd.key].push_back(lw.window);
+    }
+    for (const auto& [key, windows] : by_key) AddLegacyScore(windows, *config.legacy, today, out);
+}
+
+// Merges this run's exposures into the ledger and makes the verdict over all of it.
+void ScoreLedger(const CheckInputs& inputs, std::span<const KeyExposure> exposures,
+                 const RiskConfig& config, uint32_t today, CheckReport& report) {
+    report.check = inputs.check;
+    LedgerMerge merged =
+        MergeIntoLedger(inputs.ledger, exposures, report.revoked_keys, {inputs.check, inputs.now});
+    std::vector<CheckRef> found_by;
+    const std::vector<ExposureWindow> windows = LedgerWindows(merged.ledger, &found_by);
+    report.ledger_key_days = merged.ledger.key_days.size();
+    report.ledger_windows = windows.size();
+    for (const ExposureWindow& w : windows) {
+        if (!IsScoredReportType(w.report_type, config.allow_recursive)) continue;
+        for (const ScanInstance& scan : w.scans) {
+            report.closest_attenuation_db =
+                std::min(report.closest_attenuation_db.value_or(scan.min_attenuation_db),
+                         scan.min_attenuation_db);
+        }
+    }
+    report.daily = ComputeDailySummaries(windows, config, today);
+    report.daily_checks = ContributingChecks(report.daily, windows, found_by, config, today);
+    report.classification = Classify(report.daily, config);
+    if (config.legacy) {
+        report.legacy.emplace();
+        AddLedgerLegacy(merged.ledger, config, today, *report.legacy);
+    }
+    const std::vector<DailySummary> ageless = ComputeDailySummaries(windows, config, 0);
+    report.notification = UpdateNotifiedDays(inputs.ledger.days, report.daily, ageless, config,
+                                             inputs.now, inputs.ledger_whole);
+    std::vector<LedgerKeyId> retracted;
+    for (const LedgerKeyDay& kd : merged.newly_revoked) {
+        const auto& days = report.notification.retracted;
+        if (std::find(days.begin(), days.end(), kd.day) != days.end() &&
+            std::find(retracted.begin(), retracted.end(), kd.key) == retracted.end()) {
+            retracted.push_back(kd.key);
+        }
+    }
+    report.retracted_keys = retracted.size();
+    report.ledger_changes = std::move(merged.changed);
+}
+
 }  // namespace
 
 Result<std::vector<SightingRecord>> LoadSightingRecords(Store& store, ReadReport* report) {
@@ -182,39 +238,13 @@ Result<CheckReport> RunExposureCheck(const CheckInputs& inputs,
             report.revoked_keys.push_back(e.key);
         }
     }
-    for (const Tek& k : inputs.notified_keys) {
-        if (Holds(report.revoked_keys, k)) {
-            ++report.retracted_keys;
-        } else {
-            report.notified_keys.push_back(k);
-        }
-    }
-    std::vector<Tek> exposing;
     const auto today = static_cast<uint32_t>(inputs.now / 86400);
-    if (config.legacy) report.legacy.emplace();
-    std::vector<ExposureWindow> windows;
     for (const KeyExposure& e : exposures) {
         if (!IsScoredReportType(e.report_type, config.allow_recursive)) continue;
         ++report.exposed_keys;
-        exposing.push_back(e.key);
-        windows.insert(windows.end(), e.windows.begin(), e.windows.end());
-        if (report.legacy) AddLegacyScore(e.windows, *config.legacy, today, *report.legacy);
+        report.exposure_windows += e.windows.size();
     }
-    report.exposure_windows = windows.size();
-    for (const ExposureWindow& w : windows) {
-        for (const ScanInstance& scan : w.scans) {
-            report.closest_attenuation_db =
-                std::min(report.closest_attenuation_db.value_or(scan.min_attenuation_db),
-                         scan.min_attenuation_db);
-        }
-    }
-    report.daily = ComputeDailySummaries(windows, config, today);
-    report.classification = Classify(report.daily, config);
-    if (report.classification.notify) {
-        for (const Tek& k : exposing) {
-            if (!Holds(report.notified_keys, k)) report.notified_keys.push_back(k);
-        }
-    }
+    ScoreLedger(inputs, exposures, config, today, report);
     return report;
 }
 
@@ -222,9 +252,18 @@ Result<nlohmann::json> RecordExposureCheck(const CheckReport& report, const Risk
                                            const NotifyConfig& notify, Store& store,
                                            const std::string& state_dir) {
     nlohmann::json result = CheckReportJson(report, config);
+    // The ledger first: once it holds the notified day, no later check notifies it again,
+    // even if this process dies while the hook runs.
+    JEJAK_RETURN_IF_ERROR(AppendLedger(store, report.ledger_changes, report.notification.records));
+    auto pending = store.GetState(kHookPendingState);
+    if (!pending.ok() && !pending.status().IsNotFound()) return pending.status();
+    const bool due = !report.notification.newly_notified.empty() ||
+                     !report.notification.retracted.empty() || (pending.ok() && *pending == "1");
     NotifyOutcome hook;
-    if (report.classification.notify || report.retracted_keys > 0) {
+    if (due) {
         hook = RunNotifyHook(notify, result.dump());
+    } else if (report.classification.notify) {
+        hook.error = "no newly notified day: hook not run";
     } else {
         hook.error = "not exposed: hook not run";
     }
@@ -233,7 +272,10 @@ Result<nlohmann::json> RecordExposureCheck(const CheckReport& report, const Risk
     std::span<const Tek> revoked = report.revoked_keys;
     if (revoked.size() > kMaxRevokedKeys) revoked = revoked.last(kMaxRevokedKeys);
     JEJAK_RETURN_IF_ERROR(store.PutState({kRevokedState, KeysToState(revoked)}));
-    JEJAK_RETURN_IF_ERROR(store.PutState({kNotifiedState, KeysToState(report.notified_keys)}));
+    JEJAK_RETURN_IF_ERROR(store.PutState({kCheckCountState, std::to_string(report.check)}));
+    JEJAK_RETURN_IF_ERROR(store.PutState({kFailureState, ""}));
+    const bool failed = due && !notify.command.empty() && !hook.ok();
+    JEJAK_RETURN_IF_ERROR(store.PutState({kHookPendingState, failed ? "1" : ""}));
     const std::string legacy = state_dir + "/" + kLegacyStatusFileName;
     if (::unlink(legacy.c_str()) != 0 && errno != ENOENT) {
         return Status::FromErrno(errno, "cannot remove " + legacy);
@@ -241,10 +283,42 @@ Result<nlohmann::json> RecordExposureCheck(const CheckReport& report, const Risk
     return result;
 }
 
-Status LoadCheckHistory(Store& store, CheckInputs& inputs) {
+Status LoadCheckHistory(Store& store, CheckInputs& inputs, ReadReport* report) {
     JEJAK_ASSIGN_OR_RETURN(inputs.revoked_keys, KeysFromState(store, kRevokedState));
-    JEJAK_ASSIGN_OR_RETURN(inputs.notified_keys, KeysFromState(store, kNotifiedState));
+    ReadReport read;
+    JEJAK_ASSIGN_OR_RETURN(inputs.ledger, LoadExposureLedger(store, &read));
+    inputs.ledger_whole = read.clean();
+    if (report != nullptr) *report = std::move(read);
+    auto count = store.GetState(kCheckCountState);
+    if (!count.ok() && !count.status().IsNotFound()) return count.status();
+    const unsigned long long done = count.ok() ? std::strtoull(count->c_str(), nullptr, 10) : 0;
+    inputs.check = static_cast<uint32_t>(std::min<unsigned long long>(done, UINT32_MAX - 1) + 1);
     return Status::Ok();
+}
+
+Status RecordCheckFailure(Store& store, int64_t at, const std::string& message) {
+    return store.PutState({kFailureState, std::to_string(at) + " " + message});
+}
+
+Result<std::optional<CheckFailure>> LastCheckFailure(Store& store) {
+    auto text = store.GetState(kFailureState);
+    if (text.status().IsNotFound()) return std::optional<CheckFailure>();
+    if (!text.ok()) return text.status();
+    if (text->empty()) return std::optional<CheckFailure>();
+    CheckFailure failure;
+    const size_t space = text->find(' ');
+    failure.at = std::strtoll(text->c_str(), nullptr, 10);
+    failure.message = space == std::string::npos ? "?" : text->substr(space + 1);
+    return std::optional<CheckFailure>(std::move(failure));
+}
+
+Result<std::vector<NotifiedDay>> LoadStandingExposure(Store& store) {
+    JEJAK_ASSIGN_OR_RETURN(ExposureLedger ledger, LoadExposureLedger(store, nullptr));
+    std::vector<NotifiedDay> standing;
+    for (const NotifiedDay& d : ledger.days) {
+        if (d.standing()) standing.push_back(d);
+    }
+    return standing;
 }
 
 Result<nlohmann::json> LoadLatestCheckResult(Store& store) {

@@ -14,7 +14,7 @@ nlohmann::json ScoreJson(const ScoreSummary& s) {
             {"weighted_duration_sum", s.weighted_duration_sum}};
 }
 
-nlohmann::json DayJson(const DailySummary& d) {
+nlohmann::json DayJson(const DailySummary& d, std::span<const CheckRef> checks) {
     nlohmann::json j = ScoreJson(d.total);
     j["day"] = d.day;
     j["date"] = UtcDate(d.day);
@@ -28,7 +28,18 @@ nlohmann::json DayJson(const DailySummary& d) {
         }
     }
     j["by_report_type"] = by_type;
+    nlohmann::json by = nlohmann::json::array();
+    for (const CheckRef& c : checks) {
+        by.push_back({{"check", c.check}, {"checked_at_unix", c.checked_at}});
+    }
+    j["checks"] = by;
     return j;
+}
+
+nlohmann::json Dates(std::span<const uint32_t> days) {
+    nlohmann::json out = nlohmann::json::array();
+    for (uint32_t d : days) out.push_back(UtcDate(d));
+    return out;
 }
 
 }  // namespace
@@ -50,9 +61,25 @@ std::string UtcDate(uint32_t day) {
     return buf;
 }
 
+nlohmann::json ExposureJson(std::span<const NotifiedDay> days) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const NotifiedDay& d : days) {
+        if (!d.standing()) continue;
+        list.push_back({{"day", UtcDate(d.day)},
+                        {"score_sum", d.score_sum},
+                        {"weighted_duration_sum", d.weighted_duration_sum},
+                        {"first_notified_unix", d.first_notified_unix}});
+    }
+    return {{"notified", !list.empty()}, {"days", list}};
+}
+
 nlohmann::json CheckReportJson(const CheckReport& r, const RiskConfig& config) {
     nlohmann::json days = nlohmann::json::array();
-    for (const DailySummary& d : r.daily) days.push_back(DayJson(d));
+    for (size_t i = 0; i < r.daily.size(); ++i) {
+        days.push_back(DayJson(r.daily[i], i < r.daily_checks.size()
+                                               ? std::span<const CheckRef>(r.daily_checks[i])
+                                               : std::span<const CheckRef>()));
+    }
     nlohmann::json j = {
         {"checked_at", r.checked_at},
         {"checked_at_unix", r.checked_at},
@@ -66,17 +93,24 @@ nlohmann::json CheckReportJson(const CheckReport& r, const RiskConfig& config) {
         {"matched_keys", r.match.matched_keys},
         {"exposed_keys", r.exposed_keys},
         {"exposure_windows", r.exposure_windows},
-        {"sightings", {{"accepted", r.windows.accepted},
-                       {"drift_rejected", r.windows.drift_rejected},
-                       {"replay_rejected", r.windows.replay_rejected},
-                       {"metadata_rejected", r.windows.metadata_rejected},
-                       {"tx_power_rejected", r.windows.tx_power_rejected}}},
+        {"sightings",
+         {{"accepted", r.windows.accepted},
+          {"drift_rejected", r.windows.drift_rejected},
+          {"replay_rejected", r.windows.replay_rejected},
+          {"metadata_rejected", r.windows.metadata_rejected},
+          {"tx_power_rejected", r.windows.tx_power_rejected}}},
         {"daily_summaries", days},
-        {"threshold", {{"score_sum", config.notify_score_sum},
-                       {"report_type", config.notify_report_type
-                                           ? std::string(ReportTypeName(*config.notify_report_type))
-                                           : std::string("any")}}},
+        {"threshold",
+         {{"score_sum", config.notify_score_sum},
+          {"report_type", config.notify_report_type
+                              ? std::string(ReportTypeName(*config.notify_report_type))
+                              : std::string("any")}}},
         {"notify", r.classification.notify},
+        {"check", r.check},
+        {"ledger", {{"key_days", r.ledger_key_days}, {"windows", r.ledger_windows}}},
+        {"exposure", ExposureJson(r.notification.standing)},
+        {"newly_notified_days", Dates(r.notification.newly_notified)},
+        {"retracted_days", Dates(r.notification.retracted)},
     };
     if (r.closest_attenuation_db) j["closest_attenuation_db"] = *r.closest_attenuation_db;
     if (r.retracted_keys > 0) j["retracted_keys"] = r.retracted_keys;

@@ -4,9 +4,8 @@
 // end, duration, minimum and typical attenuation and its number of sightings; `--svg` draws
 // attenuation over time. RPIs appear only as 8-hex-digit prefixes, enough to tell contacts
 // apart. RPIs are joined into one contact only at unambiguous hand-overs; the keys of export
-// files given with --keys (verified like `jejak match`'s) and the keys behind the device's
-// last notification join their own RPIs for certain and give their real TX power, so the
-// attenuation shown is the one `jejak match` scores.
+// files given with --keys (verified like `jejak match`'s) join their own RPIs for certain and
+// give their real TX power, so the attenuation shown is the one `jejak match` scores.
 #include <algorithm>
 #include <filesystem>
 #include <memory>
@@ -15,12 +14,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/check/match_check.h"
 #include "agent/cli/cli.h"
 #include "agent/cli/cli_format.h"
 #include "agent/cli/cli_keyring.h"
 #include "agent/config/config.h"
 #include "agent/config/store_config.h"
+#include "agent/diagnosis/export_verify.h"
 #include "agent/encounters/encounters.h"
 #include "agent/risk/risk_config.h"
 #include "platform/base/atomic_file.h"
@@ -69,10 +68,10 @@ std::vector<std::string> ExportPaths(const std::vector<std::string>& args) {
     return files;
 }
 
-// Keys that may have sent on `day`: from the verified export files and the store's record of
-// the keys behind the last notification. A file that does not verify is reported and skipped.
-std::vector<KnownSender> KnownSenders(const EncountersArgs& args, UtcDay day, Store& store,
-                                      CliEnv& env) {
+// Keys that may have sent on `day`, from the verified export files (the device keeps no
+// matched key itself: its exposure ledger names keys by a one-way id only). A file that does
+// not verify is reported and skipped.
+std::vector<KnownSender> KnownSenders(const EncountersArgs& args, UtcDay day, CliEnv& env) {
     const auto first = static_cast<int64_t>(day) * kTekRollingPeriod;
     std::vector<KnownSender> known;
     auto keep = [&](const Tek& key, int64_t start, int64_t period) {
@@ -94,10 +93,6 @@ std::vector<KnownSender> KnownSenders(const EncountersArgs& args, UtcDay day, St
             });
             if (!read.ok()) env.err << "jejak: skipped " << read.status().message() << "\n";
         }
-    }
-    CheckInputs history;
-    if (LoadCheckHistory(store, history).ok()) {
-        for (const Tek& key : history.notified_keys) keep(key, first, kTekRollingPeriod);
     }
     return known;
 }
@@ -126,7 +121,7 @@ DayView Load(const EncountersArgs& args, CliEnv& env) {
         DayRange::One(view.day), [&sightings](const Sighting& s) { sightings.push_back(s); });
     if (!read.ok()) throw CliError(kExitFailure, "encounters: " + read.status().message());
     view.skipped_rows = read->problems.size();
-    const std::vector<KnownSender> known = KnownSenders(args, view.day, **store, env);
+    const std::vector<KnownSender> known = KnownSenders(args, view.day, env);
     view.known_keys = known.size();
     view.contacts = GroupContacts(sightings, view.options, known);
     return view;

@@ -7,8 +7,10 @@
 //     Offline exposure check: export files (copied by a sync station or fetched by `keys
 //     fetch`) are verified against the configured public keys ("diagnosis.public_keys", or
 //     --pubkey), matched against the sightings in the store, scored with the "risk" config,
-//     recorded (sealed in the store only, expiring with its day) and, above the threshold,
-//     handed to the "notify" hook. Keys are matched on N worker threads (default: one per
+//     kept in the exposure ledger (sealed in the store, each window expiring with its day),
+//     and the daily summaries and decision made over the whole ledger, so exposures found by
+//     different checks add up; a newly notified day (or a retracted one) is handed to the
+//     "notify" hook once. Keys are matched on N worker threads (default: one per
 //     online CPU); on a terminal, stderr shows a progress line. The text output says only
 //     "check done" and how much was checked, never the decision, because a service's stdout
 //     ends up in the journal; --json prints the full result for a caller that asked for it.
@@ -109,6 +111,12 @@ std::vector<std::string> CollectFiles(const MatchArgs& args, const ExportKeyRing
     return files;
 }
 
+// A check that fails with the store open is remembered for `jejak status`, then reported.
+[[noreturn]] void FailCheck(Store& store, int64_t now, const Status& status, int code) {
+    (void)RecordCheckFailure(store, now, status.message());
+    throw CliError(code, status.message());
+}
+
 void RunMatch(const MatchArgs& args, CliEnv& env) {
     if (args.files.empty() && !args.fetched) {
         throw CliError(kExitUsage, "match: give --keys FILE|DIR... or --fetched");
@@ -137,16 +145,21 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
     inputs.ring = &ring;
     inputs.now = args.now > 0 ? args.now : env.clock.NowUnixMicros() / 1000000;
     inputs.index_seed = std::random_device{}() | uint64_t{std::random_device{}()} << 32;
-    if (Status s = LoadCheckHistory(**store, inputs); !s.ok()) {
+    ReadReport ledger_read;
+    if (Status s = LoadCheckHistory(**store, inputs, &ledger_read); !s.ok()) {
         throw CliError(kExitFailure, s.message());
+    }
+    if (!ledger_read.clean()) {
+        env.err << "jejak: skipped " << ledger_read.problems.size()
+                << " unreadable exposure ledger record(s); no notification is retracted\n";
     }
     inputs.threads = args.threads;
     ProgressReporter progress(env.err, IsTerminal(STDERR_FILENO), env.clock, "matching", "keys");
     inputs.progress = &progress;
     auto report = RunExposureCheck(inputs, *records, risk);
-    if (!report.ok()) throw CliError(ExitCodeFor(report.status()), report.status().message());
+    if (!report.ok()) FailCheck(**store, inputs.now, report.status(), ExitCodeFor(report.status()));
     auto status = RecordExposureCheck(*report, risk, notify, **store, env.state_dir);
-    if (!status.ok()) throw CliError(kExitFailure, status.status().message());
+    if (!status.ok()) FailCheck(**store, inputs.now, status.status(), kExitFailure);
     FailIfError(MarkExportsChecked(env.state_dir, handled), "match");
     if (args.json) {
         env.out << status->dump(2) << "\n";

@@ -1,15 +1,18 @@
 // `jejak status [--json]`: the whole device at a glance.
 //   The daemon (running or not, and its pid, from the state dir's instance lock), its live
 //   status file (radio, clock state, current interval and last rotation, counters including
-//   dropped writes, store health), and the latest exposure check (the clear status file says
-//   which sealed result it is; the store gives the scores). Exit 0 when healthy, 1 when
-//   something needs attention (stderr names every reason; the view is still printed), 2 for
-//   usage errors.
+//   dropped writes, store health), the latest exposure check (sealed in the store) and the
+//   standing exposure (every notified day still in retention, from the exposure ledger,
+//   whatever later checks found). Exit 0 when healthy (a new device that has not checked yet
+//   is healthy), 1 when something needs attention (stderr names every reason; the view is
+//   still printed), 2 for usage errors.
 //
 //   --json prints one object:
 //     { "healthy": bool, "attention": [str...],
 //       "daemon": {"running": bool, "pid": int, "status": {...daemon-status.json...} | null},
 //       "last_check": {...as `jejak match --json`...} | null,
+//       "exposure": {"notified": bool, "days": [{"day", "score_sum", "weighted_duration_sum",
+//                                                "first_notified_unix"}]},
 //       "next_check": str }
 #include <unistd.h>
 
@@ -21,6 +24,7 @@
 #include "agent/check/match_check.h"
 #include "agent/check/match_report.h"
 #include "agent/cli/cli.h"
+#include "agent/cli/cli_status_exposure.h"
 #include "agent/config/store_config.h"
 #include "agent/daemon/daemon_status.h"
 #include "agent/daemon/instance_lock.h"
@@ -72,25 +76,33 @@ nlohmann::json DaemonPart(CliEnv& env, std::vector<std::string>& attention) {
     if (!clock.value("plausible", false)) {
         attention.push_back("not on air: " + clock.value("reason", std::string("clock not plausible")));
     }
+    const auto counters = live.value("counters", nlohmann::json::object());
+    if (const uint64_t dropped = counters.value("dropped_writes", uint64_t{0}); dropped > 0) {
+        attention.push_back("the daemon dropped " + std::to_string(dropped) +
+                            " write(s) since it started");
+    }
     return part;
 }
 
-nlohmann::json CheckPart(CliEnv& env, std::vector<std::string>& attention) {
-    if (!SqliteStore::Exists(env.state_dir)) {
-        attention.push_back("no exposure check has run yet (no store in " + env.state_dir + ")");
-        return nullptr;
-    }
+// The latest check and, in `exposure`, the standing notified days. A device that has not
+// checked yet (no store, or no check in it) is not a reason for attention.
+nlohmann::json CheckPart(CliEnv& env, std::vector<std::string>& attention,
+                         nlohmann::json& exposure) {
+    exposure = NoExposure();
+    if (!SqliteStore::Exists(env.state_dir)) return nullptr;
     auto store = OpenConfiguredStore(env, env.clock, /*create=*/false);
     if (!store.ok()) {
         if (store.status().IsInvalidArgument()) Fail(store.status(), "status");
         attention.push_back(store.status().message());
         return nullptr;
     }
+    exposure = StatusExposure(**store, attention);
     auto check = LoadLatestCheckResult(**store);
     if (!check.ok()) {
-        attention.push_back(check.status().message());
+        if (!check.status().IsNotFound()) attention.push_back(check.status().message());
         return nullptr;
     }
+    CheckAttention(*check, attention);
     return *check;
 }
 
@@ -125,9 +137,14 @@ void PrintDaemonText(const nlohmann::json& d, std::ostream& out) {
 
 void RunStatus(bool json, CliEnv& env) {
     std::vector<std::string> attention;
-    nlohmann::json view = {{"daemon", DaemonPart(env, attention)},
-                           {"last_check", CheckPart(env, attention)},
-                           {"next_check", "daily at a randomised time (systemctl list-timers jejak-check.timer)"}};
+    nlohmann::json exposure;
+    nlohmann::json daemon = DaemonPart(env, attention);
+    nlohmann::json check = CheckPart(env, attention, exposure);
+    nlohmann::json view = {
+        {"daemon", daemon},
+        {"last_check", check},
+        {"exposure", exposure},
+        {"next_check", "daily at a randomised time (systemctl list-timers jejak-check.timer)"}};
     view["healthy"] = attention.empty();
     view["attention"] = attention;
     if (json) {
@@ -140,6 +157,7 @@ void RunStatus(bool json, CliEnv& env) {
         } else {
             env.out << "last check: none\n";
         }
+        PrintExposureText(view["exposure"], env.out);
         env.out << "next check: " << view["next_check"].get<std::string>() << "\n";
     }
     if (!attention.empty()) {
@@ -153,8 +171,10 @@ void RunStatus(bool json, CliEnv& env) {
 
 void RegisterStatusCommands(CLI::App& app, CliEnv& env) {
     auto json = std::make_shared<bool>(false);
-    CLI::App* status = app.add_subcommand("status", "Show the device: daemon, radio, clock, "
-                                                    "counters, store and the latest exposure check");
+    CLI::App* status = app.add_subcommand("status",
+                                          "Show the device: daemon, radio, clock, "
+                                          "counters, store, the latest exposure check and "
+                                          "every notified day");
     status->add_flag("--json", *json, "JSON output");
     status->callback([json, &env] { RunStatus(*json, env); });
 }

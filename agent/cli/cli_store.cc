@@ -35,10 +35,13 @@ std::unique_ptr<SqliteStore> OpenOrThrow(const CliEnv& env) {
 nlohmann::json StatsJson(const StoreStats& stats, const CliEnv& env) {
     nlohmann::json days = nlohmann::json::array();
     for (const DayCount& d : stats.days) {
-        days.push_back({{"day", DayString(d.day)}, {"day_number", d.day},
+        days.push_back({{"day", DayString(d.day)},
+                        {"day_number", d.day},
                         {"day_unix", int64_t{d.day} * 86400},
-                        {"sightings", d.sightings}, {"teks", d.teks},
-                        {"exposure_checks", d.exposure_checks}});
+                        {"sightings", d.sightings},
+                        {"teks", d.teks},
+                        {"exposure_checks", d.exposure_checks},
+                        {"exposure_ledger", d.ledger_records}});
     }
     return {{"state_dir", env.state_dir},
             {"retention_days", stats.retention_days},
@@ -71,7 +74,8 @@ void RunStatus(bool json, CliEnv& env) {
             << "days held:  " << stats->days.size() << "\n";
     for (const DayCount& d : stats->days) {
         env.out << "  " << DayString(d.day) << "  sightings=" << d.sightings << " teks=" << d.teks
-                << " exposure_checks=" << d.exposure_checks << "\n";
+                << " exposure_checks=" << d.exposure_checks
+                << " exposure_ledger=" << d.ledger_records << "\n";
     }
 }
 

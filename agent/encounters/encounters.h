@@ -4,7 +4,7 @@
 // same sender, so each RPI's rows form one run. A sender changes its RPI (and address) every
 // 10 minutes, and hiding who is who across that change is exactly what rotation is for, so
 // runs are joined into one contact only where the hand-over cannot be anyone else's:
-//  - runs of a known key (a diagnosis key matched by `jejak match`) are one sender for
+//  - runs of a known key (a diagnosis key of an export given with `--keys`) are one sender for
 //    certain: they are joined whatever the other senders do (split only by a silence
 //    longer than link_gap_s);
 //  - otherwise run B continues run E only when B starts within a rotation's tolerance of E's

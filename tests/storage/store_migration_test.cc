@@ -1,6 +1,6 @@
 // Existing stores keep working: a real schema-1 store (tests/data/storage/v1-store, written by
-// `jejak run` before scan regimes were recorded) opens under schema 2, its sightings read
-// back unchanged as ScanRegime::kUnrecorded, and new sightings carry their regime and bin.
+// `jejak run` before scan regimes were recorded) opens under the current schema (3), its sightings
+// read back unchanged as ScanRegime::kUnrecorded, and new sightings carry their regime and bin.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -37,7 +37,7 @@ std::vector<Sighting> ReadAll(Store& store, ReadReport* report = nullptr) {
 
 }  // namespace
 
-TEST_CASE("a schema-1 store written by an earlier jejak opens, migrates to 2 and keeps its rows") {
+TEST_CASE("a schema-1 store written by an earlier jejak opens, migrates to 3 and keeps its rows") {
     TempDir dir;
     CopyFixture(dir);
     {
@@ -84,7 +84,8 @@ TEST_CASE("a schema-1 store written by an earlier jejak opens, migrates to 2 and
     REQUIRE((*store)->Close().ok());
     auto raw = SqliteDb::Open(dir.File("store.db"), false);
     REQUIRE(raw.ok());
-    CHECK(raw->QueryInt("PRAGMA user_version").value() == 2);
+    CHECK(raw->QueryInt("PRAGMA user_version").value() == 3);
+    CHECK(raw->QueryInt("SELECT count(*) FROM exposure_ledger").value() == 0);
 }
 
 TEST_CASE("sighting payloads: format 1 still decodes, format 2 carries regime and bin") {

@@ -67,6 +67,7 @@ const nlohmann::json kStatusSchema = {
     {"attention", "array"},
     {"daemon", {{"running", "bool"}, {"pid", "int"}, {"status", kDaemonStatusSchema}}},
     {"last_check", "null|object"},
+    {"exposure", {{"notified", "bool"}, {"days", "array"}}},
     {"next_check", "string"},
 };
 
@@ -126,14 +127,15 @@ TEST_CASE("jejak run publishes its status file; jejak status shows the device an
     auto status = testing::RunJejakOn(clock, {"--state-dir", state, "status", "--json"});
     CHECK(status.code == kExitFailure);
     CHECK(status.err.find("the daemon is not running") != std::string::npos);
-    CHECK(status.err.find("no exposure check has run yet") != std::string::npos);
+    // A device that has not checked yet is not a reason of its own (issue 20).
+    CHECK(status.err == "jejak: needs attention: the daemon is not running\n");
     const auto view = nlohmann::json::parse(status.out);
     CheckSchema(view, kStatusSchema, "status");
     CHECK(view["healthy"] == false);
     CHECK(view["daemon"]["running"] == false);
 
-    // Running (the lock is held and the status file is fresh, from this pid): the daemon's
-    // part is healthy and shown in text.
+    // Running (the lock is held and the status file is fresh, from this pid): a healthy new
+    // device with no check yet is healthy, exit 0 (it was "needs attention" before issue 20).
     {
         auto lock = InstanceLock::Acquire(state, "test");
         REQUIRE(lock.ok());
@@ -143,7 +145,21 @@ TEST_CASE("jejak run publishes its status file; jejak status shows the device an
         CHECK(text_view.out.find("clock: plausible") != std::string::npos);
         CHECK(text_view.out.find("dropped_writes=0") != std::string::npos);
         CHECK(text_view.out.find("last check: none") != std::string::npos);
-        CHECK(text_view.err.find("daemon") == std::string::npos);  // only the check is missing
+        CHECK(text_view.out.find("exposure: none notified") != std::string::npos);
+        CHECK(text_view.code == kExitOk);
+        CHECK(text_view.err.empty());
+        auto json_view = testing::RunJejakOn(clock, {"--state-dir", state, "status", "--json"});
+        CHECK(json_view.code == kExitOk);
+        CHECK(nlohmann::json::parse(json_view.out)["healthy"] == true);
+        // Dropped writes need attention (the daemon's counter, as it publishes it).
+        nlohmann::json dropped = live;
+        dropped["counters"]["dropped_writes"] = 3;
+        std::ofstream(DaemonStatusPath(state)) << dropped.dump();
+        auto lossy = testing::RunJejakOn(clock, {"--state-dir", state, "status"});
+        CHECK(lossy.code == kExitFailure);
+        CHECK(lossy.err ==
+              "jejak: needs attention: the daemon dropped 3 write(s) since it started\n");
+        std::ofstream(DaemonStatusPath(state)) << live.dump();
         clock.Advance(int64_t{120} * 1'000'000);
         auto stale = testing::RunJejakOn(clock, {"--state-dir", state, "status"});
         CHECK(stale.err.find("status is stale") != std::string::npos);

@@ -180,6 +180,9 @@ TEST_CASE("jejak match finds the planted exposure, notifies, records it, and sta
     CHECK(nlohmann::json::parse(status.out)["last_check"]["checked_at"] == j["checked_at"]);
     auto text = f.Jejak({"status"});
     CHECK(text.out.find("EXPOSED: " + j["exposure_date"].get<std::string>()) != std::string::npos);
+    CHECK(text.out.find("exposure: NOTIFIED for 1 day(s)\n  " +
+                        j["exposure_date"].get<std::string>() + "  score_sum=2700") !=
+          std::string::npos);
     // status reads the scores back from the store, not from the clear file.
     const auto full = nlohmann::json::parse(status.out)["last_check"];
     CHECK(full["daily_summaries"] == j["daily_summaries"]);
@@ -237,6 +240,7 @@ TEST_CASE("jejak match logs only check done; the sealed result expires with its 
         later, {"--state-dir", f.dir.path().string(), "--config", f.config, "status"});
     CHECK(expired.code == kExitFailure);
     CHECK(expired.out.find("EXPOSED") == std::string::npos);
+    CHECK(expired.out.find("exposure: none notified") != std::string::npos);
 }
 
 // Guards revocation against argument order and across runs: with the key published as
@@ -279,6 +283,7 @@ TEST_CASE("jejak match: a revocation wins whatever the file order and in later r
     const std::string revoked =
         f.SignedZip("revoked", f.ExportOfPlantedKey(5, t + 2 * 86400, t + 3 * 86400, true));
     CHECK(decision(f.Jejak({"match", "--keys", clinical, "--json"}))["notify"] == true);
+    CHECK(nlohmann::json::parse(f.Jejak({"status", "--json"}).out)["exposure"]["notified"] == true);
     std::filesystem::remove(f.dir.File("hook-stdin.json"));
     // The revocation arrives alone: the earlier notification is retracted through the hook.
     auto retract = decision(f.Jejak({"match", "--keys", revoked, "--json"}));
@@ -286,6 +291,12 @@ TEST_CASE("jejak match: a revocation wins whatever the file order and in later r
     CHECK(retract["retracted_keys"] == 1);
     CHECK(retract["hook"]["ran"] == true);
     CHECK(nlohmann::json::parse(ReadText(f.dir.File("hook-stdin.json")))["retracted_keys"] == 1);
+    CHECK(retract["retracted_days"].size() == 1);
+    CHECK(retract["newly_notified_days"].empty());
+    // The retraction reaches the status: nothing notified stands any more.
+    const auto shown = nlohmann::json::parse(f.Jejak({"status", "--json"}).out);
+    CHECK(shown["exposure"] ==
+          nlohmann::json{{"notified", false}, {"days", nlohmann::json::array()}});
     // The clinical export seen again later: the sealed revocation still holds.
     auto again = decision(f.Jejak({"match", "--keys", clinical, "--json"}));
     CHECK(again["notify"] == false);
@@ -301,16 +312,51 @@ TEST_CASE("jejak match refuses tampered or unverifiable files and records nothin
     auto run = f.Jejak({"match", "--keys", f.dir.File("bad.zip")});
     CHECK(run.code == kExitFailure);
     CHECK(run.err.find("bad.zip") != std::string::npos);
-    CHECK(f.Jejak({"status"}).code == kExitFailure);
+    // No result is recorded, but the failed check needs attention until one succeeds.
+    auto failed = f.Jejak({"status", "--json"});
+    CHECK(failed.code == kExitFailure);
+    CHECK(failed.err.find("the last exposure check failed at ") != std::string::npos);
+    CHECK(failed.err.find("bad.zip") != std::string::npos);
+    CHECK(nlohmann::json::parse(failed.out)["last_check"].is_null());
 
     // Unknown signing key: the shared sample file is signed by another key.
     const std::string other = std::string(JEJAK_TEST_DATA_DIR) +
                               "/exports/internals_sample_diagnosis_key_file.zip";
     CHECK(f.Jejak({"match", "--keys", other}).code == kExitFailure);
     CHECK(f.Jejak({"match"}).code == kExitUsage);
+    REQUIRE(f.Jejak({"match", "--keys", f.zip}).code == kExitOk);
+    CHECK(f.Jejak({"status"}).err == "jejak: needs attention: the daemon is not running\n");
 }
 
-TEST_CASE("jejak match below the threshold does not run the hook; status without checks fails") {
+// A notification whose hook failed is not lost: status needs attention and the next check
+// runs the hook again, even though it notifies nothing new.
+TEST_CASE("jejak match retries a failed hook at the next check until it succeeds") {
+    Fixture f;
+    const std::string good = ReadText(f.dir.File("hook.sh"));
+    std::ofstream(f.dir.File("hook.sh")) << "#!/bin/sh\ncat > /dev/null\nexit 3\n";
+    auto first = f.Jejak({"match", "--keys", f.zip, "--json"});
+    REQUIRE_MESSAGE(first.code == kExitOk, first.err);
+    CHECK(nlohmann::json::parse(first.out)["hook"]["ok"] == false);
+    CHECK(f.Jejak({"status"}).err.find("notification hook failed") != std::string::npos);
+
+    std::ofstream(f.dir.File("hook.sh")) << good;
+    auto second = f.Jejak({"match", "--keys", f.zip, "--json"});
+    REQUIRE_MESSAGE(second.code == kExitOk, second.err);
+    const auto j = nlohmann::json::parse(second.out);
+    CHECK(j["newly_notified_days"].empty());
+    CHECK(j["hook"]["ok"] == true);
+    CHECK(nlohmann::json::parse(ReadText(f.dir.File("hook-stdin.json")))["notify"] == true);
+    CHECK(f.Jejak({"status"}).err == "jejak: needs attention: the daemon is not running\n");
+
+    // Delivered: the next check does not run it again.
+    std::filesystem::remove(f.dir.File("hook-stdin.json"));
+    auto third = f.Jejak({"match", "--keys", f.zip, "--json"});
+    REQUIRE_MESSAGE(third.code == kExitOk, third.err);
+    CHECK(nlohmann::json::parse(third.out)["hook"]["ran"] == false);
+    CHECK_FALSE(std::filesystem::exists(f.dir.File("hook-stdin.json")));
+}
+
+TEST_CASE("jejak match below the threshold does not run the hook; no check yet is no reason") {
     Fixture f;
     std::ofstream(f.config) << nlohmann::json{
         {"diagnosis", {{"public_keys", {{{"key_id", "test"}, {"key_version", "v1"},
@@ -324,10 +370,12 @@ TEST_CASE("jejak match below the threshold does not run the hook; status without
     CHECK(f.Jejak({"status"}).out.find("no exposure above the threshold") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(f.dir.File("hook-stdin.json")));
 
+    // An empty state dir: only the stopped daemon needs attention, not the missing check.
     testing::ScratchDir empty("match-empty");
     auto status = RunJejak({"--state-dir", empty.path().string(), "status"});
     CHECK(status.code == kExitFailure);
-    CHECK(status.err.find("no exposure check has run yet") != std::string::npos);
+    CHECK(status.err == "jejak: needs attention: the daemon is not running\n");
+    CHECK(status.out.find("exposure: none notified") != std::string::npos);
 }
 
 TEST_CASE("jejak match adds legacy v1 scores when risk.legacy is configured") {
