@@ -1,12 +1,16 @@
 // `jejak encounters [--day YYYY-MM-DD] [--json] [--svg FILE] [--local] [--keys FILE|DIR...]
-// [--pubkey PEM]`: the owner's own view of one UTC day, decrypted on the device for whoever
-// can open the store: sightings grouped into contacts (agent/encounters), each with start,
-// end, duration, minimum and typical attenuation and its number of sightings; `--svg` draws
-// attenuation over time. RPIs appear only as 8-hex-digit prefixes, enough to tell contacts
-// apart. RPIs are joined into one contact only at unambiguous hand-overs; the keys of export
-// files given with --keys (verified like `jejak match`'s) join their own RPIs for certain and
-// give their real TX power, so the attenuation shown is the one `jejak match` scores.
+// [--pubkey PEM]`: the owner's own view of one UTC day (a local day with --local), decrypted on the
+// device for whoever can open the store: sightings grouped into contacts (agent/encounters), each
+// with start, end, duration, minimum and typical attenuation and its number of sightings; `--svg`
+// draws the day for a lay reader (rough distances, a legend, the default rule's close range). RPIs
+// appear only as 8-hex-digit prefixes, enough to tell contacts apart. RPIs are joined into one
+// contact only at unambiguous hand-overs; the keys of export files given with --keys (verified like
+// `jejak match`'s) join their own RPIs for certain and give their real TX power, so the attenuation
+// shown is the one `jejak match` scores.
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -37,11 +41,12 @@ struct EncountersArgs {
 };
 
 struct DayView {
-    UtcDay day = 0;
+    UtcDay day = 0;           // the UTC day, or with --local the local day's date as a day number
+    int64_t from_unix_s = 0;  // [from, to): the day shown, in the chosen time base
+    int64_t to_unix_s = 0;
     std::vector<Contact> contacts;
     size_t skipped_rows = 0;
     EncounterOptions options;
-    std::vector<int> thresholds;
     size_t known_keys = 0;
 };
 
@@ -97,28 +102,59 @@ std::vector<KnownSender> KnownSenders(const EncountersArgs& args, UtcDay day, Cl
     return known;
 }
 
-DayView Load(const EncountersArgs& args, CliEnv& env) {
-    DayView view;
+// Unix seconds of local midnight starting the date `day` (a day number of that date).
+int64_t LocalMidnight(UtcDay day) {
+    const auto noon = static_cast<std::time_t>(int64_t{day} * 86400 + 43200);
+    std::tm tm{};
+    gmtime_r(&noon, &tm);
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return static_cast<int64_t>(std::mktime(&tm));
+}
+
+// Today's date in the chosen time base, as a day number.
+UtcDay Today(bool local, CliEnv& env) {
+    const int64_t now = env.clock.NowUnixMicros() / 1000000;
+    if (!local) return UtcDayOfUnixSeconds(now);
+    const auto t = static_cast<std::time_t>(now);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    return UtcDayOfUnixSeconds(now + tm.tm_gmtoff);
+}
+
+// The day asked for: a UTC day, or with --local the local day of that date (which may span
+// two UTC days: a visit in the evening in Kuala Lumpur is not split at UTC midnight).
+void SelectDay(const EncountersArgs& args, CliEnv& env, DayView& view) {
     if (args.day.empty()) {
-        view.day = UtcDayOfUnixSeconds(env.clock.NowUnixMicros() / 1000000);
+        view.day = Today(args.local, env);
     } else if (auto day = ParseIsoDay(args.day)) {
         view.day = *day;
     } else {
         throw CliError(kExitUsage, "--day: '" + args.day + "' is not a date YYYY-MM-DD");
     }
+    view.from_unix_s = args.local ? LocalMidnight(view.day) : int64_t{view.day} * 86400;
+    view.to_unix_s = args.local ? LocalMidnight(view.day + 1) : view.from_unix_s + 86400;
+}
+
+DayView Load(const EncountersArgs& args, CliEnv& env) {
+    DayView view;
+    SelectDay(args, env, view);
     auto section = LoadConfigSection(env, "risk");
     if (!section.ok()) Fail(section.status(), "config");
     auto risk = ParseRiskConfig(*section);
     if (!risk.ok()) throw CliError(kExitUsage, "config: " + risk.status().message());
     view.options.rssi_correction_db = risk->window.rssi_correction_db;
-    const auto& t = risk->daily.attenuation_thresholds_db;
-    view.thresholds.assign(t.begin(), t.end());
 
     auto store = OpenConfiguredStore(env, env.clock, /*create=*/false);
     if (!store.ok()) throw CliError(ExitCodeFor(store.status()), store.status().message());
     std::vector<Sighting> sightings;
-    auto read = (*store)->ForEachSighting(
-        DayRange::One(view.day), [&sightings](const Sighting& s) { sightings.push_back(s); });
+    const DayRange days{UtcDayOfUnixSeconds(view.from_unix_s),
+                        UtcDayOfUnixSeconds(view.to_unix_s - 1)};
+    auto read = (*store)->ForEachSighting(days, [&](const Sighting& s) {
+        if (s.first_seen_unix_s >= view.from_unix_s && s.first_seen_unix_s < view.to_unix_s) {
+            sightings.push_back(s);
+        }
+    });
     if (!read.ok()) throw CliError(kExitFailure, "encounters: " + read.status().message());
     view.skipped_rows = read->problems.size();
     const std::vector<KnownSender> known = KnownSenders(args, view.day, env);
@@ -154,13 +190,28 @@ std::string Minutes(int64_t seconds) {
     return m == 0 && seconds > 0 ? "<1 min" : std::to_string(m) + " min";
 }
 
+// "UTC day" or "local day, UTC+08:00".
+std::string DayKind(const DayView& view, bool local) {
+    if (!local) return "UTC day";
+    const auto t = static_cast<std::time_t>(view.from_unix_s);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    const long off = tm.tm_gmtoff;
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "local day, UTC%c%02ld:%02ld", off < 0 ? '-' : '+',
+                  std::labs(off) / 3600, std::labs(off) % 3600 / 60);
+    return buf;
+}
+
 void Print(const DayView& view, const EncountersArgs& args, CliEnv& env) {
     const std::string day = IsoDay(int64_t{view.day} * 86400);
     if (args.json) {
         nlohmann::json contacts = nlohmann::json::array();
         for (const Contact& c : view.contacts) contacts.push_back(ContactJson(c, args.local));
         env.out << nlohmann::json{{"day", day},
-                                  {"day_unix", int64_t{view.day} * 86400},
+                                  {"day_unix", view.from_unix_s},
+                                  {"day_end_unix", view.to_unix_s},
+                                  {"local_day", args.local},
                                   {"assumed_tx_power_dbm", view.options.assumed_tx_power_dbm},
                                   {"rssi_correction_db", view.options.rssi_correction_db},
                                   {"skipped_rows", view.skipped_rows},
@@ -170,8 +221,9 @@ void Print(const DayView& view, const EncountersArgs& args, CliEnv& env) {
                 << "\n";
         return;
     }
-    env.out << "encounters on " << day << " (UTC day): " << view.contacts.size() << " contact"
-            << (view.contacts.size() == 1 ? "" : "s") << "\n";
+    env.out << "encounters on " << day << " (" << DayKind(view, args.local)
+            << "): " << view.contacts.size() << " contact" << (view.contacts.size() == 1 ? "" : "s")
+            << "\n";
     for (const Contact& c : view.contacts) {
         env.out << "contact " << c.id << "  " << IsoTime(c.start_unix_s, args.local) << " .. "
                 << IsoTime(c.end_unix_s, args.local) << "  " << Minutes(c.DurationSeconds())
@@ -190,19 +242,37 @@ void Print(const DayView& view, const EncountersArgs& args, CliEnv& env) {
     }
 }
 
+// The default rule's close range and the minutes a day it needs, from the risk code: the
+// highest attenuation border of a bucket with weight, and the notify score over that weight.
+SvgRule DefaultRuleForPicture() {
+    auto rule = RiskPreset(DefaultRiskPresetName());
+    if (!rule.ok()) Fail(rule.status(), "encounters: default risk rule");
+    SvgRule out;
+    out.name = std::string(DefaultRiskPresetName());
+    double weight = 0;
+    for (size_t i = 0; i < rule->daily.attenuation_thresholds_db.size(); ++i) {
+        if (rule->daily.attenuation_weights[i] <= 0) continue;
+        out.close_up_to_db = rule->daily.attenuation_thresholds_db[i];
+        weight = std::max(weight, rule->daily.attenuation_weights[i]);
+    }
+    if (weight > 0) {
+        out.minutes_per_day = static_cast<int>(rule->notify_score_sum / weight / 60 + 0.5);
+    }
+    return out;
+}
+
 void RunEncounters(const EncountersArgs& args, CliEnv& env) {
     const DayView view = Load(args, env);
     Print(view, args, env);
     if (args.svg.empty()) return;
     SvgOptions svg;
-    svg.bucket_thresholds_db = view.thresholds;
-    svg.local_time = true;
-    svg.title = "Jejak encounters on " + IsoDay(int64_t{view.day} * 86400) +
-                " (UTC day): " + std::to_string(view.contacts.size()) +
-                (view.contacts.size() == 1 ? " contact" : " contacts") +
-                "; attenuation assumes a sender TX of " +
-                std::to_string(view.options.assumed_tx_power_dbm) +
-                " dBm unless the sender's key is known";
+    svg.from_unix_s = view.from_unix_s;
+    svg.to_unix_s = view.to_unix_s;
+    svg.rule = DefaultRuleForPicture();
+    svg.local_time = args.local;
+    svg.title = "People your device was near on " + IsoDay(int64_t{view.day} * 86400) + " (" +
+                DayKind(view, args.local) + "): " + std::to_string(view.contacts.size()) +
+                (view.contacts.size() == 1 ? " contact" : " contacts");
     AtomicWriteOptions write;
     write.mode = 0600;  // the owner's own encounters: as private as the store
     FailIfError(WriteFileAtomically(args.svg, RenderAttenuationSvg(view.contacts, svg), write),
@@ -215,10 +285,15 @@ void RegisterEncountersCommands(CLI::App& app, CliEnv& env) {
     auto args = std::make_shared<EncountersArgs>();
     CLI::App* cmd = app.add_subcommand(
         "encounters", "The device's own encounters of one day, grouped into contacts");
-    cmd->add_option("--day", args->day, "UTC day YYYY-MM-DD (default: today)");
+    cmd->add_option("--day", args->day,
+                    "Day YYYY-MM-DD, a UTC day (a local day with --local; default: today)");
     cmd->add_flag("--json", args->json, "Print JSON");
-    cmd->add_option("--svg", args->svg, "Also draw attenuation over time into this SVG file");
-    cmd->add_flag("--local", args->local, "Times in local time instead of UTC");
+    cmd->add_option("--svg", args->svg,
+                    "Also draw the day into this SVG file: how close each contact came over time, "
+                    "in rough distances, with a legend");
+    cmd->add_flag("--local", args->local,
+                  "Local time instead of UTC: --day selects a local day, times and the picture "
+                  "in local time");
     cmd->add_option("--keys", args->keys,
                     "Export files or directories: their keys join their own RPIs and give the "
                     "senders' real TX power")

@@ -215,7 +215,9 @@ Contact Summarise(const std::vector<Run>& runs, const std::vector<size_t>& membe
             c.min_attenuation_db = std::min(c.min_attenuation_db, min_db);
             const int64_t mid =
                 s.first_seen_unix_s + (s.last_seen_unix_s - s.first_seen_unix_s) / 2;
-            c.points.push_back({mid, RowAttenuation(r.tx[i], s.mean_rssi, options), min_db});
+            c.points.push_back({mid, RowAttenuation(r.tx[i], s.mean_rssi, options), min_db,
+                                s.first_seen_unix_s, s.last_seen_unix_s,
+                                HandoverTolerance(s, options)});
             tx_known = tx_known && r.tx[i].has_value() && (!tx || *tx == *r.tx[i]);
             if (r.tx[i]) tx = r.tx[i];
         }

@@ -69,9 +69,15 @@ const char* ContactLinkName(ContactLink link);  // "single", "rotation", "key"
 
 // One sighting row as a point of a contact's attenuation curve.
 struct AttenuationPoint {
-    int64_t unix_s = 0;  // middle of the sighting
-    int typical_db = 0;  // from the mean RSSI
-    int min_db = 0;      // from the strongest RSSI
+    int64_t unix_s = 0;        // middle of the sighting
+    int typical_db = 0;        // from the mean RSSI
+    int min_db = 0;            // from the strongest RSSI
+    int64_t first_unix_s = 0;  // the sighting's first and last advert
+    int64_t last_unix_s = 0;
+    // The longest silence before this sighting that still means "heard at every scan": the
+    // receiver's scan interval by its scan regime (the hand-over tolerance below). A longer
+    // one is a gap, which a picture must not bridge.
+    int64_t scan_interval_s = 0;
 };
 
 // One RPI's rows.
@@ -113,19 +119,33 @@ std::vector<Contact> GroupContacts(std::span<const Sighting> sightings,
                                    const EncounterOptions& options,
                                    std::span<const KnownSender> known = {});
 
+// The rule whose close range the picture shades (the default rule, from the risk code).
+struct SvgRule {
+    std::string name;         // e.g. "jejak-close-contact"
+    int close_up_to_db = 0;   // attenuations up to this count fully; 0: no band
+    int minutes_per_day = 0;  // minutes in that range one UTC day needs to notify
+};
+
 // What the picture shows besides the contacts.
 struct SvgOptions {
-    int64_t from_unix_s = 0;  // x axis range; empty range: the contacts' own span
+    // The day shown (a UTC day, or a local day with local_time); the x axis covers the
+    // contacts' span inside it, or the whole day when there are none.
+    int64_t from_unix_s = 0;
     int64_t to_unix_s = 0;
-    // Risk-bucket thresholds (immediate, near, medium), shaded as bands.
-    std::vector<int> bucket_thresholds_db{30, 50, 60};
-    bool local_time = true;  // axis labels in the local time zone (else UTC)
+    SvgRule rule;
+    bool local_time = false;  // one time base for title, axis and legend: local or UTC
     std::string title;
 };
 
-// A standalone SVG document: attenuation (dB, 0 at the top) over time, one <path> per
-// contact (class "contact", id "contact-N"), buckets as shaded <rect>s, axes labelled in
-// local time (HH:MM) and dB. Always well-formed XML.
+// A standalone SVG document for a lay reader: how close each contact was over time (closer at
+// the top), in rough distance bands (rough_distance.h, stated as approximate) instead of
+// attenuation figures; per contact a line (class "contact", id "contact-N") that never
+// bridges a silence longer than the scan interval, a visible marker for every sighting
+// (class "sightings") and its number; the rule's close range shaded with a line saying how
+// many minutes a day it needs; a legend (id "legend") with each contact's number, start-end,
+// minutes and closest band; "no contacts on this day" (id "message") when empty. Always
+// well-formed XML; the marker and line points are thinned to the picture's resolution, so
+// its size grows with the contacts, not with their sightings.
 std::string RenderAttenuationSvg(const std::vector<Contact>& contacts, const SvgOptions& options);
 
 }  // namespace jejak

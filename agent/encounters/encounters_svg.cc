@@ -1,21 +1,29 @@
-// The attenuation picture (encounters.h): plain SVG text, no dependencies.
+// The picture of a day's contacts for a lay reader (encounters.h): plain SVG text, no
+// dependencies. Closer is up; the vertical scale is attenuation, labelled only with rough
+// distance bands (rough_distance.h). Marker and line points are thinned to a grid of
+// kGridPx pixels per contact, so a busy day stays small.
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <map>
 #include <sstream>
+#include <utility>
 
 #include "agent/encounters/encounters.h"
+#include "agent/exposure/rough_distance.h"
 
 namespace jejak {
 namespace {
 
-constexpr double kWidth = 960, kHeight = 420;
-constexpr double kLeft = 64, kRight = 24, kTop = 44, kBottom = 56;
+constexpr double kWidth = 960;
+constexpr double kLeft = 64, kRight = 150, kTop = 84, kPlotHeight = 280;
+constexpr double kBottom = kTop + kPlotHeight;
+constexpr double kLegendTop = kBottom + 64, kLegendRow = 18;
+constexpr int kGridPx = 2;  // thinning grid; markers (6 px across) still cover every sighting
 constexpr std::array<const char*, 8> kColours{"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
                                               "#ff7f0e", "#17becf", "#8c564b", "#e377c2"};
-constexpr std::array<const char*, 4> kBucketNames{"immediate", "near", "medium", "other"};
-constexpr std::array<const char*, 4> kBucketFills{"#d62728", "#ff7f0e", "#ffdd57", "#cccccc"};
 
 std::string XmlEscape(const std::string& text) {
     std::string out;
@@ -50,149 +58,244 @@ std::string Num(double v) {
     return buf;
 }
 
+const char* Colour(const Contact& c) {
+    return kColours[static_cast<size_t>(std::max(c.id, 1) - 1) % kColours.size()];
+}
+
 struct Frame {
     int64_t from = 0, to = 1;
-    int max_db = 100;
+    int max_db = 80;
     double X(int64_t t) const {
         return kLeft + (kWidth - kLeft - kRight) * static_cast<double>(t - from) /
                            static_cast<double>(to - from);
     }
-    double Y(int db) const {
-        return kTop + (kHeight - kTop - kBottom) * std::clamp(db, 0, max_db) / max_db;
-    }
+    double Y(int db) const { return kTop + kPlotHeight * std::clamp(db, 0, max_db) / max_db; }
 };
 
 Frame MakeFrame(const std::vector<Contact>& contacts, const SvgOptions& options) {
     Frame f;
-    if (options.to_unix_s > options.from_unix_s) {
+    const bool day = options.to_unix_s > options.from_unix_s;
+    if (day) {
         f.from = options.from_unix_s;
         f.to = options.to_unix_s;
-    } else if (!contacts.empty()) {
-        f.from = contacts.front().start_unix_s;
-        f.to = f.from + 1;
+    }
+    if (!contacts.empty()) {
+        int64_t from = contacts.front().start_unix_s, to = from + 1;
         for (const Contact& c : contacts) {
-            f.from = std::min(f.from, c.start_unix_s);
-            f.to = std::max(f.to, c.end_unix_s);
+            from = std::min(from, c.start_unix_s);
+            to = std::max(to, c.end_unix_s);
         }
-        const int64_t pad = std::max<int64_t>(60, (f.to - f.from) / 20);
-        f.from -= pad;
-        f.to += pad;
+        const int64_t pad = std::max<int64_t>(300, (to - from) / 20);
+        f.from = day ? std::max(f.from, from - pad) : from - pad;
+        f.to = day ? std::min(f.to, to + pad) : to + pad;
     }
-    int top = options.bucket_thresholds_db.empty() ? 0 : options.bucket_thresholds_db.back();
+    int bottom = AttenuationAtMostMetres(8);
     for (const Contact& c : contacts) {
-        for (const AttenuationPoint& p : c.points) top = std::max(top, p.typical_db);
+        for (const AttenuationPoint& p : c.points) bottom = std::max(bottom, p.typical_db);
     }
-    f.max_db = std::max(100, (top + 19) / 10 * 10);
+    f.max_db = (bottom + 9) / 10 * 10;
     return f;
 }
 
-std::string ClockLabel(int64_t unix_s, bool local) {
+std::tm TimeParts(int64_t unix_s, bool local) {
     const auto t = static_cast<std::time_t>(unix_s);
     std::tm tm{};
     if (local)
         localtime_r(&t, &tm);
     else
         gmtime_r(&t, &tm);
+    return tm;
+}
+
+std::string ClockLabel(int64_t unix_s, bool local) {
+    const std::tm tm = TimeParts(unix_s, local);
     char buf[16];
     std::strftime(buf, sizeof buf, "%H:%M", &tm);
     return buf;
 }
 
-long UtcOffsetSeconds(int64_t unix_s, bool local) {
-    if (!local) return 0;
-    const auto t = static_cast<std::time_t>(unix_s);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    return tm.tm_gmtoff;
+// "UTC" or "local time, UTC+08:00".
+std::string TimeBase(int64_t unix_s, bool local) {
+    if (!local) return "UTC";
+    const long off = TimeParts(unix_s, true).tm_gmtoff;
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "local time, UTC%c%02ld:%02ld", off < 0 ? '-' : '+',
+                  std::abs(off) / 3600, std::abs(off) % 3600 / 60);
+    return buf;
 }
 
-void Buckets(std::ostream& svg, const Frame& f, const SvgOptions& options) {
-    int lower = 0;
-    for (size_t i = 0; i <= options.bucket_thresholds_db.size() && i < kBucketNames.size(); ++i) {
-        const int upper =
-            i < options.bucket_thresholds_db.size() ? options.bucket_thresholds_db[i] : f.max_db;
-        if (upper <= lower) continue;
-        svg << "<rect class=\"bucket\" x=\"" << Num(kLeft) << "\" y=\"" << Num(f.Y(lower))
-            << "\" width=\"" << Num(kWidth - kLeft - kRight) << "\" height=\""
-            << Num(f.Y(upper) - f.Y(lower)) << "\" fill=\"" << kBucketFills[i]
-            << "\" fill-opacity=\"0.15\"/>\n"
-            << "<text x=\"" << Num(kWidth - kRight - 4) << "\" y=\"" << Num(f.Y(lower) + 14)
-            << "\" text-anchor=\"end\" font-size=\"11\" fill=\"#555\">" << kBucketNames[i] << " ("
-            << lower << "-" << upper << " dB)</text>\n";
-        lower = upper;
+void Text(std::ostream& svg, double x, double y, int size, const std::string& text,
+          const char* anchor = "start", const char* extra = "") {
+    svg << "<text x=\"" << Num(x) << "\" y=\"" << Num(y) << "\" font-size=\"" << size
+        << "\" text-anchor=\"" << anchor << "\"" << extra << ">" << XmlEscape(text) << "</text>\n";
+}
+
+std::string Metres(double m) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.1f", m);
+    return buf;
+}
+
+// The shaded close range of the rule and the line saying what it needs.
+void RuleBand(std::ostream& svg, const Frame& f, const SvgRule& rule) {
+    if (rule.close_up_to_db <= 0) return;
+    svg << "<rect id=\"close-range\" x=\"" << Num(kLeft) << "\" y=\"" << Num(kTop) << "\" width=\""
+        << Num(kWidth - kLeft - kRight) << "\" height=\"" << Num(f.Y(rule.close_up_to_db) - kTop)
+        << "\" fill=\"#2ca02c\" fill-opacity=\"0.12\"/>\n";
+    Text(svg, kLeft, 62, 12,
+         "Shaded: close range of the default rule " + rule.name + " (about " +
+             Metres(RoughDistanceMetres(rule.close_up_to_db)) +
+             " m or closer). It notifies only when one UTC day adds up to " +
+             std::to_string(rule.minutes_per_day) + " minutes in this range.",
+         "start", " id=\"rule\"");
+}
+
+// Dashed borders of the rough distance bands, their words on the right.
+void DrawDistanceBands(std::ostream& svg, const Frame& f) {
+    int upper = 0;
+    for (const DistanceBand& band : DistanceBands()) {
+        const int lower = band.up_to_m > 0 ? AttenuationAtMostMetres(band.up_to_m) : f.max_db;
+        if (band.up_to_m > 0 && lower < f.max_db) {
+            svg << "<line x1=\"" << Num(kLeft) << "\" y1=\"" << Num(f.Y(lower)) << "\" x2=\""
+                << Num(kWidth - kRight) << "\" y2=\"" << Num(f.Y(lower))
+                << "\" stroke=\"#999\" stroke-dasharray=\"4 4\"/>\n";
+            Text(svg, kLeft - 6, f.Y(lower) + 4, 11,
+                 std::to_string(static_cast<int>(band.up_to_m)) + " m", "end");
+        }
+        Text(svg, kWidth - kRight + 6, (f.Y(upper) + f.Y(std::min(lower, f.max_db))) / 2 + 4, 11,
+             std::string(band.words), "start", " class=\"band\"");
+        upper = lower;
+        if (upper >= f.max_db) break;
     }
 }
 
-void Axes(std::ostream& svg, const Frame& f, const SvgOptions& options) {
-    const double bottom = kHeight - kBottom;
-    svg << "<line x1=\"" << Num(kLeft) << "\" y1=\"" << Num(kTop) << "\" x2=\"" << Num(kLeft)
-        << "\" y2=\"" << Num(bottom) << "\" stroke=\"#000\"/>\n"
-        << "<line x1=\"" << Num(kLeft) << "\" y1=\"" << Num(bottom) << "\" x2=\""
-        << Num(kWidth - kRight) << "\" y2=\"" << Num(bottom) << "\" stroke=\"#000\"/>\n";
-    for (int db = 0; db <= f.max_db; db += 10) {
-        svg << "<text x=\"" << Num(kLeft - 6) << "\" y=\"" << Num(f.Y(db) + 4)
-            << "\" text-anchor=\"end\" font-size=\"11\">" << db << "</text>\n";
-    }
+int64_t TickStep(const Frame& f) {
     constexpr std::array<int64_t, 10> kSteps{60,   300,  600,   900,   1800,
                                              3600, 7200, 10800, 21600, 43200};
-    int64_t step = kSteps.back();
     for (int64_t s : kSteps) {
-        if ((f.to - f.from) / s <= 12) {
-            step = s;
-            break;
-        }
+        if ((f.to - f.from) / s <= 12) return s;
     }
-    const long offset = UtcOffsetSeconds(f.from, options.local_time);
-    int64_t t = f.from - ((f.from + offset) % step + step) % step;
-    for (; t <= f.to; t += step) {
-        if (t < f.from) continue;
-        svg << "<line x1=\"" << Num(f.X(t)) << "\" y1=\"" << Num(bottom) << "\" x2=\""
-            << Num(f.X(t)) << "\" y2=\"" << Num(bottom + 5) << "\" stroke=\"#000\"/>\n"
-            << "<text x=\"" << Num(f.X(t)) << "\" y=\"" << Num(bottom + 18)
-            << "\" text-anchor=\"middle\" font-size=\"11\">" << ClockLabel(t, options.local_time)
-            << "</text>\n";
-    }
-    svg << "<text x=\"" << Num((kLeft + kWidth - kRight) / 2) << "\" y=\"" << Num(kHeight - 12)
-        << "\" text-anchor=\"middle\" font-size=\"12\">time ("
-        << (options.local_time ? "local" : "UTC") << ")</text>\n"
-        << "<text x=\"16\" y=\"" << Num((kTop + bottom) / 2)
-        << "\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 16 "
-        << Num((kTop + bottom) / 2) << ")\">attenuation (dB)</text>\n";
+    return kSteps.back();
 }
 
-void ContactPath(std::ostream& svg, const Frame& f, const Contact& c) {
-    const char* colour = kColours[static_cast<size_t>(c.id - 1) % kColours.size()];
-    svg << "<path class=\"contact\" id=\"contact-" << c.id << "\" fill=\"none\" stroke=\"" << colour
-        << "\" stroke-width=\"2\" stroke-linecap=\"round\" d=\"";
-    char op = 'M';
+void TimeAxis(std::ostream& svg, const Frame& f, const SvgOptions& options) {
+    svg << "<line x1=\"" << Num(kLeft) << "\" y1=\"" << Num(kBottom) << "\" x2=\""
+        << Num(kWidth - kRight) << "\" y2=\"" << Num(kBottom) << "\" stroke=\"#000\"/>\n";
+    const int64_t step = TickStep(f);
+    const long offset = TimeParts(f.from, options.local_time).tm_gmtoff;
+    for (int64_t t = f.from - ((f.from + offset) % step + step) % step; t <= f.to; t += step) {
+        if (t < f.from) continue;
+        svg << "<line x1=\"" << Num(f.X(t)) << "\" y1=\"" << Num(kBottom) << "\" x2=\""
+            << Num(f.X(t)) << "\" y2=\"" << Num(kBottom + 5) << "\" stroke=\"#000\"/>\n";
+        Text(svg, f.X(t), kBottom + 18, 11, ClockLabel(t, options.local_time), "middle");
+    }
+    Text(svg, (kLeft + kWidth - kRight) / 2, kBottom + 36, 12,
+         "time (" + TimeBase(f.from, options.local_time) + ")", "middle");
+    const std::string middle = Num((kTop + kBottom) / 2);
+    Text(svg, 16, (kTop + kBottom) / 2, 12, "how close (closer at the top)", "middle",
+         (" transform=\"rotate(-90 16 " + middle + ")\"").c_str());
+}
+
+using Cell = std::pair<int, int>;
+Cell GridCell(double x, double y) {
+    return {static_cast<int>(x) / kGridPx, static_cast<int>(y) / kGridPx};
+}
+
+// The contact's line: one subpath per stretch heard at every scan, one vertex per grid cell.
+void ContactLine(std::ostream& svg, const Frame& f, const Contact& c) {
+    svg << "<path class=\"contact\" id=\"contact-" << c.id << "\" fill=\"none\" stroke=\""
+        << Colour(c) << "\" stroke-width=\"2\" stroke-linejoin=\"round\" d=\"";
+    const AttenuationPoint* previous = nullptr;
+    Cell last{-1, -1};
     for (const AttenuationPoint& p : c.points) {
-        svg << op << Num(f.X(p.unix_s)) << ' ' << Num(f.Y(p.typical_db)) << ' ';
-        op = 'L';
+        const bool gap =
+            previous == nullptr || p.first_unix_s - previous->last_unix_s > p.scan_interval_s;
+        const double x = f.X(p.unix_s), y = f.Y(p.typical_db);
+        if (gap || GridCell(x, y) != last) {
+            svg << (gap ? 'M' : 'L') << static_cast<int>(x) << ' ' << static_cast<int>(y);
+            last = GridCell(x, y);
+        }
+        previous = &p;
     }
-    if (c.points.size() == 1) {  // a lone point still shows as a dot
-        svg << 'L' << Num(f.X(c.points[0].unix_s)) << ' ' << Num(f.Y(c.points[0].typical_db));
+    svg << "\"/>\n";
+}
+
+// A round dot for every sighting (sightings in one grid cell share it), and the number.
+void ContactMarkers(std::ostream& svg, const Frame& f, const Contact& c) {
+    svg << "<path class=\"sightings\" fill=\"none\" stroke=\"" << Colour(c)
+        << "\" stroke-width=\"6\" stroke-linecap=\"round\" d=\"";
+    std::map<Cell, bool> drawn;
+    for (const AttenuationPoint& p : c.points) {
+        const double x = f.X(p.unix_s), y = f.Y(p.typical_db);
+        if (!drawn.emplace(GridCell(x, y), true).second) continue;
+        svg << 'M' << static_cast<int>(x) << ' ' << static_cast<int>(y) << "h0";
     }
-    svg << "\"><title>contact " << c.id << ": " << c.sightings << " sightings, typical "
-        << c.typical_attenuation_db << " dB</title></path>\n";
+    svg << "\"><title>contact " << c.id << "</title></path>\n";
+    const AttenuationPoint& first = c.points.front();
+    Text(svg, f.X(first.unix_s), f.Y(first.typical_db) - 6, 10, std::to_string(c.id), "middle",
+         " class=\"number\"");
+}
+
+std::string LegendLine(const Contact& c, bool local) {
+    const int64_t minutes = (c.DurationSeconds() + 30) / 60;
+    return std::to_string(c.id) + "  " + ClockLabel(c.start_unix_s, local) + "-" +
+           ClockLabel(c.end_unix_s, local) + "  " +
+           (minutes == 0 ? std::string("<1") : std::to_string(minutes)) + " min  closest " +
+           std::string(DistanceBandOf(c.min_attenuation_db).words);
+}
+
+int LegendColumns(size_t contacts) { return contacts > 24 ? 3 : contacts > 8 ? 2 : 1; }
+
+double LegendHeight(size_t contacts) {
+    const size_t columns = static_cast<size_t>(LegendColumns(contacts));
+    return kLegendRow * static_cast<double>((contacts + columns - 1) / columns);
+}
+
+void Legend(std::ostream& svg, const std::vector<Contact>& contacts, bool local) {
+    svg << "<g id=\"legend\">\n";
+    Text(svg, kLeft, kLegendTop - 14, 12,
+         "Contacts: number, from-to, minutes, closest distance (approximate: walls, bodies and "
+         "pockets make people seem farther than they were)");
+    const int columns = LegendColumns(contacts.size());
+    const size_t rows =
+        (contacts.size() + static_cast<size_t>(columns) - 1) / static_cast<size_t>(columns);
+    const double width = (kWidth - kLeft) / columns;
+    for (size_t i = 0; i < contacts.size(); ++i) {
+        const double x = kLeft + width * static_cast<double>(i / rows);
+        const double y = kLegendTop + kLegendRow * static_cast<double>(i % rows);
+        svg << "<rect x=\"" << Num(x) << "\" y=\"" << Num(y - 9) << "\" width=\"10\" height=\"10\" "
+            << "fill=\"" << Colour(contacts[i]) << "\"/>";
+        Text(svg, x + 14, y, 11, LegendLine(contacts[i], local), "start", " class=\"entry\"");
+    }
+    svg << "</g>\n";
 }
 
 }  // namespace
 
 std::string RenderAttenuationSvg(const std::vector<Contact>& contacts, const SvgOptions& options) {
     const Frame f = MakeFrame(contacts, options);
+    const double height = kLegendTop + std::max(kLegendRow, LegendHeight(contacts.size())) + 8;
     std::ostringstream svg;
     svg << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << Num(kWidth) << "\" height=\""
-        << Num(kHeight) << "\" viewBox=\"0 0 " << Num(kWidth) << ' ' << Num(kHeight)
+        << Num(height) << "\" viewBox=\"0 0 " << Num(kWidth) << ' ' << Num(height)
         << "\" font-family=\"sans-serif\">\n"
-        << "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
-        << "<text x=\"" << Num(kLeft) << "\" y=\"24\" font-size=\"14\">" << XmlEscape(options.title)
-        << "</text>\n";
-    Buckets(svg, f, options);
-    Axes(svg, f, options);
+        << "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
+    Text(svg, kLeft, 24, 15, options.title, "start", " id=\"title\"");
+    Text(svg, kLeft, 44, 12, "All times in " + TimeBase(f.from, options.local_time) + ".");
+    RuleBand(svg, f, options.rule);
+    DrawDistanceBands(svg, f);
+    TimeAxis(svg, f, options);
     for (const Contact& c : contacts) {
-        if (!c.points.empty()) ContactPath(svg, f, c);
+        if (c.points.empty()) continue;
+        ContactLine(svg, f, c);
+        ContactMarkers(svg, f, c);
     }
+    if (contacts.empty()) {
+        Text(svg, (kLeft + kWidth - kRight) / 2, (kTop + kBottom) / 2, 18,
+             "no contacts on this day", "middle", " id=\"message\"");
+    }
+    Legend(svg, contacts, options.local_time);
     svg << "</svg>\n";
     return svg.str();
 }

@@ -36,12 +36,14 @@ constexpr int64_t kRunSeconds = 13 * 60;
 
 const char* kEncountersSchema = R"({
   "type": "object",
-  "required": ["day", "day_unix", "assumed_tx_power_dbm", "rssi_correction_db",
+  "required": ["day", "day_unix", "day_end_unix", "local_day", "assumed_tx_power_dbm", "rssi_correction_db",
                "skipped_rows", "known_keys", "contacts"],
   "additionalProperties": false,
   "properties": {
     "day": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
     "day_unix": {"type": "integer", "minimum": 0},
+    "day_end_unix": {"type": "integer", "minimum": 0},
+    "local_day": {"type": "boolean"},
     "assumed_tx_power_dbm": {"type": "integer"},
     "rssi_correction_db": {"type": "integer"},
     "skipped_rows": {"type": "integer", "minimum": 0},
@@ -99,6 +101,52 @@ void CheckNoFullRpi(const std::string& text, const std::vector<std::string>& rpi
         CHECK(text.find(r) == std::string::npos);
         CHECK(text.find(r.substr(0, 16)) == std::string::npos);  // nor half of one
     }
+}
+
+// TZ for the life of one test (the in-process CLI reads the local zone through libc).
+class ZoneGuard {
+public:
+    explicit ZoneGuard(const char* zone) {
+        if (const char* old = std::getenv("TZ")) old_ = old;
+        had_ = std::getenv("TZ") != nullptr;
+        setenv("TZ", zone, 1);
+        tzset();
+    }
+    ~ZoneGuard() {
+        if (had_)
+            setenv("TZ", old_.c_str(), 1);
+        else
+            unsetenv("TZ");
+        tzset();
+    }
+
+private:
+    std::string old_;
+    bool had_ = false;
+};
+
+// A store in `state_dir` holding one sender heard every 30 s over [from, from + seconds).
+void StoreVisit(const std::string& state_dir, const Clock& clock, int64_t from, int64_t seconds) {
+    SqliteStoreOptions o;
+    o.state_dir = state_dir;
+    auto store = SqliteStore::Open(clock, o);
+    REQUIRE(store.ok());
+    std::vector<Sighting> rows;
+    for (int64_t t = from; t < from + seconds; t += 30) {
+        Sighting s;
+        s.rpi.fill(0x5a);
+        s.first_seen_unix_s = t;
+        s.last_seen_unix_s = t + 4;
+        s.count = 10;
+        s.min_rssi = -62;
+        s.max_rssi = -58;
+        s.mean_rssi = -60;
+        s.scan_regime = ScanRegime::kDutyCycled;
+        s.seconds_since_previous_scan = 26;
+        rows.push_back(s);
+    }
+    REQUIRE((*store)->AddSightings(rows).ok());
+    REQUIRE((*store)->Close().ok());
 }
 
 std::string Slurp(const std::string& path) {
@@ -162,11 +210,11 @@ TEST_CASE("jejak encounters after two daemons on a lockstep clock shows one 13-m
     CHECK(doc["day"] == IsoDay(kStart));
     CheckNoFullRpi(json.out, a_rpis);
 
-    // The picture: well-formed XML, one path per contact, no full RPI.
+    // The picture: well-formed XML, one line and one set of markers per contact, no full RPI.
     const std::string svg = Slurp(dir.File("day.svg"));
     const auto xml = testing::CheckXml(svg);
     REQUIRE_MESSAGE(xml.ok, xml.error);
-    CHECK(xml.elements.at("path") == 1);
+    CHECK(xml.elements.at("path") == 2);
     CheckNoFullRpi(svg, a_rpis);
 
     // With A's keys: its RPIs are one contact by its key, and the attenuation is computed
@@ -289,6 +337,71 @@ TEST_CASE("jejak encounters: a malformed day is a usage error, a missing store e
     }
     auto none = testing::RunJejak({"--state-dir", dir.File("absent"), "encounters"});
     CHECK(none.code == 1);
+}
+
+TEST_CASE("jejak encounters --local selects a local day: a Kuala Lumpur visit stays whole") {
+    // Regression (issue 24): --local still selected a UTC day, so a 75-minute visit at
+    // 07:30-08:45 in Kuala Lumpur (23:30-00:45 UTC) was split across two days.
+    ZoneGuard zone("Asia/Kuala_Lumpur");
+    testing::ScratchDir dir("cli-encounters-local");
+    const int64_t visit = 1768519800;  // 2026-01-15T23:30:00Z = 2026-01-16T07:30:00+08:00
+    const ManualClock clock((visit + 86400) * 1000000);
+    StoreVisit(dir.File("s"), clock, visit, 75 * 60);
+
+    auto local = testing::RunJejakOn(clock, {"--state-dir", dir.File("s"), "encounters", "--day",
+                                             "2026-01-16", "--local", "--json", "--svg",
+                                             dir.File("local.svg")});
+    REQUIRE_MESSAGE(local.code == 0, local.err);
+    const auto doc = nlohmann::json::parse(local.out);
+    CHECK(doc["local_day"] == true);
+    CHECK(doc["day_unix"] == 1768492800);  // 2026-01-16T00:00:00+08:00
+    CHECK(doc["day_end_unix"] == 1768492800 + 86400);
+    REQUIRE(doc["contacts"].size() == 1);
+    CHECK(doc["contacts"][0]["duration_s"].get<int64_t>() >= 74 * 60);
+    CHECK(doc["contacts"][0]["start"] == "2026-01-16T07:30:00+08:00");
+    const std::string svg = Slurp(dir.File("local.svg"));
+    REQUIRE(testing::CheckXml(svg).ok);
+    CHECK(svg.find("All times in local time, UTC+08:00.") != std::string::npos);
+    CHECK(svg.find(">1  07:30-08:44  75 min  closest") != std::string::npos);
+    CHECK(svg.find("(UTC)") == std::string::npos);
+
+    auto text = testing::RunJejakOn(
+        clock, {"--state-dir", dir.File("s"), "encounters", "--day", "2026-01-16", "--local"});
+    REQUIRE(text.code == 0);
+    CHECK(text.out.rfind("encounters on 2026-01-16 (local day, UTC+08:00): 1 contact\n", 0) == 0);
+
+    // In UTC the same visit is two pieces on two days, as it should be there.
+    for (const char* day : {"2026-01-15", "2026-01-16"}) {
+        auto utc = testing::RunJejakOn(
+            clock, {"--state-dir", dir.File("s"), "encounters", "--day", day, "--json"});
+        REQUIRE(utc.code == 0);
+        const auto udoc = nlohmann::json::parse(utc.out);
+        CHECK(udoc["local_day"] == false);
+        REQUIRE(udoc["contacts"].size() == 1);
+        CHECK(udoc["contacts"][0]["duration_s"].get<int64_t>() < 46 * 60);
+    }
+}
+
+TEST_CASE("jejak encounters --svg: the default rule's range and minutes; an empty day says so") {
+    testing::ScratchDir dir("cli-encounters-picture");
+    const int64_t day = 1768435200;  // 2026-01-15
+    const ManualClock clock((day + 86400) * 1000000);
+    StoreVisit(dir.File("s"), clock, day + 9 * 3600, 20 * 60);
+    auto busy = testing::RunJejakOn(clock, {"--state-dir", dir.File("s"), "encounters", "--day",
+                                            "2026-01-15", "--svg", dir.File("busy.svg")});
+    REQUIRE_MESSAGE(busy.code == 0, busy.err);
+    const std::string svg = Slurp(dir.File("busy.svg"));
+    // The default rule, read from the risk code: <= 55 dB counts, 12 minutes a UTC day.
+    CHECK(svg.find("id=\"close-range\"") != std::string::npos);
+    CHECK(svg.find("default rule jejak-close-contact (about 1.5 m or closer)") != std::string::npos);
+    CHECK(svg.find("adds up to 12 minutes in this range") != std::string::npos);
+    CHECK(svg.find("All times in UTC.") != std::string::npos);
+    CHECK(svg.find("attenuation") == std::string::npos);
+
+    auto empty = testing::RunJejakOn(clock, {"--state-dir", dir.File("s"), "encounters", "--day",
+                                             "2026-01-14", "--svg", dir.File("empty.svg")});
+    REQUIRE(empty.code == 0);
+    CHECK(Slurp(dir.File("empty.svg")).find(">no contacts on this day<") != std::string::npos);
 }
 
 }  // namespace jejak

@@ -110,7 +110,7 @@ TEST_CASE("the same RPI heard twice is one contact whatever the gap; no rows, no
     CHECK(GroupContacts({}, {}).empty());
 }
 
-TEST_CASE("the SVG is well-formed XML with one path per contact, buckets and labelled axes") {
+TEST_CASE("the SVG is well-formed XML with one line and one marker path per contact") {
     std::vector<Sighting> rows;
     Sender(rows, 0xa1, kT0, kT0 + 1200, -55);
     Sender(rows, 0xb2, kT0 + 2000, kT0 + 2600, -75);
@@ -124,16 +124,17 @@ TEST_CASE("the SVG is well-formed XML with one path per contact, buckets and lab
     const auto xml = testing::CheckXml(svg);
     REQUIRE_MESSAGE(xml.ok, xml.error);
     CHECK(xml.elements.at("svg") == 1);
-    CHECK(xml.elements.at("path") == 3);
-    for (size_t i = 0; i < xml.paths.size(); ++i) {
-        CHECK(xml.paths[i].at("id") == "contact-" + std::to_string(i + 1));
-        CHECK(xml.paths[i].at("d").find('L') != std::string::npos);
+    CHECK(xml.elements.at("path") == 2 * 3);
+    int lines = 0;
+    for (const auto& path : xml.paths) {
+        if (path.at("class") != "contact") continue;
+        ++lines;
+        CHECK(path.at("id") == "contact-" + std::to_string(lines));
     }
-    CHECK(xml.elements.at("rect") == 1 + 4);  // background + four buckets
-    CHECK(svg.find("attenuation (dB)") != std::string::npos);
+    CHECK(lines == 3);
+    CHECK(svg.find("day &lt;1&gt; &amp; &quot;more&quot;") != std::string::npos);
     CHECK(svg.find("time (UTC)") != std::string::npos);
     CHECK(svg.find(">10:00<") != std::string::npos);  // hour ticks in HH:MM
-    CHECK(svg.find("immediate (0-30 dB)") != std::string::npos);
     // No RPI appears beyond its prefix.
     CHECK(svg.find(HexEncode(rows[0].rpi)) == std::string::npos);
 
