@@ -4,8 +4,10 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
+#include "agent/cli/cli_man.h"
 #include "crypto/process_memory.h"
 #include "platform/sim/sim_clock.h"
 
@@ -75,18 +77,12 @@ int Run(const CliProgram& program, int argc, const char* const* argv, CliEnv& en
         return kExitFailure;
     }
     CLI::App app{program.description, program.name};
-    app.require_subcommand(1);
-    // Global options may also follow the subcommand: `jejak store status --state-dir D`.
-    app.fallthrough();
-    app.set_version_flag("--version", program.name + " " + JEJAK_VERSION);
-    app.option_defaults()->always_capture_default();
-    app.add_option("--state-dir", env.state_dir, program.state_dir_help)
-        ->capture_default_str()
-        ->each([&env](const std::string&) { env.state_dir_given = true; });
-    app.add_option("--config", env.config_path, "Configuration file (TOML, or JSON when named *.json)")
-        ->capture_default_str()
-        ->each([&env](const std::string&) { env.config_path_given = true; });
-    program.register_commands(app, env);
+    BuildCliApp(program, app, env);
+    // Hidden: the man page from these very definitions (cmake/man_page.cmake, build time).
+    if (argc == 2 && std::string_view(argv[1]) == "--man-page") {
+        env.out << RenderManPage(program, app);
+        return kExitOk;
+    }
 
     try {
         app.parse(argc, argv);
@@ -103,6 +99,22 @@ int Run(const CliProgram& program, int argc, const char* const* argv, CliEnv& en
 }
 
 }  // namespace
+
+void BuildCliApp(const CliProgram& program, CLI::App& app, CliEnv& env) {
+    app.require_subcommand(1);
+    // Global options may also follow the subcommand: `jejak store status --state-dir D`.
+    app.fallthrough();
+    app.set_version_flag("--version", program.name + " " + JEJAK_VERSION);
+    app.option_defaults()->always_capture_default();
+    app.add_option("--state-dir", env.state_dir, program.state_dir_help)
+        ->capture_default_str()
+        ->each([&env](const std::string&) { env.state_dir_given = true; });
+    app.add_option("--config", env.config_path,
+                   "Configuration file (TOML, or JSON when named *.json)")
+        ->capture_default_str()
+        ->each([&env](const std::string&) { env.config_path_given = true; });
+    program.register_commands(app, env);
+}
 
 int ExitCodeFor(const Status& status) {
     return status.IsInvalidArgument() ? kExitUsage : kExitFailure;

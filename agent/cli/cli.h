@@ -86,12 +86,19 @@ void FailIfError(const Status& status, const std::string& context);
 // --config (before or after its command), --version ("NAME VERSION") and --help, and reports
 // errors as one line "jejak: ..." on stderr (the suite's contract, also when `jejak` forwards
 // to a companion program).
+struct ManPageText;  // cli_man.h
 struct CliProgram {
     std::string name;
     std::string description;
     std::string state_dir_help;  // what --state-dir holds for this program
     void (*register_commands)(CLI::App& app, CliEnv& env);
+    // The man page's hand-written parts (`NAME --man-page` prints the page, cli_man.h).
+    const ManPageText* man = nullptr;
 };
+
+// The program's whole CLI11 app: global options and every command (what RunCliProgram parses
+// with, and what the man page and its tests walk).
+void BuildCliApp(const CliProgram& program, CLI::App& app, CliEnv& env);
 
 // Parses argv for `program` and runs the selected command. `clock` null means real time: the
 // system clock, or the simulation clock that the environment variable JEJAK_SIM_CLOCK
@@ -101,8 +108,9 @@ int RunCliProgram(const CliProgram& program, int argc, const char* const* argv,
                   std::ostream& out, std::ostream& err, const Clock* clock,
                   ProgramRunner run_program);
 
-// The `jejak` program (cli_jejak.cc).
+// The `jejak` program (cli_jejak.cc) and its man page's hand-written parts (cli_jejak_man.cc).
 const CliProgram& JejakProgram();
+const ManPageText& JejakManPageText();
 // Parses argv and runs the selected `jejak` command in real time (RunCliProgram); `jejak
 // authority ...` replaces the process with jejak-authority (ExecProgram).
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

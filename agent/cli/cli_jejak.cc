@@ -23,7 +23,7 @@ void RegisterJejakCommands(CLI::App& app, CliEnv& env) {
 const CliProgram& JejakProgram() {
     static const CliProgram program{
         "jejak", "Jejak: privacy-first Bluetooth LE exposure notification agent (GAEN v1.2)",
-        "Directory of the encrypted store", RegisterJejakCommands};
+        "Directory of the encrypted store", RegisterJejakCommands, &JejakManPageText()};
     return program;
 }
 

@@ -13,6 +13,11 @@ namespace jejak {
 // cli_authority.cc: adds init, issue-code, serve and export to the program's app.
 void RegisterAuthorityCommands(CLI::App& app, CliEnv& env);
 
+// cli_authority_run.cc: the program (its CLI definitions, for the man page and its tests).
+const CliProgram& AuthorityProgram();
+// cli_authority_man.cc: the hand-written parts of jejak-authority(1).
+const ManPageText& AuthorityManPageText();
+
 // cli_authority_run.cc: parses argv (argv[0] is the program) and runs the command on the
 // system clock; returns the exit code.
 int RunAuthorityCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

@@ -1,0 +1,22 @@
+# cmake -DOUTPUT=FILE -P run_to_file.cmake -- PROGRAM [ARGS...]: runs PROGRAM and keeps its
+# standard output as FILE (written whole, and only when the program succeeds), for build steps
+# whose tool prints to standard output (cmake/man_page.cmake).
+set(command "")
+set(after_dashes FALSE)
+math(EXPR last "${CMAKE_ARGC} - 1")
+foreach(i RANGE ${last})
+    if(after_dashes)
+        list(APPEND command "${CMAKE_ARGV${i}}")
+    elseif("${CMAKE_ARGV${i}}" STREQUAL "--")
+        set(after_dashes TRUE)
+    endif()
+endforeach()
+if(NOT OUTPUT OR NOT command)
+    message(FATAL_ERROR "usage: cmake -DOUTPUT=FILE -P run_to_file.cmake -- PROGRAM [ARGS...]")
+endif()
+execute_process(COMMAND ${command} OUTPUT_VARIABLE text RESULT_VARIABLE result)
+if(NOT result EQUAL 0)
+    message(FATAL_ERROR "${command}: exit ${result}")
+endif()
+file(WRITE ${OUTPUT}.tmp "${text}")
+file(RENAME ${OUTPUT}.tmp ${OUTPUT})
