@@ -1,13 +1,14 @@
 // The picture of a day's contacts for a lay reader (encounters.h): plain SVG text, no
 // dependencies. Closer is up; the vertical scale is attenuation, labelled only with rough
 // distance bands (rough_distance.h). Marker and line points are thinned to a grid of
-// kGridPx pixels per contact, so a busy day stays small.
+// kMarkerGridPx (markers) and kLineStepPx (line vertices) pixels per contact, so a busy day
+// stays small.
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <map>
+#include <set>
 #include <sstream>
 #include <utility>
 
@@ -18,10 +19,14 @@ namespace jejak {
 namespace {
 
 constexpr double kWidth = 960;
-constexpr double kLeft = 64, kRight = 150, kTop = 84, kPlotHeight = 280;
+constexpr double kLeft = 64, kRight = 150, kTop = 100, kPlotHeight = 280;
 constexpr double kBottom = kTop + kPlotHeight;
 constexpr double kLegendTop = kBottom + 64, kLegendRow = 18;
-constexpr int kGridPx = 2;  // thinning grid; markers (6 px across) still cover every sighting
+// Markers are drawn at the centres of a grid of this many pixels: a dot 7 px across at a cell's
+// centre covers every sighting in the cell (at most 2.9 px away).
+constexpr int kMarkerGridPx = 4;
+constexpr int kMarkerWidthPx = 7;
+constexpr int kLineStepPx = 2;  // one line vertex per this many pixels of time
 constexpr std::array<const char*, 8> kColours{"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
                                               "#ff7f0e", "#17becf", "#8c564b", "#e377c2"};
 
@@ -64,12 +69,15 @@ const char* Colour(const Contact& c) {
 
 struct Frame {
     int64_t from = 0, to = 1;
+    int min_db = 0;  // at the top: closer than anything drawn
     int max_db = 80;
     double X(int64_t t) const {
         return kLeft + (kWidth - kLeft - kRight) * static_cast<double>(t - from) /
                            static_cast<double>(to - from);
     }
-    double Y(int db) const { return kTop + kPlotHeight * std::clamp(db, 0, max_db) / max_db; }
+    double Y(int db) const {
+        return kTop + kPlotHeight * (std::clamp(db, min_db, max_db) - min_db) / (max_db - min_db);
+    }
 };
 
 Frame MakeFrame(const std::vector<Contact>& contacts, const SvgOptions& options) {
@@ -89,10 +97,14 @@ Frame MakeFrame(const std::vector<Contact>& contacts, const SvgOptions& options)
         f.from = day ? std::max(f.from, from - pad) : from - pad;
         f.to = day ? std::min(f.to, to + pad) : to + pad;
     }
-    int bottom = AttenuationAtMostMetres(8);
+    int top = AttenuationAtMostMetres(0.5), bottom = AttenuationAtMostMetres(8);
     for (const Contact& c : contacts) {
-        for (const AttenuationPoint& p : c.points) bottom = std::max(bottom, p.typical_db);
+        for (const AttenuationPoint& p : c.points) {
+            top = std::min(top, p.typical_db);
+            bottom = std::max(bottom, p.typical_db);
+        }
     }
+    f.min_db = std::max(0, top - 5) / 10 * 10;
     f.max_db = (bottom + 9) / 10 * 10;
     return f;
 }
@@ -142,12 +154,14 @@ void RuleBand(std::ostream& svg, const Frame& f, const SvgRule& rule) {
     svg << "<rect id=\"close-range\" x=\"" << Num(kLeft) << "\" y=\"" << Num(kTop) << "\" width=\""
         << Num(kWidth - kLeft - kRight) << "\" height=\"" << Num(f.Y(rule.close_up_to_db) - kTop)
         << "\" fill=\"#2ca02c\" fill-opacity=\"0.12\"/>\n";
+    svg << "<g id=\"rule\">\n";
     Text(svg, kLeft, 62, 12,
-         "Shaded: close range of the default rule " + rule.name + " (about " +
-             Metres(RoughDistanceMetres(rule.close_up_to_db)) +
-             " m or closer). It notifies only when one UTC day adds up to " +
-             std::to_string(rule.minutes_per_day) + " minutes in this range.",
-         "start", " id=\"rule\"");
+         "Shaded: the close range of the default rule " + rule.name + " (about " +
+             Metres(RoughDistanceMetres(rule.close_up_to_db)) + " m or closer).");
+    Text(svg, kLeft, 78, 12,
+         "It notifies only when one UTC day adds up to " + std::to_string(rule.minutes_per_day) +
+             " minutes in this range.");
+    svg << "</g>\n";
 }
 
 // Dashed borders of the rough distance bands, their words on the right.
@@ -196,51 +210,60 @@ void TimeAxis(std::ostream& svg, const Frame& f, const SvgOptions& options) {
          (" transform=\"rotate(-90 16 " + middle + ")\"").c_str());
 }
 
-using Cell = std::pair<int, int>;
-Cell GridCell(double x, double y) {
-    return {static_cast<int>(x) / kGridPx, static_cast<int>(y) / kGridPx};
-}
-
-// The contact's line: one subpath per stretch heard at every scan, one vertex per grid cell.
+// The contact's line: one subpath per stretch heard at every scan (a longer silence is left
+// open), one vertex per kLineStepPx of time at the mean height of its sightings.
 void ContactLine(std::ostream& svg, const Frame& f, const Contact& c) {
     svg << "<path class=\"contact\" id=\"contact-" << c.id << "\" fill=\"none\" stroke=\""
         << Colour(c) << "\" stroke-width=\"2\" stroke-linejoin=\"round\" d=\"";
     const AttenuationPoint* previous = nullptr;
-    Cell last{-1, -1};
+    char op = 'M';
+    int column = -1, count = 0;
+    double y_sum = 0;
+    auto vertex = [&] {
+        if (count == 0) return;
+        svg << op << column * kLineStepPx << ' ' << static_cast<int>(y_sum / count);
+        op = 'L';
+        count = 0;
+        y_sum = 0;
+    };
     for (const AttenuationPoint& p : c.points) {
         const bool gap =
-            previous == nullptr || p.first_unix_s - previous->last_unix_s > p.scan_interval_s;
-        const double x = f.X(p.unix_s), y = f.Y(p.typical_db);
-        if (gap || GridCell(x, y) != last) {
-            svg << (gap ? 'M' : 'L') << static_cast<int>(x) << ' ' << static_cast<int>(y);
-            last = GridCell(x, y);
-        }
+            previous != nullptr && p.first_unix_s - previous->last_unix_s > p.scan_interval_s;
+        const int x = static_cast<int>(f.X(p.unix_s)) / kLineStepPx;
+        if (gap || x != column) vertex();
+        if (gap) op = 'M';
+        column = x;
+        y_sum += f.Y(p.typical_db);
+        ++count;
         previous = &p;
     }
+    vertex();
     svg << "\"/>\n";
 }
 
 // A round dot for every sighting (sightings in one grid cell share it), and the number.
 void ContactMarkers(std::ostream& svg, const Frame& f, const Contact& c) {
-    svg << "<path class=\"sightings\" fill=\"none\" stroke=\"" << Colour(c)
-        << "\" stroke-width=\"6\" stroke-linecap=\"round\" d=\"";
-    std::map<Cell, bool> drawn;
+    svg << "<path class=\"sightings\" fill=\"none\" stroke=\"" << Colour(c) << "\" stroke-width=\""
+        << kMarkerWidthPx << "\" stroke-linecap=\"round\" d=\"";
+    std::set<std::pair<int, int>> drawn;
     for (const AttenuationPoint& p : c.points) {
-        const double x = f.X(p.unix_s), y = f.Y(p.typical_db);
-        if (!drawn.emplace(GridCell(x, y), true).second) continue;
-        svg << 'M' << static_cast<int>(x) << ' ' << static_cast<int>(y) << "h0";
+        const int x = static_cast<int>(f.X(p.unix_s)) / kMarkerGridPx;
+        const int y = static_cast<int>(f.Y(p.typical_db)) / kMarkerGridPx;
+        if (!drawn.emplace(x, y).second) continue;
+        const int half = kMarkerGridPx / 2;
+        svg << 'M' << x * kMarkerGridPx + half << ' ' << y * kMarkerGridPx + half << "h0";
     }
     svg << "\"><title>contact " << c.id << "</title></path>\n";
     const AttenuationPoint& first = c.points.front();
-    Text(svg, f.X(first.unix_s), f.Y(first.typical_db) - 6, 10, std::to_string(c.id), "middle",
+    Text(svg, f.X(first.unix_s), f.Y(first.typical_db) - 7, 10, std::to_string(c.id), "middle",
          " class=\"number\"");
 }
 
 std::string LegendLine(const Contact& c, bool local) {
     const int64_t minutes = (c.DurationSeconds() + 30) / 60;
-    return std::to_string(c.id) + "  " + ClockLabel(c.start_unix_s, local) + "-" +
-           ClockLabel(c.end_unix_s, local) + "  " +
-           (minutes == 0 ? std::string("<1") : std::to_string(minutes)) + " min  closest " +
+    return std::to_string(c.id) + ": " + ClockLabel(c.start_unix_s, local) + "-" +
+           ClockLabel(c.end_unix_s, local) + ", " +
+           (minutes == 0 ? std::string("<1") : std::to_string(minutes)) + " min, closest " +
            std::string(DistanceBandOf(c.min_attenuation_db).words);
 }
 
@@ -253,6 +276,10 @@ double LegendHeight(size_t contacts) {
 
 void Legend(std::ostream& svg, const std::vector<Contact>& contacts, bool local) {
     svg << "<g id=\"legend\">\n";
+    if (contacts.empty()) {
+        svg << "</g>\n";
+        return;
+    }
     Text(svg, kLeft, kLegendTop - 14, 12,
          "Contacts: number, from-to, minutes, closest distance (approximate: walls, bodies and "
          "pockets make people seem farther than they were)");

@@ -348,9 +348,9 @@ TEST_CASE("jejak encounters --local selects a local day: a Kuala Lumpur visit st
     const ManualClock clock((visit + 86400) * 1000000);
     StoreVisit(dir.File("s"), clock, visit, 75 * 60);
 
-    auto local = testing::RunJejakOn(clock, {"--state-dir", dir.File("s"), "encounters", "--day",
-                                             "2026-01-16", "--local", "--json", "--svg",
-                                             dir.File("local.svg")});
+    auto local = testing::RunJejakOn(
+        clock, {"--state-dir", dir.File("s"), "encounters", "--day", "2026-01-16", "--local",
+                "--json", "--svg", dir.File("local.svg")});
     REQUIRE_MESSAGE(local.code == 0, local.err);
     const auto doc = nlohmann::json::parse(local.out);
     CHECK(doc["local_day"] == true);
@@ -362,7 +362,7 @@ TEST_CASE("jejak encounters --local selects a local day: a Kuala Lumpur visit st
     const std::string svg = Slurp(dir.File("local.svg"));
     REQUIRE(testing::CheckXml(svg).ok);
     CHECK(svg.find("All times in local time, UTC+08:00.") != std::string::npos);
-    CHECK(svg.find(">1  07:30-08:44  75 min  closest") != std::string::npos);
+    CHECK(svg.find(">1: 07:30-08:44, 75 min, closest") != std::string::npos);
     CHECK(svg.find("(UTC)") == std::string::npos);
 
     auto text = testing::RunJejakOn(
@@ -393,7 +393,8 @@ TEST_CASE("jejak encounters --svg: the default rule's range and minutes; an empt
     const std::string svg = Slurp(dir.File("busy.svg"));
     // The default rule, read from the risk code: <= 55 dB counts, 12 minutes a UTC day.
     CHECK(svg.find("id=\"close-range\"") != std::string::npos);
-    CHECK(svg.find("default rule jejak-close-contact (about 1.5 m or closer)") != std::string::npos);
+    CHECK(svg.find("the default rule jejak-close-contact (about 1.5 m or closer)") !=
+          std::string::npos);
     CHECK(svg.find("adds up to 12 minutes in this range") != std::string::npos);
     CHECK(svg.find("All times in UTC.") != std::string::npos);
     CHECK(svg.find("attenuation") == std::string::npos);

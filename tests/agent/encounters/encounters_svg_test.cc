@@ -114,11 +114,11 @@ TEST_CASE("a busy day and an empty day render to PNG with legend, rule line and 
     REQUIRE_MESSAGE(xml.ok, xml.error);
     CHECK(busy.find("id=\"legend\"") != std::string::npos);
     CHECK(Count(busy, "class=\"entry\"") == contacts.size());
-    CHECK(busy.find(">1  10:00-10:04  5 min  closest within about 1 m</text>") !=
+    CHECK(busy.find(">1: 10:00-10:04, 5 min, closest within about 1 m</text>") !=
           std::string::npos);
-    CHECK(busy.find("16:10-16:10  &lt;1 min  closest farther") != std::string::npos);
+    CHECK(busy.find("16:10-16:10, &lt;1 min, closest farther") != std::string::npos);
     CHECK(busy.find("id=\"close-range\"") != std::string::npos);
-    CHECK(busy.find("default rule jejak-close-contact (about 1.5 m or closer)") !=
+    CHECK(busy.find("the default rule jejak-close-contact (about 1.5 m or closer)") !=
           std::string::npos);
     CHECK(busy.find("adds up to 12 minutes in this range") != std::string::npos);
     CHECK(busy.find("approximate") != std::string::npos);
