@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/cli.h"
+#include "agent/cli/cli_clock_offset.h"
 #include "agent/config/config.h"
 #include "agent/config/store_config.h"
 #include "agent/diagnosis/export_write.h"
@@ -252,10 +253,12 @@ void RunFetch(CliEnv& env) {
     HttpClientOptions http_options;
     http_options.allow_http_loopback = config->allow_http_loopback;
     http_options.proxy = config->proxy;
-    std::unique_ptr<HttpClient> http = NewCurlHttpClient(http_options);
+    std::unique_ptr<HttpClient> curl = NewCurlHttpClient(http_options);
+    DateRecordingHttpClient http(*curl, env.clock);  // the server's clock, for `status`
     ProgressReporter progress(env.err, IsTerminal(STDERR_FILENO), env.clock, "fetching", "files");
-    KeyFetcher fetcher(*config, *http, env.state_dir + "/diagnosis-fetch-state.json", &progress);
+    KeyFetcher fetcher(*config, http, env.state_dir + "/diagnosis-fetch-state.json", &progress);
     Result<FetchReport> report = fetcher.Run();
+    KeepClockOffset(http.last(), "keys fetch", env);
     if (!report.ok()) throw CliError(ExitCodeFor(report.status()), report.status().message());
     if (report->index_not_modified) env.out << "index not modified\n";
     for (const std::string& entry : report->accepted) env.out << "accepted " << entry << "\n";

@@ -26,6 +26,7 @@
 #include "agent/cli/cli.h"
 #include "agent/cli/cli_keyring.h"
 #include "agent/config/config.h"
+#include "agent/config/exposure_config.h"
 #include "agent/diagnosis/key_fetch.h"
 #include "agent/check/export_inbox.h"
 #include "agent/check/match_check.h"
@@ -117,11 +118,25 @@ std::vector<std::string> CollectFiles(const MatchArgs& args, const ExportKeyRing
     throw CliError(code, status.message());
 }
 
+// Sightings of matched keys that fell outside the time window, mostly on one side: the
+// device clock was probably off when they were heard (`sightings` in --json has the counts).
+void WarnIfOffset(const nlohmann::json& result, CliEnv& env) {
+    const nlohmann::json& s = result.value("sightings", nlohmann::json::object());
+    if (!s.value("systematic_offset", false)) return;
+    const bool ahead = s.value("drift_rejected_late", 0) > s.value("drift_rejected_early", 0);
+    env.err << "jejak: warning: " << s.value("drift_rejected", 0)
+            << " sighting(s) of matched keys lie outside the +-"
+            << result.value("max_time_skew_minutes", 0) << " min window, the device clock "
+            << (ahead ? "ahead of" : "behind") << " the senders': check the clock\n";
+}
+
 void RunMatch(const MatchArgs& args, CliEnv& env) {
     if (args.files.empty() && !args.fetched) {
         throw CliError(kExitUsage, "match: give --keys FILE|DIR... or --fetched");
     }
-    const RiskConfig risk = OrUsage(ParseRiskConfig(OrUsage(LoadConfigSection(env, "risk"), "config")), "config");
+    RiskConfig risk = OrUsage(ParseRiskConfig(OrUsage(LoadConfigSection(env, "risk"), "config")), "config");
+    risk.window.max_time_skew_s =
+        int64_t{OrUsage(LoadExposureConfig(env), "config").max_time_skew_minutes} * 60;
     const NotifyConfig notify =
         OrUsage(ParseNotifyConfig(OrUsage(LoadConfigSection(env, "notify"), "config")), "config");
     const ExportKeyRing ring = LoadExportRing(args.pubkey, env);
@@ -161,6 +176,7 @@ void RunMatch(const MatchArgs& args, CliEnv& env) {
     auto status = RecordExposureCheck(*report, risk, notify, **store, env.state_dir);
     if (!status.ok()) FailCheck(**store, inputs.now, status.status(), kExitFailure);
     FailIfError(MarkExportsChecked(env.state_dir, handled), "match");
+    WarnIfOffset(*status, env);
     if (args.json) {
         env.out << status->dump(2) << "\n";
     } else {

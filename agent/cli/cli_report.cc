@@ -22,10 +22,12 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/cli.h"
+#include "agent/cli/cli_clock_offset.h"
 #include "agent/config/agent_files.h"
 #include "agent/config/store_config.h"
 #include "agent/upload/chaff_schedule.h"
 #include "agent/upload/consent.h"
+#include "agent/upload/date_recording_poster.h"
 #include "agent/upload/upload_client.h"
 #include "agent/upload/upload_json.h"
 #include "agent/upload/upload_keys.h"
@@ -207,11 +209,13 @@ void RunReport(const ReportArgs& args, CliEnv& env) {
         if (!kept.ok()) Fail(kept.status(), "report: revision token");
         revision_token = std::move(*kept);
     }
-    std::unique_ptr<HttpPoster> http = NewUploadPoster(config);
+    std::unique_ptr<HttpPoster> curl = NewUploadPoster(config);
+    DateRecordingHttpPoster http(*curl, env.clock);  // the servers' clocks, for `status`
     SystemRandom random;
-    UploadClient client(config, *http, random);
+    UploadClient client(config, http, random);
     Result<ReportOutcome> outcome = client.Report(code, selection.keys, revision_token);
     SecureZero(code.data(), code.size());
+    KeepClockOffset(http.last(), "report", env);
     if (!outcome.ok()) Fail(outcome.status(), "report");
     bool kept_token = false;
     if (store) {

@@ -76,6 +76,7 @@ DaemonOptions OptionsOf(const RadioConfig& c, int64_t flush_interval_s, double s
     DaemonOptions o;
     const DaemonReload r = ReloadOf(c);
     o.tx_power_dbm = r.tx_power_dbm;
+    o.calibrated_tx_power_dbm = static_cast<int8_t>(c.calibrated_tx_power_dbm);
     o.advertising = r.advertising;
     o.scan = r.scan;
     o.scan_window_s = c.aggregate_window_s;

@@ -13,7 +13,10 @@
 //       "last_check": {...as `jejak match --json`...} | null,
 //       "exposure": {"notified": bool, "days": [{"day", "score_sum", "weighted_duration_sum",
 //                                                "first_notified_unix"}]},
+//       "clock": {"offset_s": number (device minus server), "measured_unix": int,
+//                 "source": str} (null fields before `keys fetch` or `report` measured it),
 //       "next_check": str }
+//   An offset above 10 minutes needs attention.
 #include <unistd.h>
 
 #include <ctime>
@@ -25,6 +28,7 @@
 #include "agent/check/match_report.h"
 #include "agent/cli/cli.h"
 #include "agent/cli/cli_status_exposure.h"
+#include "agent/config/clock_offset.h"
 #include "agent/config/store_config.h"
 #include "agent/daemon/daemon_status.h"
 #include "agent/daemon/instance_lock.h"
@@ -106,6 +110,29 @@ nlohmann::json CheckPart(CliEnv& env, std::vector<std::string>& attention,
     return *check;
 }
 
+// The last measured offset from a server's clock (null fields: never measured).
+nlohmann::json ClockPart(CliEnv& env, std::vector<std::string>& attention) {
+    auto offset = LoadClockOffset(env.state_dir);
+    if (!offset.ok()) {
+        attention.push_back(offset.status().message());
+        return ClockOffsetJson(std::nullopt);
+    }
+    if (*offset) {
+        if (auto why = ClockOffsetAttention(**offset)) attention.push_back(*why);
+    }
+    return ClockOffsetJson(*offset);
+}
+
+void PrintClockText(const nlohmann::json& c, std::ostream& out) {
+    if (!c["offset_s"].is_number()) {
+        out << "clock offset: not measured yet (keys fetch, report)\n";
+        return;
+    }
+    out << "clock offset: " << std::showpos << c["offset_s"].get<double>() << std::noshowpos
+        << " s against " << c["source"].get<std::string>() << " at "
+        << Iso(c["measured_unix"].get<int64_t>()) << "\n";
+}
+
 void PrintDaemonText(const nlohmann::json& d, std::ostream& out) {
     if (!d.value("running", false)) {
         out << "daemon: not running\n";
@@ -144,6 +171,7 @@ void RunStatus(bool json, CliEnv& env) {
         {"daemon", daemon},
         {"last_check", check},
         {"exposure", exposure},
+        {"clock", ClockPart(env, attention)},
         {"next_check", "daily at a randomised time (systemctl list-timers jejak-check.timer)"}};
     view["healthy"] = attention.empty();
     view["attention"] = attention;
@@ -158,6 +186,7 @@ void RunStatus(bool json, CliEnv& env) {
             env.out << "last check: none\n";
         }
         PrintExposureText(view["exposure"], env.out);
+        PrintClockText(view["clock"], env.out);
         env.out << "next check: " << view["next_check"].get<std::string>() << "\n";
     }
     if (!attention.empty()) {

@@ -48,6 +48,7 @@ Status RemoveAgentFiles(const std::string& state_dir, const std::string& downloa
     JEJAK_RETURN_IF_ERROR(RemoveFile(state_dir + "/" + kDaemonStatusFileName));
     JEJAK_RETURN_IF_ERROR(RemoveFile(state_dir + "/" + kCheckedExportsFileName));
     JEJAK_RETURN_IF_ERROR(RemoveFile(state_dir + "/" + kChaffScheduleFileName));
+    JEJAK_RETURN_IF_ERROR(RemoveFile(state_dir + "/" + kClockOffsetFileName));
     if (download_dir.empty() || Contains(download_dir, state_dir)) return Status::Ok();
     std::error_code ec;
     std::filesystem::remove_all(download_dir, ec);

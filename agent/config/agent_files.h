@@ -21,6 +21,10 @@ inline constexpr char kCheckedExportsFileName[] = "checked-exports.txt";
 // When the scheduled check next sends a chaff upload (`report --chaff --if-due`): one
 // randomly drawn Unix time, no secrets, 0600 (agent/upload/chaff_schedule.h).
 inline constexpr char kChaffScheduleFileName[] = "chaff-schedule.json";
+// The last measured offset of the device clock from a server's Date header (`keys fetch`,
+// `report`): a number, a time and the server's origin, no secrets, 0600
+// (agent/config/clock_offset.h).
+inline constexpr char kClockOffsetFileName[] = "clock-offset.json";
 // Written by older versions: a clear copy of the exposure decision. Never written now (the
 // result is sealed in the store); removed by the next check and by wipe.
 inline constexpr char kLegacyStatusFileName[] = "exposure-status.json";
@@ -30,7 +34,7 @@ inline constexpr char kLegacyStatusFileName[] = "exposure-status.json";
 Result<std::string> ConfiguredDownloadDir(const ConfigSource& source);
 
 // Removes the fetch state, the daemon status file, the checked-exports ledger, the chaff
-// schedule, a legacy status file and the download directory with everything in it. A download directory that is the state directory or one of its ancestors is left
+// schedule, the clock offset, a legacy status file and the download directory with everything in it. A download directory that is the state directory or one of its ancestors is left
 // alone (only its own entries would be ours, and they cannot be told apart). Missing files
 // are not an error. Needs no key and no passphrase.
 Status RemoveAgentFiles(const std::string& state_dir, const std::string& download_dir);

@@ -36,8 +36,9 @@ inline constexpr char kLegacyConfigPath[] = "/etc/jejak/config.json";
 Result<nlohmann::json> LoadConfigDocument(const ConfigSource& source);
 
 // Every section a configuration may hold; any other top-level name is an error.
-inline constexpr const char* kConfigSections[] = {"radio",     "clock",  "store",  "diagnosis", "risk",
-                                                  "notify",    "upload", "daemon", "authority"};
+inline constexpr const char* kConfigSections[] = {"radio",  "clock",  "store",  "diagnosis",
+                                                  "risk",   "notify", "upload", "daemon",
+                                                  "authority", "exposure"};
 
 // The section as a JSON object: an empty object when the file or the section is absent
 // (only allowed for the default path); InvalidArgument naming the file (and for a parse error

@@ -59,7 +59,7 @@ Status ApplyProfile(const std::string& profile, RadioConfig& c) {
 Result<RadioConfig> ParseRadioConfig(const nlohmann::json& radio, const nlohmann::json& clock) {
     JEJAK_RETURN_IF_ERROR(CheckKeys(radio, "radio",
                                     {"spec", "profile", "scan_window_ms", "scan_interval_ms",
-                                     "advertising_interval_ms", "tx_power_dbm",
+                                     "advertising_interval_ms", "tx_power_dbm", "calibrated_tx_power_dbm",
                                      "aggregate_window_s", "summary_interval_s",
                                      "allow_shared_advertising"}));
     JEJAK_RETURN_IF_ERROR(CheckKeys(clock, "clock", {"require_ntp_sync", "not_before"}));
@@ -79,6 +79,9 @@ Result<RadioConfig> ParseRadioConfig(const nlohmann::json& radio, const nlohmann
     JEJAK_RETURN_IF_ERROR(GetClipped(radio, "radio", "advertising_interval_ms", 25, 10240,
                                      c.advertising_interval_ms, w));
     JEJAK_RETURN_IF_ERROR(GetClipped(radio, "radio", "tx_power_dbm", -127, 20, c.tx_power_dbm, w));
+    // The receivers' accepted range (exposure_window.h kTxPowerMinDbm..kTxPowerMaxDbm).
+    JEJAK_RETURN_IF_ERROR(GetClipped(radio, "radio", "calibrated_tx_power_dbm", -50, 20,
+                                     c.calibrated_tx_power_dbm, w));
     JEJAK_RETURN_IF_ERROR(GetClipped(radio, "radio", "aggregate_window_s", 1, 60,
                                      c.aggregate_window_s, w));
     JEJAK_RETURN_IF_ERROR(GetClipped(radio, "radio", "summary_interval_s", 0, 86400,

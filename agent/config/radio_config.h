@@ -5,7 +5,13 @@
 //   radio.scan_window_ms        3..10240, <= scan_interval_ms
 //   radio.scan_interval_ms      3..10240
 //   radio.advertising_interval_ms  20..10240 (max of the range; min is 80% of it)
-//   radio.tx_power_dbm          -127..20
+//   radio.tx_power_dbm          -127..20, the transmit setting asked of the radio
+//   radio.calibrated_tx_power_dbm  -50..20, what the device radiates (dBm, measured at 1 m
+//                               with docs/tx-power-calibration.md): the TX power byte of
+//                               the advertised metadata, which receivers subtract the RSSI
+//                               from; never derived from tx_power_dbm. Default -15 for every
+//                               profile (uncalibrated: the default setting at 0 dB antenna
+//                               gain, what Jejak advertised before); applied at start
 //   radio.aggregate_window_s    1..60 seconds of receptions per sighting
 //   radio.summary_interval_s    0..86400, one summary log line per period (0: none)
 //   clock.require_ntp_sync      false: the kernel's synchronised flag is shown, not required
@@ -36,6 +42,7 @@ struct RadioConfig {
     uint32_t scan_interval_ms = 300;
     uint32_t advertising_interval_ms = 270;
     int tx_power_dbm = -15;
+    int calibrated_tx_power_dbm = -15;
     int aggregate_window_s = 5;
     int summary_interval_s = 60;
     bool require_ntp_sync = false;

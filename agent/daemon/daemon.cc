@@ -61,7 +61,7 @@ Status Daemon::EnsureTek(EnIntervalNumber interval) {
 Result<AdvertisingSet> Daemon::BuildSet(EnIntervalNumber interval) {
     JEJAK_RETURN_IF_ERROR(EnsureTek(interval));
     JEJAK_ASSIGN_OR_RETURN(MetadataBytes metadata,
-                           EncodeMetadata(Metadata::V10(options_.tx_power_dbm)));
+                           EncodeMetadata(Metadata::V10(options_.calibrated_tx_power_dbm)));
     GaenPayload payload;
     {
         const Rpik rpik = DeriveRpik(tek_->tek);
@@ -124,7 +124,8 @@ Status Daemon::GoOnAir() {
     scanning_ = true;
     next_scan_s_ = window_start_s_ + options_.scan_period_s;
     log_ << "started: advertising at " << static_cast<int>(options_.tx_power_dbm)
-         << " dBm, scanning " << options_.scan.window_ms << "/" << options_.scan.interval_ms
+         << " dBm (metadata: calibrated " << static_cast<int>(options_.calibrated_tx_power_dbm)
+         << " dBm), scanning " << options_.scan.window_ms << "/" << options_.scan.interval_ms
          << " ms, windows of " << options_.scan_window_s << " s, "
          << (options_.scan_regime == ScanRegime::kDutyCycled
                  ? "duty-cycled every " + std::to_string(options_.scan_period_s) + " s"

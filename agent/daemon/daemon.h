@@ -40,7 +40,10 @@ namespace jejak {
 //  - duty-cycled (a token, a phone-like device): the radio scans scan_window_s every
 //    scan_period_s and is stopped in between; scoring credits GAEN's secondsSinceLastScan.
 struct DaemonOptions {
-    int8_t tx_power_dbm = -15;      // advertised in metadata v1.0 and asked of the radio
+    int8_t tx_power_dbm = -15;      // the transmit setting asked of the radio
+    // The calibrated radiated power (dBm at 1 m), advertised in metadata v1.0: what receivers
+    // compute attenuation from (docs/PROTOCOL.md), NOT the radio setting above.
+    int8_t calibrated_tx_power_dbm = -15;
     AdvertisingParams advertising;  // tx_power_dbm above overrides advertising.tx_power_dbm
     ScanParams scan;                // radio scan interval/window while scanning
     int64_t scan_window_s = 5;      // receptions are aggregated per window of this length

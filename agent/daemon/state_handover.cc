@@ -21,11 +21,12 @@ constexpr std::string_view kTempInfix = ".tmp.";
 constexpr size_t kTempHexDigits = 16;
 
 bool IsJejakFileName(std::string_view name) {
-    static constexpr std::array<std::string_view, 12> kNames = {
+    static constexpr std::array<std::string_view, 13> kNames = {
         "store.db",           "store.db-wal",          "store.db-shm",
         "store.db-journal",   "store.keys",            "master.key",
         "daemon.lock",        kDaemonStatusFileName,   kFetchStateFileName,
-        kCheckedExportsFileName, kChaffScheduleFileName, kLegacyStatusFileName};
+        kCheckedExportsFileName, kChaffScheduleFileName, kLegacyStatusFileName,
+        kClockOffsetFileName};
     for (std::string_view n : kNames) {
         if (n == name) return true;
     }

@@ -20,9 +20,16 @@ struct ValidSighting {
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
-bool WithinDrift(const SightingRecord& r, EnIntervalNumber rpi_interval) {
-    const int64_t interval = FloorDiv(r.first_seen, kIntervalSeconds);
-    return std::llabs(interval - int64_t{rpi_interval}) <= kClockDriftIntervals;
+// Seconds from the RPI's interval [start, start + 599] to the sighting's first second.
+int64_t SkewSeconds(const SightingRecord& r, EnIntervalNumber rpi_interval) {
+    const int64_t start = int64_t{rpi_interval} * kIntervalSeconds;
+    const int64_t last = start + kIntervalSeconds - 1;
+    return r.first_seen < start ? start - r.first_seen
+                                : (r.first_seen > last ? r.first_seen - last : 0);
+}
+
+bool WithinDrift(const SightingRecord& r, EnIntervalNumber rpi_interval, int64_t max_skew_s) {
+    return SkewSeconds(r, rpi_interval) <= max_skew_s;
 }
 
 int SecondsSinceLastScan(const SightingRecord& r) {
@@ -38,11 +45,13 @@ int BinSeconds(const SightingRecord& r) {
 
 // Drift check and replay guard for the hits of one RPI (records sorted by time).
 void FilterRpi(std::vector<const SightingRecord*>& records, EnIntervalNumber rpi_interval,
-               WindowStats& stats) {
+               int64_t max_skew_s, WindowStats& stats) {
     std::vector<const SightingRecord*> kept;
     for (const SightingRecord* r : records) {
-        if (!WithinDrift(*r, rpi_interval)) {
+        if (!WithinDrift(*r, rpi_interval, max_skew_s)) {
             ++stats.drift_rejected;
+            ++(r->first_seen < int64_t{rpi_interval} * kIntervalSeconds ? stats.drift_rejected_early
+                                                                         : stats.drift_rejected_late);
         } else if (!kept.empty() &&
                    r->first_seen - kept.front()->first_seen > kReplayGuardSeconds) {
             ++stats.replay_rejected;
@@ -55,7 +64,7 @@ void FilterRpi(std::vector<const SightingRecord*>& records, EnIntervalNumber rpi
 
 std::vector<ValidSighting> ValidSightings(const KeyHits& match,
                                           std::span<const SightingRecord> records,
-                                          WindowStats& stats) {
+                                          int64_t max_skew_s, WindowStats& stats) {
     std::map<EnIntervalNumber, std::vector<const SightingRecord*>> by_rpi;
     for (const RpiHit& hit : match.hits) {
         if (hit.record < records.size()) by_rpi[hit.rpi_interval].push_back(&records[hit.record]);
@@ -65,7 +74,7 @@ std::vector<ValidSighting> ValidSightings(const KeyHits& match,
     for (auto& [interval, list] : by_rpi) {
         std::sort(list.begin(), list.end(),
                   [](auto* a, auto* b) { return a->first_seen < b->first_seen; });
-        FilterRpi(list, interval, stats);
+        FilterRpi(list, interval, max_skew_s, stats);
         for (const SightingRecord* r : list) {
             // An AEM that cannot be decrypted (AES failure) is rejected like a malformed one.
             auto plain = r->aem_valid ? DecryptMetadata(aemk, r->rpi, r->aem)
@@ -153,6 +162,12 @@ std::optional<ReportType> ResolveReportType(std::optional<ReportType> raw,
     return *raw;
 }
 
+bool SystematicOffset(const WindowStats& stats) {
+    const uint64_t n = stats.drift_rejected;
+    const uint64_t side = std::max(stats.drift_rejected_early, stats.drift_rejected_late);
+    return n >= kSystematicOffsetMinimum && n >= stats.accepted && side * 10 >= n * 9;
+}
+
 Infectiousness InfectiousnessFor(std::optional<int> days_since_onset, const WindowConfig& config) {
     if (!days_since_onset || std::abs(*days_since_onset) > 14) {
         return config.infectiousness_when_missing;
@@ -165,7 +180,7 @@ std::vector<ExposureWindow> BuildExposureWindows(const KeyHits& match,
                                                  const WindowConfig& config, WindowStats* stats) {
     WindowStats local;
     WindowStats& st = stats != nullptr ? *stats : local;
-    const std::vector<ValidSighting> sightings = ValidSightings(match, records, st);
+    const std::vector<ValidSighting> sightings = ValidSightings(match, records, config.max_time_skew_s, st);
     const std::vector<HeardSpan> heard = HeardSpans(sightings);
     const ReportType type =
         ResolveReportType(match.key.report_type, config.report_type_when_missing)

@@ -1,6 +1,7 @@
 // From a matched key's raw RPI hits to GAEN exposure windows (docs/PROTOCOL.md 1.6, 6.2;
 // Google's ExposureMatchingTracer, KeyExposureEvaluator and ExposureWindowUtils):
-//  1. drift: a sighting counts only if its interval is within +- 12 intervals of the RPI's;
+//  1. drift: a sighting counts only if it lies within max_time_skew_s of its RPI's interval
+//     (default 7,200 s: +- 12 intervals, the spec's +-2 h; `exposure.max_time_skew_minutes`);
 //  2. replay guard: per RPI, sightings more than 20 minutes after its first valid sighting
 //     are dropped (a legitimate sender never broadcasts one RPI that long);
 //  3. metadata: the AEM is decrypted with the key's AEMK; undecodable metadata or a TX power
@@ -48,18 +49,30 @@ struct WindowConfig {
     Infectiousness infectiousness_when_missing = Infectiousness::kStandard;
     ReportType report_type_when_missing = ReportType::kConfirmedTest;
     int rssi_correction_db = 0;
+    // How far (seconds) a sighting's first second may lie before the first or after the last
+    // second of its RPI's interval; at most kClockDriftIntervals intervals (the matcher
+    // probes no further).
+    int64_t max_time_skew_s = int64_t{kClockDriftIntervals} * kIntervalSeconds;
 
     WindowConfig() { days_since_onset_to_infectiousness.fill(Infectiousness::kStandard); }
 };
 
 // What happened to the hits, for `jejak match` output and tests.
 struct WindowStats {
-    uint64_t drift_rejected = 0;
+    uint64_t drift_rejected = 0;        // outside max_time_skew_s of the RPI's interval:
+    uint64_t drift_rejected_early = 0;  //   heard before it (the device clock is behind)
+    uint64_t drift_rejected_late = 0;   //   heard after it (the device clock is ahead)
     uint64_t replay_rejected = 0;
     uint64_t metadata_rejected = 0;  // AEM missing/undecodable
     uint64_t tx_power_rejected = 0;
     uint64_t accepted = 0;
 };
+
+// A systematic clock offset rather than stray replays: at least kSystematicOffsetMinimum
+// sightings of matched keys fell outside the window, no fewer than were accepted, and at
+// least 90 % of them on the same side of their RPI's interval.
+inline constexpr uint64_t kSystematicOffsetMinimum = 3;
+bool SystematicOffset(const WindowStats& stats);
 
 // Absent or UNKNOWN -> report_type_when_missing; 1..5 unchanged; else nullopt (invalid).
 std::optional<ReportType> ResolveReportType(std::optional<ReportType> raw, ReportType when_missing);

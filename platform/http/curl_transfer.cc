@@ -50,9 +50,11 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
     if (line.rfind("HTTP/", 0) == 0) {  // a new response (after 100 Continue): start over
         t->response.etag.clear();
         t->response.last_modified.clear();
+        t->response.date.clear();
     }
-    if (!HeaderValue(line, "ETag", &t->response.etag)) {
-        HeaderValue(line, "Last-Modified", &t->response.last_modified);
+    if (!HeaderValue(line, "ETag", &t->response.etag) &&
+        !HeaderValue(line, "Last-Modified", &t->response.last_modified)) {
+        HeaderValue(line, "Date", &t->response.date);
     }
     return size * count;
 }

@@ -27,6 +27,7 @@ struct HttpResponse {
     long status = 0;            // e.g. 200, 304, 404
     std::string etag;           // ETag header, verbatim (quotes included); empty if absent
     std::string last_modified;  // Last-Modified header, verbatim; empty if absent
+    std::string date;           // Date header (the server's clock), verbatim; empty if absent
     std::vector<uint8_t> body;
 };
 

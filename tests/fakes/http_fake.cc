@@ -18,6 +18,7 @@ Result<HttpResponse> FakeHttpClient::Get(const HttpRequest& request) {
     if (auto f = failures_.find(request.url); f != failures_.end()) return f->second;
     auto it = resources_.find(request.url);
     HttpResponse response;
+    response.date = date_;
     if (it == resources_.end()) {
         response.status = 404;
         return response;

@@ -28,6 +28,8 @@ public:
     // The next requests of `url` fail with `status` (a transport error) instead of answering.
     void FailWith(const std::string& url, Status status) { failures_[url] = std::move(status); }
     void ClearFailures() { failures_.clear(); }
+    // Every later answer carries this Date header (the server's clock); none by default.
+    void SetDate(std::string value) { date_ = std::move(value); }
 
     // 404 for unknown URLs; Corruption when the body exceeds max_body_bytes.
     Result<HttpResponse> Get(const HttpRequest& request) override;
@@ -40,6 +42,7 @@ private:
     std::map<std::string, Resource> resources_;
     std::map<std::string, Status> failures_;
     std::vector<HttpRequest> requests_;
+    std::string date_;
 };
 
 class ScriptedHttpPoster : public HttpPoster {

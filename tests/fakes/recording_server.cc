@@ -15,6 +15,7 @@ struct RecordingServer::Impl {
     mutable std::mutex mu;
     std::vector<RecordedRequest> requests;
     std::map<std::string, std::deque<std::pair<int, std::string>>> queued;
+    std::string date;  // Date header of every reply, when set
 
     // Default answers: a verification server that accepts any code for a confirmed test,
     // and a key server that accepts every upload.
@@ -31,6 +32,7 @@ struct RecordingServer::Impl {
 
     void Handle(const httplib::Request& req, httplib::Response& res) {
         std::pair<int, std::string> reply;
+        std::string date_header;
         {
             std::lock_guard<std::mutex> lock(mu);
             requests.push_back({req.method, req.path, req.body, req.get_header_value("X-API-Key"),
@@ -42,7 +44,9 @@ struct RecordingServer::Impl {
             } else {
                 reply = Default(req.path);
             }
+            date_header = date;
         }
+        if (!date_header.empty()) res.set_header("Date", date_header);
         res.status = reply.first;
         res.set_content(reply.second, "application/json");
     }
@@ -50,6 +54,9 @@ struct RecordingServer::Impl {
 
 RecordingServer::RecordingServer() : impl_(std::make_unique<Impl>()) {
     impl_->server.Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
+        impl_->Handle(req, res);
+    });
+    impl_->server.Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
         impl_->Handle(req, res);
     });
     impl_->port = impl_->server.bind_to_any_port("127.0.0.1");
@@ -71,6 +78,11 @@ std::string RecordingServer::url() const {
 void RecordingServer::Queue(const std::string& path, int status, const std::string& body) {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->queued[path].emplace_back(status, body);
+}
+
+void RecordingServer::SetDate(const std::string& value) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->date = value;
 }
 
 std::vector<RecordedRequest> RecordingServer::requests() const {

@@ -166,10 +166,13 @@ TEST_CASE("jejak encounters after two daemons on a lockstep clock shows one 13-m
     const testing::LockstepClock clock(2, kStart * 1000000);
     testing::CliRun a, b;
     const std::string duration = std::to_string(kRunSeconds);
+    // A advertises a calibrated -5 dBm in its metadata (its radio setting is another thing).
+    std::ofstream(dir.File("a.json")) << R"({"radio": {"calibrated_tx_power_dbm": -5}})";
     std::thread ta([&] {
         a = testing::RunJejakOn(
-            clock, {"--state-dir", a_dir, "run", "--radio", "sim:" + ether + "?x=0&seed=1",
-                    "--duration", duration, "--scan-window", "5", "--tx-power", "-5"});
+            clock, {"--state-dir", a_dir, "--config", dir.File("a.json"), "run", "--radio",
+                    "sim:" + ether + "?x=0&seed=1", "--duration", duration, "--scan-window", "5",
+                    "--tx-power", "-5"});
         clock.Leave();
     });
     std::thread tb([&] {

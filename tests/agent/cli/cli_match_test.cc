@@ -39,18 +39,21 @@ struct Fixture {
     std::string config;
     std::string zip;
 
-    Fixture() {
+    // `clock_ahead_s`: the receiver's clock was that far ahead when it stored the sightings;
+    // `skew_minutes`: exposure.max_time_skew_minutes when set.
+    explicit Fixture(int64_t clock_ahead_s = 0, std::optional<int> skew_minutes = std::nullopt) {
         for (size_t i = 0; i < 16; ++i) tek.mutable_bytes()[i] = static_cast<uint8_t>(0xA0 + i);
         const int64_t now = std::time(nullptr);
         rolling_start = RollingStartOf(static_cast<EnIntervalNumber>(now / 600)) - kTekRollingPeriod;
-        FillStore();
+        FillStore(clock_ahead_s);
         WriteSignedExport();
         config = dir.File("config.json");
-        const nlohmann::json cfg = {
+        nlohmann::json cfg = {
             {"diagnosis", {{"public_keys", {{{"key_id", "test"}, {"key_version", "v1"},
                                              {"pem_file", dir.File("pub.pem")}}}}}},
             {"risk", {{"preset", "enx-sample"}, {"calibration", {{"rssi_correction_db", 0}}}}},
             {"notify", {{"command", {HookScript(), "--flag"}}, {"timeout_seconds", 10}}}};
+        if (skew_minutes) cfg["exposure"] = {{"max_time_skew_minutes", *skew_minutes}};
         std::ofstream(config) << cfg.dump();
     }
 
@@ -58,7 +61,7 @@ struct Fixture {
     // time, TX -20 dBm, RSSI -60: attenuation 40 ("near", x1.0), previous scan ended 280 s
     // before (-> 300 s). Windows: scans 0..5 (start + 0..1500 s) and 6..8 (>= 30 min):
     // 9 x 300 s = 2700 weighted seconds of CONFIRMED_TEST, exactly ENX's threshold.
-    void FillStore() {
+    void FillStore(int64_t clock_ahead_s) {
         SystemClock clock;
         SqliteStoreOptions o;
         o.state_dir = dir.path().string();
@@ -68,15 +71,25 @@ struct Fixture {
         std::vector<Sighting> sightings;
         for (int k = 0; k < 9; ++k) {
             Sighting s;
-            s.first_seen_unix_s = t0 + 300 * k;
+            const int64_t heard = t0 + 300 * k;
+            s.first_seen_unix_s = heard + clock_ahead_s;
             s.last_seen_unix_s = s.first_seen_unix_s + 2;
-            s.rpi = *DeriveRpi(DeriveRpik(tek), static_cast<EnIntervalNumber>(s.first_seen_unix_s / 600));
+            s.rpi = *DeriveRpi(DeriveRpik(tek), static_cast<EnIntervalNumber>(heard / 600));
             s.aem = *CryptMetadata(DeriveAemk(tek), s.rpi, *EncodeMetadata(Metadata::V10(-20)));
             s.min_rssi = s.max_rssi = -60;
             s.mean_rssi = -60;
             s.count = 2;
             s.seconds_since_previous_scan = 280;
             sightings.push_back(s);
+        }
+        if (clock_ahead_s != 0) {
+            // Someone else heard at 00:00 of that day: the stored time range spans the day, as
+            // on a device that ran all day, so the matcher looks at all of the key's RPIs.
+            Sighting other = sightings.front();
+            other.rpi.fill(0x5A);
+            other.first_seen_unix_s = int64_t{rolling_start} * 600;
+            other.last_seen_unix_s = other.first_seen_unix_s + 2;
+            sightings.push_back(other);
         }
         REQUIRE((*store)->AddSightings(sightings).ok());
         REQUIRE((*store)->Close().ok());
@@ -160,6 +173,9 @@ TEST_CASE("jejak match finds the planted exposure, notifies, records it, and sta
     CHECK(j["exposure_windows"] == 2);
     CHECK(j["closest_attenuation_db"] == 40);  // TX -20 dBm heard at -60 dBm, no correction
     CHECK(j["sightings"]["accepted"] == 9);
+    CHECK(j["sightings"]["drift_rejected"] == 0);
+    CHECK(j["sightings"]["systematic_offset"] == false);
+    CHECK(j["max_time_skew_minutes"] == 120);
     REQUIRE(j["daily_summaries"].size() == 1);
     CHECK(j["daily_summaries"][0]["score_sum"].get<double>() == doctest::Approx(2700));
     CHECK(j["daily_summaries"][0]["date"] == UtcDate(DayOfInterval(f.rolling_start)));
@@ -222,6 +238,38 @@ TEST_CASE("jejak match finds the planted exposure, notifies, records it, and sta
 // Guards that the decision never reaches stdout of the text form (a service's stdout goes to
 // the journal: it printed "EXPOSED: <date>"), and that the sealed result expires with its day
 // (the clear status file never expired) and removes a status file older versions left.
+TEST_CASE("jejak match: a receiver clock 25 min ahead matches at 120 minutes, not at 15") {
+    Fixture wide(25 * 60);
+    auto run = wide.Jejak({"match", "--keys", wide.zip, "--json"});
+    REQUIRE_MESSAGE(run.code == kExitOk, run.err);
+    CHECK(nlohmann::json::parse(run.out)["sightings"]["accepted"] == 9);
+    Fixture narrow(25 * 60, 15);
+    run = narrow.Jejak({"match", "--keys", narrow.zip, "--json"});
+    REQUIRE_MESSAGE(run.code == kExitOk, run.err);
+    const auto j = nlohmann::json::parse(run.out);
+    CHECK(j["max_time_skew_minutes"] == 15);
+    CHECK(j["sightings"]["accepted"] == 0);
+    CHECK(j["notify"] == false);
+    // Heard 0 or 5 minutes into its RPI's interval, stored 25 minutes later: 15 min 1 s or
+    // 20 min 1 s after the interval's last second.
+    CHECK(j["sightings"]["drift_rejected_late"] == 9);
+    CHECK(j["sightings"]["systematic_offset"] == true);
+}
+
+TEST_CASE("jejak match: an RTC 8 hours ahead (local time in UTC+8) flags a systematic offset") {
+    Fixture f(8 * 3600);
+    auto run = f.Jejak({"match", "--keys", f.zip, "--json"});
+    REQUIRE_MESSAGE(run.code == kExitOk, run.err);
+    const auto j = nlohmann::json::parse(run.out);
+    CHECK(j["matched_keys"] == 1);  // the key's RPIs were heard...
+    CHECK(j["sightings"]["accepted"] == 0);  // ...but all outside its window
+    CHECK(j["sightings"]["drift_rejected_late"] == 9);
+    CHECK(j["sightings"]["drift_rejected_early"] == 0);
+    CHECK(j["sightings"]["systematic_offset"] == true);
+    CHECK(run.err.find("jejak: warning: 9 sighting(s) of matched keys lie outside the +-120 min "
+                       "window, the device clock ahead of the senders'") != std::string::npos);
+}
+
 TEST_CASE("jejak match logs only check done; the sealed result expires with its day") {
     Fixture f;
     std::ofstream(f.dir.File("exposure-status.json")) << R"({"notify": true})";

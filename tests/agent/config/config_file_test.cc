@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "agent/config/daemon_config.h"
+#include "agent/config/exposure_config.h"
 #include "agent/config/radio_config.h"
 #include "agent/config/store_config.h"
 #include "tests/agent/diagnosis/export_test_util.h"
@@ -100,6 +101,7 @@ TEST_CASE("the shipped example config parses and documents every radio and clock
     CHECK(LoadDaemonConfig(Source(path)).ok());
     CHECK(LoadRadioConfig(Source(path)).ok());
     CHECK(LoadStoreOptions(Source(path)).ok());
+    CHECK(LoadExposureConfig(Source(path)).ok());
     std::ifstream in(path);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     for (const char* key : {"spec", "profile", "scan_window_ms", "scan_interval_ms",
@@ -108,9 +110,29 @@ TEST_CASE("the shipped example config parses and documents every radio and clock
                             "retention_days", "flush_interval_s", "durable_commits", "key_file",
                             "passphrase_env", "argon2_opslimit", "argon2_memlimit_kib",
                             "verification_url", "publish_url", "api_key", "health_authority_id",
-                            "ca_file", "pinned_public_key", "user"}) {
+                            "ca_file", "pinned_public_key", "user", "calibrated_tx_power_dbm",
+                            "max_time_skew_minutes"}) {
         CHECK_MESSAGE(text.find(std::string("# ") + key + " =") != std::string::npos, key);
     }
+}
+
+TEST_CASE("the calibrated TX power is its own key: -15 by default in every profile, clipped to -50..20") {
+    for (const char* profile : {"wearable", "venue", "field"}) {
+        auto c = ParseRadioConfig({{"profile", profile}, {"tx_power_dbm", -4}}, nlohmann::json::object());
+        REQUIRE(c.ok());
+        CHECK(c->tx_power_dbm == -4);
+        CHECK(c->calibrated_tx_power_dbm == -15);  // never derived from the setting
+    }
+    auto set = ParseRadioConfig({{"calibrated_tx_power_dbm", -20}}, nlohmann::json::object());
+    REQUIRE(set.ok());
+    CHECK(set->calibrated_tx_power_dbm == -20);
+    CHECK(set->tx_power_dbm == -15);
+    auto low = ParseRadioConfig({{"calibrated_tx_power_dbm", -60}}, nlohmann::json::object());
+    REQUIRE(low.ok());
+    CHECK(low->calibrated_tx_power_dbm == -50);  // receivers reject below -50 dBm
+    REQUIRE(low->warnings.size() == 1);
+    CHECK(low->warnings[0].find("calibrated_tx_power_dbm") != std::string::npos);
+    CHECK_FALSE(ParseRadioConfig({{"calibrated_tx_power_dbm", "x"}}, nlohmann::json::object()).ok());
 }
 
 TEST_CASE("a misspelt section is an error naming it, not a silently ignored table") {

@@ -66,7 +66,8 @@ struct Device {
         auto s = MemoryStore::Open(clock, StoreOptions{});
         REQUIRE(s.ok());
         store = std::move(s).value();
-        o.tx_power_dbm = -12;
+        o.tx_power_dbm = -12;             // the radio setting
+        o.calibrated_tx_power_dbm = -20;  // what it radiates: the metadata's TX power
         daemon = std::make_unique<Daemon>(*radio, clock, *store, random, o, log);
     }
 
@@ -272,7 +273,8 @@ TEST_CASE("two daemons on one ether store sightings of each other's RPIs, every 
             CHECK(own_rpis.count(s.rpi) == 0);
             auto metadata = DecodeMetadata(*DecryptMetadata(aemk, s.rpi, s.aem));
             REQUIRE(metadata.ok());
-            CHECK(*metadata == Metadata::V10(-12));
+            // The calibrated power, not the radio's -12 dBm setting (issue 21 point 5).
+            CHECK(*metadata == Metadata::V10(-20));
             distinct.insert(s.rpi);
         }
         CHECK(distinct.size() == 3);  // one RPI per interval crossed
