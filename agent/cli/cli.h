@@ -91,6 +91,11 @@ struct CliProgram {
     std::string description;
     std::string state_dir_help;  // what --state-dir holds for this program
     void (*register_commands)(CLI::App& app, CliEnv& env);
+    // Defaults of --state-dir and --config; empty: ConfigSource's, the device's
+    // (/var/lib/jejak, /etc/jejak/jejak.toml). A companion program has its own.
+    std::string default_state_dir = {};
+    std::string default_config = {};
+    std::string config_help = "Configuration file (TOML, or JSON when named *.json)";
 };
 
 // Parses argv for `program` and runs the selected command. `clock` null means real time: the
