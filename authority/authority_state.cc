@@ -107,7 +107,7 @@ Status WriteKey(const std::string& dir, const char* private_file, const char* pu
     SecureZero(pem.data(), pem.size());
     JEJAK_RETURN_IF_ERROR(s);
     JEJAK_ASSIGN_OR_RETURN(public_pem, key.PublicKeyPem());
-    return WriteFileDurably(dir + public_file, public_pem, 0644);
+    return WriteFileDurably(dir + public_file, public_pem, 0600);
 }
 
 // Refuses private key files that others can read, then loads the key.
@@ -124,9 +124,6 @@ Result<EcdsaP256PrivateKey> LoadPrivateKey(const std::string& path) {
     return key;
 }
 
-// A database URI whose redacted form differs holds a password.
-bool HoldsPassword(const std::string& database) { return DescribeDatabase(database) != database; }
-
 // `database` as the store opens it: relative file paths are inside the state directory.
 std::string ResolveDatabase(const std::string& dir, const std::string& database) {
     if (BackendOf(database) == DatabaseBackend::kPostgres || database.front() == '/') return database;
@@ -136,7 +133,7 @@ std::string ResolveDatabase(const std::string& dir, const std::string& database)
 }  // namespace
 
 AuthorityState::AuthorityState(std::string dir, AuthoritySettings settings,
-                               EcdsaP256PrivateKey export_key, EcdsaP256PrivateKey certificate_key,
+                               std::optional<EcdsaP256PrivateKey> export_key, EcdsaP256PrivateKey certificate_key,
                                EcdsaP256PublicKey certificate_public, GuardedKey hash_key,
                                SecretHash api_key_hash, std::string export_public_pem)
     : dir_(std::move(dir)),
@@ -154,17 +151,16 @@ Result<InitReport> AuthorityState::Init(const std::string& dir, const std::strin
         !std::all_of(region.begin(), region.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) {
         return Status::InvalidArgument("--region: expected 1-16 letters or digits, e.g. MY");
     }
-    if (HoldsPassword(database)) {
-        return Status::InvalidArgument(
-            "--database: the URI holds a password, which authority.json would keep in clear; "
-            "give it to libpq through a password file (PGPASSFILE or ~/.pgpass) instead");
-    }
+    // Before anything is written: a password would sit in authority.json in clear.
+    if (!database.empty()) JEJAK_RETURN_IF_ERROR(CheckDatabaseSetting(database));
+    // Every file 0600 in a 0700 directory: an existing directory open to others is refused.
     JEJAK_RETURN_IF_ERROR(EnsureDirectory(dir));
+    JEJAK_RETURN_IF_ERROR(CheckPrivate(dir));
     struct stat st {};
     if (::stat((dir + kSettingsFile).c_str(), &st) == 0) {
         return Status::FailedPrecondition(dir + " already holds an authority (authority.json)");
     }
-    JEJAK_RETURN_IF_ERROR(EnsureDirectory(dir + "/exports", 0755));
+    JEJAK_RETURN_IF_ERROR(EnsureDirectory(dir + "/exports"));
     InitReport report;
     AuthoritySettings& s = report.settings;
     s.region = region;
@@ -198,13 +194,16 @@ Result<InitReport> AuthorityState::Init(const std::string& dir, const std::strin
     JEJAK_ASSIGN_OR_RETURN(auto store, OpenAuthorityStore(ResolveDatabase(dir, s.database), true, 1));
     // authority.json last: its presence is what marks the directory as initialised.
     JEJAK_RETURN_IF_ERROR(
-        WriteFileDurably(dir + kSettingsFile, SettingsToJson(s, api_hash).dump(2) + "\n", 0644));
+        WriteFileDurably(dir + kSettingsFile, SettingsToJson(s, api_hash).dump(2) + "\n", 0600));
     return report;
 }
 
 Result<std::unique_ptr<AuthorityState>> AuthorityState::Open(const std::string& dir,
+                                                             ExportKey export_key_use,
                                                              const std::string& database) {
-    Result<std::string> text = ReadSmallFile(dir + kSettingsFile);
+    const Status private_dir = CheckPrivate(dir);
+    Result<std::string> text =
+        private_dir.ok() ? ReadSmallFile(dir + kSettingsFile) : Result<std::string>(private_dir);
     if (!text.ok()) {
         if (text.status().IsNotFound()) {
             return Status::NotFound(dir + " holds no authority: run `jejak --state-dir " + dir +
@@ -215,20 +214,23 @@ Result<std::unique_ptr<AuthorityState>> AuthorityState::Open(const std::string& 
     const nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
     SecretHash api_hash{};
     JEJAK_ASSIGN_OR_RETURN(AuthoritySettings settings, SettingsFromJson(j, api_hash));
-    struct stat st {};
-    if (HoldsPassword(settings.database) && ::stat((dir + kSettingsFile).c_str(), &st) == 0 &&
-        (st.st_mode & 077) != 0) {
-        return Status::PermissionDenied(dir + kSettingsFile +
-                                        " holds a database password and is readable by others "
-                                        "(chmod 600 it, or use a libpq password file)");
-    }
     if (!database.empty()) settings.database = database;
-    JEJAK_ASSIGN_OR_RETURN(EcdsaP256PrivateKey export_key, LoadPrivateKey(dir + kExportKeyFile));
+    JEJAK_RETURN_IF_ERROR(CheckDatabaseSetting(settings.database));
+    if (BackendOf(settings.database) == DatabaseBackend::kSqlite) {
+        const Status db = CheckPrivate(ResolveDatabase(dir, settings.database));
+        if (!db.ok() && !db.IsNotFound()) return db;  // a missing file: OpenStore says so
+    }
+    std::optional<EcdsaP256PrivateKey> export_key;
+    std::string export_pem;
+    if (export_key_use == ExportKey::kLoad) {
+        JEJAK_ASSIGN_OR_RETURN(export_key, LoadPrivateKey(dir + kExportKeyFile));
+        JEJAK_ASSIGN_OR_RETURN(export_pem, export_key->PublicKeyPem());
+    }
     JEJAK_ASSIGN_OR_RETURN(EcdsaP256PrivateKey cert_key, LoadPrivateKey(dir + kCertificateKeyFile));
     JEJAK_ASSIGN_OR_RETURN(std::string cert_pem, cert_key.PublicKeyPem());
     JEJAK_ASSIGN_OR_RETURN(EcdsaP256PublicKey cert_public, EcdsaP256PublicKey::FromPem(cert_pem));
-    JEJAK_ASSIGN_OR_RETURN(std::string export_pem, export_key.PublicKeyPem());
     const std::string hash_path = dir + kHashKeyFile;
+    struct stat st {};
     if (::stat(hash_path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
         return Status::PermissionDenied(hash_path + " is readable by others (chmod 600 it)");
     }

@@ -1,9 +1,11 @@
-// The health authority's state directory (`jejak --state-dir D authority ...`):
+// The health authority's state directory (`jejak-authority --state-dir D ...`, default
+// /var/lib/jejak-authority), mode 0700 and owned by the authority's user, every file 0600:
 //   D/authority.json               settings and public identifiers (no secrets)
-//   D/export_signing_key.pem       P-256 private key that signs export.zip (0600)
-//   D/certificate_signing_key.pem  P-256 private key that signs certificates (0600)
+//   D/export_signing_key.pem       P-256 private key that signs export.zip; read only by
+//                                  `export` (a host that only serves needs no copy)
+//   D/certificate_signing_key.pem  P-256 private key that signs certificates
 //   D/secret_hash.key              32 random bytes: codes, tokens and the API key are
-//                                  stored only as HMAC-SHA256 under this key (0600)
+//                                  stored only as HMAC-SHA256 under this key
 //   D/authority.db                 the SQLite store (codes, tokens, keys, batches), unless
 //                                  authority.json's "database" names another file or a
 //                                  postgresql:// URI (authority/store/open_authority_store.h)
@@ -11,8 +13,10 @@
 // The device API key is printed once by `init` and kept only as its hash.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -58,25 +62,40 @@ struct InitReport {
     std::string certificate_public_key_pem;
 };
 
+// Whether Open reads the export signing key. Only `export` does: the network-facing `serve`
+// (and `issue-code`) never hold it, so a host that only serves needs no copy of it
+// (docs/authority-deployment.md).
+enum class ExportKey { kSkip, kLoad };
+
 class AuthorityState {
 public:
-    // Creates a new authority in `dir` (created 0700 if missing). FailedPrecondition when
-    // `dir` already holds one. `region` is the export region (e.g. "MY"). `database`
-    // ("" = authority.db) is created or migrated and recorded in authority.json;
-    // InvalidArgument for a URI with a password (it would be stored in clear).
+    // Creates a new authority in `dir` (created 0700 if missing), every file 0600.
+    // FailedPrecondition when `dir` already holds one; PermissionDenied (CheckPrivate,
+    // files.h) when an existing `dir` is open to others or owned by another user. `region` is
+    // the export region (e.g. "MY"). `database` ("" = authority.db) is created or migrated
+    // and recorded in authority.json; InvalidArgument for a PostgreSQL setting with a
+    // password (CheckDatabaseSetting), before anything is written.
     static Result<InitReport> Init(const std::string& dir, const std::string& region,
                                    RandomSource& random, const std::string& database = "");
     // Loads an existing authority. NotFound with a hint to run `init` when there is none;
-    // PermissionDenied when a private key file (or an authority.json holding a database
-    // password) is readable by others. A non-empty `database` overrides authority.json's
-    // (e.g. `--database` on the command line).
-    static Result<std::unique_ptr<AuthorityState>> Open(const std::string& dir,
+    // PermissionDenied when the directory, the SQLite database or a private key file is open
+    // to others or owned by another user (naming the path and the fix); InvalidArgument for
+    // a PostgreSQL setting with a password. A non-empty `database` overrides authority.json's
+    // (e.g. `--database` on the command line). With ExportKey::kSkip the export key file is
+    // not opened (it may be absent) and export_key() must not be called.
+    static Result<std::unique_ptr<AuthorityState>> Open(const std::string& dir, ExportKey export_key,
                                                         const std::string& database = "");
 
     const AuthoritySettings& settings() const { return settings_; }
-    const EcdsaP256PrivateKey& export_key() const { return export_key_; }
+    bool has_export_key() const { return export_key_.has_value(); }
+    // Only on a state opened with ExportKey::kLoad.
+    const EcdsaP256PrivateKey& export_key() const {
+        assert(export_key_.has_value());
+        return *export_key_;
+    }
     const EcdsaP256PrivateKey& certificate_key() const { return certificate_key_; }
     const EcdsaP256PublicKey& certificate_public_key() const { return certificate_public_; }
+    // The export key's public half; empty unless opened with ExportKey::kLoad.
     const std::string& export_public_key_pem() const { return export_public_pem_; }
 
     // HMAC-SHA256 of a code, token or API key under the hashing secret.
@@ -94,13 +113,14 @@ public:
     Result<std::unique_ptr<AuthorityStore>> OpenStore(size_t connections = 8) const;
 
 private:
-    AuthorityState(std::string dir, AuthoritySettings settings, EcdsaP256PrivateKey export_key,
+    AuthorityState(std::string dir, AuthoritySettings settings,
+                   std::optional<EcdsaP256PrivateKey> export_key,
                    EcdsaP256PrivateKey certificate_key, EcdsaP256PublicKey certificate_public,
                    GuardedKey hash_key, SecretHash api_key_hash, std::string export_public_pem);
 
     std::string dir_;
     AuthoritySettings settings_;
-    EcdsaP256PrivateKey export_key_;
+    std::optional<EcdsaP256PrivateKey> export_key_;
     EcdsaP256PrivateKey certificate_key_;
     EcdsaP256PublicKey certificate_public_;
     GuardedKey hash_key_;

@@ -74,7 +74,7 @@ Status ExportWorker::WriteBatch(const ExportBatch& batch, ExportRunReport& repor
     const std::string path = state_.exports_dir() + "/" + batch.path;
     JEJAK_RETURN_IF_ERROR(
         WriteSignedExport(path, keys.keys, keys.revised_keys, state_.export_key(), options));
-    if (::chmod(path.c_str(), 0644) != 0) return Status::FromErrno(errno, path);
+    if (::chmod(path.c_str(), 0600) != 0) return Status::FromErrno(errno, path);
     JEJAK_RETURN_IF_ERROR(SyncDirectory(state_.exports_dir()));
     JEJAK_RETURN_IF_ERROR(store_.CompleteBatch(batch.id));
     ++report.batches;
@@ -91,11 +91,11 @@ Status ExportWorker::WriteIndex() {
     const std::string index = state_.exports_dir() + "/index.txt";
     Result<std::string> current = ReadSmallFile(index, 64u << 20);
     if (current.ok() && *current == text) return Status::Ok();
-    return WriteFileDurably(index, text, 0644);
+    return WriteFileDurably(index, text, 0600);
 }
 
 Result<ExportRunReport> ExportWorker::RunOnce(int64_t now) {
-    JEJAK_RETURN_IF_ERROR(EnsureDirectory(state_.exports_dir(), 0755));
+    JEJAK_RETURN_IF_ERROR(EnsureDirectory(state_.exports_dir()));
     JEJAK_ASSIGN_OR_RETURN(std::unique_ptr<ExportLease> lease, store_.LockExports());
     ExportRunReport report;
     JEJAK_ASSIGN_OR_RETURN(std::vector<ExportBatch> pending, store_.PendingBatches());

@@ -60,4 +60,28 @@ Status EnsureDirectory(const std::string& dir, mode_t mode) {
     return Status::FromErrno(errno, dir);
 }
 
+Status CheckPrivate(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) return Status::NotFound(path + " is missing");
+        return Status::FromErrno(errno, path);
+    }
+    const bool dir = S_ISDIR(st.st_mode);
+    const uid_t me = ::geteuid();
+    if (st.st_uid != me) {
+        return Status::PermissionDenied(
+            path + " is owned by uid " + std::to_string(st.st_uid) + ", not by this user (uid " +
+            std::to_string(me) + "): run as its owner, or `chown " + (dir ? "-R " : "") +
+            std::to_string(me) + " " + path + "`");
+    }
+    if ((st.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        return Status::PermissionDenied(path + " is mode " + mode +
+                                        ", open to other users: `chmod " +
+                                        (dir ? "700 " : "600 ") + path + "`");
+    }
+    return Status::Ok();
+}
+
 }  // namespace jejak::authority

@@ -24,4 +24,10 @@ Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes = 1 
 // Creates `dir` (mode 0700 or `mode`) if it does not exist.
 Status EnsureDirectory(const std::string& dir, mode_t mode = 0700);
 
+// The authority's files are its users' keys under embargo, codes' hashes and signing keys:
+// OK only when `path` (a directory or a file, symlinks followed) is owned by this process's
+// effective user and gives the group and others no access. Otherwise PermissionDenied naming
+// the path, what is wrong (mode or owner) and the fix; NotFound when it does not exist.
+Status CheckPrivate(const std::string& path);
+
 }  // namespace jejak::authority

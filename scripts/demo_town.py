@@ -553,7 +553,7 @@ class Town:
         self.jejak.clock = SimClock(resume, time.time(), 1)
         say(f"\n== 2. The health authority on loopback (simulated time now runs at real speed, "
             f"from {iso(resume)})")
-        ha = self.dir("authority", "state", "x")[:-2]
+        ha = self.dir("authority", "state")  # made 0700 by init
         init = self.jejak.json(["--state-dir", ha, "authority", "init", "--region", "ZZ",
                                 "--json"])
         pem = self.dir("authority", "export-public.pem")

@@ -106,11 +106,12 @@ void BuildCliApp(const CliProgram& program, CLI::App& app, CliEnv& env) {
     app.fallthrough();
     app.set_version_flag("--version", program.name + " " + JEJAK_VERSION);
     app.option_defaults()->always_capture_default();
+    if (!program.default_state_dir.empty()) env.state_dir = program.default_state_dir;
+    if (!program.default_config.empty()) env.config_path = program.default_config;
     app.add_option("--state-dir", env.state_dir, program.state_dir_help)
         ->capture_default_str()
         ->each([&env](const std::string&) { env.state_dir_given = true; });
-    app.add_option("--config", env.config_path,
-                   "Configuration file (TOML, or JSON when named *.json)")
+    app.add_option("--config", env.config_path, program.config_help)
         ->capture_default_str()
         ->each([&env](const std::string&) { env.config_path_given = true; });
     program.register_commands(app, env);

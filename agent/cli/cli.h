@@ -94,6 +94,11 @@ struct CliProgram {
     void (*register_commands)(CLI::App& app, CliEnv& env);
     // The man page's hand-written parts (`NAME --man-page` prints the page, cli_man.h).
     const ManPageText* man = nullptr;
+    // Defaults of --state-dir and --config; empty: ConfigSource's, the device's
+    // (/var/lib/jejak, /etc/jejak/jejak.toml). A companion program has its own.
+    std::string default_state_dir = {};
+    std::string default_config = {};
+    std::string config_help = "Configuration file (TOML, or JSON when named *.json)";
 };
 
 // The program's whole CLI11 app: global options and every command (what RunCliProgram parses

@@ -20,11 +20,14 @@ struct LibPq {
     decltype(&::PQclear) PQclear;
     decltype(&::PQcmdTuples) PQcmdTuples;
     decltype(&::PQconnectdbParams) PQconnectdbParams;
+    decltype(&::PQconninfoFree) PQconninfoFree;
+    decltype(&::PQconninfoParse) PQconninfoParse;
     decltype(&::PQerrorMessage) PQerrorMessage;
     decltype(&::PQexec) PQexec;
     decltype(&::PQexecParams) PQexecParams;
     decltype(&::PQexecPrepared) PQexecPrepared;
     decltype(&::PQfinish) PQfinish;
+    decltype(&::PQfreemem) PQfreemem;
     decltype(&::PQgetisnull) PQgetisnull;
     decltype(&::PQgetlength) PQgetlength;
     decltype(&::PQgetvalue) PQgetvalue;
@@ -60,11 +63,14 @@ const LibPq* LoadLibPq(std::string* error) {
         ok = Resolve(lib, "PQclear", table->PQclear) && ok;
         ok = Resolve(lib, "PQcmdTuples", table->PQcmdTuples) && ok;
         ok = Resolve(lib, "PQconnectdbParams", table->PQconnectdbParams) && ok;
+        ok = Resolve(lib, "PQconninfoFree", table->PQconninfoFree) && ok;
+        ok = Resolve(lib, "PQconninfoParse", table->PQconninfoParse) && ok;
         ok = Resolve(lib, "PQerrorMessage", table->PQerrorMessage) && ok;
         ok = Resolve(lib, "PQexec", table->PQexec) && ok;
         ok = Resolve(lib, "PQexecParams", table->PQexecParams) && ok;
         ok = Resolve(lib, "PQexecPrepared", table->PQexecPrepared) && ok;
         ok = Resolve(lib, "PQfinish", table->PQfinish) && ok;
+        ok = Resolve(lib, "PQfreemem", table->PQfreemem) && ok;
         ok = Resolve(lib, "PQgetisnull", table->PQgetisnull) && ok;
         ok = Resolve(lib, "PQgetlength", table->PQgetlength) && ok;
         ok = Resolve(lib, "PQgetvalue", table->PQgetvalue) && ok;
@@ -130,6 +136,27 @@ int HexDigit(char c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
+}
+
+// libpq's parse errors quote the offending part of the string, which may be the password:
+// every "quoted" run becomes "...".
+std::string ScrubQuoted(std::string_view message) {
+    std::string out;
+    bool quoted = false;
+    for (char c : message) {
+        if (c == '"') {
+            out += quoted ? "...\"" : "\"";
+            quoted = !quoted;
+        } else if (!quoted) {
+            out += c;
+        }
+    }
+    return out;
+}
+
+void SecureZeroString(char* text) {
+    volatile char* p = text;
+    while (*p != '\0') *p++ = '\0';
 }
 
 }  // namespace
@@ -207,15 +234,25 @@ Status PgRows::Bytes(int row, int col, std::span<uint8_t> out) const {
 }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& uri) {
-    std::string unavailable;
-    if (LoadLibPq(&unavailable) == nullptr) return Status::Unavailable("PostgreSQL: " + unavailable);
-    // The URI is expanded as "dbname"; application_name tells the server's admins who we are.
-    const char* keys[] = {"dbname", "fallback_application_name", "connect_timeout", nullptr};
-    const char* values[] = {uri.c_str(), "jejak-authority", "10", nullptr};
-    PGconn* conn = Pq().PQconnectdbParams(keys, values, 1);
+    // Connects with exactly the parameters that were checked (no password among them), not
+    // by handing libpq the string again: expand_dbname is 0.
+    JEJAK_ASSIGN_OR_RETURN(PgSettings settings, ParsePgSettings(uri));
+    bool has_timeout = false;
+    for (const auto& [key, value] : settings) has_timeout = has_timeout || key == "connect_timeout";
+    settings.emplace_back("fallback_application_name", "jejak-authority");
+    if (!has_timeout) settings.emplace_back("connect_timeout", "10");
+    std::vector<const char*> keys;
+    std::vector<const char*> values;
+    for (const auto& [key, value] : settings) {
+        keys.push_back(key.c_str());
+        values.push_back(value.c_str());
+    }
+    keys.push_back(nullptr);
+    values.push_back(nullptr);
+    PGconn* conn = Pq().PQconnectdbParams(keys.data(), values.data(), 0);
     if (conn == nullptr) return Status::Unavailable("PostgreSQL: out of memory connecting");
     if (Pq().PQstatus(conn) != CONNECTION_OK) {
-        Status s = PgError(nullptr, conn, "connect to " + RedactDatabaseUri(uri));
+        Status s = PgError(nullptr, conn, "connect to " + DescribePgSettings(uri));
         Pq().PQfinish(conn);
         return s;
     }
@@ -355,23 +392,50 @@ void PgPool::Return(std::unique_ptr<PgConnection> conn) {
     cv_.notify_one();
 }
 
-std::string RedactDatabaseUri(std::string_view uri) {
-    std::string out(uri);
-    const size_t scheme = out.find("://");
-    if (scheme != std::string::npos) {
-        const size_t auth_start = scheme + 3;
-        const size_t auth_end = out.find_first_of("/?", auth_start);
-        const size_t at = out.rfind('@', auth_end == std::string::npos ? out.size() : auth_end);
-        if (at != std::string::npos && at >= auth_start) {
-            const size_t colon = out.find(':', auth_start);
-            if (colon != std::string::npos && colon < at)
-                out.replace(colon + 1, at - colon - 1, "***");
-        }
+Result<PgSettings> ParsePgSettings(std::string_view database) {
+    std::string unavailable;
+    if (LoadLibPq(&unavailable) == nullptr) return Status::Unavailable("PostgreSQL: " + unavailable);
+    const std::string text(database);
+    char* error = nullptr;
+    PQconninfoOption* options = Pq().PQconninfoParse(text.c_str(), &error);
+    if (options == nullptr) {
+        std::string why = error != nullptr ? ScrubQuoted(error) : "out of memory";
+        if (error != nullptr) Pq().PQfreemem(error);
+        while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+        return Status::InvalidArgument("database: libpq cannot parse the connection string: " + why);
     }
-    for (size_t p = out.find("password="); p != std::string::npos;
-         p = out.find("password=", p + 1)) {
-        const size_t end = out.find_first_of("& ", p);
-        out.replace(p + 9, (end == std::string::npos ? out.size() : end) - p - 9, "***");
+    PgSettings settings;
+    bool password = false;
+    for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+        if (o->val == nullptr) continue;
+        const std::string keyword = o->keyword;
+        if (keyword == "password" || keyword == "sslpassword") {
+            password = true;
+            SecureZeroString(o->val);
+            continue;
+        }
+        settings.emplace_back(keyword, o->val);
+    }
+    Pq().PQconninfoFree(options);
+    if (password) {
+        return Status::InvalidArgument(
+            "database: the PostgreSQL connection string holds a password (not shown); remove it "
+            "and let libpq read it from a password file (~/.pgpass of the service user or "
+            "PGPASSFILE, mode 0600), or use peer authentication over the local socket");
+    }
+    return settings;
+}
+
+std::string DescribePgSettings(std::string_view database) {
+    Result<PgSettings> settings = ParsePgSettings(database);
+    if (!settings.ok()) return "a PostgreSQL connection string (not shown)";
+    std::string out = "postgresql";
+    for (const char* shown : {"host", "hostaddr", "port", "dbname", "user"}) {
+        for (const auto& [key, value] : *settings) {
+            if (key != shown) continue;
+            // A value holding '=' (a dbname that reads as a connection string) is not shown.
+            out += " " + key + "=" + (value.find('=') == std::string::npos ? value : "...");
+        }
     }
     return out;
 }

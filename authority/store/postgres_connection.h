@@ -2,8 +2,8 @@
 // statements and results read as checked values, and a small blocking pool of them (one
 // connection per server worker thread is the intended size). libpq-fe.h is included only by
 // postgres_connection.cc. Every libpq error becomes a Status in one place (PgError), with the
-// server's primary message and SQLSTATE but never the connection URI (which may carry a
-// password).
+// server's primary message and SQLSTATE but never the connection string itself (one with a
+// password is refused before any connection: ParsePgSettings).
 #pragma once
 
 #include <condition_variable>
@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "platform/base/status.h"
@@ -72,8 +73,8 @@ private:
 
 class PgConnection {
 public:
-    // Connects to `uri` (postgresql://...). Unavailable when the server cannot be reached or
-    // refuses; the message never contains the URI's password.
+    // Connects to `uri` (ParsePgSettings: InvalidArgument for a password or a malformed
+    // string). Unavailable when the server cannot be reached or refuses.
     static Result<std::unique_ptr<PgConnection>> Connect(const std::string& uri);
     ~PgConnection();
     PgConnection(const PgConnection&) = delete;
@@ -142,8 +143,19 @@ private:
     size_t open_ = 0;  // idle + lent out
 };
 
-// "postgresql://user:secret@host/db" -> "postgresql://user:***@host/db"; also hides a
-// password=... query parameter. For every message that names a database.
-std::string RedactDatabaseUri(std::string_view uri);
+// A PostgreSQL `database` setting (a postgresql:// URI or a key/value connection string)
+// as libpq's own parser (PQconninfoParse) reads it: the keywords given and their values,
+// percent-encoding undone. InvalidArgument when it does not parse, or when it holds a
+// password (`password` or `sslpassword`, however spelled: user:password@, a query parameter,
+// percent-encoded keywords, key/value form); passwords come from libpq's password file
+// (PGPASSFILE, ~/.pgpass) or peer authentication instead. No message repeats the setting
+// or any part libpq quoted. Unavailable when libpq cannot be loaded.
+using PgSettings = std::vector<std::pair<std::string, std::string>>;
+Result<PgSettings> ParsePgSettings(std::string_view database);
+
+// The setting as messages may name it: "postgresql host=db port=5432 dbname=jejak user=j"
+// from the parsed values (never a password); "a PostgreSQL connection string (not shown)"
+// when it does not parse.
+std::string DescribePgSettings(std::string_view database);
 
 }  // namespace jejak::authority

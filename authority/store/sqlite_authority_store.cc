@@ -389,6 +389,17 @@ private:
 
 Result<std::unique_ptr<AuthorityStore>> OpenSqliteAuthorityStore(const std::string& path,
                                                                  bool create) {
+    if (create) {
+        // Created here, 0600 whatever the umask: SQLite would create it 0644, and its -wal and
+        // -shm files copy the database's mode. An existing file is left as it is.
+        const int fd =
+            ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0) {
+            ::close(fd);
+        } else if (errno != EEXIST) {
+            return Status::FromErrno(errno, "cannot create " + path);
+        }
+    }
     JEJAK_ASSIGN_OR_RETURN(SqliteDb db, SqliteDb::Open(path, create));
     auto store = std::make_unique<SqliteAuthorityStore>(std::move(db), path);
     JEJAK_RETURN_IF_ERROR(store->Migrate());

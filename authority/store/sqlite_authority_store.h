@@ -11,9 +11,9 @@
 
 namespace jejak::authority {
 
-// Opens (creating when `create`) the database at `path` and migrates its schema to the
-// current version. NotFound when the file is missing and !create; Corruption for a file
-// from a newer Jejak or not a database.
+// Opens (creating when `create`, mode 0600) the database at `path` and migrates its schema
+// to the current version. NotFound when the file is missing and !create; Corruption for a
+// file from a newer Jejak or not a database.
 Result<std::unique_ptr<AuthorityStore>> OpenSqliteAuthorityStore(const std::string& path,
                                                                  bool create);
 

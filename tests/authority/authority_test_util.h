@@ -133,7 +133,7 @@ public:
         REQUIRE_MESSAGE(report.ok(), report.status().ToString());
         api_key_ = report->api_key;
         SetRateLimits(dir_.path(), rate_limits);
-        auto state = authority::AuthorityState::Open(dir_.path());
+        auto state = authority::AuthorityState::Open(dir_.path(), authority::ExportKey::kLoad);
         REQUIRE(state.ok());
         state_ = std::move(*state);
         auto store = state_->OpenStore();

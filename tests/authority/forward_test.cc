@@ -47,8 +47,10 @@ public:
         path_ = tmpl;
     }
     ~ScratchDir() { std::filesystem::remove_all(path_); }
+    // Mode 0700: an authority state dir open to others is refused.
     std::string Sub(const std::string& name) const {
         std::filesystem::create_directories(path_ + "/" + name);
+        std::filesystem::permissions(path_ + "/" + name, std::filesystem::perms::owner_all);
         return path_ + "/" + name;
     }
 

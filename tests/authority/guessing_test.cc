@@ -190,7 +190,7 @@ TEST_CASE("guessing: several instances each enforce their share of the limits") 
     REQUIRE(authority::AuthorityState::Init(dir.path(), "ZZ", random).ok());
     SetRateLimits(dir.path(), {{"per_address", {{"burst", 12}, {"per_hour", 360}}},
                                {"instances", 3}});
-    auto state = authority::AuthorityState::Open(dir.path());
+    auto state = authority::AuthorityState::Open(dir.path(), authority::ExportKey::kLoad);
     REQUIRE(state.ok());
     ManualClock clock(kTestNow * kSecond);
     authority::AuthorityCounters counters;

@@ -296,21 +296,63 @@ STORE_CONFORMANCE("a database migrated by a newer Jejak is refused, not rewritte
 TEST_CASE("store: the database setting picks the backend; messages never show a password") {
     CHECK(BackendOf("authority.db") == DatabaseBackend::kSqlite);
     CHECK(BackendOf("/var/lib/jejak-authority/authority.db") == DatabaseBackend::kSqlite);
+    CHECK(BackendOf("/tmp/a=b.db") == DatabaseBackend::kSqlite);
     CHECK(BackendOf("postgresql://db.example/jejak") == DatabaseBackend::kPostgres);
     CHECK(BackendOf("postgres://u@/jejak?host=/run/postgresql") == DatabaseBackend::kPostgres);
+    CHECK(BackendOf("host=db dbname=jejak") == DatabaseBackend::kPostgres);
+    CHECK(BackendOf(" dbname = jejak") == DatabaseBackend::kPostgres);
     CHECK(std::string(BackendName(DatabaseBackend::kPostgres)) == "postgresql");
-    CHECK(DescribeDatabase("postgresql://jejak:s3cret@db:5432/jejak") ==
-          "postgresql://jejak:***@db:5432/jejak");
-    CHECK(DescribeDatabase("postgresql://db/jejak?user=j&password=s3cret&sslmode=require") ==
-          "postgresql://db/jejak?user=j&password=***&sslmode=require");
-    CHECK(DescribeDatabase("postgresql://jejak@db/jejak") == "postgresql://jejak@db/jejak");
+    CHECK(DescribeDatabase("postgresql://jejak@db:5432/jejak?sslmode=verify-full") ==
+          "postgresql host=db port=5432 dbname=jejak user=jejak");
+    CHECK(DescribeDatabase("host=/run/postgresql dbname=jejak") ==
+          "postgresql host=/run/postgresql dbname=jejak");
+    CHECK(DescribeDatabase("postgresql://db/jejak?password=s3cret") ==
+          "a PostgreSQL connection string (not shown)");
     CHECK(DescribeDatabase("/tmp/pass:word@x.db") == "/tmp/pass:word@x.db");  // a file name
-    // A refused connection names the database without its password.
-    auto refused = OpenAuthorityStore("postgresql://jejak:s3cret@/nodb?host=/nonexistent-dir", true);
+    CHECK(CheckDatabaseSetting("postgresql://jejak@db/jejak?sslmode=verify-full").ok());
+    CHECK(CheckDatabaseSetting("authority.db").ok());
+    // A refused connection names the database, not the string.
+    auto refused = OpenAuthorityStore("postgresql://jejak@/nodb?host=/nonexistent-dir", true);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.status().IsUnavailable());
-    CHECK(refused.status().ToString().find("s3cret") == std::string::npos);
-    CHECK(refused.status().ToString().find("***") != std::string::npos);
+    CHECK(refused.status().ToString().find("host=/nonexistent-dir dbname=nodb") != std::string::npos);
+}
+
+// Issue 22: a percent-encoded password keyword was neither refused nor redacted. libpq's own
+// parser reads every spelling; each is refused before any connection and never printed.
+TEST_CASE("store: a database setting with a password is refused in every spelling, unprinted") {
+    for (const char* database : {
+             "postgresql://jejak:Zs3cret@db/jejak",
+             "postgresql://jejak:Zs3cr%65t@db/jejak",
+             "postgresql://db/jejak?password=Zs3cret",
+             "postgresql://db/jejak?%70assword=Zs3cret",
+             "postgres://db/jejak?pass%77ord=Zs3cret&sslmode=require",
+             "postgresql://db/jejak?sslpassword=Zs3cret",
+             "host=db dbname=jejak password=Zs3cret",
+             "host=db password = 'Zs3cret' dbname=jejak",
+             "dbname=jejak sslpassword=Zs3cret",
+         }) {
+        const Status checked = CheckDatabaseSetting(database);
+        CHECK_MESSAGE(checked.IsInvalidArgument(), database);
+        CHECK_MESSAGE(checked.message().find("holds a password (not shown)") != std::string::npos,
+                      checked.message());
+        auto store = OpenAuthorityStore(database, true);
+        REQUIRE_FALSE(store.ok());
+        CHECK(store.status().IsInvalidArgument());
+        for (const std::string& text : {checked.ToString(), store.status().ToString(),
+                                        DescribeDatabase(database)}) {
+            CHECK_MESSAGE(text.find("s3cr") == std::string::npos, text);
+        }
+    }
+    // A string libpq cannot parse is refused too, without quoting it.
+    for (const char* database : {"postgresql://db/jejak?password=Zs3cret%zz",
+                                 "postgresql://db/jejak?Zs3cret", "host=db Zs3cret"}) {
+        const Status checked = CheckDatabaseSetting(database);
+        CHECK_MESSAGE(checked.IsInvalidArgument(), database);
+        CHECK_MESSAGE(checked.message().find("libpq cannot parse") != std::string::npos,
+                      checked.message());
+        CHECK_MESSAGE(checked.message().find("s3cr") == std::string::npos, checked.message());
+    }
 }
 
 }  // namespace

@@ -212,7 +212,7 @@ int RunAuthorityClusterBench(const AuthorityBenchArgs& args) {
     SystemRandom random;
     SystemClock clock;
     auto init = AuthorityState::Init(dir, "ZZ", random, args.database);
-    auto state = init.ok() ? AuthorityState::Open(dir)
+    auto state = init.ok() ? AuthorityState::Open(dir, authority::ExportKey::kLoad)
                            : Result<std::unique_ptr<AuthorityState>>(init.status());
     if (!state.ok()) {
         std::fprintf(stderr, "jejak-bench: %s\n", state.status().ToString().c_str());

@@ -76,7 +76,7 @@ int RunChaffBench(int requests) {
     SystemRandom random;
     SystemClock clock;
     auto init = AuthorityState::Init(dir, "ZZ", random);
-    auto state = init.ok() ? AuthorityState::Open(dir) : Result<std::unique_ptr<AuthorityState>>(init.status());
+    auto state = init.ok() ? AuthorityState::Open(dir, authority::ExportKey::kLoad) : Result<std::unique_ptr<AuthorityState>>(init.status());
     auto store = state.ok() ? (*state)->OpenStore() : Result<std::unique_ptr<AuthorityStore>>(state.status());
     if (!store.ok()) {
         std::fprintf(stderr, "jejak-bench: %s\n", store.status().ToString().c_str());

@@ -34,9 +34,11 @@ void InitRandom() {
     if (Status s = SystemRandom::Init(); !s.ok()) Fail(s, "authority");
 }
 
+// Only `export` reads the export signing key (authority_state.h: ExportKey).
 std::unique_ptr<AuthorityState> OpenState(const CliEnv& env, const std::string& what,
-                                          const std::string& database) {
-    auto state = AuthorityState::Open(env.state_dir, database);
+                                          const std::string& database,
+                                          authority::ExportKey export_key) {
+    auto state = AuthorityState::Open(env.state_dir, export_key, database);
     if (!state.ok()) Fail(state.status(), what);
     return std::move(*state);
 }
@@ -84,7 +86,7 @@ struct IssueArgs {
 
 void RunIssueCode(const IssueArgs& args, CliEnv& env) {
     InitRandom();
-    auto state = OpenState(env, "authority issue-code", args.database);
+    auto state = OpenState(env, "authority issue-code", args.database, authority::ExportKey::kSkip);
     auto store = state->OpenStore();
     if (!store.ok()) Fail(store.status(), "authority issue-code");
     SystemRandom random;
@@ -120,7 +122,7 @@ void RunServe(const ServeArgs& args, CliEnv& env) {
     options->tls_cert_file = args.tls_cert;
     options->tls_key_file = args.tls_key;
     options->threads = args.threads;
-    auto state = OpenState(env, "authority serve", args.database);
+    auto state = OpenState(env, "authority serve", args.database, authority::ExportKey::kSkip);
     auto store = state->OpenStore(static_cast<size_t>(args.threads));
     if (!store.ok()) Fail(store.status(), "authority serve");
     SystemRandom random;
@@ -163,7 +165,7 @@ struct ExportArgs {
 
 void RunExport(const ExportArgs& args, CliEnv& env) {
     InitRandom();
-    auto state = OpenState(env, "authority export", args.database);
+    auto state = OpenState(env, "authority export", args.database, authority::ExportKey::kLoad);
     auto store = state->OpenStore();
     if (!store.ok()) Fail(store.status(), "authority export");
     SystemRandom random;

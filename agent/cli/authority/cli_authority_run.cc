@@ -10,8 +10,13 @@ const CliProgram& AuthorityProgram() {
         "jejak-authority",
         "Jejak pilot health-authority server: verification codes, certificates, key publishing, "
         "exports",
-        "Directory of the authority's keys, key database and exports", RegisterAuthorityCommands,
-        &AuthorityManPageText()};
+        "Directory of the authority's keys, key database and exports (mode 0700)",
+        RegisterAuthorityCommands, &AuthorityManPageText(),
+        // Its own, not the device's /var/lib/jejak and /etc/jejak: a machine may run both.
+        "/var/lib/jejak-authority",
+        "/etc/jejak-authority/jejak-authority.toml",
+        "Configuration file (read by no command yet: the authority's settings live in "
+        "authority.json in --state-dir)"};
     return program;
 }
 
