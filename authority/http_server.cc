@@ -1,85 +1,201 @@
-// cpp-httplib binding of the authority's endpoints (HTTPS through its OpenSSL support).
+// The authority's HTTP(S) front: the listening socket, the libmicrohttpd daemon (thread
+// pool, TLS through GnuTLS) and the per-request deadline; requests themselves are handled
+// in http_front.cc.
 #include "authority/http_server.h"
 
-#include <httplib.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <sstream>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
-#include "authority/requests.h"
+#include "authority/http_front.h"
 
 namespace jejak::authority {
 namespace {
 
-constexpr int kPayloadTooLarge = 413;
+using SteadyTime = std::chrono::steady_clock::time_point;
 
-bool IsChaff(const httplib::Request& req) { return req.has_header("X-Chaff"); }
+// The per-request deadline: a connection whose current request is not done within it is
+// shut down, however slowly but steadily its client sends (slowloris). libmicrohttpd's own
+// timeout is an idle timeout only.
+class DeadlineWatch {
+public:
+    explicit DeadlineWatch(std::chrono::seconds deadline) : deadline_(deadline) {
+        thread_ = std::thread([this] { Loop(); });
+    }
+    ~DeadlineWatch() {
+        {
+            std::lock_guard lock(mu_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        thread_.join();
+    }
+    void Started(MHD_Connection* c) {
+        const MHD_ConnectionInfo* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!info) return;
+        std::lock_guard lock(mu_);
+        conns_[c] = {info->connect_fd, std::chrono::steady_clock::now() + deadline_};
+    }
+    void RequestDone(MHD_Connection* c) {
+        std::lock_guard lock(mu_);
+        auto it = conns_.find(c);
+        if (it != conns_.end()) it->second.due = std::chrono::steady_clock::now() + deadline_;
+    }
+    // Called by libmicrohttpd before it closes the socket, so Loop never touches a closed fd.
+    void Closed(MHD_Connection* c) {
+        std::lock_guard lock(mu_);
+        conns_.erase(c);
+    }
 
-std::optional<std::string_view> ApiKey(const httplib::Request& req) {
-    if (!req.has_header("X-API-Key")) return std::nullopt;
-    const auto it = req.headers.find("X-API-Key");
-    return std::string_view(it->second);
+private:
+    struct Entry {
+        int fd = -1;
+        SteadyTime due;
+    };
+    void Loop() {
+        std::unique_lock lock(mu_);
+        while (!stop_) {
+            cv_.wait_for(lock, std::chrono::milliseconds(200));
+            const SteadyTime now = std::chrono::steady_clock::now();
+            for (auto& [c, e] : conns_) {
+                if (e.fd >= 0 && now >= e.due) {
+                    ::shutdown(e.fd, SHUT_RDWR);  // libmicrohttpd sees the end and closes it
+                    e.fd = -1;
+                }
+            }
+        }
+    }
+
+    const std::chrono::seconds deadline_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool stop_ = false;
+    std::unordered_map<MHD_Connection*, Entry> conns_;
+    std::thread thread_;
+};
+
+void NotifyConnection(void* cls, MHD_Connection* c, void**, MHD_ConnectionNotificationCode code) {
+    auto* watch = static_cast<DeadlineWatch*>(cls);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) watch->Started(c);
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) watch->Closed(c);
 }
 
-void Send(httplib::Response& res, const ApiReply& reply) {
-    res.status = reply.status;
-    res.set_header("Cache-Control", "no-store");
-    res.set_content(reply.body.dump(), "application/json");
+Result<std::string> ReadPem(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in || text.str().empty() || text.str().size() > (1u << 20)) {
+        return Status::InvalidArgument("cannot read the TLS file " + path);
+    }
+    return text.str();
+}
+
+// A listening TCP socket on host:port. SO_REUSEADDR only (a restart need not wait out
+// TIME_WAIT; Linux still refuses a second listener), never SO_REUSEPORT.
+Result<int> Listen(const ServeOptions& o) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    const std::string where = o.host + ":" + std::to_string(o.port);
+    if (getaddrinfo(o.host.c_str(), std::to_string(o.port).c_str(), &hints, &found) != 0) {
+        return Status::Unavailable("cannot listen on " + where + ": unknown address");
+    }
+    const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    const int one = 1;
+    int err = fd < 0 ? errno : 0;
+    if (fd >= 0 && (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+                    ::bind(fd, found->ai_addr, found->ai_addrlen) != 0 ||
+                    ::listen(fd, o.limits.listen_backlog) != 0)) {
+        err = errno;
+    }
+    freeaddrinfo(found);
+    if (err == 0) return fd;
+    if (fd >= 0) ::close(fd);
+    if (err == EADDRINUSE) {
+        return Status::Unavailable("cannot listen on " + where +
+                                   ": the address is already in use (another server listens there)");
+    }
+    return Status::Unavailable("cannot listen on " + where + ": " + std::strerror(err));
+}
+
+int BoundPort(int fd) {
+    sockaddr_storage a{};
+    socklen_t len = sizeof a;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) return 0;
+    if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&a)->sin_port);
+    return ntohs(reinterpret_cast<sockaddr_in6*>(&a)->sin6_port);
 }
 
 }  // namespace
 
 struct AuthorityHttpServer::Impl {
-    Impl(AuthorityService& s, std::string dir) : service(s), exports_dir(std::move(dir)) {}
+    Impl(AuthorityService& s, std::string dir) : front{s, std::move(dir), {}, {}} {}
+    Status Start(const ServeOptions& o, int fd);
 
-    void Route(httplib::Server& server, int threads);
-
-    AuthorityService& service;
-    std::string exports_dir;
-    std::unique_ptr<httplib::Server> server;
+    Front front;
+    std::unique_ptr<DeadlineWatch> watch;
+    std::string tls_key, tls_cert;  // must outlive the daemon
+    MHD_Daemon* daemon = nullptr;
     int port = 0;
-    // Stop may come before Run has started listening (a signal at start-up): Run checks
-    // stop_requested after announcing itself, Stop waits for a running Run to listen.
-    std::atomic<bool> stop_requested{false};
-    std::atomic<bool> run_active{false};
+    std::mutex mu;
+    std::condition_variable cv;
+    bool stopped = false;
 };
 
-void AuthorityHttpServer::Impl::Route(httplib::Server& s, int threads) {
-    s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-    s.set_payload_max_length(kMaxRequestBytes);
-    // Replies are small and written in pieces: without this, Nagle's algorithm and delayed
-    // ACKs add ~40 ms to every keep-alive request.
-    s.set_tcp_nodelay(true);
-    s.Post("/api/verify", [this](const httplib::Request& req, httplib::Response& res) {
-        Send(res, service.Verify(ApiKey(req), req.body, IsChaff(req), req.remote_addr));
-    });
-    s.Post("/api/certificate", [this](const httplib::Request& req, httplib::Response& res) {
-        Send(res, service.Certificate(ApiKey(req), req.body, IsChaff(req), req.remote_addr));
-    });
-    s.Post("/v1/publish", [this](const httplib::Request& req, httplib::Response& res) {
-        Send(res, service.Publish(req.body, IsChaff(req)));
-    });
-    s.set_mount_point("/exports", exports_dir);
-    // Errors raised by the library itself (oversized body, unknown path) get the same JSON
-    // shapes as the handlers' errors; replies that already carry a body are left alone.
-    s.set_error_handler(httplib::Server::HandlerWithResponse(
-        [this](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        const ApiFamily family =
-            req.path.rfind("/v1/", 0) == 0 ? ApiFamily::kPublish : ApiFamily::kVerification;
-        const bool too_large = res.status == kPayloadTooLarge;
-        const std::string code = too_large ? (family == ApiFamily::kPublish ? "bad_request"
-                                                                            : "unparsable_request")
-                                           : "not_found";
-        const std::string message =
-            too_large ? "request body is larger than " + std::to_string(kMaxRequestBytes) + " bytes"
-                      : "no such endpoint";
-        const int status = res.status;
-        Send(res, service.Error(family, status, code, message));
-        return httplib::Server::HandlerResponse::Handled;
-    }));
+Status AuthorityHttpServer::Impl::Start(const ServeOptions& o, int fd) {
+    const RequestLimits& lim = o.limits;
+    watch = std::make_unique<DeadlineWatch>(std::chrono::seconds(lim.request_deadline_s));
+    DeadlineWatch* w = watch.get();
+    front.options = o;
+    front.request_done = [w](MHD_Connection* c) { w->RequestDone(c); };
+    const auto fn = [](auto f) { return reinterpret_cast<intptr_t>(f); };
+    std::vector<MHD_OptionItem> opts = {
+        {MHD_OPTION_LISTEN_SOCKET, static_cast<intptr_t>(fd), nullptr},
+        {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(lim.max_connections), nullptr},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(lim.max_per_source), nullptr},
+        {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(lim.idle_timeout_s), nullptr},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(lim.connection_memory), nullptr},
+        {MHD_OPTION_NOTIFY_COMPLETED, fn(&RequestCompleted), &front},
+        {MHD_OPTION_NOTIFY_CONNECTION, fn(&NotifyConnection), w},
+    };
+    if (o.threads > 1) opts.push_back({MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(o.threads), nullptr});
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+    if (!o.tls_cert_file.empty()) {
+        if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+            return Status::InvalidArgument("this libmicrohttpd has no TLS support");
+        }
+        JEJAK_ASSIGN_OR_RETURN(tls_cert, ReadPem(o.tls_cert_file));
+        JEJAK_ASSIGN_OR_RETURN(tls_key, ReadPem(o.tls_key_file));
+        flags |= MHD_USE_TLS;
+        opts.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, tls_key.data()});
+        opts.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, tls_cert.data()});
+    }
+    opts.push_back({MHD_OPTION_END, 0, nullptr});
+    daemon = MHD_start_daemon(flags, 0, nullptr, nullptr, &HandleRequest, &front,
+                              MHD_OPTION_ARRAY, opts.data(), MHD_OPTION_END);
+    if (!daemon) {
+        watch.reset();
+        return o.tls_cert_file.empty()
+                   ? Status::Unavailable("the HTTP server could not start")
+                   : Status::InvalidArgument("cannot use the TLS certificate " + o.tls_cert_file +
+                                             " and key " + o.tls_key_file);
+    }
+    return Status::Ok();
 }
 
 Result<ServeOptions> ParseListen(const std::string& listen) {
@@ -109,30 +225,22 @@ AuthorityHttpServer::~AuthorityHttpServer() { Stop(); }
 
 Status AuthorityHttpServer::Bind(const ServeOptions& options) {
     const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
-    if (tls) {
-        if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
-            return Status::InvalidArgument("HTTPS needs both a certificate and a key file");
-        }
-        auto server = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(),
-                                                           options.tls_key_file.c_str());
-        if (!server->is_valid()) {
-            return Status::InvalidArgument("cannot load the TLS certificate " +
-                                           options.tls_cert_file + " and key");
-        }
-        impl_->server = std::move(server);
-    } else {
-        impl_->server = std::make_unique<httplib::Server>();
+    if (tls && (options.tls_cert_file.empty() || options.tls_key_file.empty())) {
+        return Status::InvalidArgument("HTTPS needs both a certificate and a key file");
     }
-    impl_->Route(*impl_->server, std::max(1, options.threads));
-    if (options.port == 0) {
-        impl_->port = impl_->server->bind_to_any_port(options.host);
-        if (impl_->port < 0) impl_->port = 0;
-    } else if (impl_->server->bind_to_port(options.host, options.port)) {
-        impl_->port = options.port;
+    if (!tls && !options.insecure_http && !IsLoopbackHost(options.host)) {
+        return Status::InvalidArgument(
+            "plain HTTP is served only on loopback: give --tls-cert and --tls-key, or "
+            "--insecure-http behind a TLS proxy, to listen on " + options.host);
     }
-    if (impl_->port == 0) {
-        return Status::Unavailable("cannot listen on " + options.host + ":" +
-                                   std::to_string(options.port));
+    JEJAK_ASSIGN_OR_RETURN(const int fd, Listen(options));
+    impl_->port = BoundPort(fd);
+    ServeOptions o = options;
+    o.threads = std::max(1, options.threads);
+    if (Status s = impl_->Start(o, fd); !s.ok()) {
+        ::close(fd);
+        impl_->port = 0;
+        return s;
     }
     return Status::Ok();
 }
@@ -140,20 +248,22 @@ Status AuthorityHttpServer::Bind(const ServeOptions& options) {
 int AuthorityHttpServer::port() const { return impl_->port; }
 
 Status AuthorityHttpServer::Run() {
-    if (!impl_->server || impl_->port == 0) return Status::FailedPrecondition("server not bound");
-    impl_->run_active = true;
-    const bool ok = impl_->stop_requested || impl_->server->listen_after_bind();
-    impl_->run_active = false;
-    return ok ? Status::Ok() : Status::Unavailable("the HTTP server stopped with an error");
+    std::unique_lock lock(impl_->mu);
+    if (!impl_->daemon && !impl_->stopped) return Status::FailedPrecondition("server not bound");
+    impl_->cv.wait(lock, [&] { return impl_->stopped; });
+    return Status::Ok();
 }
 
 void AuthorityHttpServer::Stop() {
-    if (!impl_ || !impl_->server) return;
-    impl_->stop_requested = true;
-    while (impl_->run_active && !impl_->server->is_running()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (!impl_) return;
+    std::lock_guard lock(impl_->mu);
+    if (impl_->daemon) {
+        MHD_stop_daemon(impl_->daemon);  // closes the listening socket too
+        impl_->daemon = nullptr;
     }
-    impl_->server->stop();
+    impl_->watch.reset();
+    impl_->stopped = true;
+    impl_->cv.notify_all();
 }
 
 }  // namespace jejak::authority

@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <fstream>
 #include <utility>
@@ -152,10 +153,12 @@ public:
     }
     ~TestAuthority() { StopServer(); }
 
-    void StartServer() {
+    // `adjust` may change the default options (limits, request log) before binding.
+    void StartServer(const std::function<void(authority::ServeOptions&)>& adjust = {}) {
         server_ = std::make_unique<authority::AuthorityHttpServer>(*service_, state_->exports_dir());
         authority::ServeOptions options;
         options.threads = 4;
+        if (adjust) adjust(options);
         REQUIRE(server_->Bind(options).ok());
         thread_ = std::thread([this] { (void)server_->Run(); });
         client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());

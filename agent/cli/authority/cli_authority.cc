@@ -111,6 +111,7 @@ struct ServeArgs {
     std::string listen;
     std::string tls_cert;
     std::string tls_key;
+    bool insecure_http = false;
     int threads = 8;
     std::string database;
 };
@@ -122,30 +123,36 @@ void RunServe(const ServeArgs& args, CliEnv& env) {
     options->tls_cert_file = args.tls_cert;
     options->tls_key_file = args.tls_key;
     options->threads = args.threads;
+    options->insecure_http = args.insecure_http;
     auto state = OpenState(env, "authority serve", args.database, authority::ExportKey::kSkip);
     auto store = state->OpenStore(static_cast<size_t>(args.threads));
     if (!store.ok()) Fail(store.status(), "authority serve");
     SystemRandom random;
-    // Warnings (a spent failed-verification budget) to stderr, the journal under systemd.
+    // Warnings (a spent failed-verification budget) and the request log to stderr, the
+    // journal under systemd.
     std::mutex log_mu;
-    authority::AuthorityService service(*state, **store, env.clock, random,
-                                        [&](const std::string& line) {
-                                            std::lock_guard lock(log_mu);
-                                            env.err << line << std::endl;
-                                        });
+    const auto log = [&](const std::string& line) {
+        std::lock_guard lock(log_mu);
+        env.err << line << std::endl;
+    };
+    authority::AuthorityService service(*state, **store, env.clock, random, log);
+    options->request_log = log;
+    options->clock = &env.clock;
+    options->database_check = [&store] { return (*store)->CountExposures().status(); };
     authority::AuthorityHttpServer server(service, state->exports_dir());
     if (Status s = server.Bind(*options); !s.ok()) Fail(s, "authority serve");
     const bool tls = !args.tls_cert.empty();
     const std::string host = options->host.find(':') != std::string::npos
                                  ? "[" + options->host + "]" : options->host;
-    env.out << "listening on " << (tls ? "https://" : "http://") << host << ":" << server.port()
-            << std::endl;
+    // The handlers before the announcement: a SIGTERM right after it still stops cleanly.
     g_serve_stop = 0;
     struct sigaction sa = {}, old_int = {}, old_term = {};
     sa.sa_handler = RequestServeStop;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    env.out << "listening on " << (tls ? "https://" : "http://") << host << ":" << server.port()
+            << std::endl;
     Status run;
     std::thread thread([&] { run = server.Run(); });
     while (!g_serve_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -225,6 +232,8 @@ void RegisterAuthorityCommands(CLI::App& app, CliEnv& env) {
     s->add_option("--listen", serve->listen, "HOST:PORT (port 0: any free port)")->required();
     s->add_option("--tls-cert", serve->tls_cert, "PEM certificate chain: serve HTTPS");
     s->add_option("--tls-key", serve->tls_key, "PEM private key of --tls-cert");
+    s->add_flag("--insecure-http", serve->insecure_http,
+                "Plain HTTP on an address other than loopback (behind a TLS proxy)");
     s->add_option("--threads", serve->threads, "Worker threads")->check(CLI::Range(1, 256));
     AddDatabaseOption(s, serve->database);
     s->callback([serve, &env] { RunServe(*serve, env); });
