@@ -101,6 +101,8 @@ int Run(const CliProgram& program, int argc, const char* const* argv, CliEnv& en
 }  // namespace
 
 void BuildCliApp(const CliProgram& program, CLI::App& app, CliEnv& env) {
+    app.name(program.name);
+    app.description(program.description);
     app.require_subcommand(1);
     // Global options may also follow the subcommand: `jejak store status --state-dir D`.
     app.fallthrough();

@@ -48,7 +48,7 @@ std::string OptionText(const CLI::Option* opt) {
     std::string text = opt->get_description();
     const std::string def = opt->get_default_str();
     // A description that states its own default is the one to believe.
-    if (!IsFlag(opt) && !def.empty() && text.find("default") == std::string::npos) {
+    if (!IsFlag(opt) && !def.empty() && def != "[]" && text.find("default") == std::string::npos) {
         text += " (default: " + def + ")";
     }
     if (opt->get_required()) text += " (required)";

@@ -254,8 +254,10 @@ void ContactMarkers(std::ostream& svg, const Frame& f, const Contact& c) {
         svg << 'M' << x * kMarkerGridPx + half << ' ' << y * kMarkerGridPx + half << "h0";
     }
     svg << "\"><title>contact " << c.id << "</title></path>\n";
-    const AttenuationPoint& first = c.points.front();
-    Text(svg, f.X(first.unix_s), f.Y(first.typical_db) - 7, 10, std::to_string(c.id), "middle",
+    // The number above the contact's closest sighting, clear of its markers.
+    int closest = c.points.front().typical_db;
+    for (const AttenuationPoint& p : c.points) closest = std::min(closest, p.typical_db);
+    Text(svg, f.X(c.points.front().unix_s), f.Y(closest) - 8, 10, std::to_string(c.id), "middle",
          " class=\"number\"");
 }
 

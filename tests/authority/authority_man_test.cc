@@ -42,8 +42,8 @@ TEST_CASE("jejak-authority(1) names every command and option of its app tree") {
         }
     }
     for (const char* title :
-         {".SH FILES\n", ".SH SIGNALS\n", ".SH \"EXIT STATUS\"\n", ".SH ENVIRONMENT\n",
-          ".SH EXAMPLES\n", "/var/lib/jejak\\-authority"}) {
+         {".SH \"FILES\"\n", ".SH \"SIGNALS\"\n", ".SH \"EXIT STATUS\"\n", ".SH \"ENVIRONMENT\"\n",
+          ".SH \"EXAMPLES\"\n", "/var/lib/jejak\\-authority"}) {
         CHECK_MESSAGE(man.find(title) != std::string::npos, title);
     }
     const auto groff =

@@ -33,9 +33,9 @@ std::string Slurp(const std::string& path) {
     return text.str();
 }
 
-// The text of one section (".SH TITLE" up to the next ".SH").
+// The text of one section (".SH "TITLE"" up to the next ".SH").
 std::string Section(const std::string& man, const std::string& title) {
-    const size_t at = man.find(".SH " + title + "\n");
+    const size_t at = man.find(".SH \"" + title + "\"\n");
     if (at == std::string::npos) return "";
     return man.substr(at, man.find("\n.SH ", at + 1) - at);
 }
@@ -113,9 +113,9 @@ TEST_CASE("jejak(1) has true FILES, SIGNALS, EXIT STATUS, ENVIRONMENT, radio spe
     CHECK(files.find(".I /var/lib/jejak\n") != std::string::npos);
     CHECK(Section(man, "SIGNALS").find("SIGHUP") != std::string::npos);
     CHECK(Section(man, "SIGNALS").find("SIGTERM") != std::string::npos);
-    CHECK(Section(man, "\"EXIT STATUS\"").find(".B 2\n") != std::string::npos);
+    CHECK(Section(man, "EXIT STATUS").find(".B 2\n") != std::string::npos);
     CHECK(Section(man, "ENVIRONMENT").find("JEJAK_SIM_CLOCK") != std::string::npos);
-    const std::string radio = Section(man, "\"RADIO SPECS\"");
+    const std::string radio = Section(man, "RADIO SPECS");
     for (const char* spec : {".B hci0", ".B uart:", ".B unix:", ".B sim:"}) {
         CHECK_MESSAGE(radio.find(spec) != std::string::npos, spec);
     }
