@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <ctime>
 #include <fstream>
 #include <string>
 

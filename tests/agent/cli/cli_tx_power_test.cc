@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -121,7 +122,7 @@ TEST_CASE("a daemon set to -15 dBm advertises its calibrated -20 dBm, and every 
 
     // Every advert scanned carries -20 in the metadata its own TEK decrypts.
     const std::vector<nlohmann::json> reports = Reports(scan.out);
-    REQUIRE(reports.size() >= 100);
+    REQUIRE(reports.size() >= 30);  // what calibrate_tx_power needs
     std::set<int> attenuations;
     for (const nlohmann::json& r : reports) {
         const std::optional<int> tx = DecryptedTxPower(r, loaded->file.keys);
