@@ -31,9 +31,11 @@
 #include "agent/daemon/run_loop.h"
 #include "agent/daemon/service_notify.h"
 #include "agent/daemon/state_handover.h"
+#include "agent/daemon/trusted_clock.h"
 #include "crypto/random.h"
 #include "platform/base/identity.h"
 #include "platform/radio_spec/radio_spec.h"
+#include "platform/sim/sim_clock.h"
 
 #ifndef JEJAK_BUILD_DAY_UNIX
 #define JEJAK_BUILD_DAY_UNIX 0
@@ -86,6 +88,7 @@ DaemonOptions OptionsOf(const RadioConfig& c, int64_t flush_interval_s, double s
     if (c.profile == "wearable") o.scan_regime = ScanRegime::kDutyCycled;
     o.clock.not_before_unix_s = std::max<int64_t>(JEJAK_BUILD_DAY_UNIX, c.not_before_unix_s);
     o.clock.require_ntp_sync = c.require_ntp_sync;
+    o.trust = {c.max_forward_step_s, c.confirm_after_s};
     if (sim_clock_rate > 1) {
         o.clock.step_threshold_micros =
             static_cast<int64_t>(static_cast<double>(kDefaultStepThresholdMicros) * sim_clock_rate);
@@ -132,6 +135,7 @@ private:
     static const char* Priority(const std::string& line) {
         if (line.rfind("waiting:", 0) == 0 || line.rfind("paused:", 0) == 0 ||
             line.rfind("clock:", 0) == 0 || line.rfind("reload failed", 0) == 0 ||
+            line.rfind("store: refused", 0) == 0 ||
             line.rfind("privileges: running as root", 0) == 0) {
             return "<4>";  // warning
         }
@@ -197,7 +201,11 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
     if (!radio.ok()) Fail(radio.status(), "run --radio " + config.spec);
     // The store is opened as the user the daemon runs as, so that its files are that user's.
     const std::string privileges = DropRoot(*daemon_config, env.state_dir);
-    auto store = OpenConfiguredStore(std::move(store_options).value(), env.clock, /*create=*/true);
+    // The store sees only trusted time (agent/daemon/trusted_clock.h): until the daemon has
+    // judged the wall clock, it reads the build date, which ratchets no keyring.
+    const DaemonOptions options = OptionsOf(config, flush_interval_s, env.sim_clock_rate);
+    TrustedClock store_clock(env.clock, options.clock.not_before_unix_s * 1000000);
+    auto store = OpenConfiguredStore(std::move(store_options).value(), store_clock, /*create=*/true);
     if (!store.ok()) Fail(store.status(), "run");
     SystemRandom random;
     StopSignals signals;
@@ -207,8 +215,15 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
     if (!privileges.empty()) log << privileges << std::endl;
     const int64_t started = env.clock.NowUnixMicros() / 1000000;
     {
-        Daemon daemon(**radio, env.clock, **store, random,
-                      OptionsOf(config, flush_interval_s, env.sim_clock_rate), log);
+        DaemonOptions daemon_options = options;
+        daemon_options.store_clock = &store_clock;
+        // The kernel's flag says nothing about a simulated clock: its spec says (ntp=0|1).
+        if (env.sim_clock_rate > 0) {
+            auto spec = SimClockSpecFromEnvironment();
+            const bool ntp = !spec.ok() || !spec->has_value() || (*spec)->ntp_synchronised;
+            daemon_options.ntp_synchronised = [ntp] { return ntp; };
+        }
+        Daemon daemon(**radio, env.clock, **store, random, daemon_options, log);
         FailIfError(daemon.Start(), "run");
         notifier.Ready(StatusLine(daemon.Snapshot()));
         RunLoopOptions loop;
@@ -222,6 +237,7 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
             in.radio = (*radio)->GetStatus();
             if (auto stats = (*store)->Stats(); stats.ok()) in.store = *stats;
             in.require_ntp_sync = config.require_ntp_sync;
+            in.warn_unsynchronised_after_s = config.warn_unsynchronised_after_s;
             in.pid = static_cast<int>(getpid());
             in.started_unix = started;
             in.now_unix = env.clock.NowUnixMicros() / 1000000;

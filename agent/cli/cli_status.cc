@@ -78,12 +78,21 @@ nlohmann::json DaemonPart(CliEnv& env, std::vector<std::string>& attention) {
     }
     const auto clock = live.value("clock", nlohmann::json::object());
     if (!clock.value("plausible", false)) {
-        attention.push_back("not on air: " + clock.value("reason", std::string("clock not plausible")));
+        attention.push_back(std::string(live.value("on_air", false) ? "not recording: " : "not on air: ") +
+                            clock.value("reason", std::string("clock not plausible")));
     }
     const auto counters = live.value("counters", nlohmann::json::object());
     if (const uint64_t dropped = counters.value("dropped_writes", uint64_t{0}); dropped > 0) {
+        const std::string cause = counters.value("last_dropped_write", std::string());
         attention.push_back("the daemon dropped " + std::to_string(dropped) +
-                            " write(s) since it started");
+                            " write(s) since it started" + (cause.empty() ? "" : " (last: " + cause + ")"));
+    }
+    const int64_t unsync = clock.value("unsynchronised_for_s", int64_t{0});
+    const int64_t warn = clock.value("warn_unsynchronised_after_s", int64_t{0});
+    if (!clock.value("require_ntp_sync", false) && warn > 0 && unsync >= warn) {
+        attention.push_back("the clock has not been NTP-synchronised for " + std::to_string(unsync) +
+                            " s (clock.warn_unsynchronised_after_s = " + std::to_string(warn) +
+                            "): a clock hours off matches nothing");
     }
     return part;
 }

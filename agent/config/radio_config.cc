@@ -62,7 +62,8 @@ Result<RadioConfig> ParseRadioConfig(const nlohmann::json& radio, const nlohmann
                                      "advertising_interval_ms", "tx_power_dbm", "calibrated_tx_power_dbm",
                                      "aggregate_window_s", "summary_interval_s",
                                      "allow_shared_advertising"}));
-    JEJAK_RETURN_IF_ERROR(CheckKeys(clock, "clock", {"require_ntp_sync", "not_before"}));
+    JEJAK_RETURN_IF_ERROR(CheckKeys(clock, "clock", {"require_ntp_sync", "not_before", "max_forward_step_s",
+                                                     "confirm_after_s", "warn_unsynchronised_after_s"}));
     RadioConfig c;
     for (const char* key : {"spec", "profile"}) {
         auto it = radio.find(key);
@@ -96,6 +97,12 @@ Result<RadioConfig> ParseRadioConfig(const nlohmann::json& radio, const nlohmann
     }
     JEJAK_RETURN_IF_ERROR(GetClipped(clock, "clock", "not_before", 0, int64_t{1} << 40,
                                      c.not_before_unix_s, w));
+    JEJAK_RETURN_IF_ERROR(GetClipped(clock, "clock", "max_forward_step_s", 60, 365 * 86400,
+                                     c.max_forward_step_s, w));
+    JEJAK_RETURN_IF_ERROR(GetClipped(clock, "clock", "confirm_after_s", 0, 7 * 86400,
+                                     c.confirm_after_s, w));
+    JEJAK_RETURN_IF_ERROR(GetClipped(clock, "clock", "warn_unsynchronised_after_s", 0,
+                                     365 * 86400, c.warn_unsynchronised_after_s, w));
     return c;
 }
 

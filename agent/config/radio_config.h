@@ -16,6 +16,13 @@
 //   radio.summary_interval_s    0..86400, one summary log line per period (0: none)
 //   clock.require_ntp_sync      false: the kernel's synchronised flag is shown, not required
 //   clock.not_before            Unix seconds; later than the build date to raise the floor
+//   clock.max_forward_step_s    60..31536000 (86400): a larger jump ahead of the last trusted
+//                               time is not trusted (the keyring does not move) until confirmed
+//   clock.confirm_after_s       0..604800 (3600): ... by the kernel's NTP flag, or by the wall
+//                               clock keeping pace with the monotonic clock this long
+//   clock.warn_unsynchronised_after_s  0..31536000 (86400, 0: never): `jejak status` needs
+//                               attention when NTP has not synchronised the clock this long
+//                               (with require_ntp_sync off)
 // Profiles (defaults that explicit keys override):
 //   wearable: duty-cycled like a phone (`jejak run` scans aggregate_window_s every 5
 //             minutes), within a scan 60/1200 ms (5 %), advertising every 400 ms, summary
@@ -49,6 +56,9 @@ struct RadioConfig {
     // Advertise over the raw HCI channel beside bluetoothd (the public address may leak).
     bool allow_shared_advertising = false;
     int64_t not_before_unix_s = 0;
+    int64_t max_forward_step_s = 86400;
+    int64_t confirm_after_s = 3600;
+    int64_t warn_unsynchronised_after_s = 86400;
     std::vector<std::string> warnings;  // one per clipped value, naming the key
 };
 

@@ -22,9 +22,11 @@ enum class ClockState {
     kBeforeBuildDate,   // earlier than the build: a board that booted without a clock
     kBeforeStoreSeen,   // earlier than the latest time the store recorded
     kNotSynchronised,   // require_ntp_sync and the kernel says unsynchronised
+    kUnconfirmedStep,   // far ahead of the last trusted time, not yet confirmed
 };
 
-// "plausible", "before-build-date", "before-store-seen", "not-synchronised".
+// "plausible", "before-build-date", "before-store-seen", "not-synchronised",
+// "unconfirmed-forward-step".
 const char* ClockStateName(ClockState state);
 
 struct ClockVerdict {
@@ -68,6 +70,46 @@ private:
     bool primed_ = false;
     int64_t wall_ = 0;
     int64_t mono_ = 0;
+};
+
+// How far ahead of the last trusted time the wall clock may jump and still be believed at
+// once, and how a larger jump is confirmed (clock.max_forward_step_s, clock.confirm_after_s).
+struct StepTrustPolicy {
+    int64_t max_forward_step_s = 86400;
+    int64_t confirm_after_s = 3600;
+};
+
+// Decides whether the wall clock may move the store's keyring (which shreds every day it
+// leaves behind). A forward jump of more than max_forward_step_s beyond the last trusted time
+// (moved on by the monotonic clock) is not trusted until the kernel reports the clock
+// NTP-synchronised, or the wall clock has kept pace with the monotonic clock for
+// confirm_after_s, or it comes back within the bound. Times before `floor_unix_s` (the build
+// date) never become the reference, so a board booting at 1970 trusts the first plausible
+// time. Pure: times are passed in.
+class ForwardStepGate {
+public:
+    ForwardStepGate(StepTrustPolicy policy, int64_t floor_unix_s, int64_t jitter_micros)
+        : policy_(policy), floor_micros_(floor_unix_s * 1000000), jitter_micros_(jitter_micros) {}
+
+    // The latest time known trusted before this process (the store's last flush; 0: none).
+    void Prime(int64_t reference_unix_s, int64_t mono_micros);
+    // Returns whether the wall time is trusted at this observation.
+    bool Observe(int64_t wall_micros, int64_t mono_micros, bool ntp_synchronised);
+    bool trusted() const { return trusted_; }
+    // The wall time when trusted; otherwise the last trusted time moved on by the monotonic
+    // clock (or the floor when nothing was ever trusted).
+    int64_t TrustedMicros(int64_t wall_micros, int64_t mono_micros) const;
+    // One sentence for status and log while untrusted; empty when trusted.
+    std::string Reason(int64_t wall_micros, int64_t mono_micros) const;
+
+private:
+    StepTrustPolicy policy_;
+    int64_t floor_micros_;
+    int64_t jitter_micros_;
+    bool trusted_ = true;
+    bool have_ref_ = false;
+    int64_t ref_wall_ = 0, ref_mono_ = 0;    // last trusted observation
+    int64_t run_wall_ = 0, run_mono_ = 0;    // start of the current steady run (untrusted)
 };
 
 // The kernel's view (adjtimex): false when it reports the clock unsynchronised or cannot

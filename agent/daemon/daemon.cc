@@ -19,6 +19,7 @@ Daemon::Daemon(Radio& radio, const Clock& clock, Store& store, RandomSource& ran
       options_(options),
       log_(log),
       steps_(options.clock.step_threshold_micros),
+      gate_(options.trust, options.clock.not_before_unix_s, options.clock.step_threshold_micros),
       aggregator_(options.scan_regime,
                   options.scan_regime == ScanRegime::kContinuous ? options.bin_seconds : 0,
                   options.max_rpis_per_window) {}
@@ -47,9 +48,11 @@ Status Daemon::EnsureTek(EnIntervalNumber interval) {
         StoredTek fresh{GenerateTek(random_), from, kTekRollingPeriod - (from - start)};
         JEJAK_RETURN_IF_ERROR(store_.PutTek(fresh));
         found = std::move(fresh);
-        std::lock_guard<std::mutex> lock(mu_);
-        ++counters_.teks_generated;
-        log_ << "tek: new key for day " << DayOfInterval(start) << "\n";
+        if (NoteRefusals("key of day " + std::to_string(DayOfInterval(start))) == 0) {
+            std::lock_guard<std::mutex> lock(mu_);
+            ++counters_.teks_generated;
+            log_ << "tek: new key for day " << DayOfInterval(start) << "\n";
+        }
     } else {
         log_ << "tek: reusing the stored key of day " << DayOfInterval(start) << "\n";
     }
@@ -84,11 +87,11 @@ Status Daemon::Start() {
     if (running_) return Status::FailedPrecondition("daemon already running");
     JEJAK_ASSIGN_OR_RETURN(StoreStats stats, store_.Stats());
     options_.clock.store_seen_unix_s = stats.last_flush_unix_s;
+    refusals_seen_ = {stats.dropped_out_of_window, stats.dropped_day_cap, stats.dropped_buffer_full};
     running_ = true;
+    gate_.Prime(stats.last_flush_unix_s, clock_.MonotonicMicros());
+    JEJAK_RETURN_IF_ERROR(ObserveClock());
     last_summary_s_ = NowS();
-    (void)steps_.Observe(clock_.NowUnixMicros(), clock_.MonotonicMicros());
-    ntp_synchronised_ = options_.ntp_synchronised ? options_.ntp_synchronised() : false;
-    verdict_ = CheckClock(options_.clock, NowS(), ntp_synchronised_);
     if (verdict_.plausible()) return GoOnAir();
     log_ << "waiting: not on air until the clock is plausible: " << verdict_.reason << "\n";
     log_.flush();
@@ -109,6 +112,7 @@ Status Daemon::GoOnAir() {
         JEJAK_RETURN_IF_ERROR(radio_.StartAdvertising(current_, params));
         advertising_paused_ = false;
     }
+    recording_paused_ = false;
     window_start_s_ = last_flush_s_ = NowS();
     {
         std::lock_guard<std::mutex> lock(mu_);
@@ -140,6 +144,7 @@ Status Daemon::GoOnAir() {
 // returned.
 Status Daemon::LeaveAir() {
     on_air_ = false;
+    recording_paused_ = false;
     Status scan = scanning_ ? radio_.StopScanning() : Status::Ok();
     scanning_ = false;
     Status adv = radio_.StopAdvertising();
@@ -229,9 +234,9 @@ Status Daemon::CloseWindow(int64_t now_s) {
     std::erase_if(sightings, [](const Sighting& x) { return !CheckSighting(x).ok(); });
     const size_t malformed = before - sightings.size();
     if (!sightings.empty()) JEJAK_RETURN_IF_ERROR(store_.AddSightings(sightings));
+    // What the store refuses (at its flushes) is counted at the daemon's next flush.
     unflushed_ += sightings.size();
     std::lock_guard<std::mutex> lock(mu_);
-    counters_.sightings_stored += sightings.size();
     counters_.sightings_dropped += malformed;
     return Status::Ok();
 }
@@ -242,29 +247,16 @@ Status Daemon::FlushIfDue(int64_t now_s, bool force) {
     }
     JEJAK_RETURN_IF_ERROR(store_.Flush());
     last_flush_s_ = now_s;
+    unflushed_ -= std::min(NoteRefusals("sightings"), unflushed_);
     if (unflushed_ > 0) {
         log_ << "flushed " << unflushed_ << " sightings\n";
         log_.flush();
     }
     std::lock_guard<std::mutex> lock(mu_);
     counters_.sightings_flushed += unflushed_;
+    counters_.sightings_stored += unflushed_;
     unflushed_ = 0;
     return Status::Ok();
-}
-
-// A step closes the window so every sighting keeps the day it was heard on.
-Status Daemon::OnClockStep(int64_t step_micros) {
-    {
-        std::lock_guard<std::mutex> lock(mu_);
-        ++counters_.clock_steps;
-    }
-    log_ << "clock: wall time stepped " << (step_micros > 0 ? "forward " : "back ")
-         << (step_micros > 0 ? step_micros : -step_micros) / 1000000 << " s\n";
-    log_.flush();
-    if (!on_air_) return Status::Ok();
-    // Duty-cycled: the next scan is due within one period of the new time.
-    next_scan_s_ = std::min(next_scan_s_, NowS() + options_.scan_period_s);
-    return CloseWindow(NowS());
 }
 
 // Duty-cycled: ends a scan after scan_window_s (storing it, stopping the radio's scan) and
@@ -287,25 +279,29 @@ Status Daemon::DutyCycle(int64_t now_s) {
 
 Status Daemon::Tick() {
     if (!running_) return Status::FailedPrecondition("daemon not running");
-    const int64_t step = steps_.Observe(clock_.NowUnixMicros(), clock_.MonotonicMicros());
-    if (step != 0) JEJAK_RETURN_IF_ERROR(OnClockStep(step));
-    ntp_synchronised_ = options_.ntp_synchronised ? options_.ntp_synchronised() : false;
-    verdict_ = CheckClock(options_.clock, NowS(), ntp_synchronised_);
-    if (!verdict_.plausible()) return on_air_ ? GoOffAir(verdict_.reason) : Status::Ok();
+    JEJAK_RETURN_IF_ERROR(ObserveClock());
+    // An unconfirmed jump keeps a device on air (advertising on trusted time), not recording.
+    const bool unconfirmed = verdict_.state == ClockState::kUnconfirmedStep;
+    if (!verdict_.plausible() && !(unconfirmed && on_air_)) {
+        return on_air_ ? GoOffAir(verdict_.reason) : Status::Ok();
+    }
     if (!on_air_) return GoOnAir();
+    JEJAK_RETURN_IF_ERROR(unconfirmed ? PauseRecording() : ResumeRecording());
     JEJAK_RETURN_IF_ERROR(RotateIfDue());
     const int64_t now_s = NowS();
-    if (options_.scan_regime == ScanRegime::kDutyCycled) {
-        JEJAK_RETURN_IF_ERROR(DutyCycle(now_s));
-    } else {
-        // Windows end on multiples of scan_window_s (or when the clock went back).
-        const int64_t w = std::max<int64_t>(1, options_.scan_window_s);
-        if (now_s >= (window_start_s_ / w + 1) * w || now_s < window_start_s_) {
-            JEJAK_RETURN_IF_ERROR(CloseWindow(now_s));
-        }
-    }
+    if (!recording_paused_) JEJAK_RETURN_IF_ERROR(ScanIfDue(now_s));
     LogSummaryIfDue(now_s);
     return FlushIfDue(now_s, false);
+}
+
+Status Daemon::ScanIfDue(int64_t now_s) {
+    if (options_.scan_regime == ScanRegime::kDutyCycled) return DutyCycle(now_s);
+    // Windows end on multiples of scan_window_s (or when the clock went back).
+    const int64_t w = std::max<int64_t>(1, options_.scan_window_s);
+    if (now_s >= (window_start_s_ / w + 1) * w || now_s < window_start_s_) {
+        return CloseWindow(now_s);
+    }
+    return Status::Ok();
 }
 
 // One line a field tester can grep: what the last summary period heard and stored.
@@ -358,13 +354,20 @@ DaemonSnapshot Daemon::Snapshot() const {
     snap.running = running_;
     snap.on_air = on_air_;
     snap.advertising_paused = advertising_paused_;
+    snap.recording_paused = recording_paused_;
     snap.clock = verdict_;
     snap.ntp_synchronised = ntp_synchronised_;
+    if (unsync_since_mono_ >= 0) {
+        snap.unsynchronised_for_s = (clock_.MonotonicMicros() - unsync_since_mono_) / 1000000;
+    }
     snap.interval = on_air_ ? interval_ : 0;
     snap.last_rotation_unix_s = last_rotation_s_;
     snap.scan = options_.scan;
     snap.tx_power_dbm = options_.tx_power_dbm;
-    snap.counters = Counters();
+    std::lock_guard<std::mutex> lock(mu_);
+    snap.counters = counters_;
+    snap.last_refusal = last_refusal_;
+    snap.last_refusal_unix_s = last_refusal_s_;
     return snap;
 }
 

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "agent/daemon/clock_guard.h"
+#include "agent/daemon/trusted_clock.h"
 #include "crypto/random.h"
 #include "platform/base/clock.h"
 #include "platform/radio/radio.h"
@@ -49,6 +50,11 @@ struct DaemonOptions {
     int64_t scan_window_s = 5;      // receptions are aggregated per window of this length
     int64_t flush_interval_s = kDefaultFlushIntervalSeconds;  // explicit flush (+ log line)
     ClockPolicy clock;  // store_seen_unix_s is filled from the store at Start
+    StepTrustPolicy trust;  // when a forward jump of the wall clock is believed
+    // The store's clock (`jejak run` opens the store on it): steered to the last trusted
+    // time while the wall clock is not trusted, so the keyring never moves on it. Null: the
+    // store reads its own clock (tests that do not look at shredding).
+    TrustedClock* store_clock = nullptr;
     // The kernel's synchronisation flag; shown in the snapshot either way, required only
     // with clock.require_ntp_sync.
     std::function<bool()> ntp_synchronised = KernelClockSynchronised;
@@ -63,11 +69,12 @@ struct DaemonCounters {
     uint64_t rotations = 0;  // interval-boundary rotations (not counting the start)
     uint64_t teks_generated = 0;
     uint64_t adverts_heard = 0;      // GAEN adverts received (own adverts excluded)
-    uint64_t sightings_stored = 0;   // sightings handed to the store
-    uint64_t sightings_flushed = 0;  // of those, reported flushed
+    uint64_t sightings_stored = 0;   // sightings the store committed (refusals excluded)
+    uint64_t sightings_flushed = 0;  // the same, counted at each flush
     uint64_t sightings_dropped = 0;  // malformed windows (a reception across a clock step)
     uint64_t clock_steps = 0;        // wall-clock steps noticed while running
     uint64_t receptions_dropped = 0; // lost to the per-window RPI cap (flooding)
+    uint64_t store_refused = 0;      // writes (sightings, keys) the store refused
 };
 
 // What the daemon is doing now, for the status file: no key material.
@@ -75,8 +82,12 @@ struct DaemonSnapshot {
     bool running = false;       // Start called and not stopped
     bool on_air = false;        // clock plausible: advertising (unless paused) and scanning
     bool advertising_paused = false;  // the clock went back into intervals already used
+    bool recording_paused = false;    // an unconfirmed forward jump: advertising only
     ClockVerdict clock;
     bool ntp_synchronised = false;
+    int64_t unsynchronised_for_s = 0;  // since the kernel last said synchronised (or start)
+    std::string last_refusal;          // why the store last refused a write ("" if never)
+    int64_t last_refusal_unix_s = 0;
     EnIntervalNumber interval = 0;    // on air now (0 before the first)
     int64_t last_rotation_unix_s = 0;  // 0: none since start
     ScanParams scan;
@@ -89,6 +100,14 @@ struct DaemonReload {
     ScanParams scan;
     int8_t tx_power_dbm = -15;
     AdvertisingParams advertising;
+};
+
+// Writes the store refused since it was opened, by cause (from StoreStats).
+struct StoreRefusals {
+    uint64_t out_of_window = 0;  // the row's day is expired or more than a day ahead
+    uint64_t day_cap = 0;        // the day already held its row cap
+    uint64_t buffer_full = 0;    // dropped from a full buffer while flushes failed
+    uint64_t total() const { return out_of_window + day_cap + buffer_full; }
 };
 
 class Daemon {
@@ -118,7 +137,15 @@ public:
     DaemonSnapshot Snapshot() const;
 
 private:
-    int64_t NowS() const { return clock_.NowUnixMicros() / 1000000; }
+    // The trusted time: the wall clock unless an unconfirmed jump is pending.
+    int64_t NowS() const;
+    Status ObserveClock();
+    void SteerStoreClock(int64_t mono);
+    void WarnIfShredding(int64_t from_s, int64_t to_s);
+    Status PauseRecording();
+    Status ResumeRecording();
+    Status ScanIfDue(int64_t now_s);
+    uint64_t NoteRefusals(const std::string& what);
     Status EnsureTek(EnIntervalNumber interval);
     Result<AdvertisingSet> BuildSet(EnIntervalNumber interval);
     Status RotateIfDue();
@@ -149,8 +176,14 @@ private:
     int64_t last_rotation_s_ = 0;
     int64_t last_summary_s_ = 0;
     ClockStepDetector steps_;
+    ForwardStepGate gate_;
     ClockVerdict verdict_;
     bool ntp_synchronised_ = false;
+    int64_t unsync_since_mono_ = -1;  // -1: synchronised
+    bool recording_paused_ = false;
+    bool good_ = false;               // a trusted, plausible time was seen since Start
+    int64_t good_wall_ = 0, good_mono_ = 0;
+    StoreRefusals refusals_seen_;
     int64_t window_start_s_ = 0;
     bool scanning_ = false;      // duty-cycled: the radio is scanning now
     int64_t next_scan_s_ = 0;    // duty-cycled: when the next scan starts
@@ -162,6 +195,8 @@ private:
     std::vector<Rpi> own_rpis_;  // current and previous: never store our own adverts
     DaemonCounters counters_;
     std::set<Rpi> summary_rpis_;  // distinct RPIs heard since the last summary line
+    std::string last_refusal_;
+    int64_t last_refusal_s_ = 0;
 };
 
 }  // namespace jejak

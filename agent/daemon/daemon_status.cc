@@ -12,20 +12,23 @@ std::string DaemonStatusPath(const std::string& state_dir) {
 
 nlohmann::json DaemonStatusJson(const DaemonStatusInputs& in) {
     const DaemonSnapshot& d = in.daemon;
-    const uint64_t dropped = d.counters.sightings_dropped + in.store.dropped_out_of_window;
+    const uint64_t dropped = d.counters.sightings_dropped + d.counters.store_refused;
     return {
         {"pid", in.pid},
         {"updated_unix", in.now_unix},
         {"started_unix", in.started_unix},
         {"on_air", d.on_air},
         {"advertising_paused", d.advertising_paused},
+        {"recording_paused", d.recording_paused},
         {"clock",
          {{"state", ClockStateName(d.clock.state)},
           {"plausible", d.clock.plausible()},
           {"reason", d.clock.reason},
           {"ntp_synchronised", d.ntp_synchronised},
           {"require_ntp_sync", in.require_ntp_sync},
-          {"steps", d.counters.clock_steps}}},
+          {"steps", d.counters.clock_steps},
+          {"unsynchronised_for_s", d.ntp_synchronised ? 0 : d.unsynchronised_for_s},
+          {"warn_unsynchronised_after_s", in.warn_unsynchronised_after_s}}},
         {"radio",
          {{"description", in.radio.description},
           {"advertising", in.radio.advertising},
@@ -42,7 +45,10 @@ nlohmann::json DaemonStatusJson(const DaemonStatusInputs& in) {
           {"sightings_flushed", d.counters.sightings_flushed},
           {"rotations", d.counters.rotations},
           {"teks_generated", d.counters.teks_generated},
-          {"dropped_writes", dropped}}},
+          {"dropped_writes", dropped},
+          {"store_refused", d.counters.store_refused},
+          {"last_dropped_write", d.last_refusal},
+          {"last_dropped_write_unix", d.last_refusal_unix_s}}},
         {"store",
          {{"days", in.store.days.size()},
           {"bytes_on_disk", in.store.bytes_on_disk},

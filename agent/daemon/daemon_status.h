@@ -5,15 +5,19 @@
 //
 // Schema (every field always present; times in Unix seconds, fields named *_unix):
 //   { "pid": int, "updated_unix": int, "started_unix": int,
-//     "on_air": bool, "advertising_paused": bool,
+//     "on_air": bool, "advertising_paused": bool, "recording_paused": bool,
 //     "clock": {"state": "plausible"|..., "plausible": bool, "reason": str,
-//               "ntp_synchronised": bool, "require_ntp_sync": bool, "steps": int},
+//               "ntp_synchronised": bool, "require_ntp_sync": bool, "steps": int,
+//               "unsynchronised_for_s": int, "warn_unsynchronised_after_s": int (0: never)},
 //     "radio": {"description": str, "advertising": bool, "scanning": bool,
 //               "controller_resets": int, "last_error": str},
 //     "interval": int, "last_rotation_unix": int,
 //     "scan": {"window_ms": int, "interval_ms": int}, "tx_power_dbm": int,
 //     "counters": {"adverts_heard": int, "sightings_stored": int, "sightings_flushed": int,
-//                  "rotations": int, "teks_generated": int, "dropped_writes": int},
+//                  "rotations": int, "teks_generated": int, "dropped_writes": int,
+//                  "store_refused": int, "last_dropped_write": str ("" if none: the cause),
+//                  "last_dropped_write_unix": int},
+//     (dropped_writes = malformed windows + writes the store refused)
 //     "store": {"days": int, "bytes_on_disk": int, "last_flush_unix": int,
 //               "pending_sightings": int} }
 #pragma once
@@ -36,6 +40,7 @@ struct DaemonStatusInputs {
     RadioStatus radio;
     StoreStats store;
     bool require_ntp_sync = false;
+    int64_t warn_unsynchronised_after_s = 0;
     int pid = 0;
     int64_t started_unix = 0;
     int64_t now_unix = 0;

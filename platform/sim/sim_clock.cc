@@ -13,7 +13,7 @@ namespace {
 
 Status Bad(std::string_view text, const std::string& why) {
     return Status::InvalidArgument("sim clock '" + std::string(text) + "': " + why +
-                                   " (expected start=UNIX_S&anchor=UNIX_S[.FRACTION]&rate=R)");
+                                   " (expected start=UNIX_S&anchor=UNIX_S[.FRACTION]&rate=R[&ntp=0|1])");
 }
 
 bool ParseDouble(std::string_view text, double& out) {
@@ -50,6 +50,8 @@ Result<SimClockSpec> ParseSimClockSpec(std::string_view text) {
             if (v < 1 || v > 100000) return Bad(text, "rate must be 1..100000");
             spec.rate = v;
             have_rate = true;
+        } else if (key == "ntp" && (v == 0 || v == 1)) {
+            spec.ntp_synchronised = v == 1;
         } else {
             return Bad(text, "unknown or repeated key '" + std::string(key) + "'");
         }

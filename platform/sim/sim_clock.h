@@ -1,7 +1,8 @@
 // An accelerated clock shared by every process of one simulation, so that simulated days pass
 // in minutes and all daemons, the reporting device and the health authority agree on "now".
 //
-// Spec (the JEJAK_SIM_CLOCK environment variable of `jejak`): "start=S&anchor=A&rate=R":
+// Spec (the JEJAK_SIM_CLOCK environment variable of `jejak`): "start=S&anchor=A&rate=R"
+// (optionally "&ntp=0|1": whether the simulated clock counts as NTP-synchronised, default 1):
 // simulated time S (Unix seconds, an integer) at real time A (Unix seconds, may have a
 // fraction), running R times faster than the real clock (1..100000). Every process given the
 // same spec computes now = S + (real_now - A) * R from its own CLOCK_REALTIME, so they agree
@@ -27,6 +28,7 @@ struct SimClockSpec {
     int64_t start_unix_micros = 0;   // simulated time at the anchor
     int64_t anchor_unix_micros = 0;  // real time at which the simulation was at `start`
     double rate = 1;                 // simulated seconds per real second
+    bool ntp_synchronised = true;    // "ntp=0": the simulated clock claims no NTP sync
 };
 
 // Parses the spec above; InvalidArgument naming the bad part.

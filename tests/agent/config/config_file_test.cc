@@ -48,6 +48,27 @@ TEST_CASE("a TOML config and a JSON config with the same keys read the same") {
     }
 }
 
+TEST_CASE("clock trust keys: defaults, values, clipping (issue 21)") {
+    const nlohmann::json none = nlohmann::json::object();
+    auto defaults = ParseRadioConfig(none, none);
+    REQUIRE(defaults.ok());
+    CHECK(defaults->max_forward_step_s == 86400);
+    CHECK(defaults->confirm_after_s == 3600);
+    CHECK(defaults->warn_unsynchronised_after_s == 86400);
+    auto set = ParseRadioConfig(none, {{"max_forward_step_s", 7200}, {"confirm_after_s", 0},
+                                       {"warn_unsynchronised_after_s", 0}});
+    REQUIRE(set.ok());
+    CHECK(set->max_forward_step_s == 7200);
+    CHECK(set->confirm_after_s == 0);
+    CHECK(set->warn_unsynchronised_after_s == 0);
+    auto clipped = ParseRadioConfig(none, {{"max_forward_step_s", 1}});
+    REQUIRE(clipped.ok());
+    CHECK(clipped->max_forward_step_s == 60);
+    REQUIRE(clipped->warnings.size() == 1);
+    CHECK(clipped->warnings[0].find("clock.max_forward_step_s") != std::string::npos);
+    CHECK_FALSE(ParseRadioConfig(none, {{"confirm_after_s", "soon"}}).ok());
+}
+
 TEST_CASE("config parse errors name the file, line and column") {
     testing::ScratchDir dir("config-errors");
     std::ofstream(dir.File("bad.toml")) << "[radio]\nprofile = \"venue\"\ntx_power_dbm = = 3\n";
@@ -107,6 +128,7 @@ TEST_CASE("the shipped example config parses and documents every radio and clock
     for (const char* key : {"spec", "profile", "scan_window_ms", "scan_interval_ms",
                             "advertising_interval_ms", "tx_power_dbm", "aggregate_window_s",
                             "summary_interval_s", "require_ntp_sync", "not_before",
+                            "max_forward_step_s", "confirm_after_s", "warn_unsynchronised_after_s",
                             "retention_days", "flush_interval_s", "durable_commits", "key_file",
                             "passphrase_env", "argon2_opslimit", "argon2_memlimit_kib",
                             "verification_url", "publish_url", "api_key", "health_authority_id",

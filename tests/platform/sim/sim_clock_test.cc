@@ -15,7 +15,11 @@ TEST_CASE("sim clock spec parses start, anchor and rate") {
     CHECK(spec->start_unix_micros == 1'800'000'000'000'000);
     CHECK(spec->anchor_unix_micros == 1'790'000'000'250'000);
     CHECK(spec->rate == 600);
-    for (const char* bad : {"", "start=1&anchor=2", "start=1&anchor=2&rate=0",
+    CHECK(spec->ntp_synchronised);  // a simulation's clock is right unless told otherwise
+    auto unsynced = ParseSimClockSpec("start=1&anchor=2&rate=2&ntp=0");
+    REQUIRE(unsynced.ok());
+    CHECK_FALSE(unsynced->ntp_synchronised);
+    for (const char* bad : {"", "start=1&anchor=2", "start=1&anchor=2&rate=2&ntp=2", "start=1&anchor=2&rate=0",
                             "start=1&anchor=2&rate=100001", "start=1.5&anchor=2&rate=2",
                             "start=1&anchor=2&rate=2&rate=3", "start=1&anchor=2&rate=2&speed=3",
                             "start=1&anchor=x&rate=2", "start=-1&anchor=2&rate=2",
