@@ -31,10 +31,11 @@ TEST_CASE("config check: a typo'd notify_threshold is exit 2 naming it and the r
           std::string::npos);
     CHECK(run.err.find(":4:1: notify.timeout: unknown key") != std::string::npos);
     CHECK(run.err.find("jejak: config " + path + ": 2 problems\n") != std::string::npos);
-    // Every other command refuses the file too, naming the first problem.
-    auto match = RunJejak({"--config", path, "--state-dir", dir.File("state"), "match"});
+    // Every other command refuses the file too, naming the first problem and the count.
+    auto match = RunJejak({"--config", path, "--state-dir", dir.File("state"), "match", "--fetched"});
     CHECK(match.code == 2);
-    CHECK(match.err.find("did you mean notify_threshold?") != std::string::npos);
+    CHECK(match.err.find(":4:1: notify.timeout: unknown key (and 1 more: see `jejak config "
+                         "check`)") != std::string::npos);
 }
 
 TEST_CASE("config check: subsystem rules are listed as well, and a good file is ok") {

@@ -121,7 +121,7 @@ TEST_CASE("the daemon section: a user name, nothing else") {
                                       nlohmann::json{{"usr", "jejak"}}}) {
         auto parsed = ParseDaemonConfig(bad);
         REQUIRE_FALSE(parsed.ok());
-        CHECK(parsed.status().message().rfind("daemon.", 0) == 0);
+        CHECK(parsed.status().message().rfind("config daemon.", 0) == 0);
     }
 }
 
