@@ -1,5 +1,6 @@
 // The `jejak` program: the agent's command groups on the command line core (cli.h).
 #include "agent/cli/cli.h"
+#include "agent/cli/cli_config.h"
 
 namespace jejak {
 namespace {
@@ -16,6 +17,7 @@ void RegisterJejakCommands(CLI::App& app, CliEnv& env) {
     RegisterForwardedCommands(app, env);
     RegisterEncountersCommands(app, env);
     RegisterReportCommands(app, env);
+    RegisterConfigCommands(app, env);
 }
 
 }  // namespace

@@ -55,7 +55,6 @@ struct RunArgs {
 RadioConfig LoadRadio(const RunArgs& args, CliEnv& env) {
     Result<RadioConfig> config = LoadRadioConfig(env);
     if (!config.ok()) Fail(config.status(), "run");
-    for (const std::string& w : config->warnings) env.err << "jejak: warning: " << w << "\n";
     if (!args.radio.empty()) config->spec = args.radio;
     if (config->spec.empty()) {
         throw CliError(kExitUsage, "run: no radio given (--radio SPEC or radio.spec)");

@@ -172,6 +172,8 @@ void PrintDaemonText(const nlohmann::json& d, std::ostream& out) {
 }
 
 void RunStatus(bool json, CliEnv& env) {
+    // A configuration `run` would refuse is refused here too, store or not (exit 2).
+    if (auto config = LoadConfigDocument(env); !config.ok()) Fail(config.status(), "status");
     std::vector<std::string> attention;
     nlohmann::json exposure;
     nlohmann::json daemon = DaemonPart(env, attention);

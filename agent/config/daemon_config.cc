@@ -1,18 +1,13 @@
 #include "agent/config/daemon_config.h"
 
+#include "agent/config/config_schema.h"
+
 namespace jejak {
 
 Result<DaemonConfig> ParseDaemonConfig(const nlohmann::json& section) {
     DaemonConfig config;
-    for (const auto& [key, value] : section.items()) {
-        if (key != "user") return Status::InvalidArgument("daemon." + key + ": unknown key");
-    }
-    if (auto it = section.find("user"); it != section.end()) {
-        if (!it->is_string() || it->get<std::string>().empty()) {
-            return Status::InvalidArgument("daemon.user: a user name");
-        }
-        config.user = it->get<std::string>();
-    }
+    JEJAK_RETURN_IF_ERROR(CheckConfigSection("daemon", section));
+    config.user = section.value("user", std::string());
     return config;
 }
 

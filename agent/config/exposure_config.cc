@@ -2,15 +2,13 @@
 
 #include <string>
 
+#include "agent/config/config_schema.h"
+
 namespace jejak {
 
 Result<ExposureConfig> ParseExposureConfig(const nlohmann::json& section) {
+    JEJAK_RETURN_IF_ERROR(CheckConfigSection("exposure", section));
     ExposureConfig config;
-    for (const auto& [key, value] : section.items()) {
-        if (key != "max_time_skew_minutes") {
-            return Status::InvalidArgument("exposure." + key + ": unknown key");
-        }
-    }
     if (auto it = section.find("max_time_skew_minutes"); it != section.end()) {
         if (!it->is_number_integer() || *it < 0 || *it > kMaxTimeSkewMinutesLimit) {
             return Status::InvalidArgument(

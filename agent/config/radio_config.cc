@@ -1,8 +1,7 @@
 // Parsing the "radio" and "clock" configuration sections.
 #include "agent/config/radio_config.h"
 
-#include <algorithm>
-#include <set>
+#include "agent/config/config_schema.h"
 
 namespace jejak {
 namespace {
@@ -11,98 +10,50 @@ Status Bad(const std::string& key, const std::string& why) {
     return Status::InvalidArgument("config " + key + ": " + why);
 }
 
-Status CheckKeys(const nlohmann::json& section, const std::string& name,
-                 const std::set<std::string>& known) {
-    for (const auto& [key, value] : section.items()) {
-        if (known.count(key) == 0) return Bad(name + "." + key, "unknown key");
-    }
-    return Status::Ok();
-}
-
-// Reads an integer key, clipping to [lo, hi] with a warning naming the key.
+// The key's whole number, already checked against the schema's range.
 template <typename T>
-Status GetClipped(const nlohmann::json& section, const std::string& name, const std::string& key,
-                  int64_t lo, int64_t hi, T& value, std::vector<std::string>& warnings) {
-    auto it = section.find(key);
-    if (it == section.end()) return Status::Ok();
-    if (!it->is_number_integer()) return Bad(name + "." + key, "must be a whole number");
-    const auto v = it->get<int64_t>();
-    const int64_t clipped = std::clamp(v, lo, hi);
-    if (clipped != v) {
-        warnings.push_back("config " + name + "." + key + ": " + std::to_string(v) +
-                           " is outside " + std::to_string(lo) + ".." + std::to_string(hi) +
-                           ", using " + std::to_string(clipped));
-    }
-    value = static_cast<T>(clipped);
-    return Status::Ok();
+void GetInt(const nlohmann::json& section, const char* key, T& value) {
+    if (auto it = section.find(key); it != section.end()) value = it->get<T>();
 }
 
-Status ApplyProfile(const std::string& profile, RadioConfig& c) {
-    if (profile == "wearable") {
-        c.scan_window_ms = 60, c.scan_interval_ms = 1200, c.advertising_interval_ms = 400;
-        c.summary_interval_s = 3600;
-    } else if (profile == "venue") {
-        c.scan_window_ms = 100, c.scan_interval_ms = 100, c.advertising_interval_ms = 270;
-        c.summary_interval_s = 600;
-    } else if (profile == "field") {
-        c.scan_window_ms = 100, c.scan_interval_ms = 300, c.advertising_interval_ms = 270;
-        c.summary_interval_s = 60;
-    } else {
-        return Bad("radio.profile", "must be wearable, venue or field");
-    }
+// The profile's values from the schema table (config_keys.cc).
+void ApplyProfile(const std::string& profile, RadioConfig& c) {
+    auto value = [&](const char* key) {
+        return *ConfigProfileValue(*FindConfigKey("radio", key), profile);
+    };
+    c.scan_window_ms = static_cast<uint32_t>(value("scan_window_ms"));
+    c.scan_interval_ms = static_cast<uint32_t>(value("scan_interval_ms"));
+    c.advertising_interval_ms = static_cast<uint32_t>(value("advertising_interval_ms"));
+    c.summary_interval_s = static_cast<int>(value("summary_interval_s"));
     c.profile = profile;
-    return Status::Ok();
 }
 
 }  // namespace
 
 Result<RadioConfig> ParseRadioConfig(const nlohmann::json& radio, const nlohmann::json& clock) {
-    JEJAK_RETURN_IF_ERROR(CheckKeys(radio, "radio",
-                                    {"spec", "profile", "scan_window_ms", "scan_interval_ms",
-                                     "advertising_interval_ms", "tx_power_dbm", "calibrated_tx_power_dbm",
-                                     "aggregate_window_s", "summary_interval_s",
-                                     "allow_shared_advertising"}));
-    JEJAK_RETURN_IF_ERROR(CheckKeys(clock, "clock", {"require_ntp_sync", "not_before", "max_forward_step_s",
-                                                     "confirm_after_s", "warn_unsynchronised_after_s"}));
+    JEJAK_RETURN_IF_ERROR(CheckConfigSection("radio", radio));
+    JEJAK_RETURN_IF_ERROR(CheckConfigSection("clock", clock));
     RadioConfig c;
-    for (const char* key : {"spec", "profile"}) {
-        auto it = radio.find(key);
-        if (it != radio.end() && (!it->is_string() || it->get<std::string>().empty())) {
-            return Bad(std::string("radio.") + key, "must be a non-empty string");
-        }
-    }
     if (auto it = radio.find("spec"); it != radio.end()) c.spec = it->get<std::string>();
-    JEJAK_RETURN_IF_ERROR(ApplyProfile(radio.value("profile", std::string("field")), c));
-    auto& w = c.warnings;
-    JEJAK_RETURN_IF_ERROR(GetClipped(radio, "radio", "scan_interval_ms", 3, 10240, c.scan_interval_ms, w));
-    JEJAK_RETURN_IF_ERROR(GetClipped(radio, "radio", "scan_window_ms", 3,
-                                     static_cast<int64_t>(c.scan_interval_ms), c.scan_window_ms, w));
-    JEJAK_RETURN_IF_ERROR(GetClipped(radio, "radio", "advertising_interval_ms", 25, 10240,
-                                     c.advertising_interval_ms, w));
-    JEJAK_RETURN_IF_ERROR(GetClipped(radio, "radio", "tx_power_dbm", -127, 20, c.tx_power_dbm, w));
-    // The receivers' accepted range (exposure_window.h kTxPowerMinDbm..kTxPowerMaxDbm).
-    JEJAK_RETURN_IF_ERROR(GetClipped(radio, "radio", "calibrated_tx_power_dbm", -50, 20,
-                                     c.calibrated_tx_power_dbm, w));
-    JEJAK_RETURN_IF_ERROR(GetClipped(radio, "radio", "aggregate_window_s", 1, 60,
-                                     c.aggregate_window_s, w));
-    JEJAK_RETURN_IF_ERROR(GetClipped(radio, "radio", "summary_interval_s", 0, 86400,
-                                     c.summary_interval_s, w));
-    if (auto it = radio.find("allow_shared_advertising"); it != radio.end()) {
-        if (!it->is_boolean()) return Bad("radio.allow_shared_advertising", "must be true or false");
-        c.allow_shared_advertising = it->get<bool>();
+    ApplyProfile(radio.value("profile", std::string("field")), c);
+    GetInt(radio, "scan_interval_ms", c.scan_interval_ms);
+    GetInt(radio, "scan_window_ms", c.scan_window_ms);
+    GetInt(radio, "advertising_interval_ms", c.advertising_interval_ms);
+    GetInt(radio, "tx_power_dbm", c.tx_power_dbm);
+    GetInt(radio, "calibrated_tx_power_dbm", c.calibrated_tx_power_dbm);
+    GetInt(radio, "aggregate_window_s", c.aggregate_window_s);
+    GetInt(radio, "summary_interval_s", c.summary_interval_s);
+    GetInt(clock, "not_before", c.not_before_unix_s);
+    GetInt(clock, "max_forward_step_s", c.max_forward_step_s);
+    GetInt(clock, "confirm_after_s", c.confirm_after_s);
+    GetInt(clock, "warn_unsynchronised_after_s", c.warn_unsynchronised_after_s);
+    c.allow_shared_advertising = radio.value("allow_shared_advertising", false);
+    c.require_ntp_sync = clock.value("require_ntp_sync", false);
+    if (c.scan_window_ms > c.scan_interval_ms) {
+        return Bad("radio.scan_window_ms", std::to_string(c.scan_window_ms) +
+                                               " is more than scan_interval_ms (" +
+                                               std::to_string(c.scan_interval_ms) + ")");
     }
-    if (auto it = clock.find("require_ntp_sync"); it != clock.end()) {
-        if (!it->is_boolean()) return Bad("clock.require_ntp_sync", "must be true or false");
-        c.require_ntp_sync = it->get<bool>();
-    }
-    JEJAK_RETURN_IF_ERROR(GetClipped(clock, "clock", "not_before", 0, int64_t{1} << 40,
-                                     c.not_before_unix_s, w));
-    JEJAK_RETURN_IF_ERROR(GetClipped(clock, "clock", "max_forward_step_s", 60, 365 * 86400,
-                                     c.max_forward_step_s, w));
-    JEJAK_RETURN_IF_ERROR(GetClipped(clock, "clock", "confirm_after_s", 0, 7 * 86400,
-                                     c.confirm_after_s, w));
-    JEJAK_RETURN_IF_ERROR(GetClipped(clock, "clock", "warn_unsynchronised_after_s", 0,
-                                     365 * 86400, c.warn_unsynchronised_after_s, w));
     return c;
 }
 

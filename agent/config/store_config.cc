@@ -8,10 +8,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <set>
 #include <string>
 
 #include "agent/config/config.h"
+#include "agent/config/config_schema.h"
 #include "crypto/secret.h"
 
 namespace jejak {
@@ -21,16 +21,10 @@ Status Bad(const std::string& key, const std::string& why) {
     return Status::InvalidArgument("config store." + key + ": " + why);
 }
 
-Result<int64_t> GetInt(const nlohmann::json& section, const std::string& key, int64_t lo,
-                       int64_t hi, int64_t fallback) {
+// The key's whole number (CheckConfigSection has checked it against the schema's range).
+int64_t GetInt(const nlohmann::json& section, const std::string& key, int64_t fallback) {
     auto it = section.find(key);
-    if (it == section.end()) return fallback;
-    if (!it->is_number_integer()) return Bad(key, "must be a whole number");
-    const auto v = it->get<int64_t>();
-    if (v < lo || v > hi) {
-        return Bad(key, "must be " + std::to_string(lo) + ".." + std::to_string(hi));
-    }
-    return v;
+    return it == section.end() ? fallback : it->get<int64_t>();
 }
 
 Result<std::string> GetString(const nlohmann::json& section, const std::string& key) {
@@ -40,18 +34,6 @@ Result<std::string> GetString(const nlohmann::json& section, const std::string& 
         return Bad(key, "must be a non-empty string");
     }
     return it->get<std::string>();
-}
-
-Status CheckKeys(const nlohmann::json& section) {
-    static const std::set<std::string> known = {"retention_days", "flush_interval_s",
-                                                "durable_commits", "key_file",
-                                                "passphrase_env", "passphrase_credential",
-                                                "argon2_opslimit", "max_sightings_per_day",
-                                                "argon2_memlimit_kib"};
-    for (const auto& [key, value] : section.items()) {
-        if (known.count(key) == 0) return Bad(key, "unknown key");
-    }
-    return Status::Ok();
 }
 
 // The passphrase from the environment variable `name`: the environment block's copy is
@@ -110,17 +92,12 @@ Result<SecretString> PassphraseFromCredential(const std::string& name) {
 
 Result<SqliteStoreOptions> LoadStoreOptions(const ConfigSource& env, PassphraseUse use) {
     JEJAK_ASSIGN_OR_RETURN(nlohmann::json section, LoadConfigSection(env, "store"));
-    JEJAK_RETURN_IF_ERROR(CheckKeys(section));
+    JEJAK_RETURN_IF_ERROR(CheckConfigSection("store", section));
     SqliteStoreOptions o;
     o.state_dir = env.state_dir;
-    JEJAK_ASSIGN_OR_RETURN(int64_t retention, GetInt(section, "retention_days", kMinRetentionDays,
-                                                     kMaxRetentionDays, kDefaultRetentionDays));
-    o.retention_days = static_cast<int>(retention);
-    JEJAK_ASSIGN_OR_RETURN(o.flush_interval_s, GetInt(section, "flush_interval_s", 0, 86400,
-                                                      kDefaultFlushIntervalSeconds));
-    JEJAK_ASSIGN_OR_RETURN(o.max_sightings_per_day,
-                           GetInt(section, "max_sightings_per_day", 1000, 100000000,
-                                  o.max_sightings_per_day));
+    o.retention_days = static_cast<int>(GetInt(section, "retention_days", kDefaultRetentionDays));
+    o.flush_interval_s = GetInt(section, "flush_interval_s", kDefaultFlushIntervalSeconds);
+    o.max_sightings_per_day = GetInt(section, "max_sightings_per_day", o.max_sightings_per_day);
     if (auto it = section.find("durable_commits"); it != section.end()) {
         if (!it->is_boolean()) return Bad("durable_commits", "must be true or false");
         o.durable_commits = it->get<bool>();
@@ -128,11 +105,8 @@ Result<SqliteStoreOptions> LoadStoreOptions(const ConfigSource& env, PassphraseU
     JEJAK_ASSIGN_OR_RETURN(o.master.key_file, GetString(section, "key_file"));
     JEJAK_ASSIGN_OR_RETURN(std::string env_var, GetString(section, "passphrase_env"));
     JEJAK_ASSIGN_OR_RETURN(std::string credential, GetString(section, "passphrase_credential"));
-    JEJAK_ASSIGN_OR_RETURN(int64_t ops, GetInt(section, "argon2_opslimit", kMinArgon2Ops, 64,
-                                               kMinArgon2Ops));
-    JEJAK_ASSIGN_OR_RETURN(int64_t mem_kib,
-                           GetInt(section, "argon2_memlimit_kib", kMinArgon2MemKib,
-                                  4 * 1024 * 1024, kMinArgon2MemKib));
+    const int64_t ops = GetInt(section, "argon2_opslimit", kMinArgon2Ops);
+    const int64_t mem_kib = GetInt(section, "argon2_memlimit_kib", kMinArgon2MemKib);
     o.master.pwhash = {static_cast<uint64_t>(ops), static_cast<uint64_t>(mem_kib) * 1024};
     if (!env_var.empty() || !credential.empty()) {
         if (!o.master.key_file.empty()) {

@@ -127,7 +127,8 @@ std::string Sha256Hex(std::span<const uint8_t> bytes) {
 Result<uint64_t> OptionalBytes(const nlohmann::json& obj, const char* field, uint64_t fallback) {
     auto it = obj.find(field);
     if (it == obj.end()) return fallback;
-    if (!it->is_number_unsigned() || it->get<uint64_t>() < (1u << 20)) {
+    // TOML integers arrive signed: a positive one is as good as JSON's unsigned.
+    if (!it->is_number_integer() || it->get<int64_t>() < (1 << 20)) {
         return ConfigError(std::string(field) + ": a byte count of at least 1048576");
     }
     return it->get<uint64_t>();
