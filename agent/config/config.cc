@@ -76,11 +76,15 @@ Result<nlohmann::json> ParseDocument(const std::string& path, const std::string&
 
 }  // namespace
 
+std::string DefaultConfigPath() { return std::string(JEJAK_SYSCONFDIR) + "/jejak/jejak.toml"; }
+
+std::string LegacyConfigPath() { return std::string(JEJAK_SYSCONFDIR) + "/jejak/config.json"; }
+
 Result<nlohmann::json> LoadConfigDocument(const ConfigSource& env) {
     std::string path = env.config_path;
     std::ifstream in(path);
     if (!in && errno == ENOENT && !env.config_path_given) {
-        path = kLegacyConfigPath;  // installs from before the TOML file
+        path = LegacyConfigPath();  // installs from before the TOML file
         in.open(path);
         if (!in && errno == ENOENT) return nlohmann::json::object();
     }
