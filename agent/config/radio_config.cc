@@ -43,7 +43,7 @@ Status ApplyProfile(const std::string& profile, RadioConfig& c) {
         c.summary_interval_s = 3600;
     } else if (profile == "venue") {
         c.scan_window_ms = 100, c.scan_interval_ms = 100, c.advertising_interval_ms = 270;
-        c.summary_interval_s = 600;
+        c.summary_interval_s = 3600;
     } else if (profile == "field") {
         c.scan_window_ms = 100, c.scan_interval_ms = 300, c.advertising_interval_ms = 270;
         c.summary_interval_s = 60;
