@@ -10,7 +10,7 @@
 #   config    <etc>/jejak/jejak.toml, <etc>/default/jejak-authority, where <etc> is /etc for
 #             the prefix /usr (the packages) and <prefix>/etc otherwise, as GNUInstallDirs
 #             says; `jejak` reads <etc>/jejak/jejak.toml of the configure step's prefix by
-#             default (agent/config)
+#             default (platform/base/install_paths.cc)
 # and the units' ExecStart, EnvironmentFile and --config lines name the installed binaries and
 # files (cmake/install_prefixed.cmake rewrites the package paths of systemd/ at install time).
 # The .deb packages (scripts/package) remain the supported way to install on a device.

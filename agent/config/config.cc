@@ -76,10 +76,6 @@ Result<nlohmann::json> ParseDocument(const std::string& path, const std::string&
 
 }  // namespace
 
-std::string DefaultConfigPath() { return std::string(JEJAK_SYSCONFDIR) + "/jejak/jejak.toml"; }
-
-std::string LegacyConfigPath() { return std::string(JEJAK_SYSCONFDIR) + "/jejak/config.json"; }
-
 Result<nlohmann::json> LoadConfigDocument(const ConfigSource& env) {
     std::string path = env.config_path;
     std::ifstream in(path);
