@@ -13,7 +13,7 @@ rm -f "$manifest"
 cmake --install "$build" --prefix "$prefix" >"$work/log" 2>&1 || { cat "$work/log"; fail "cmake --install"; }
 [ -s "$manifest" ] || fail "no install manifest"
 count=0
-while IFS= read -r file; do
+while IFS= read -r file || [ -n "$file" ]; do
     case $file in
         "$prefix"/*) ;;
         *) fail "installed outside the prefix: $file" ;;
@@ -37,7 +37,8 @@ grep -qx "EnvironmentFile=-$prefix/etc/default/jejak-authority" \
     "$prefix/lib/systemd/system/jejak-authority.service" || fail "jejak-authority EnvironmentFile"
 grep -q "^ExecStart=$prefix/bin/jejak-authority " \
     "$prefix/lib/systemd/system/jejak-authority.service" || fail "jejak-authority ExecStart"
-if grep -rn '/usr/bin/jejak\|/etc/jejak\|/etc/default' "$prefix/lib/systemd/system"; then
+if grep -rnE '(^|[=[:space:]-])/(usr/bin/jejak|etc/jejak|etc/default)' \
+    "$prefix/lib/systemd/system"; then
     fail "a unit still names a package path"
 fi
 # The binary's default --config is where an install with the configured prefix puts the
