@@ -21,7 +21,10 @@ using testing::TestDataPath;
 std::string WriteConfig(const testing::ScratchDir& dir, const std::string& url,
                         const std::string& ca_line) {
     const std::string path = dir.File("jejak.toml");
-    std::ofstream(path) << "[diagnosis]\nserver_url = \"" << url << "\"\n" << ca_line;
+    std::ofstream(path) << "[diagnosis]\nserver_url = \"" << url << "\"\n"
+                        << "public_keys = [ { key_id = \"test\", key_version = \"v1\", pem_file = \""
+                        << TestDataPath("exports/enserver_examples_export_public.pem") << "\" } ]\n"
+                        << ca_line;
     return path;
 }
 
@@ -32,7 +35,7 @@ TEST_CASE("keys fetch trusts a key server's private CA named by [diagnosis] ca_f
     const std::string config = WriteConfig(
         dir, server.url(), "ca_file = \"" + TestDataPath("tls/ca.pem") + "\"\n");
     const auto run = RunJejak({"keys", "fetch", "--state-dir", dir.File("s"), "--config", config});
-    CHECK(run.code == 0);
+    CHECK_MESSAGE(run.code == 0, run.err);
     CHECK(run.err.find("certificate") == std::string::npos);
     CHECK(run.out.find("0 new, 0 rejected") != std::string::npos);
 }

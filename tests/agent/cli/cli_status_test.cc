@@ -55,6 +55,16 @@ std::vector<std::string> Reasons(const testing::CliRun& run) {
     }
 }
 
+// Where the final parenthesised group of `reason` opens (npos when unbalanced).
+size_t ActionStart(const std::string& reason) {
+    int depth = 0;
+    for (size_t i = reason.size(); i-- > 0;) {
+        if (reason[i] == ')') ++depth;
+        if (reason[i] == '(' && --depth == 0) return i;
+    }
+    return std::string::npos;
+}
+
 TEST_CASE("status --no-daemon: a sync station without a daemon is healthy (exit 0)") {
     testing::ScratchDir dir("status-station");
     const std::string state = dir.File("s");
@@ -140,10 +150,10 @@ TEST_CASE("every attention reason of status says what to do") {
                              "systemctl restart jejak", "timedatectl", "free space"};
     for (size_t i = 0; i < reasons.size(); ++i) {
         CAPTURE(reasons[i]);
-        // "problem (what to do)": the action follows the problem, in parentheses.
-        const size_t open = reasons[i].find(" (");
+        // "problem (what to do)": the action follows the problem, in the last parentheses.
+        REQUIRE(reasons[i].back() == ')');
+        const size_t open = ActionStart(reasons[i]);
         REQUIRE(open != std::string::npos);
-        CHECK(reasons[i].back() == ')');
         CHECK(reasons[i].find(problems[i]) < open);
         CHECK(reasons[i].find(actions[i]) > open);
     }
