@@ -3,36 +3,46 @@
 # components map onto the two Debian packages (debian/rules):
 #   the default component and "jejak"  -> package jejak (device: agent, table, units, config)
 #   "authority"                       -> package jejak-authority (the pilot key server)
-# A file is installed only when it exists in the tree, so this file never needs editing when
-# one lands; scripts/test-package says which expected files are absent from the packages.
+# Everything goes under the install prefix, also when `cmake --install build --prefix P`
+# chooses another one than the configure step (tests/install/check_prefix.sh proves it):
+#   units     SYSTEMD_UNIT_DIR (default lib/systemd/system under the prefix; the packages
+#             pass /lib/systemd/system, where Debian 12's systemd looks)
+#   config    <etc>/jejak/jejak.toml, <etc>/default/jejak-authority, where <etc> is /etc for
+#             the prefix /usr (the packages) and <prefix>/etc otherwise, as GNUInstallDirs
+#             says; `jejak` reads <etc>/jejak/jejak.toml of the configure step's prefix by
+#             default (platform/base/install_paths.cc)
+# and the units' ExecStart, EnvironmentFile and --config lines name the installed binaries and
+# files (cmake/install_prefixed.cmake rewrites the package paths of systemd/ at install time).
+# The .deb packages (scripts/package) remain the supported way to install on a device.
 include(GNUInstallDirs)
 
-# Units go where this system's systemd looks (/lib/systemd/system on Debian 12).
-pkg_get_variable(JEJAK_SYSTEMD_UNIT_DIR systemd systemdsystemunitdir)
-if(NOT JEJAK_SYSTEMD_UNIT_DIR)
-    set(JEJAK_SYSTEMD_UNIT_DIR /lib/systemd/system)
-endif()
+set(SYSTEMD_UNIT_DIR "lib/systemd/system" CACHE STRING
+    "Where systemd units are installed (relative: under the install prefix)")
 
-foreach(unit jejak.service jejak-check.service jejak-check.timer)
-    if(EXISTS ${PROJECT_SOURCE_DIR}/systemd/${unit})
-        install(FILES ${PROJECT_SOURCE_DIR}/systemd/${unit}
-            DESTINATION ${JEJAK_SYSTEMD_UNIT_DIR} COMPONENT jejak)
-    endif()
-endforeach()
+# jejak_install_prefixed(COMPONENT <c> UNITS <unit>... ETC <source> <dest under etc>...):
+# install-time rewrite and installation (see cmake/install_prefixed.cmake).
+function(jejak_install_prefixed)
+    cmake_parse_arguments(P "" "COMPONENT" "UNITS;ETC" ${ARGN})
+    install(CODE "
+        set(JEJAK_SOURCE_DIR \"${PROJECT_SOURCE_DIR}\")
+        set(JEJAK_GEN_DIR \"${PROJECT_BINARY_DIR}/install-generated\")
+        set(JEJAK_BINDIR \"${CMAKE_INSTALL_BINDIR}\")
+        set(JEJAK_SYSCONFDIR \"${CMAKE_INSTALL_SYSCONFDIR}\")
+        set(JEJAK_UNIT_DIR \"${SYSTEMD_UNIT_DIR}\")
+        set(JEJAK_UNITS \"${P_UNITS}\")
+        set(JEJAK_ETC \"${P_ETC}\")
+        include(\"${PROJECT_SOURCE_DIR}/cmake/install_prefixed.cmake\")"
+        COMPONENT ${P_COMPONENT})
+endfunction()
 
-# /etc/jejak/jejak.toml (a conffile in the package: everything under /etc is).
-if(EXISTS ${PROJECT_SOURCE_DIR}/config/jejak.toml)
-    install(FILES ${PROJECT_SOURCE_DIR}/config/jejak.toml
-        DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/jejak COMPONENT jejak)
-endif()
+jejak_install_prefixed(COMPONENT jejak
+    UNITS jejak.service jejak-check.service jejak-check.timer
+    # A conffile in the package (everything under /etc is).
+    ETC config/jejak.toml jejak/jejak.toml)
 
 # The authority: its units, its defaults file and its executable (agent/cli/authority). A
 # server never goes into the device package.
-foreach(unit jejak-authority.service jejak-authority-export.service jejak-authority-export.timer)
-    install(FILES ${PROJECT_SOURCE_DIR}/systemd/${unit}
-        DESTINATION ${JEJAK_SYSTEMD_UNIT_DIR} COMPONENT authority)
-endforeach()
-install(FILES ${PROJECT_SOURCE_DIR}/config/jejak-authority.default
-    DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/default RENAME jejak-authority
-    COMPONENT authority)
+jejak_install_prefixed(COMPONENT authority
+    UNITS jejak-authority.service jejak-authority-export.service jejak-authority-export.timer
+    ETC config/jejak-authority.default default/jejak-authority)
 install(TARGETS jejak-authority RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT authority)

@@ -587,7 +587,7 @@ class Town:
         code = self.jejak.json(["--state-dir", ha, "authority", "issue-code", "--type",
                                 "confirmed", "--test-date", iso(resume)[:10], "--json"])
         say(f"   the patient's test is positive: `jejak authority issue-code --type confirmed` "
-            f"gave a code valid until {iso(code['expires_at']) if isinstance(code['expires_at'], int) else code['expires_at']}")
+            f"gave a code valid until {iso(code['expires_at_unix'])}")
         say("\n== 3. The patient reports. Consent: the script answers for the patient with --yes "
             "after showing what will leave the device:")
         report = self.jejak.run(["--config", patient.config, "--state-dir", patient.state,

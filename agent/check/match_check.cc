@@ -263,9 +263,9 @@ Result<nlohmann::json> RecordExposureCheck(const CheckReport& report, const Risk
     if (due) {
         hook = RunNotifyHook(notify, result.dump());
     } else if (report.classification.notify) {
-        hook.error = "no newly notified day: hook not run";
+        hook.not_run = "no newly notified day";
     } else {
-        hook.error = "not exposed: hook not run";
+        hook.not_run = "not exposed";
     }
     result["hook"] = hook.ToJson();
     JEJAK_RETURN_IF_ERROR(store.AddExposureCheck({report.checked_at, result.dump()}).status());

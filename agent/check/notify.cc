@@ -179,6 +179,7 @@ Result<NotifyConfig> ParseNotifyConfig(const nlohmann::json& section) {
 }
 
 nlohmann::json NotifyOutcome::ToJson() const {
+    if (!not_run.empty()) return {{"ran", false}, {"not_run", not_run}};
     nlohmann::json j = {{"ran", ran}, {"timed_out", timed_out}, {"ok", ok()}};
     if (exit_code >= 0) j["exit_code"] = exit_code;
     if (!error.empty()) j["error"] = error;

@@ -34,11 +34,17 @@ struct NotifyConfig {
 // program path, a timeout outside 1..300 seconds, or a "user" that is not a non-empty string.
 Result<NotifyConfig> ParseNotifyConfig(const nlohmann::json& section);
 
+// The hook's part of a check result: {"ran", "timed_out", "ok", "exit_code"?, "error"?}
+// when it was due, {"ran": false, "not_run": "not exposed" | "no newly notified day"} when it
+// had nothing to say (monitoring must not read that as a failure).
 struct NotifyOutcome {
     bool ran = false;        // the program was started
     bool timed_out = false;  // killed after timeout_seconds
     int exit_code = -1;      // exit status when it exited normally
     std::string error;       // why it failed ("" on exit code 0)
+    // Set when the hook had no reason to run (nothing newly notified or retracted): not a
+    // failure, so the JSON says {"ran": false, "not_run": reason} without "ok" or "error".
+    std::string not_run;
 
     bool ok() const { return ran && !timed_out && exit_code == 0; }
     nlohmann::json ToJson() const;

@@ -1,6 +1,9 @@
 // The command line core: global options, parse errors, error-to-exit-code mapping.
 #include "agent/cli/cli.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <exception>
 #include <optional>
 #include <string>
@@ -39,6 +42,36 @@ std::string SubcommandNames(CLI::App& app) {
     return names;
 }
 
+// "scan: scan: no radio" -> "scan: no radio", "config: config F: ..." -> "config F: ...":
+// a context that the message already starts with is said once (and "jejak: " only by the
+// caller).
+std::string WithoutRepeatedContext(std::string message) {
+    for (;;) {
+        const size_t colon = message.find(": ");
+        if (colon == std::string::npos || colon == 0) return message;
+        const std::string context = message.substr(0, colon);
+        const std::string rest = message.substr(colon + 2);
+        const bool repeated = rest.size() > context.size() &&
+                              rest.compare(0, context.size(), context) == 0 &&
+                              (rest[context.size()] == ':' || rest[context.size()] == ' ');
+        if (context == "jejak" || repeated) {
+            message = rest;
+            continue;
+        }
+        return message;
+    }
+}
+
+// A --config file that is not there is a usage error for every command, also for those that
+// read no configuration: "" when it is there (or --config was not given).
+std::string MissingConfigError(const CliEnv& env) {
+    struct stat st = {};
+    if (!env.config_path_given || ::stat(env.config_path.c_str(), &st) == 0 || errno != ENOENT) {
+        return {};
+    }
+    return "--config " + env.config_path + ": no such file";
+}
+
 // CLI11 errors are multi-line and say "A subcommand is required" for a missing, unknown or
 // misspelt command alike; field testers and scripts want one line that names the command
 // (and what was typed) and lists the valid ones, and exit code 2.
@@ -46,6 +79,10 @@ int ReportParseError(const CLI::ParseError& e, CLI::App& app, CliEnv& env) {
     if (e.get_exit_code() == 0) {  // --help, --version
         app.exit(e, env.out, env.err);
         return kExitOk;
+    }
+    if (const std::string missing = MissingConfigError(env); !missing.empty()) {
+        env.err << "jejak: " << missing << "\n";  // the first problem: nothing else can work
+        return kExitUsage;
     }
     CLI::App* needs = MissingSubcommandOf(app);
     if (needs != nullptr) {
@@ -78,6 +115,12 @@ int Run(const CliProgram& program, int argc, const char* const* argv, CliEnv& en
     }
     CLI::App app{program.description, program.name};
     BuildCliApp(program, app, env);
+    // Runs after parsing, before any command.
+    app.parse_complete_callback([&env] {
+        if (const std::string missing = MissingConfigError(env); !missing.empty()) {
+            throw CliError(kExitUsage, missing);
+        }
+    });
     // Hidden: the man page from these very definitions (cmake/man_page.cmake, build time).
     if (argc == 2 && std::string_view(argv[1]) == "--man-page") {
         env.out << RenderManPage(program, app);
@@ -89,7 +132,7 @@ int Run(const CliProgram& program, int argc, const char* const* argv, CliEnv& en
     } catch (const CLI::ParseError& e) {
         return ReportParseError(e, app, env);
     } catch (const CliError& e) {
-        env.err << "jejak: " << e.what() << "\n";
+        env.err << "jejak: " << WithoutRepeatedContext(e.what()) << "\n";
         return e.exit_code();
     } catch (const std::exception& e) {
         env.err << "jejak: internal error: " << e.what() << "\n";
@@ -150,6 +193,7 @@ int RunCliProgram(const CliProgram& program, int argc, const char* const* argv,
     CliEnv env(out, err, simulated ? static_cast<const Clock&>(*simulated) : system_clock,
                /*real_time=*/true);
     env.sim_clock_rate = simulated ? (*spec)->rate : 0;
+    env.sim_clock = *spec;
     env.run_program = std::move(run_program);
     return Run(program, argc, argv, env);
 }

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -19,6 +20,7 @@
 #include "agent/config/config.h"
 #include "platform/base/clock.h"
 #include "platform/base/status.h"
+#include "platform/sim/sim_clock.h"
 
 namespace jejak {
 
@@ -60,6 +62,8 @@ struct CliEnv : ConfigSource {
     // clock (platform/sim/sim_clock.h); 0 when the clock is not simulated. `jejak run`
     // accepts a simulated clock only with a simulated radio.
     double sim_clock_rate = 0;
+    // That simulation clock's spec (published in the daemon's status file).
+    std::optional<SimClockSpec> sim_clock;
 };
 
 // Thrown by command handlers: RunCli prints "jejak: <message>" on stderr and returns code.

@@ -253,6 +253,9 @@ void RunFetch(CliEnv& env) {
     HttpClientOptions http_options;
     http_options.allow_http_loopback = config->allow_http_loopback;
     http_options.proxy = config->proxy;
+    http_options.ca_file = config->ca_file;
+    http_options.tls_hint =
+        "to trust a private CA, set [diagnosis] ca_file to the PEM file of the key server's CA";
     std::unique_ptr<HttpClient> curl = NewCurlHttpClient(http_options);
     DateRecordingHttpClient http(*curl, env.clock);  // the server's clock, for `status`
     ProgressReporter progress(env.err, IsTerminal(STDERR_FILENO), env.clock, "fetching", "files");

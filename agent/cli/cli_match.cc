@@ -197,8 +197,10 @@ void RegisterMatchCommands(CLI::App& app, CliEnv& env) {
     match->add_flag("--fetched", args->fetched,
                     "Check the files in diagnosis.download_dir not checked yet (keys fetch)");
     match->add_option("--pubkey", args->pubkey, "PEM public key (instead of diagnosis.public_keys)");
-    match->add_option("--now", args->now, "Evaluate as of this Unix time (replaying old data)")
-        ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+    match->add_option("--now", args->now,
+                      "Evaluate as of this Unix time (replaying old data; default: now)")
+        ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))
+        ->default_str("");
     match->add_option("--threads", args->threads, "Matching threads (0: one per online CPU)")
         ->check(CLI::Range(0u, 1024u));
     match->add_flag("--json", args->json, "JSON output");

@@ -50,6 +50,7 @@ struct RunArgs {
     std::optional<int> tx_power_dbm;
     std::optional<int> scan_window_s;
     std::string hci_log;
+    bool verbose = false;  // also the routine lines (debug level)
 };
 
 RadioConfig LoadRadio(const RunArgs& args, CliEnv& env) {
@@ -106,10 +107,13 @@ std::string StatusLine(const DaemonSnapshot& s) {
     return line.str();
 }
 
-// Prefixes each log line with an sd-daemon priority when stdout is the journal.
+// Prefixes each log line with an sd-daemon priority when stdout is the journal. Routine lines
+// (every flush and rotation: thousands a day on a venue box) are debug level, written only
+// with `run --verbose`; the periodic "summary:" line (info) counts them instead.
 class JournalLog : public std::stringbuf {
 public:
-    JournalLog(std::ostream& out, bool prefix) : out_(out), prefix_(prefix) {}
+    JournalLog(std::ostream& out, bool prefix, bool verbose)
+        : out_(out), prefix_(prefix), verbose_(verbose) {}
     ~JournalLog() override {
         if (!str().empty()) {
             str(str() + "\n");
@@ -122,7 +126,9 @@ public:
         size_t start = 0;
         for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
             const std::string line = text.substr(start, nl - start);
-            if (prefix_) out_ << Priority(line);
+            const char* priority = Priority(line);
+            if (priority == kDebug && !verbose_) continue;
+            if (prefix_) out_ << priority;
             out_ << line << "\n";
         }
         if (start < text.size()) str(text.substr(start));
@@ -131,6 +137,7 @@ public:
     }
 
 private:
+    static constexpr const char* kDebug = "<7>";
     static const char* Priority(const std::string& line) {
         if (line.rfind("waiting:", 0) == 0 || line.rfind("paused:", 0) == 0 ||
             line.rfind("clock:", 0) == 0 || line.rfind("reload failed", 0) == 0 ||
@@ -138,16 +145,26 @@ private:
             line.rfind("privileges: running as root", 0) == 0) {
             return "<4>";  // warning
         }
+        if (line.rfind("flushed ", 0) == 0 || line.rfind("rotated:", 0) == 0) return kDebug;
         return "<6>";  // info
     }
     std::ostream& out_;
     bool prefix_;
+    bool verbose_;
 };
 
-void EnsureStateDir(const std::string& dir) {
-    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-        Fail(Status::FromErrno(errno, "cannot create state dir " + dir), "run");
-    }
+// True when this call created the state dir.
+bool EnsureStateDir(const std::string& dir) {
+    if (mkdir(dir.c_str(), 0700) == 0) return true;
+    if (errno != EEXIST) Fail(Status::FromErrno(errno, "cannot create state dir " + dir), "run");
+    return false;
+}
+
+// A run that could not open its radio leaves nothing behind: the state dir it created (with
+// only its lock file in it) goes again, so no empty store is left to be mistaken for one.
+void RemoveCreatedStateDir(const std::string& dir) {
+    ::unlink(InstanceLock::PathFor(dir).c_str());
+    ::rmdir(dir.c_str());
 }
 
 // Root gives up root once the radio (which may need capabilities) is open, before the store
@@ -189,7 +206,7 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
         throw CliError(kExitUsage, "run: --hci-log needs an HCI radio; " + config.spec +
                                        " is simulated and exchanges no HCI packets");
     }
-    EnsureStateDir(env.state_dir);
+    const bool created = EnsureStateDir(env.state_dir);
     Result<InstanceLock> lock = InstanceLock::Acquire(env.state_dir, "jejak run");
     if (!lock.ok()) Fail(lock.status(), "run");
     RadioOptions radio_options;
@@ -197,7 +214,10 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
     if (!env.real_time) radio_options.sim_poll_ms = 0;  // the loop below polls
     radio_options.allow_shared_advertising = config.allow_shared_advertising;
     auto radio = OpenRadio(config.spec, env.clock, radio_options);
-    if (!radio.ok()) Fail(radio.status(), "run --radio " + config.spec);
+    if (!radio.ok()) {
+        if (created) RemoveCreatedStateDir(env.state_dir);
+        Fail(radio.status(), "run --radio " + config.spec);
+    }
     // The store is opened as the user the daemon runs as, so that its files are that user's.
     const std::string privileges = DropRoot(*daemon_config, env.state_dir);
     // The store sees only trusted time (agent/daemon/trusted_clock.h): until the daemon has
@@ -209,7 +229,7 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
     SystemRandom random;
     StopSignals signals;
     ServiceNotifier notifier;
-    JournalLog journal(env.out, LoggingToJournal());
+    JournalLog journal(env.out, LoggingToJournal(), args.verbose);
     std::ostream log(&journal);
     if (!privileges.empty()) log << privileges << std::endl;
     const int64_t started = env.clock.NowUnixMicros() / 1000000;
@@ -240,6 +260,8 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
             in.pid = static_cast<int>(getpid());
             in.started_unix = started;
             in.now_unix = env.clock.NowUnixMicros() / 1000000;
+            in.publish_every_s = loop.publish_every_s;
+            in.sim_clock = env.sim_clock;
             Status s = WriteDaemonStatus(env.state_dir, DaemonStatusJson(in));
             if (!s.ok()) log << "status file: " << s.ToString() << std::endl;
             notifier.KeepAlive(StatusLine(in.daemon));
@@ -277,6 +299,9 @@ void RegisterRunCommands(CLI::App& app, CliEnv& env) {
     run->add_option("--hci-log", run_args->hci_log,
                     "Write every HCI packet to this new btsnoop file (btmon -r, Wireshark); "
                     "created mode 0600, an existing file or symlink is refused");
+    run->add_flag("--verbose", run_args->verbose,
+                  "Also log routine events (every store flush and rotation) at debug level; "
+                  "without it the periodic summary line counts them");
     run->callback([run_args, &env] { RunDaemon(*run_args, env); });
 }
 

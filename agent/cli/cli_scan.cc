@@ -3,13 +3,17 @@
 // Both print one line per advertising report: TIME ADDRESS RSSI RPI_HEX AEM_HEX, TIME in
 // ISO 8601 UTC with microseconds (local with --local), RSSI "n/a" when the radio had none.
 // Live on a terminal, a table (one row per address and RPI: RSSI last/min/mean, count, last
-// seen) is redrawn in place instead; with --json, JSON Lines. SIGINT/SIGTERM or the end of
-// --duration print one "seen" line per (address, RPI) and a summary, and exit 0.
+// seen) is redrawn in place instead; with --json, JSON Lines. A live scan runs until SIGINT/
+// SIGTERM (Ctrl-C), as btmon and bluetoothctl do, or until --duration when given; either
+// prints one "seen" line per (address, RPI) and a summary, and exits 0. A replayed capture
+// without any advertising report (an advertiser's own capture) says so on stderr.
 // RPIs and AEMs are public broadcast values; nothing secret is printed.
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -41,7 +45,7 @@ struct ScanArgs {
     std::string replay;
     std::string radio;
     std::string hci_log;
-    double duration_s = 10;
+    double duration_s = 0;  // 0: until a stop signal
     bool json = false;
     bool local = false;
 };
@@ -54,7 +58,10 @@ std::string AddressString(const std::array<uint8_t, 6>& bytes) {
 
 std::vector<uint8_t> ReadCapture(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw CliError(kExitUsage, "scan --replay: cannot open " + path);
+    if (!in) {
+        throw CliError(kExitUsage,
+                       "scan --replay: cannot open " + path + ": " + std::strerror(errno));
+    }
     in.seekg(0, std::ios::end);
     const auto size = in.tellg();
     if (size < 0 || static_cast<size_t>(size) > kMaxCaptureBytes) {
@@ -67,6 +74,23 @@ std::vector<uint8_t> ReadCapture(const std::string& path) {
     in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     if (!in) throw CliError(kExitUsage, "scan --replay: cannot read " + path);
     return bytes;
+}
+
+nlohmann::json RssiJson(int rssi) {
+    return rssi == 127 ? nlohmann::json(nullptr) : nlohmann::json(rssi);
+}
+
+// What a replay that printed nothing says about the capture, or "" when it held adverts.
+std::string EmptyReplayNote(const CaptureReplay& replay, const std::string& path) {
+    if (!replay.sightings.empty()) return {};
+    if (replay.advertising_reports == 0) {
+        return "scan --replay " + path + ": no advertising reports in " +
+               std::to_string(replay.records) +
+               " records: the capture holds nothing this controller heard (an advertiser's "
+               "own capture?); replay the scanner's capture";
+    }
+    return "scan --replay " + path + ": " + std::to_string(replay.advertising_reports) +
+           " advertising reports, none of them a GAEN (0xFD6F) advert";
 }
 
 void RunReplay(const ScanArgs& args, CliEnv& env) {
@@ -85,7 +109,7 @@ void RunReplay(const ScanArgs& args, CliEnv& env) {
             array.push_back({{"time_us", s.time_unix_us},
                              {"time_unix", s.time_unix_us / 1000000},
                              {"address", address},
-                             {"rssi", s.rssi},
+                             {"rssi", RssiJson(s.rssi)},
                              {"rpi", rpi},
                              {"aem", aem}});
         } else {
@@ -94,6 +118,9 @@ void RunReplay(const ScanArgs& args, CliEnv& env) {
         }
     }
     if (args.json) env.out << array.dump(2) << '\n';
+    if (const std::string note = EmptyReplayNote(*replay, args.replay); !note.empty()) {
+        env.err << "jejak: " << note << '\n';
+    }
 }
 
 // One advertising report as heard live.
@@ -159,9 +186,6 @@ struct LiveTable {
     }
 };
 
-nlohmann::json RssiJson(int rssi) {
-    return rssi == 127 ? nlohmann::json(nullptr) : nlohmann::json(rssi);
-}
 
 void PrintReports(LiveTable& table, const ScanArgs& args, CliEnv& env) {
     std::vector<Report> fresh;
@@ -305,7 +329,8 @@ void RunLive(const ScanArgs& args, CliEnv& env) {
     const int64_t start = env.clock.MonotonicMicros();
     const auto duration = static_cast<int64_t>(args.duration_s * 1e6);
     int64_t drawn_s = -1;
-    while (!StopSignals::Requested() && env.clock.MonotonicMicros() - start < duration) {
+    while (!StopSignals::Requested() &&
+           (duration == 0 || env.clock.MonotonicMicros() - start < duration)) {
         env.clock.SleepFor(100000);
         FailIfError(radio->Poll().status(), "scan");
         const int64_t elapsed_s = (env.clock.MonotonicMicros() - start) / 1000000;
@@ -334,8 +359,11 @@ void RegisterScanCommands(CLI::App& app, CliEnv& env) {
     scan->add_option("--radio", args->radio,
                      "Radio spec: hciN, uart:/dev/ttyX[@BAUD], unix:/path, sim:DIR (default: "
                      "config radio.spec)");
-    scan->add_option("--duration", args->duration_s, "Seconds to scan live")
-        ->check(CLI::Range(0.1, 86400.0));
+    scan->add_option("--duration", args->duration_s,
+                     "Stop a live scan after this many seconds (default: run until Ctrl-C, "
+                     "SIGINT or SIGTERM)")
+        ->check(CLI::Range(0.1, 86400.0))
+        ->default_str("");
     scan->add_option("--hci-log", args->hci_log,
                      "Write every HCI packet of the live scan to this new btsnoop file (mode "
                      "0600; an existing file or symlink is refused)");

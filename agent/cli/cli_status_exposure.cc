@@ -7,20 +7,29 @@
 
 namespace jejak {
 
+std::string Actionable(const std::string& problem, const std::string& action) {
+    return problem + " (" + action + ")";
+}
+
 nlohmann::json NoExposure() { return ExposureJson({}); }
 
 nlohmann::json StatusExposure(Store& store, std::vector<std::string>& attention) {
     auto failed = LastCheckFailure(store);
     if (!failed.ok()) {
-        attention.push_back("the last check's outcome cannot be read: " +
-                            failed.status().message());
+        attention.push_back(Actionable(
+            "the last check's outcome cannot be read: " + failed.status().message(),
+            "run jejak store verify"));
     } else if (failed->has_value()) {
-        attention.push_back("the last exposure check failed at " + IsoTime((*failed)->at) + ": " +
-                            (*failed)->message);
+        attention.push_back(Actionable("the last exposure check failed at " +
+                                           IsoTime((*failed)->at) + ": " + (*failed)->message,
+                                       "see journalctl -u jejak-check, the next check (or "
+                                       "jejak match --fetched) tries again"));
     }
     auto days = LoadStandingExposure(store);
     if (!days.ok()) {
-        attention.push_back("the exposure ledger cannot be read: " + days.status().message());
+        attention.push_back(Actionable(
+            "the exposure ledger cannot be read: " + days.status().message(),
+            "run jejak store verify"));
         return NoExposure();
     }
     return ExposureJson(*days);
@@ -30,8 +39,10 @@ void CheckAttention(const nlohmann::json& last_check, std::vector<std::string>& 
     if (!last_check.is_object()) return;
     const auto hook = last_check.value("hook", nlohmann::json::object());
     if (hook.is_object() && hook.value("ran", false) && !hook.value("ok", false)) {
-        attention.push_back("the last check's notification hook failed: " +
-                            hook.value("error", std::string("?")));
+        attention.push_back(Actionable(
+            "the last check's notification hook failed: " + hook.value("error", std::string("?")),
+            "fix the [notify] command, journalctl -u jejak-check shows its output, and it runs "
+            "again at the next check"));
     }
 }
 

@@ -15,6 +15,11 @@
 
 namespace jejak {
 
+// An attention reason of `jejak status`: the problem, then what to do about it
+// ("<problem> (<action>)"; reasons are joined with "; ", so actions hold none). Every
+// reason is made with it.
+std::string Actionable(const std::string& problem, const std::string& action);
+
 // The "exposure" object; an unreadable ledger is an attention reason (and shows nothing), and
 // so is a check that failed since the last one that succeeded.
 nlohmann::json StatusExposure(Store& store, std::vector<std::string>& attention);

@@ -1,9 +1,10 @@
-// Configuration: one TOML file (default /etc/jejak/jejak.toml, `--config FILE`; the commented
+// Configuration: one TOML file (default <etc>/jejak/jejak.toml, /etc/jejak/jejak.toml in the
+// packages, see DefaultConfigPath; `--config FILE`; the commented
 // example is config/jejak.toml) with one table per subsystem:
 //   [store] ...  [radio] ...  [clock] ...  [diagnosis] ...  [risk] ...  [notify] ...
 // A file whose name ends in ".json" is read as JSON with the same keys (one object per
 // section), so existing configurations keep working; without --config and without
-// /etc/jejak/jejak.toml, /etc/jejak/config.json is read when present. Each subsystem parses
+// <etc>/jejak/jejak.toml, <etc>/jejak/config.json is read when present. Each subsystem parses
 // and validates its own section in its own file (unknown keys are errors there); this file
 // only finds and reads the document. Parse errors name the file, line and column.
 // Callers describe where the files are with a plain ConfigSource (no CLI types here).
@@ -18,18 +19,24 @@
 
 namespace jejak {
 
+// <etc>/jejak/jejak.toml, where <etc> is the configuration directory of the install prefix
+// the build was configured with (/etc for the packages' /usr, /usr/local/etc for CMake's
+// default prefix): where `cmake --install` and the packages put the example file.
+std::string DefaultConfigPath();
+
 // Where a command's state and configuration live.
 struct ConfigSource {
     // Where the encrypted store and key files live (--state-dir, default /var/lib/jejak).
     std::string state_dir = "/var/lib/jejak";
-    // Configuration file (--config, default /etc/jejak/jejak.toml). A missing file at the
+    // Configuration file (--config, default DefaultConfigPath()). A missing file at the
     // default path means built-in defaults.
-    std::string config_path = "/etc/jejak/jejak.toml";
+    std::string config_path = DefaultConfigPath();
     bool config_path_given = false;
 };
 
-// Where configurations lived before the TOML file; read when the default file is absent.
-inline constexpr char kLegacyConfigPath[] = "/etc/jejak/config.json";
+// Where configurations lived before the TOML file; read when the default file is absent
+// (<etc>/jejak/config.json).
+std::string LegacyConfigPath();
 
 // The whole document (TOML converted to the JSON model, or JSON); an empty object when no
 // file exists at the default paths.

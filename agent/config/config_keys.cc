@@ -48,7 +48,7 @@ constexpr ConfigKey kKeys[] = {
     {.section = "radio", .key = "aggregate_window_s", .type = T::kInt, .min = 1, .max = 60,
      .fallback = "5", .doc = "seconds of receptions folded into one sighting per RPI"},
     {.section = "radio", .key = "summary_interval_s", .type = T::kInt, .min = 0, .max = 86400,
-     .fallback = "60", .profiles = "wearable=3600 venue=600 field=60",
+     .fallback = "60", .profiles = "wearable=3600 venue=3600 field=60",
      .doc = "seconds between summary log lines (0: none)"},
     {.section = "radio", .key = "allow_shared_advertising", .type = T::kBool,
      .fallback = "false",

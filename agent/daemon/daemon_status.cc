@@ -10,6 +10,17 @@ std::string DaemonStatusPath(const std::string& state_dir) {
     return state_dir + "/" + kDaemonStatusFileName;
 }
 
+namespace {
+
+nlohmann::json SimClockJson(const std::optional<SimClockSpec>& spec) {
+    if (!spec) return nullptr;
+    return {{"start_unix_micros", spec->start_unix_micros},
+            {"anchor_unix_micros", spec->anchor_unix_micros},
+            {"rate", spec->rate}};
+}
+
+}  // namespace
+
 nlohmann::json DaemonStatusJson(const DaemonStatusInputs& in) {
     const DaemonSnapshot& d = in.daemon;
     const uint64_t dropped = d.counters.sightings_dropped + d.counters.store_refused;
@@ -17,6 +28,8 @@ nlohmann::json DaemonStatusJson(const DaemonStatusInputs& in) {
         {"pid", in.pid},
         {"updated_unix", in.now_unix},
         {"started_unix", in.started_unix},
+        {"publish_every_s", in.publish_every_s},
+        {"sim_clock", SimClockJson(in.sim_clock)},
         {"on_air", d.on_air},
         {"advertising_paused", d.advertising_paused},
         {"recording_paused", d.recording_paused},

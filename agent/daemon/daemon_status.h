@@ -5,6 +5,10 @@
 //
 // Schema (every field always present; times in Unix seconds, fields named *_unix):
 //   { "pid": int, "updated_unix": int, "started_unix": int,
+//     "publish_every_s": number (how often, on the daemon's clock, the file is rewritten),
+//     "sim_clock": null | {"start_unix_micros": int, "anchor_unix_micros": int, "rate": number}
+//                  (the JEJAK_SIM_CLOCK the daemon runs on: `jejak status` judges staleness
+//                  on the daemon's own clock),
 //     "on_air": bool, "advertising_paused": bool, "recording_paused": bool,
 //     "clock": {"state": "plausible"|..., "plausible": bool, "reason": str,
 //               "ntp_synchronised": bool, "require_ntp_sync": bool, "steps": int,
@@ -23,12 +27,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "agent/daemon/daemon.h"
 #include "platform/radio/radio.h"
+#include "platform/sim/sim_clock.h"
 #include "storage/store.h"
 
 namespace jejak {
@@ -44,6 +50,8 @@ struct DaemonStatusInputs {
     int pid = 0;
     int64_t started_unix = 0;
     int64_t now_unix = 0;
+    double publish_every_s = 0;
+    std::optional<SimClockSpec> sim_clock;  // set when the daemon runs on a simulation clock
 };
 
 nlohmann::json DaemonStatusJson(const DaemonStatusInputs& inputs);

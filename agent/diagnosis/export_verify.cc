@@ -60,6 +60,7 @@ SignatureVerdict VerifyExportSignatures(std::span<const uint8_t> bin,
     if (!sig_present) return {SignatureCheck::kMissing, "no export.sig"};
     if (signatures.empty()) return {SignatureCheck::kMissing, "export.sig holds no signature"};
     size_t verified = 0;
+    size_t unknown_keys = 0;
     std::string failure;
     for (const ExportSignature& s : signatures) {
         const std::string who = "key id \"" + s.info.verification_key_id + "\" version \"" +
@@ -70,6 +71,7 @@ SignatureVerdict VerifyExportSignatures(std::span<const uint8_t> bin,
             ring.Find(s.info.verification_key_id, s.info.verification_key_version);
         if (key == nullptr) {
             failure = "no configured public key for " + who;
+            ++unknown_keys;
             continue;
         }
         if (s.info.signature_algorithm != kEcdsaP256Sha256Oid) {
@@ -82,7 +84,9 @@ SignatureVerdict VerifyExportSignatures(std::span<const uint8_t> bin,
         }
         if (exact) return {SignatureCheck::kInvalid, failure};
     }
-    if (verified == 0) return {SignatureCheck::kInvalid, failure};
+    if (verified == 0) {
+        return {SignatureCheck::kInvalid, failure, unknown_keys == signatures.size()};
+    }
     return {SignatureCheck::kValid, ""};
 }
 
@@ -104,6 +108,11 @@ Result<ExportSummary> VerifyBlobs(const ExportBlobs& blobs, const std::string& n
     }
     if (options.require_valid_signature && summary.verdict.check != SignatureCheck::kValid) {
         const SignatureVerdict& v = summary.verdict;
+        if (v.key_not_configured) {
+            return Status::PermissionDenied(
+                name + ": signing key not configured: " + v.reason +
+                " (add it to [diagnosis] public_keys; jejak match also takes --pubkey)");
+        }
         return Status::PermissionDenied(name + ": signature " +
                                         std::string(SignatureCheckName(v.check)) +
                                         (v.reason.empty() ? "" : ": " + v.reason));

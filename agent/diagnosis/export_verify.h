@@ -47,6 +47,9 @@ std::string_view SignatureCheckName(SignatureCheck check);
 struct SignatureVerdict {
     SignatureCheck check = SignatureCheck::kNotChecked;
     std::string reason;  // empty when valid or not checked, e.g. "no key for id 310 version v1"
+    // kInvalid only because no signature's key is configured: nothing was tampered with, a
+    // key is missing from the configuration.
+    bool key_not_configured = false;
 };
 
 // kMissing for an absent, empty or entry-less export.sig; kInvalid when no entry uses a

@@ -151,6 +151,7 @@ Result<DiagnosisConfig> ParseDiagnosisConfig(const nlohmann::json& section,
     JEJAK_ASSIGN_OR_RETURN(
         c.download_dir, OptionalString(section, "download_dir", "", state_dir + "/diagnosis-keys"));
     JEJAK_ASSIGN_OR_RETURN(c.proxy, OptionalString(section, "proxy", "", ""));
+    JEJAK_ASSIGN_OR_RETURN(c.ca_file, OptionalString(section, "ca_file", "", ""));
     JEJAK_ASSIGN_OR_RETURN(c.max_bytes_per_run,
                            OptionalBytes(section, "max_bytes_per_run", c.max_bytes_per_run));
     JEJAK_ASSIGN_OR_RETURN(c.max_bytes_per_day,

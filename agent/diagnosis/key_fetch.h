@@ -10,6 +10,7 @@
 //     "download_dir": "/var/lib/jejak/diagnosis-keys", default <state dir>/diagnosis-keys
 //     "allow_http_loopback": false,                    test set-ups only
 //     "proxy": "http://proxy.example:3128",            optional (environment proxies never)
+//     "ca_file": "/etc/jejak/keys-ca.pem",             optional: trust only this CA (PEM)
 //     "max_bytes_per_run": 67108864,                   download budget per run (64 MiB)
 //     "max_bytes_per_day": 268435456,                  and per UTC day (256 MiB)
 //     "public_keys": [ { "key_id": "310", "key_version": "v1",
@@ -35,6 +36,9 @@ struct DiagnosisConfig {
     std::string download_dir;
     bool allow_http_loopback = false;
     std::string proxy;  // "": no proxy, whatever the environment says
+    // "": the system's CA certificates; otherwise trust only the CAs of this PEM file (a
+    // key server behind a private CA).
+    std::string ca_file;
     // A compromised server must not fill the disk or the link: once a run (or the UTC day)
     // has downloaded this many bytes, the pass stops after the current file and the next
     // run resumes where it stopped.

@@ -2,6 +2,7 @@
 #include "agent/eval/eval_data.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <ctime>
@@ -152,7 +153,7 @@ std::string_view FormatName(StreamFormat format) {
 
 Result<Stream> LoadStream(const std::string& path, const std::string& relative_name) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::IOError("cannot read " + path);
+    if (!in) return Status::FromErrno(errno, "cannot read " + path);
     std::string line;
     std::getline(in, line);
     const auto header = SplitCsv(line);

@@ -2,6 +2,7 @@
 #include "agent/upload/chaff_schedule.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <array>
 #include <cmath>
 #include <filesystem>
@@ -36,7 +37,7 @@ Result<std::optional<int64_t>> LoadChaffDue(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec) && !ec) return std::optional<int64_t>();
     std::ifstream in(path);
-    if (!in) return Status::IOError("cannot read " + path);
+    if (!in) return Status::FromErrno(errno, "cannot read " + path);
     std::stringstream text;
     text << in.rdbuf();
     const nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);

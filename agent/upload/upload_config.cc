@@ -40,6 +40,8 @@ HttpClientOptions UploadConfig::HttpOptions() const {
     HttpClientOptions o;
     o.allow_http_loopback = allow_http_loopback;
     o.ca_file = ca_file;
+    o.tls_hint =
+        "to trust a private CA, set [upload] ca_file to the PEM file of the servers' CA";
     o.pinned_public_key = pinned_public_key;
     o.proxy = proxy;
     o.total_timeout_seconds = 60;

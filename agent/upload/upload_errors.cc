@@ -12,10 +12,12 @@ std::string ExplainApiError(const std::string& code) {
         // Verification server.
         {"unparsable_request", "the server could not read the request"},
         {"code_invalid",
-         "the code is not valid (mistyped, already used or expired): check it, or ask for a "
-         "new one"},
+         "the code is unknown to the server or was already used (this authority also says so "
+         "for an expired one): check it, or ask the health authority for a new one"},
         {"code_expired", "the code has expired: ask the health authority for a new one"},
-        {"code_not_found", "the code is unknown or was already used"},
+        {"code_not_found",
+         "the verification server has no such code for this device's health authority (a "
+         "code of another authority?): check the code and [upload] verification_url"},
         {"code_user_unauthorized", "this device is not allowed to use the code"},
         {"invalid_test_type", "the code's test type is not valid"},
         {"unsupported_test_type", "the code is for a test type this device does not upload"},

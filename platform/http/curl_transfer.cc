@@ -60,9 +60,13 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
 }
 
 // The one place libcurl result codes become Status values.
-Status CurlError(CURLcode code, const char* detail, const std::string& what) {
+Status CurlError(CURLcode code, const char* detail, const std::string& what,
+                 const std::string& tls_hint) {
     std::string msg = what + ": " + curl_easy_strerror(code);
     if (detail != nullptr && detail[0] != '\0') msg += " (" + std::string(detail) + ")";
+    const bool verification = code == CURLE_PEER_FAILED_VERIFICATION ||
+                              code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_ISSUER_ERROR;
+    if (verification && !tls_hint.empty()) msg += "; " + tls_hint;
     if (code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT) {
         return Status::InvalidArgument(msg);
     }
@@ -126,7 +130,7 @@ Result<HttpResponse> CurlTransfer(const HttpClientOptions& options, const CurlRe
         return Status::Corruption(what + ": body larger than " +
                                   std::to_string(request.max_body_bytes) + " bytes");
     }
-    if (code != CURLE_OK) return CurlError(code, error, what);
+    if (code != CURLE_OK) return CurlError(code, error, what, options.tls_hint);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t.response.status);
     return std::move(t.response);
 }

@@ -50,6 +50,10 @@ struct HttpClientOptions {
     std::string user_agent = "jejak/0.1";
     // Optional: trust only the CA certificates in this PEM file instead of the system's.
     std::string ca_file;
+    // Appended to the error of a failed certificate verification (an unknown or self-signed
+    // CA, an unreadable ca_file), e.g. "set [diagnosis] ca_file to the PEM file of the
+    // server's CA": the setting that fixes it.
+    std::string tls_hint;
     // Optional: the server's public key must match this pin (libcurl's "sha256//BASE64"
     // form or a PEM/DER file path).
     std::string pinned_public_key;

@@ -66,7 +66,8 @@ TEST_CASE("jejak authority issue-code prints the code first and refuses bad inpu
     const nlohmann::json j = nlohmann::json::parse(json.out.substr(0, json.out.find('\n')));
     CHECK(j["type"] == "likely");
     CHECK(j["code"].get<std::string>().size() == 10);
-    CHECK(j["expires_at"].get<int64_t>() > 0);
+    CHECK(j["expires_at_unix"].get<int64_t>() > 0);
+    CHECK_FALSE(j.contains("expires_at"));  // every JSON time is *_unix (issue 24)
 
     CHECK(RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "maybe"}).code == 2);
     CHECK(RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed",
@@ -94,7 +95,7 @@ TEST_CASE("jejak authority issue-code --kind: short 10 digits for 1 h, long 16 d
     CHECK(long_code["code"].get<std::string>().find_first_not_of("0123456789") ==
           std::string::npos);
     const int64_t apart =
-        long_code["expires_at"].get<int64_t>() - short_code["expires_at"].get<int64_t>();
+        long_code["expires_at_unix"].get<int64_t>() - short_code["expires_at_unix"].get<int64_t>();
     CHECK(apart >= 86400 - 3600);
     CHECK(apart <= 86400 - 3600 + 5);
     CHECK(issue({"--kind", "long", "--expires-in", "7200"})["code"].get<std::string>().size() ==
@@ -167,6 +168,19 @@ TEST_CASE("jejak authority --database: init records it, commands follow it, pass
     CHECK(down.code == 1);
     CHECK(down.err.find("postgresql host=/nonexistent dbname=jejak user=jejak") !=
           std::string::npos);
+}
+
+// Options whose default is "not given" show no sentinel ("=0", "=-1") beside words saying
+// what the default really is (issue 24).
+TEST_CASE("jejak authority help shows no default that contradicts its own words") {
+    for (const char* command : {"issue-code", "export"}) {
+        CAPTURE(command);
+        CliRun help = RunJejak({"authority", command, "--help"});
+        REQUIRE(help.code == 0);
+        CHECK(help.out.find("=0 ") == std::string::npos);
+        CHECK(help.out.find("=-1") == std::string::npos);
+        CHECK(help.out.find("default: ") != std::string::npos);
+    }
 }
 
 }  // namespace

@@ -97,7 +97,7 @@ void RunIssueCode(const IssueArgs& args, CliEnv& env) {
     if (!issued.ok()) Fail(issued.status(), "authority issue-code");
     if (args.json) {
         env.out << nlohmann::json{{"code", issued->code},
-                                  {"expires_at", issued->expires_at},
+                                  {"expires_at_unix", issued->expires_at},
                                   {"type", issued->type}}.dump()
                 << "\n";
     } else {
@@ -222,8 +222,9 @@ void RegisterAuthorityCommands(CLI::App& app, CliEnv& env) {
         ->check(CLI::IsMember({"short", "long"}));
     c->add_option("--expires-in", issue->expires_in_s,
                   "Code lifetime in seconds, at most the kind's (default: the kind's)")
-        ->check(CLI::Range(int64_t{1}, int64_t{30} * 86400));
-    c->add_flag("--json", issue->json, "Print {\"code\", \"expires_at\", \"type\"}");
+        ->check(CLI::Range(int64_t{1}, int64_t{30} * 86400))
+        ->default_str("");
+    c->add_flag("--json", issue->json, "Print {\"code\", \"expires_at_unix\", \"type\"}");
     AddDatabaseOption(c, issue->database);
     c->callback([issue, &env] { RunIssueCode(*issue, env); });
 
@@ -240,8 +241,9 @@ void RegisterAuthorityCommands(CLI::App& app, CliEnv& env) {
 
     auto exp = std::make_shared<ExportArgs>();
     CLI::App* e = a->add_subcommand("export", "Publish embargo-free keys as signed export batches");
-    e->add_option("--now", exp->now, "Run as if at this unix time (seconds)")
-        ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+    e->add_option("--now", exp->now, "Run as if at this unix time (seconds; default: now)")
+        ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
+        ->default_str("");
     e->add_flag("--json", exp->json, "Print the run's report as JSON");
     AddDatabaseOption(e, exp->database);
     e->callback([exp, &env] { RunExport(*exp, env); });

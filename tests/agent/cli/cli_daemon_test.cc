@@ -69,6 +69,7 @@ const nlohmann::json kStatusSchema = {
     {"healthy", "bool"},
     {"attention", "array"},
     {"daemon", {{"running", "bool"}, {"pid", "int"}, {"status", kDaemonStatusSchema}}},
+    {"store", "null|object"},
     {"last_check", "null|object"},
     {"exposure", {{"notified", "bool"}, {"days", "array"}}},
     {"next_check", "string"},
@@ -131,7 +132,7 @@ TEST_CASE("jejak run publishes its status file; jejak status shows the device an
     CHECK(status.code == kExitFailure);
     CHECK(status.err.find("the daemon is not running") != std::string::npos);
     // A device that has not checked yet is not a reason of its own (issue 20).
-    CHECK(status.err == "jejak: needs attention: the daemon is not running\n");
+    CHECK(status.err == testing::kDaemonNotRunningError);
     const auto view = nlohmann::json::parse(status.out);
     CheckSchema(view, kStatusSchema, "status");
     CHECK(view["healthy"] == false);
@@ -161,7 +162,8 @@ TEST_CASE("jejak run publishes its status file; jejak status shows the device an
         auto lossy = testing::RunJejakOn(clock, {"--state-dir", state, "status"});
         CHECK(lossy.code == kExitFailure);
         CHECK(lossy.err ==
-              "jejak: needs attention: the daemon dropped 3 write(s) since it started\n");
+              "jejak: needs attention: the daemon dropped 3 write(s) since it started (check "
+              "the disk's free space and journalctl -u jejak)\n");
         std::ofstream(DaemonStatusPath(state)) << live.dump();
         clock.Advance(int64_t{120} * 1'000'000);
         auto stale = testing::RunJejakOn(clock, {"--state-dir", state, "status"});

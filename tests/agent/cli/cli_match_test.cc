@@ -192,7 +192,7 @@ TEST_CASE("jejak match finds the planted exposure, notifies, records it, and sta
     // The device view: no daemon runs here (needs attention, exit 1), the check is shown.
     auto status = f.Jejak({"status", "--json"});
     CHECK(status.code == kExitFailure);
-    CHECK(status.err == "jejak: needs attention: the daemon is not running\n");
+    CHECK(status.err == testing::kDaemonNotRunningError);
     CHECK(nlohmann::json::parse(status.out)["last_check"]["checked_at"] == j["checked_at"]);
     auto text = f.Jejak({"status"});
     CHECK(text.out.find("EXPOSED: " + j["exposure_date"].get<std::string>()) != std::string::npos);
@@ -370,10 +370,16 @@ TEST_CASE("jejak match refuses tampered or unverifiable files and records nothin
     // Unknown signing key: the shared sample file is signed by another key.
     const std::string other = std::string(JEJAK_TEST_DATA_DIR) +
                               "/exports/internals_sample_diagnosis_key_file.zip";
-    CHECK(f.Jejak({"match", "--keys", other}).code == kExitFailure);
+    const auto unknown = f.Jejak({"match", "--keys", other});
+    CHECK(unknown.code == kExitFailure);
+    // A key missing from the configuration is named as such, not as a bad signature.
+    CHECK(unknown.err.find("signing key not configured: no configured public key for key id "
+                           "\"310\"") != std::string::npos);
+    CHECK(unknown.err.find("[diagnosis] public_keys") != std::string::npos);
+    CHECK(unknown.err.find("signature invalid") == std::string::npos);
     CHECK(f.Jejak({"match"}).code == kExitUsage);
     REQUIRE(f.Jejak({"match", "--keys", f.zip}).code == kExitOk);
-    CHECK(f.Jejak({"status"}).err == "jejak: needs attention: the daemon is not running\n");
+    CHECK(f.Jejak({"status"}).err == testing::kDaemonNotRunningError);
 }
 
 // A notification whose hook failed is not lost: status needs attention and the next check
@@ -394,7 +400,7 @@ TEST_CASE("jejak match retries a failed hook at the next check until it succeeds
     CHECK(j["newly_notified_days"].empty());
     CHECK(j["hook"]["ok"] == true);
     CHECK(nlohmann::json::parse(ReadText(f.dir.File("hook-stdin.json")))["notify"] == true);
-    CHECK(f.Jejak({"status"}).err == "jejak: needs attention: the daemon is not running\n");
+    CHECK(f.Jejak({"status"}).err == testing::kDaemonNotRunningError);
 
     // Delivered: the next check does not run it again.
     std::filesystem::remove(f.dir.File("hook-stdin.json"));
@@ -412,9 +418,12 @@ TEST_CASE("jejak match below the threshold does not run the hook; no check yet i
         {"risk", {{"calibration", {{"rssi_correction_db", 0}}},
                   {"notify_threshold", {{"score_sum", 2701}}}}},
         {"notify", {{"command", {f.dir.File("hook.sh")}}}}}.dump();
-    auto run = f.Jejak({"match", "--keys", f.zip});
+    auto run = f.Jejak({"match", "--keys", f.zip, "--json"});
     INFO(run.err);
     REQUIRE(run.code == kExitOk);
+    // Nothing to notify is no failure: monitoring must not read an error or "ok": false.
+    CHECK(nlohmann::json::parse(run.out)["hook"] ==
+          nlohmann::json{{"ran", false}, {"not_run", "not exposed"}});
     CHECK(f.Jejak({"status"}).out.find("no exposure above the threshold") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(f.dir.File("hook-stdin.json")));
 
@@ -422,7 +431,7 @@ TEST_CASE("jejak match below the threshold does not run the hook; no check yet i
     testing::ScratchDir empty("match-empty");
     auto status = RunJejak({"--state-dir", empty.path().string(), "status"});
     CHECK(status.code == kExitFailure);
-    CHECK(status.err == "jejak: needs attention: the daemon is not running\n");
+    CHECK(status.err == testing::kDaemonNotRunningError);
     CHECK(status.out.find("exposure: none notified") != std::string::npos);
 }
 

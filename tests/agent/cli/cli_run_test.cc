@@ -83,7 +83,7 @@ TEST_CASE("jejak run x2 on a sim ether, keys export of A, jejak match on B finds
     std::thread tb([&] {
         b = testing::RunJejakOn(clock, {"--state-dir", b_dir, "run", "--radio",
                                         "sim:" + ether + "?x=1&seed=2", "--duration", "60",
-                                        "--scan-window", "2"});
+                                        "--scan-window", "2", "--verbose"});
         clock.Leave();
     });
     ta.join();

@@ -16,6 +16,12 @@ struct CliRun {
     std::string err;
 };
 
+// What `jejak status` prints on stderr when the only reason for attention is the daemon that
+// does not run (a device without `--no-daemon`).
+inline constexpr char kDaemonNotRunningError[] =
+    "jejak: needs attention: the daemon is not running (start it with systemctl start jejak, "
+    "or on a sync station without a daemon use jejak status --no-daemon)\n";
+
 // How in-process runs of `jejak authority ...` reach jejak-authority: null (exit 1) unless a
 // suite that links the authority's CLI installs an in-process runner (tests/authority).
 inline ProgramRunner& TestProgramRunner() {
