@@ -4,9 +4,10 @@
 //   [store] ...  [radio] ...  [clock] ...  [diagnosis] ...  [risk] ...  [notify] ...
 // A file whose name ends in ".json" is read as JSON with the same keys (one object per
 // section), so existing configurations keep working; without --config and without
-// <etc>/jejak/jejak.toml, <etc>/jejak/config.json is read when present. Each subsystem parses
-// and validates its own section in its own file (unknown keys are errors there); this file
-// only finds and reads the document. Parse errors name the file, line and column.
+// <etc>/jejak/jejak.toml, <etc>/jejak/config.json is read when present. The whole document is
+// checked against the one schema (config_keys.cc: unknown sections and keys, types, ranges)
+// when it is read; each subsystem then reads its own section. Errors name the file, line and
+// column.
 // Callers describe where the files are with a plain ConfigSource (no CLI types here).
 #pragma once
 

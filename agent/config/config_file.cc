@@ -102,7 +102,7 @@ Result<ConfigFile> ReadConfigFile(const ConfigSource& env) {
     ConfigFile file{env.config_path, nlohmann::json::object(), {}};
     std::ifstream in(file.path);
     if (!in && errno == ENOENT && !env.config_path_given) {
-        file.path = kLegacyConfigPath;  // installs from before the TOML file
+        file.path = LegacyConfigPath();  // installs from before the TOML file
         in.open(file.path);
         if (!in && errno == ENOENT) return file;
     }
