@@ -14,12 +14,12 @@ constexpr ConfigSection kSections[] = {
     {"clock", "how far the wall clock is trusted before going on air"},
     {"store", "the encrypted store: retention, commits and the master key"},
     {"diagnosis", "where `jejak keys fetch` downloads diagnosis keys and who signs them"},
-    {"exposure", "how far a sighting may lie from its key's interval (the replay window)"},
     {"risk", "scoring of exposure windows (docs/PROTOCOL.md 6.2); keys override the preset"},
     {"notify", "the program run when a check finds an exposure"},
     {"upload", "where `jejak report` sends a confirmed diagnosis"},
     {"daemon", "what `jejak run` is as a process"},
     {"authority", "reserved: jejak-authority takes its settings from its flags; no keys"},
+    {"exposure", "how far a sighting may lie from its key's interval (the replay window)"},
 };
 
 constexpr ConfigKey kKeys[] = {

@@ -99,12 +99,14 @@ TEST_CASE("jejak authority forwards the global options and everything after the 
     CliRun init = RunJejak({"--state-dir", d, "authority", "init", "--region", "MY"});
     REQUIRE_MESSAGE(init.code == 0, init.err);
     CHECK(g_forwarded == std::vector<std::string>{"--state-dir", d, "init", "--region", "MY"});
-    // Global options after the command stay where they were typed; --config goes along.
+    // Global options after the command stay where they were typed; --config goes along (a
+    // file that exists: a missing --config is exit 2 for every command).
+    const std::string config = dir.Sub("etc") + "/authority.toml";
+    std::ofstream(config) << "# empty\n";
     CliRun code = RunJejak({"authority", "issue-code", "--type", "confirmed", "--state-dir", d,
-                            "--config", "/nonexistent.toml"});
+                            "--config", config});
     CHECK(g_forwarded == std::vector<std::string>{"issue-code", "--type", "confirmed",
-                                                  "--state-dir", d, "--config",
-                                                  "/nonexistent.toml"});
+                                                  "--state-dir", d, "--config", config});
     REQUIRE_MESSAGE(code.code == 0, code.err);
     CHECK(code.out.size() > 10);
     // Usage errors keep the suite's contract: exit 2, one line "jejak: ...".

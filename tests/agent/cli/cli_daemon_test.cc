@@ -163,7 +163,7 @@ TEST_CASE("jejak run publishes its status file; jejak status shows the device an
         CHECK(lossy.code == kExitFailure);
         CHECK(lossy.err ==
               "jejak: needs attention: the daemon dropped 3 write(s) since it started (check "
-              "the disk's free space and journalctl -u jejak)\n");
+              "the disk's free space, the clock and journalctl -u jejak)\n");
         std::ofstream(DaemonStatusPath(state)) << live.dump();
         clock.Advance(int64_t{120} * 1'000'000);
         auto stale = testing::RunJejakOn(clock, {"--state-dir", state, "status"});
