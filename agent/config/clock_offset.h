@@ -2,7 +2,7 @@
 // to `jejak keys fetch` or `jejak report`), kept in the state dir (kClockOffsetFileName) for
 // `jejak status`: {"offset_s": number (device minus server), "measured_unix": int,
 // "source": str}. A clock more than kClockOffsetAttentionSeconds off needs attention: RPIs
-// it stamps fall outside receivers' windows, and its sightings outside the keys' (issue 21).
+// it stamps fall outside receivers' windows, and its sightings outside the keys'.
 #pragma once
 
 #include <cstdint>

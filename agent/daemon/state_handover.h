@@ -1,7 +1,7 @@
 // Handing the state directory to daemon.user when `jejak run` starts as root. Root must
 // change the owner of Jejak's own files and of nothing else: a --state-dir that names
 // /var/lib, or a directory where another user planted a symlink or a hard link, must not
-// turn root's files into the daemon user's (issue 22 point 5).
+// turn root's files into the daemon user's.
 //
 // The directory is opened O_DIRECTORY|O_NOFOLLOW and must be owned by root or the target
 // user; every entry must be one of Jejak's own names (IsJejakStateEntry) of the expected

@@ -1,5 +1,5 @@
 // jejak-authority(1) is generated from the program's own CLI definitions: every command and
-// option is in it, with its FILES, SIGNALS and EXIT STATUS (regression, issue 24: the page was
+// option is in it, with its FILES, SIGNALS and EXIT STATUS (regression: the page was
 // its --help text).
 #include <doctest/doctest.h>
 

@@ -67,7 +67,7 @@ TEST_CASE("jejak authority issue-code prints the code first and refuses bad inpu
     CHECK(j["type"] == "likely");
     CHECK(j["code"].get<std::string>().size() == 10);
     CHECK(j["expires_at_unix"].get<int64_t>() > 0);
-    CHECK_FALSE(j.contains("expires_at"));  // every JSON time is *_unix (issue 24)
+    CHECK_FALSE(j.contains("expires_at"));  // every JSON time is *_unix
 
     CHECK(RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "maybe"}).code == 2);
     CHECK(RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed",
@@ -171,7 +171,7 @@ TEST_CASE("jejak authority --database: init records it, commands follow it, pass
 }
 
 // Options whose default is "not given" show no sentinel ("=0", "=-1") beside words saying
-// what the default really is (issue 24).
+// what the default really is.
 TEST_CASE("jejak authority help shows no default that contradicts its own words") {
     for (const char* command : {"issue-code", "export"}) {
         CAPTURE(command);

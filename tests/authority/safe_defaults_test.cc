@@ -1,4 +1,4 @@
-// The authority's safe defaults (issue 22, point 4), run as the real `jejak-authority`:
+// The authority's safe defaults, run as the real `jejak-authority`:
 //   - its own default state dir and config, not the device's;
 //   - `serve` and `issue-code` never read the export signing key; only `export` does;
 //   - every file it creates is 0600 in a 0700 directory whatever the umask, and an existing

@@ -1,5 +1,5 @@
 // jejak-bench chaff: how long the authority takes to answer a real request and its decoy
-// (issue 22 point 3: the chaff path must take comparable time, or the reply time tells a
+// (regression: the chaff path must take comparable time, or the reply time tells a
 // decoy apart). The service is called in process on a throwaway SQLite state directory, real
 // and decoy calls interleaved, so HTTP and scheduling noise fall on both alike:
 //   chaff call=verify real_p50_us=X chaff_p50_us=Y real_mean_us=.. chaff_mean_us=.. ratio=Y/X

@@ -1,5 +1,5 @@
-// Exposures that add up across checks, with the CLI alone on the simulated ether (issue 20,
-// first acceptance point): a venue box spends 30 minutes 1 m from S1 (10:00-10:30 UTC) and,
+// Exposures that add up across checks, with the CLI alone on the simulated ether (the
+// first acceptance scenario): a venue box spends 30 minutes 1 m from S1 (10:00-10:30 UTC) and,
 // the same UTC day, 30 minutes 1 m from S2 (12:00-12:30), each pair of `jejak run` daemons in
 // this process on a lockstep clock. S1's and S2's keys reach the box as field-test exports
 // (`jejak keys export --field-test`), S1's in check 1 (11:00) and S2's in check 2 (13:00),

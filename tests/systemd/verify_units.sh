@@ -23,7 +23,7 @@ cd "$work"
 # --man=no: the man page is installed by the package, not present in a build tree.
 # shellcheck disable=SC2086
 systemd-analyze verify --man=no $(for u in $units; do echo "./$u"; done)
-# The export worker reaches its PostgreSQL host over TCP (issue 22: PrivateNetwork=yes and
+# The export worker reaches its PostgreSQL host over TCP (regression: PrivateNetwork=yes and
 # AF_UNIX alone stopped it), and only the database's kinds of address.
 export_unit="$src/systemd/jejak-authority-export.service"
 if grep -q '^PrivateNetwork=yes' "$export_unit" ||

@@ -1,4 +1,4 @@
-// The three contacts of issue 20 measured end to end with the CLI alone: two `jejak run`
+// The three measured contacts (906, 606 and 20 s heard) measured end to end with the CLI alone: two `jejak run`
 // daemons on a simulated ether and a lockstep clock (no wall time passes), the sender's keys
 // exported with `keys export --field-test`, and `jejak match --json` on the receiver. The
 // contacts start one second before a whole minute, the alignment that used to add a bin:

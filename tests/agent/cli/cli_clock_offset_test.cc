@@ -1,4 +1,4 @@
-// Offsets are seen (issue 21 point 3): `jejak report` and `jejak keys fetch`, run in process
+// Offsets are seen: `jejak report` and `jejak keys fetch`, run in process
 // against a real HTTP server on 127.0.0.1 (libcurl, its header callback) whose Date header
 // states its clock, keep the device clock's offset, and `jejak status` shows it: the exact
 // `"clock"` object of `status --json` (null fields before any measurement) and an attention

@@ -131,7 +131,7 @@ TEST_CASE("jejak run publishes its status file; jejak status shows the device an
     auto status = testing::RunJejakOn(clock, {"--state-dir", state, "status", "--json"});
     CHECK(status.code == kExitFailure);
     CHECK(status.err.find("the daemon is not running") != std::string::npos);
-    // A device that has not checked yet is not a reason of its own (issue 20).
+    // A device that has not checked yet is not a reason of its own.
     CHECK(status.err == testing::kDaemonNotRunningError);
     const auto view = nlohmann::json::parse(status.out);
     CheckSchema(view, kStatusSchema, "status");
@@ -139,7 +139,7 @@ TEST_CASE("jejak run publishes its status file; jejak status shows the device an
     CHECK(view["daemon"]["running"] == false);
 
     // Running (the lock is held and the status file is fresh, from this pid): a healthy new
-    // device with no check yet is healthy, exit 0 (it was "needs attention" before issue 20).
+    // device with no check yet is healthy, exit 0 (it was "needs attention" before).
     {
         auto lock = InstanceLock::Acquire(state, "test");
         REQUIRE(lock.ok());

@@ -73,7 +73,7 @@ TEST_CASE("bash completion offers the built binary's commands and options") {
 }
 
 TEST_CASE("jejak(1) is generated from the CLI definitions: every command and option is in it") {
-    // Regression (issue 24): the help2man page omitted eval and authority and every
+    // Regression: the help2man page omitted eval and authority and every
     // per-command option. Walk the very app tree jejak parses with.
     const std::string man = Slurp(std::string(JEJAK_BINARY_DIR) + "/man/jejak.1");
     REQUIRE_FALSE(man.empty());

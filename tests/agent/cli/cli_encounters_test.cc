@@ -261,7 +261,7 @@ TEST_CASE("jejak encounters after two daemons on a lockstep clock shows one 13-m
 }
 
 TEST_CASE("jejak encounters never joins two senders rotating in the same window") {
-    // Regression (issue 20): A and C rotate at the same moments (10:10, 10:20: one clock), so
+    // Regression: A and C rotate at the same moments (10:10, 10:20: one clock), so
     // their lines used to trade places in B's view. Every contact now holds one sender's RPIs
     // only; without keys the simultaneous hand-overs stay unjoined, and with A's keys A is
     // one contact by its key and C's hand-overs are unambiguous again: one contact each.
@@ -343,7 +343,7 @@ TEST_CASE("jejak encounters: a malformed day is a usage error, a missing store e
 }
 
 TEST_CASE("jejak encounters --local selects a local day: a Kuala Lumpur visit stays whole") {
-    // Regression (issue 24): --local still selected a UTC day, so a 75-minute visit at
+    // Regression: --local still selected a UTC day, so a 75-minute visit at
     // 07:30-08:45 in Kuala Lumpur (23:30-00:45 UTC) was split across two days.
     ZoneGuard zone("Asia/Kuala_Lumpur");
     testing::ScratchDir dir("cli-encounters-local");

@@ -1,5 +1,5 @@
 // `keys fetch` from a key server behind a private CA: `[diagnosis] ca_file` makes it trusted,
-// and without it the TLS error names the setting that fixes it (issue 24). The server is a
+// and without it the TLS error names the setting that fixes it. The server is a
 // real HTTPS server on loopback with the throwaway certificates of tests/data/tls/.
 #include <doctest/doctest.h>
 

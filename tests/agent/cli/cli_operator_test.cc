@@ -1,4 +1,4 @@
-// Conventions an owner or operator meets in every command (issue 24): a missing --config file
+// Conventions an owner or operator meets in every command: a missing --config file
 // is exit 2 naming it for every command; a live scan runs until interrupted; one "jejak:"
 // prefix; `scan --replay` says what an empty or RSSI-less capture holds; API error hints that
 // match their codes; `open` errors with their reason; routine daemon lines only with

@@ -87,7 +87,7 @@ TEST_CASE("jejak run as root refuses a state dir holding foreign files and chang
     std::filesystem::create_directories(ether);
     std::filesystem::permissions(ether, std::filesystem::perms::all);
     // A --state-dir naming something like /var/lib: root's own store there, and root's
-    // dpkg/ and postgresql/ beside it (issue 22: all became nobody's).
+    // dpkg/ and postgresql/ beside it (regression: all became nobody's).
     const std::string state = dir.File("varlib");
     auto as_root = testing::RunProcess({testing::BuiltBinary("jejak"), "--state-dir", state, "run",
                                         "--radio", "sim:" + ether, "--duration", "1"});

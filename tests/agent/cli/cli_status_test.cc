@@ -1,4 +1,4 @@
-// `jejak status` for monitoring (issue 24): exit 0 for a sync station declared with
+// `jejak status` for monitoring: exit 0 for a sync station declared with
 // --no-daemon, staleness judged on the clock the daemon runs on (its published JEJAK_SIM_CLOCK
 // spec), and every attention reason saying what to do.
 #include <doctest/doctest.h>

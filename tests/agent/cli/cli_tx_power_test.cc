@@ -1,4 +1,4 @@
-// Calibrated advertised power (issue 21 point 5), through the real adverts: a `jejak run`
+// Calibrated advertised power, through the real adverts: a `jejak run`
 // whose radio setting is -15 dBm and whose calibrated radiated power is -20 dBm (the
 // simulated radio radiates -20: `tx=-20`) is heard by `jejak scan --json` and by a second
 // `jejak run` on the simulated ether, 1 m away, without noise. Every scanned AEM, decrypted

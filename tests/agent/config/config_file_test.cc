@@ -46,7 +46,7 @@ TEST_CASE("a TOML config and a JSON config with the same keys read the same") {
     }
 }
 
-TEST_CASE("clock trust keys: defaults, values, clipping (issue 21)") {
+TEST_CASE("clock trust keys: defaults, values, and a value out of range is an error") {
     const nlohmann::json none = nlohmann::json::object();
     auto defaults = ParseRadioConfig(none, none);
     REQUIRE(defaults.ok());

@@ -1,4 +1,4 @@
-// Credited contact time for any alignment (issue 20, point 3; docs/scan-regimes.md), as a
+// Credited contact time for any alignment (docs/scan-regimes.md), as a
 // property over random cases through the daemon's real aggregation: two Daemons on a
 // simulated ether and a ManualClock, the sender going on air at a random offset within the
 // minute (sub-second part included) for a random duration, the receiver in a random scan

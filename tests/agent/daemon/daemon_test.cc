@@ -163,7 +163,7 @@ TEST_CASE("two continuously scanning daemons 20 cm apart for 30 minutes: credite
     // to the last advert stamped, in whole seconds: 1,800 s, one bin per UTC minute
     // 10:05..10:34 in one 30-minute window (and a second, if any, in 10:35's).
     // Score 1,800 x 1.5 = 2,700 >= 2,700: notify. Both directions.
-    // (Regression, issue 20: ticks to 10:34:59 only, 1,799 s, were credited 1,800 s because
+    // (Regression: ticks to 10:34:59 only, 1,799 s, were credited 1,800 s because
     // every touched minute counted whole; now they are credited 1,799 s and do not notify.)
     testing::ScratchDir ether("daemon-contact30");
     ManualClock clock(kStartMicros);
@@ -273,7 +273,7 @@ TEST_CASE("two daemons on one ether store sightings of each other's RPIs, every 
             CHECK(own_rpis.count(s.rpi) == 0);
             auto metadata = DecodeMetadata(*DecryptMetadata(aemk, s.rpi, s.aem));
             REQUIRE(metadata.ok());
-            // The calibrated power, not the radio's -12 dBm setting (issue 21 point 5).
+            // The calibrated power, not the radio's -12 dBm setting.
             CHECK(*metadata == Metadata::V10(-20));
             distinct.insert(s.rpi);
         }

@@ -1,4 +1,4 @@
-// The state dir handover of `jejak run` as root (issue 22 point 5: root once chowned every
+// The state dir handover of `jejak run` as root (regression: root once chowned every
 // entry of whatever --state-dir named). Handing to the caller's own uid and gid needs no
 // privilege, so the refusals are proven as any user; the real `jejak run` as root is in
 // tests/agent/cli/cli_privileges_test.cc.

@@ -1,4 +1,4 @@
-// Joining RPIs into contacts only where the hand-over is unambiguous (issue 20, point 5):
+// Joining RPIs into contacts only where the hand-over is unambiguous:
 // two and five senders rotating in the same scan window stay apart, staggered rotations
 // join, a known key joins its own RPIs whatever the others do, and the attenuation shown for
 // a known key's sighting is the one `jejak match` scores for it.
@@ -213,7 +213,7 @@ TEST_CASE("a known key joins its own RPIs for certain, which leaves the others' 
 }
 
 TEST_CASE("a known key's attenuation is the one match scores for the same sighting") {
-    // Regression (issue 20): encounters assumed a -25 dBm sender and showed 26 dB where match
+    // Regression: encounters assumed a -25 dBm sender and showed 26 dB where match
     // scored 36 dB for a sender advertising -15 dBm. Rows 60 s apart of an unrecorded regime
     // are one scan instance each, so match's instances line up with encounters' points.
     EncounterOptions options;

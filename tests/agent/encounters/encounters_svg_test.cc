@@ -1,4 +1,4 @@
-// The picture of a day for a lay reader (issue 24): a legend with number, start-end,
+// The picture of a day for a lay reader: a legend with number, start-end,
 // minutes and the closest rough distance in words; a visible marker for every sighting;
 // silences longer than the scan interval left open; no "attenuation", "dB" or "TX"; the
 // rule's close range shaded with the minutes it needs; "no contacts on this day" when empty;

@@ -68,7 +68,7 @@ TEST_CASE("the receiver correction and assumed TX power enter the attenuation") 
 }
 
 TEST_CASE("two senders rotating at the same moment are never joined: six segments") {
-    // Regression (issue 20): the signal level used to pick who continues whom, and senders
+    // Regression: the signal level used to pick who continues whom, and senders
     // swapped lines. Two RPIs end and two begin at kT0 + 600 and + 1200: ambiguous, so every
     // RPI is its own segment, each later one naming both segments it may continue.
     std::vector<Sighting> rows;

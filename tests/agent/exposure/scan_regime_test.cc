@@ -136,7 +136,7 @@ TEST_CASE("continuous scanning: a contact not on a minute boundary is credited t
 }
 
 TEST_CASE("continuous scanning: the three contacts measured end to end are credited as heard") {
-    // Regression (issue 20): measured with two daemons, 10:40:59-10:56:05 (906 s) was
+    // Regression: measured with two daemons, 10:40:59-10:56:05 (906 s) was
     // credited 1,020 s (17 bins), 10:00:59-10:11:05 (606 s) 720 s, and 20 s 120 s (2 bins).
     // Heard every second, the stream's first and last adverts are 906, 606 and 20 s apart.
     struct Measured {

@@ -1,5 +1,5 @@
-// exposure.max_time_skew_minutes: how far a sighting may lie from its RPI's interval (issue 21
-// point 4). The window edges at 120 minutes (the spec's +-2 h, the default) and at 15 minutes
+// exposure.max_time_skew_minutes: how far a sighting may lie from its RPI's interval.
+// The window edges at 120 minutes (the spec's +-2 h, the default) and at 15 minutes
 // (a fleet with synchronised clocks), just inside and just outside, both directions; the
 // early/late counts and the systematic-offset flag `jejak match --json` reports; the config
 // key's parsing.

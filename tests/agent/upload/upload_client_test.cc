@@ -263,7 +263,7 @@ TEST_CASE("chaff sends the same three requests with the same fields, padded alik
         for (const auto& [k, v] : cj.items()) ck.push_back(k + ":" + v.type_name());
         CHECK(rk == ck);
         CHECK(cj["padding"].get<std::string>().size() >= kMinPaddingChars);
-        // Headers included, one size given the bucket (issue 22: 277 vs 287, 342 vs 675 and
+        // Headers included, one size given the bucket (regression: 277 vs 287, 342 vs 675 and
         // 821 vs 916 bytes before).
         CHECK(PaddedBytes(c) % kRequestBucketBytes == 0);
         CHECK(PaddedBytes(c) == PaddedBytes(r));

@@ -129,7 +129,7 @@ TEST_CASE("the writer reproduces the synthetic H4 file byte for byte") {
     struct stat st {};
     REQUIRE(::stat(path.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
-    // Never an existing file, never through a symlink (issue 22: root followed symlinks).
+    // Never an existing file, never through a symlink (regression: root followed symlinks).
     BtsnoopWriter again;
     const Status exists = again.Open(path);
     CHECK_FALSE(exists.ok());
