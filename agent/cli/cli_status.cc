@@ -40,6 +40,7 @@
 #include "agent/config/store_config.h"
 #include "agent/daemon/daemon_status.h"
 #include "agent/daemon/instance_lock.h"
+#include "platform/base/civil_date.h"
 #include "platform/sim/sim_clock.h"
 
 namespace jejak {
@@ -77,15 +78,7 @@ bool IsStale(const nlohmann::json& live, const CliEnv& env) {
     return static_cast<double>(age) > limit;
 }
 
-std::string Iso(int64_t unix_s) {
-    if (unix_s <= 0) return "never";
-    const time_t t = static_cast<time_t>(unix_s);
-    struct tm tm_utc = {};
-    gmtime_r(&t, &tm_utc);
-    char buf[32];
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm_utc);
-    return buf;
-}
+std::string Iso(int64_t unix_s) { return unix_s <= 0 ? "never" : IsoUtcSeconds(unix_s); }
 
 nlohmann::json ReadDaemonStatus(const std::string& state_dir) {
     std::ifstream in(DaemonStatusPath(state_dir));

@@ -8,20 +8,14 @@
 
 #include "agent/config/agent_files.h"
 #include "platform/base/atomic_file.h"
+#include "platform/base/civil_date.h"
 
 namespace jejak {
 namespace {
 
 std::string PathIn(const std::string& state_dir) { return state_dir + "/" + kClockOffsetFileName; }
 
-std::string IsoUtc(int64_t unix_s) {
-    const time_t t = static_cast<time_t>(unix_s);
-    struct tm tm_utc = {};
-    gmtime_r(&t, &tm_utc);
-    char buf[32];
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm_utc);
-    return buf;
-}
+std::string IsoUtc(int64_t unix_s) { return IsoUtcSeconds(unix_s); }
 
 }  // namespace
 

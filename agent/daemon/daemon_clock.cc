@@ -5,18 +5,12 @@
 #include <string>
 
 #include "agent/daemon/daemon.h"
+#include "platform/base/civil_date.h"
 
 namespace jejak {
 namespace {
 
-std::string Iso(int64_t unix_s) {
-    const time_t t = static_cast<time_t>(unix_s);
-    struct tm tm_utc = {};
-    gmtime_r(&t, &tm_utc);
-    char buf[32];
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm_utc);
-    return buf;
-}
+std::string Iso(int64_t unix_s) { return IsoUtcSeconds(unix_s); }
 
 }  // namespace
 

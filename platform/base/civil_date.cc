@@ -1,5 +1,7 @@
 #include "platform/base/civil_date.h"
 
+#include <ctime>
+
 namespace jejak {
 
 int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
@@ -15,6 +17,15 @@ bool IsValidCivilDate(int64_t y, int64_t m, int64_t d) {
     if (m < 1 || m > 12 || d < 1) return false;
     const int64_t next_month = m == 12 ? DaysFromCivil(y + 1, 1, 1) : DaysFromCivil(y, m + 1, 1);
     return DaysFromCivil(y, m, 1) + d - 1 < next_month;
+}
+
+std::string IsoUtcSeconds(int64_t unix_s) {
+    const time_t t = static_cast<time_t>(unix_s);
+    struct tm tm_utc = {};
+    gmtime_r(&t, &tm_utc);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm_utc);
+    return buf;
 }
 
 }  // namespace jejak

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace jejak {
 
@@ -12,5 +13,9 @@ int64_t DaysFromCivil(int64_t year, int64_t month, int64_t day);
 
 // Whether year-month-day exists (e.g. 2024-02-29 yes, 2023-02-29 no).
 bool IsValidCivilDate(int64_t year, int64_t month, int64_t day);
+
+// Unix seconds as ISO 8601 UTC to the second ("2026-01-15T10:03:00Z"), for log lines and
+// messages.
+std::string IsoUtcSeconds(int64_t unix_s);
 
 }  // namespace jejak

@@ -29,3 +29,14 @@ TEST_CASE("civil dates: which dates exist") {
 }
 
 }  // namespace jejak
+
+namespace jejak {
+
+TEST_CASE("civil dates: Unix seconds as ISO 8601 UTC to the second") {
+    CHECK(IsoUtcSeconds(0) == "1970-01-01T00:00:00Z");
+    CHECK(IsoUtcSeconds(1795737600) == "2026-11-27T00:00:00Z");
+    CHECK(IsoUtcSeconds(1795737600 + 36180) == "2026-11-27T10:03:00Z");
+    CHECK(IsoUtcSeconds(951782400) == "2000-02-29T00:00:00Z");  // a leap day
+}
+
+}  // namespace jejak
