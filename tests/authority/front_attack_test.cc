@@ -1,9 +1,10 @@
-// Issue 22 point 1, "one unauthenticated client takes the server down": each attack of the
-// audit against the real `jejak-authority serve` on 127.0.0.1, from another loopback source
-// address (127.0.0.2), while a legitimate client on 127.0.0.1 must be answered within 2 s
-// and the server's resident set (/proc/PID/status) must stay under 64 MiB. Also the
-// port-in-use, plain-HTTP and HTTPS rules of `serve`. Real processes and sockets: every wait
-// is bounded wall time, a few seconds per case.
+// "One unauthenticated client takes the server down": each attack of the audit against the
+// real `jejak-authority serve` on 127.0.0.1, from another loopback source address
+// (127.0.0.2), while a legitimate client on 127.0.0.1 must be answered within 2 s and the
+// server's resident set (/proc/PID/status) must stay under 64 MiB (under AddressSanitizer,
+// whose shadow memory alone is more, it may grow at most 32 MiB over the idle server's).
+// Also the port-in-use, plain-HTTP and HTTPS rules of `serve`. Real processes and sockets:
+// every wait is bounded wall time, a few seconds per case.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -18,6 +19,12 @@ namespace jejak::testing {
 namespace {
 
 constexpr long kRssLimitKiB = 64 * 1024;
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+constexpr long kSanitizedGrowthKiB = 32 * 1024;
 constexpr char kAttacker[] = "127.0.0.2";
 
 std::vector<std::string> Serve(const TestAuthority& a, std::vector<std::string> args) {
@@ -32,6 +39,7 @@ struct ServedAuthority {
     TestAuthority a;
     std::unique_ptr<ChildProcess> process;
     int port = 0;
+    long idle_rss = 0;  // KiB, right after start
 
     ServedAuthority() {
         std::filesystem::create_directories(a.state().exports_dir());
@@ -42,6 +50,7 @@ struct ServedAuthority {
         const std::string& line = process->out();
         REQUIRE(line.rfind("listening on http://127.0.0.1:", 0) == 0);
         port = std::stoi(line.substr(line.rfind(':') + 1));
+        idle_rss = RssKiB(process->pid());
     }
     ~ServedAuthority() {
         process->Signal(SIGTERM);
@@ -61,8 +70,9 @@ struct ServedAuthority {
         CHECK(took < std::chrono::seconds(2));
         const long rss = RssKiB(process->pid());
         CAPTURE(rss);
+        CAPTURE(idle_rss);
         CHECK(rss > 0);
-        CHECK(rss < kRssLimitKiB);
+        CHECK(rss < (kSanitized ? idle_rss + kSanitizedGrowthKiB : kRssLimitKiB));
     }
 };
 
