@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "authority/base64.h"
+#include "platform/base/base64.h"
 #include "authority/files.h"
 #include "authority/store/open_authority_store.h"
 #include "crypto/hkdf.h"
@@ -41,7 +41,7 @@ nlohmann::json SettingsToJson(const AuthoritySettings& s, const SecretHash& api_
             {"export_min_keys", s.export_min_keys},
             {"export_padding_range", s.export_padding_range},
             {"database", s.database},
-            {"api_key_hmac", EncodeBase64(api_key_hash)}};
+            {"api_key_hmac", Base64Encode(api_key_hash)}};
 }
 
 // Reads `name` from `j` into `out` when present; InvalidArgument when of the wrong type.
@@ -89,7 +89,7 @@ Result<AuthoritySettings> SettingsFromJson(const nlohmann::json& j, SecretHash& 
     const auto limits = j.find("rate_limits");
     JEJAK_ASSIGN_OR_RETURN(s.rate_limits,
                            ParseRateLimits(limits == j.end() ? nlohmann::json() : *limits));
-    JEJAK_RETURN_IF_ERROR(DecodeBase64Exact(hash_text, Base64Alphabet::kStandard, api_key_hash,
+    JEJAK_RETURN_IF_ERROR(Base64DecodeExact(hash_text, Base64Alphabet::kStandard, api_key_hash,
                                             "authority.json: api_key_hmac"));
     return s;
 }
@@ -188,7 +188,7 @@ Result<InitReport> AuthorityState::Init(const std::string& dir, const std::strin
         {reinterpret_cast<const char*>(hash_key.data()), GuardedKey::kSize}, 0600));
     uint8_t api_bytes[32];
     random.Fill(api_bytes);
-    report.api_key = EncodeBase64(api_bytes, Base64Alphabet::kUrl);
+    report.api_key = Base64Encode(api_bytes, Base64Alphabet::kUrl);
     SecureZero(api_bytes, sizeof api_bytes);
     const SecretHash api_hash = Hmac(hash_key, report.api_key);
     JEJAK_ASSIGN_OR_RETURN(auto store, OpenAuthorityStore(ResolveDatabase(dir, s.database), true, 1));

@@ -17,15 +17,6 @@ Status WriteFileDurably(const std::string& path, std::string_view bytes, mode_t 
     return WriteFileAtomically(path, bytes, AtomicWriteOptions{mode});
 }
 
-Status SyncDirectory(const std::string& dir) {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return Status::FromErrno(errno, dir);
-    const int rc = ::fsync(fd);
-    const int e = errno;
-    ::close(fd);
-    return rc == 0 ? Status::Ok() : Status::FromErrno(e, dir);
-}
-
 Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {

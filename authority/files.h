@@ -15,9 +15,6 @@ namespace jejak::authority {
 // path on failure; the temporary file is removed.
 Status WriteFileDurably(const std::string& path, std::string_view bytes, mode_t mode);
 
-// fsync of a directory, so a rename inside it survives a crash.
-Status SyncDirectory(const std::string& dir);
-
 // Whole file into memory; NotFound when missing, InvalidArgument when over `max_bytes`.
 Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes = 1 << 20);
 

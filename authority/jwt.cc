@@ -1,7 +1,7 @@
 // ES256 compact JWS: DER <-> r||s conversion and the three-segment form.
 #include "authority/jwt.h"
 
-#include "authority/base64.h"
+#include "platform/base/base64.h"
 
 namespace jejak::authority {
 namespace {
@@ -42,7 +42,7 @@ std::span<const uint8_t> Bytes(std::string_view s) {
 
 Result<nlohmann::json> DecodeJsonSegment(std::string_view segment, std::string_view what) {
     JEJAK_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
-                           DecodeBase64(segment, Base64Alphabet::kUrl, what));
+                           Base64Decode(segment, Base64Alphabet::kUrl, what));
     nlohmann::json j = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
     if (!j.is_object()) return Status::InvalidArgument(std::string(what) + ": not a JSON object");
     return j;
@@ -77,11 +77,11 @@ Result<std::string> SignJwtEs256(const nlohmann::json& claims, std::string_view 
                                  const EcdsaP256PrivateKey& key) {
     if (!claims.is_object()) return Status::InvalidArgument("JWT claims must be a JSON object");
     const nlohmann::json header = {{"alg", "ES256"}, {"kid", std::string(kid)}, {"typ", "JWT"}};
-    std::string input = EncodeBase64(Bytes(header.dump()), Base64Alphabet::kUrl) + "." +
-                        EncodeBase64(Bytes(claims.dump()), Base64Alphabet::kUrl);
+    std::string input = Base64Encode(Bytes(header.dump()), Base64Alphabet::kUrl) + "." +
+                        Base64Encode(Bytes(claims.dump()), Base64Alphabet::kUrl);
     JEJAK_ASSIGN_OR_RETURN(std::vector<uint8_t> der, key.Sign(Bytes(input)));
     JEJAK_ASSIGN_OR_RETURN(std::vector<uint8_t> raw, EcdsaDerToRaw(der));
-    return input + "." + EncodeBase64(raw, Base64Alphabet::kUrl);
+    return input + "." + Base64Encode(raw, Base64Alphabet::kUrl);
 }
 
 Result<nlohmann::json> VerifyJwtEs256(std::string_view token, const EcdsaP256PublicKey& key) {
@@ -105,7 +105,7 @@ Result<nlohmann::json> VerifyJwtEs256(std::string_view token, const EcdsaP256Pub
         nlohmann::json claims,
         DecodeJsonSegment(token.substr(dot1 + 1, dot2 - dot1 - 1), "certificate claims"));
     JEJAK_ASSIGN_OR_RETURN(std::vector<uint8_t> raw,
-                           DecodeBase64(token.substr(dot2 + 1), Base64Alphabet::kUrl,
+                           Base64Decode(token.substr(dot2 + 1), Base64Alphabet::kUrl,
                                         "certificate signature"));
     if (raw.size() != 2 * kHalf) {
         return Status::InvalidArgument("certificate: signature is not 64 bytes");

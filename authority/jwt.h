@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/ecdsa_p256.h"
-#include "crypto/ecdsa_sign.h"
+#include "crypto/ecdsa/ecdsa_p256.h"
+#include "crypto/ecdsa/ecdsa_sign.h"
 #include "platform/base/status.h"
 
 namespace jejak::authority {

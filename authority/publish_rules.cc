@@ -18,7 +18,7 @@ constexpr int32_t kRevoked = 5;
 
 std::string At(size_t i) { return "key " + std::to_string(i) + ": "; }
 
-Status CheckKey(const UploadedKey& k, size_t i, int64_t now_s, const PublishLimits& limits) {
+Status CheckKey(const ExposureKey& k, size_t i, int64_t now_s, const PublishLimits& limits) {
     if (k.rolling_period < 1 || k.rolling_period > kIntervalsPerDay) {
         return Status::InvalidArgument(At(i) + "rollingPeriod must be 1..144");
     }
@@ -157,7 +157,7 @@ std::optional<int32_t> DaysSinceOnset(uint32_t rolling_start,
     return static_cast<int32_t>(days);
 }
 
-Status ValidateUploadedKeys(std::span<const UploadedKey> keys, int64_t now_s,
+Status ValidateUploadedKeys(std::span<const ExposureKey> keys, int64_t now_s,
                             const PublishLimits& limits) {
     if (keys.empty()) return Status::InvalidArgument("temporaryExposureKeys is empty");
     if (keys.size() > limits.max_keys) {
@@ -196,13 +196,13 @@ Status Refuse(PublishRefusal refusal, std::string_view reason) {
                                       std::string(reason));
 }
 
-Result<PublishPlan> PlanPublish(std::span<const UploadedKey> keys,
+Result<PublishPlan> PlanPublish(std::span<const ExposureKey> keys,
                                 const std::vector<StoredExposure>& existing,
                                 const PublishContext& c, const PublishLimits& limits) {
     PublishPlan plan;
     plan.new_revision = c.new_revision;
     const int32_t report_type = ExportReportType(c.type);
-    for (const UploadedKey& k : keys) {
+    for (const ExposureKey& k : keys) {
         const auto stored = std::find_if(existing.begin(), existing.end(),
                                          [&](const StoredExposure& e) { return e.key == k.key; });
         const std::optional<int32_t> onset = DaysSinceOnset(

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "authority/store/authority_store.h"
-#include "authority/tekmac.h"
+#include "gaen/api/ekeyhmac.h"
 #include "platform/base/status.h"
 
 namespace jejak::authority {
@@ -75,7 +75,7 @@ std::optional<int32_t> DaysSinceOnset(uint32_t rolling_start,
 
 // Every per-request and per-key rule. InvalidArgument with a message such as
 // "key 3: rollingStartNumber is in the future" on the first violation.
-Status ValidateUploadedKeys(std::span<const UploadedKey> keys, int64_t now_s,
+Status ValidateUploadedKeys(std::span<const ExposureKey> keys, int64_t now_s,
                             const PublishLimits& limits);
 
 // Turns validated keys into rows (report type from the certificate, risk filled in, onset
@@ -103,7 +103,7 @@ std::string_view PublishRefusalCode(PublishRefusal refusal);
 // The Status returned for a refusal: FailedPrecondition, message "<code>: <reason>".
 Status Refuse(PublishRefusal refusal, std::string_view reason);
 
-Result<PublishPlan> PlanPublish(std::span<const UploadedKey> keys,
+Result<PublishPlan> PlanPublish(std::span<const ExposureKey> keys,
                                 const std::vector<StoredExposure>& existing,
                                 const PublishContext& context, const PublishLimits& limits);
 

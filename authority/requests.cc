@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "authority/base64.h"
+#include "platform/base/base64.h"
 
 namespace jejak::authority {
 namespace {
@@ -53,30 +53,6 @@ Result<std::optional<int64_t>> OptionalInteger(const Json& j, const char* name, 
     }
     if (v < lo || v > hi) return bad();
     return std::optional<int64_t>(v);
-}
-
-Result<UploadedKey> ParseKey(const Json& k, size_t i) {
-    const std::string where = "temporaryExposureKeys[" + std::to_string(i) + "].";
-    if (!k.is_object()) return Status::InvalidArgument(where.substr(0, where.size() - 1) +
-                                                       " is not an object");
-    UploadedKey out;
-    const auto key = k.find("key");
-    if (key == k.end() || !key->is_string()) {
-        return Status::InvalidArgument(where + "key must be a base64 string");
-    }
-    JEJAK_RETURN_IF_ERROR(DecodeBase64Exact(key->get_ref<const std::string&>(),
-                                            Base64Alphabet::kStandard, out.key.mutable_bytes(),
-                                            where + "key"));
-    JEJAK_ASSIGN_OR_RETURN(auto start, OptionalInteger(k, "rollingStartNumber", 0, UINT32_MAX, where));
-    JEJAK_ASSIGN_OR_RETURN(auto period, OptionalInteger(k, "rollingPeriod", INT32_MIN, INT32_MAX, where));
-    JEJAK_ASSIGN_OR_RETURN(auto risk, OptionalInteger(k, "transmissionRisk", INT32_MIN, INT32_MAX, where));
-    if (!start) return Status::InvalidArgument(where + "rollingStartNumber is missing");
-    if (!period) return Status::InvalidArgument(where + "rollingPeriod is missing");
-    if (*period < 0) return Status::InvalidArgument(where + "rollingPeriod must be 1..144");
-    out.rolling_start_number = static_cast<uint32_t>(*start);
-    out.rolling_period = static_cast<uint32_t>(*period);
-    out.transmission_risk = static_cast<int32_t>(risk.value_or(0));
-    return out;
 }
 
 }  // namespace
@@ -145,13 +121,13 @@ Result<PublishRequest> ParsePublishRequest(std::string_view body) {
         return Status::InvalidArgument("temporaryExposureKeys must be an array");
     }
     for (size_t i = 0; i < keys->size(); ++i) {
-        JEJAK_ASSIGN_OR_RETURN(UploadedKey k, ParseKey((*keys)[i], i));
+        JEJAK_ASSIGN_OR_RETURN(ExposureKey k, ParseExposureKey((*keys)[i], i, ExposureKeyCheck::kShape));
         out.keys.push_back(std::move(k));
     }
     JEJAK_ASSIGN_OR_RETURN(out.health_authority_id, RequiredString(j, "healthAuthorityID"));
     JEJAK_ASSIGN_OR_RETURN(out.verification_payload, RequiredString(j, "verificationPayload"));
     JEJAK_ASSIGN_OR_RETURN(std::string hmac_text, RequiredString(j, "hmacKey"));
-    auto hmac = DecodeBase64(hmac_text, Base64Alphabet::kStandard, "hmacKey");
+    auto hmac = Base64Decode(hmac_text, Base64Alphabet::kStandard, "hmacKey");
     SecureZero(hmac_text.data(), hmac_text.size());
     if (!hmac.ok()) return hmac.status();
     out.hmac_key = std::move(*hmac);

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "authority/tekmac.h"
+#include "gaen/api/ekeyhmac.h"
 #include "platform/base/status.h"
 
 namespace jejak::authority {
@@ -36,7 +36,7 @@ struct CertificateRequest {
 
 // POST /v1/publish (field names exactly as the published API).
 struct PublishRequest {
-    std::vector<UploadedKey> keys;            // temporaryExposureKeys
+    std::vector<ExposureKey> keys;            // temporaryExposureKeys
     std::string health_authority_id;          // healthAuthorityID
     std::string verification_payload;         // verificationPayload (certificate JWT)
     std::vector<uint8_t> hmac_key;            // hmacKey, decoded; zeroed by the destructor

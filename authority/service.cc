@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "authority/base64.h"
+#include "platform/base/base64.h"
 #include "authority/jwt.h"
 #include "authority/requests.h"
 
@@ -111,7 +111,7 @@ Result<CertificateClaims> CheckCertificate(std::string_view jwt, const Authority
     if (mac == claims.end() || !mac->is_string()) {
         return Status::PermissionDenied("certificate: tekmac missing");
     }
-    JEJAK_ASSIGN_OR_RETURN(out.tekmac, DecodeBase64(mac->get_ref<const std::string&>(),
+    JEJAK_ASSIGN_OR_RETURN(out.tekmac, Base64Decode(mac->get_ref<const std::string&>(),
                                                     Base64Alphabet::kStandard, "certificate tekmac"));
     out.symptom_onset_interval = IntegerClaim(claims, "symptomOnsetInterval");
     return out;
@@ -157,7 +157,7 @@ int64_t AuthorityService::NowSeconds() const { return clock_.NowUnixMicros() / 1
 std::string AuthorityService::RandomToken() {
     uint8_t bytes[32];
     random_.Fill(bytes);
-    std::string token = EncodeBase64(bytes, Base64Alphabet::kUrl);
+    std::string token = Base64Encode(bytes, Base64Alphabet::kUrl);
     SecureZero(bytes, sizeof bytes);
     return token;
 }
@@ -168,7 +168,7 @@ ApiReply AuthorityService::Reply(int status, Json body) {
     const size_t room = ReplyBodyBytes(status, size) - size;
     std::vector<uint8_t> pad(room / 4 * 3 + 3);
     random_.Fill(pad);
-    std::string text = EncodeBase64(pad);
+    std::string text = Base64Encode(pad);
     text.resize(room);  // base64 characters, cut to the exact length
     body["padding"] = std::move(text);
     return {status, std::move(body)};
@@ -244,8 +244,8 @@ ApiReply AuthorityService::Certificate(std::optional<std::string_view> api_key,
         return Error(ApiFamily::kVerification, kBadRequest, "unparsable_request",
                      request.status().message());
     }
-    TekMac mac{};
-    if (!DecodeBase64Exact(request->ekeyhmac, Base64Alphabet::kStandard, mac, "ekeyhmac").ok()) {
+    EkeyHmac mac{};
+    if (!Base64DecodeExact(request->ekeyhmac, Base64Alphabet::kStandard, mac, "ekeyhmac").ok()) {
         return Error(ApiFamily::kVerification, kBadRequest, "hmac_invalid",
                      "ekeyhmac must be base64 of 32 bytes");
     }
@@ -265,7 +265,7 @@ ApiReply AuthorityService::Certificate(std::optional<std::string_view> api_key,
     const CodeClaims& claims = redeemed->claims;
     Json jwt_claims = {{"iss", s.issuer},         {"aud", s.audience},
                        {"iat", now},              {"nbf", now - kClockSkewS},
-                       {"exp", now + s.certificate_ttl_s}, {"tekmac", EncodeBase64(mac)},
+                       {"exp", now + s.certificate_ttl_s}, {"tekmac", Base64Encode(mac)},
                        {"reportType", claims.test_type}};
     if (!claims.symptom_date.empty()) {
         if (auto day = ParseIsoDate(claims.symptom_date, "symptom date"); day.ok()) {
@@ -307,7 +307,7 @@ ApiReply AuthorityService::PublishChecked(std::string_view body) {
         return Error(ApiFamily::kPublish, kUnauthorized,
                      "health_authority_verification_certificate_invalid", cert.status().message());
     }
-    if (!TekMacMatches(request->hmac_key, request->keys, cert->tekmac)) {
+    if (!EkeyHmacMatches(request->hmac_key, request->keys, cert->tekmac)) {
         return Error(ApiFamily::kPublish, kUnauthorized,
                      "health_authority_verification_certificate_invalid",
                      "certificate: the HMAC of the keys does not match its tekmac");
@@ -326,7 +326,7 @@ ApiReply AuthorityService::PublishChecked(std::string_view body) {
     context.new_revision = state_.HashSecret(revision_token);
     context.now_s = now;
     std::vector<Tek> teks;
-    for (const UploadedKey& k : request->keys) teks.push_back(k.key);
+    for (const ExposureKey& k : request->keys) teks.push_back(k.key);
     Result<size_t> written = store_.Publish(teks, [&](const std::vector<StoredExposure>& existing) {
         return PlanPublish(request->keys, existing, context, s.limits);
     });

@@ -4,11 +4,12 @@
 // answers with a reply of the real one's shape (and, padded, of its size). Nothing is stored.
 #include <ctime>
 
-#include "authority/base64.h"
+#include "platform/base/base64.h"
+#include "platform/base/civil_date.h"
 #include "authority/jwt.h"
 #include "authority/requests.h"
 #include "authority/service.h"
-#include "authority/tekmac.h"
+#include "gaen/api/ekeyhmac.h"
 
 namespace jejak::authority {
 namespace {
@@ -20,15 +21,6 @@ using Json = nlohmann::json;
 constexpr char kChaffPrefix[] = "chaff:";
 // Decoys claim symptoms this many days ago, like a typical real code.
 constexpr int64_t kDecoyOnsetDaysAgo = 4;
-
-std::string IsoDate(int64_t unix_s) {
-    const time_t t = static_cast<time_t>(unix_s);
-    tm parts{};
-    gmtime_r(&t, &parts);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &parts);
-    return buf;
-}
 
 Result<PublishPlan> StoreNothing(const std::vector<StoredExposure>&) {
     return Status::FailedPrecondition("chaff: nothing is stored");
@@ -51,17 +43,17 @@ ApiReply AuthorityService::VerifyChaff(std::string_view body) {
     const int64_t onset = UtcDayStart(now) - kDecoyOnsetDaysAgo * kSecondsPerDay;
     return Reply(200, {{"testtype", "confirmed"},
                        {"token", std::move(token)},
-                       {"symptomDate", IsoDate(onset)}});
+                       {"symptomDate", IsoUtcDate(onset)}});
 }
 
 ApiReply AuthorityService::CertificateChaff(std::string_view body) {
     counters_.chaff_requests++;
     std::string token;
-    TekMac mac{};
+    EkeyHmac mac{};
     bool have_mac = false;
     if (Result<CertificateRequest> request = ParseCertificateRequest(body); request.ok()) {
         token = request->token;
-        have_mac = DecodeBase64Exact(request->ekeyhmac, Base64Alphabet::kStandard, mac, "ekeyhmac")
+        have_mac = Base64DecodeExact(request->ekeyhmac, Base64Alphabet::kStandard, mac, "ekeyhmac")
                        .ok();
     }
     if (!have_mac) random_.Fill(mac);
@@ -74,7 +66,7 @@ ApiReply AuthorityService::CertificateChaff(std::string_view body) {
                          {"iat", now},
                          {"nbf", now - 60},
                          {"exp", now + s.certificate_ttl_s},
-                         {"tekmac", EncodeBase64(mac)},
+                         {"tekmac", Base64Encode(mac)},
                          {"reportType", "confirmed"},
                          {"symptomOnsetInterval", onset_day * kIntervalsPerDay}};
     // Signed, like a real one, but by a key no key server trusts.
@@ -96,9 +88,9 @@ ApiReply AuthorityService::PublishChaff(std::string_view body) {
         // The real path's signature check (it fails: the decoy's signer is nobody), its
         // HMAC and a publish transaction whose planner refuses, so nothing is written.
         (void)VerifyJwtEs256(request->verification_payload, state_.certificate_public_key());
-        (void)TekMacMatches(request->hmac_key, request->keys, TekMac{});
+        (void)EkeyHmacMatches(request->hmac_key, request->keys, EkeyHmac{});
         std::vector<Tek> teks;
-        for (const UploadedKey& k : request->keys) teks.push_back(k.key);
+        for (const ExposureKey& k : request->keys) teks.push_back(k.key);
         (void)store_.Publish(teks, StoreNothing);
         keys = request->keys.size();
     }

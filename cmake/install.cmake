@@ -40,7 +40,7 @@ jejak_install_prefixed(COMPONENT jejak
     # A conffile in the package (everything under /etc is).
     ETC config/jejak.toml jejak/jejak.toml)
 
-# The authority: its units, its defaults file and its executable (agent/cli/authority). A
+# The authority: its units, its defaults file and its executable (authority/cli). A
 # server never goes into the device package.
 jejak_install_prefixed(COMPONENT authority
     UNITS jejak-authority.service jejak-authority-export.service jejak-authority-export.timer

@@ -2,7 +2,7 @@
 # a man page generated at build time by running the built executable `<exe> ARGS...` and
 # keeping its standard output as ${PROJECT_BINARY_DIR}/man/<file.N> (jejak.1 and
 # jejak-authority.1 come from `--man-page`: the pages are generated from the very CLI
-# definitions the binaries parse with, agent/cli/cli_man.h). Installed into
+# definitions the binaries parse with, platform/cli/cli_man.h). Installed into
 # ${CMAKE_INSTALL_MANDIR}/man<N>; its target is <file>_man with the section dropped and
 # non-identifier characters as '_' (jejak.1: jejak_man; jejak.toml.5: jejak_toml_man).
 # Another page (e.g. section 5 from the config schema) is one more call with its own PAGE,

@@ -1,4 +1,4 @@
-// AES-128-ECB: with AES-NI where the CPU has the "x86-shani-aesni" backend's features,
+// AES-128-ECB: with AES-NI where the CPU has it (crypto/cpu_features.h),
 // through OpenSSL libcrypto everywhere else (and when JEJAK_CRYPTO_FORCE_PORTABLE=1). The
 // daemon encrypts a few blocks per rotation; on x86 this keeps it from initialising
 // OpenSSL's provider machinery at all, about 2 MiB of resident memory.
@@ -12,8 +12,9 @@
 #include <cstring>
 #include <string>
 
-#include "crypto/rpi_batch.h"
-#include "crypto/rpi_batch_hw.h"
+#include "crypto/cpu_features.h"
+#include "crypto/kernels/aes_x86_aesni.h"
+#include "crypto/secret.h"
 
 namespace jejak::internal {
 namespace {
@@ -41,17 +42,9 @@ Status AesError() {
 }
 
 #if defined(JEJAK_HAVE_X86_KERNELS)
-// True where EncryptBlocksAesNi may run: decided once, as the batch backends are. Only x86
-// builds have it (an unused function is an error on arm64 under -Werror).
-bool UseAesNi() {
-    static const bool use = [] {
-        const auto backends = HardwareBackends();
-        return std::any_of(backends.begin(), backends.end(), [](const KeyScheduleBackend* b) {
-            return b->name == "x86-shani-aesni";
-        });
-    }();
-    return use;
-}
+// True where EncryptBlocksAesNi may run (cpu_features.h, read once). Only x86 builds have
+// it (an unused function is an error on arm64 under -Werror).
+bool UseAesNi() { return DetectedCpuFeatures().x86_sha_aes; }
 #endif
 
 }  // namespace

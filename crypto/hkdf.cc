@@ -5,18 +5,10 @@
 
 #include <algorithm>
 
+#include "crypto/hmac.h"
 #include "crypto/secret.h"
 
 namespace jejak {
-
-void HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> msg,
-                std::span<uint8_t, kSha256Size> out) {
-    crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, key.data(), key.size());
-    crypto_auth_hmacsha256_update(&st, msg.data(), msg.size());
-    crypto_auth_hmacsha256_final(&st, out.data());
-    sodium_memzero(&st, sizeof st);
-}
 
 Status HkdfSha256(std::span<const uint8_t> ikm, std::span<const uint8_t> salt,
                   std::span<const uint8_t> info, std::span<uint8_t> out) {

@@ -7,11 +7,10 @@
 #include <cstdint>
 #include <span>
 
+#include "crypto/hmac.h"
 #include "platform/base/status.h"
 
 namespace jejak {
-
-inline constexpr size_t kSha256Size = 32;
 
 // Writes out.size() bytes of OKM. InvalidArgument when out.size() > 255 * 32.
 // Intermediate PRK and HMAC states are zeroed before returning.
@@ -32,9 +31,5 @@ void HkdfSha256Fixed(std::span<const uint8_t> ikm, std::span<const uint8_t> salt
                      std::span<const uint8_t> info, std::span<uint8_t, N> out) {
     internal::HkdfSha256Unchecked(ikm, salt, info, out);
 }
-
-// HMAC-SHA256 of msg under key (any key length).
-void HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> msg,
-                std::span<uint8_t, kSha256Size> out);
 
 }  // namespace jejak

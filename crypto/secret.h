@@ -16,6 +16,13 @@ namespace jejak {
 
 // Zeroes memory in a way the compiler cannot elide (libsodium's sodium_memzero).
 void SecureZero(void* data, size_t size);
+
+namespace internal {
+// Overwrites the 4 KiB of stack below the caller's frame. Kernels run their work in a
+// non-inlined function and call this after it returns, so that registers the compiler spilled
+// there (SHA states, PRKs, round keys) do not outlive the call.
+void ScrubStack();
+}  // namespace internal
 // Constant-time equality of two equal-length buffers (libsodium's sodium_memcmp).
 bool ConstantTimeEqual(const void* a, const void* b, size_t size);
 

@@ -1,7 +1,8 @@
 // SightingAggregator: folds the advertisements heard during one scan into one Sighting per
 // RPI, the unit the store keeps (GAEN aggregates per RPI and scan; PROTOCOL.md section 2).
-// Pure and single-threaded: the radio side feeds receptions and hands the result of
-// EndScan to Store::AddSightings.
+// Pure and single-threaded: the daemon (agent/daemon) feeds it live receptions and hands the
+// result of EndScan to Store::AddSightings; the efficacy harness (agent/eval) feeds it
+// replayed recordings.
 #pragma once
 
 #include <cstdint>

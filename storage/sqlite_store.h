@@ -32,7 +32,7 @@
 #include "storage/row_codec.h"
 #include "storage/sqlite_db.h"
 #include "storage/store.h"
-#include "storage/store_keys.h"
+#include "storage/keys/store_keys.h"
 
 namespace jejak {
 

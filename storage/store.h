@@ -25,19 +25,13 @@
 #include <string>
 #include <vector>
 
-#include "crypto/interval.h"
-#include "crypto/key_schedule.h"
+#include "gaen/keys/interval.h"
+#include "gaen/keys/key_schedule.h"
 #include "crypto/secret.h"
+#include "platform/base/civil_date.h"
 #include "platform/base/status.h"
 
 namespace jejak {
-
-// Days since the Unix epoch (UTC).
-using UtcDay = uint32_t;
-
-inline constexpr UtcDay UtcDayOfUnixSeconds(int64_t unix_seconds) {
-    return unix_seconds <= 0 ? 0 : static_cast<UtcDay>(unix_seconds / 86400);
-}
 
 inline constexpr int kMinRetentionDays = 1;
 inline constexpr int kMaxRetentionDays = 25;

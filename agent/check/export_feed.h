@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/diagnosis/export_verify.h"
+#include "gaen/export/export_verify.h"
 #include "agent/exposure/match.h"
 
 namespace jejak {

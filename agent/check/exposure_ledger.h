@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "agent/exposure/match_resolve.h"
-#include "agent/risk/risk_score.h"
+#include "gaen/risk/risk_score.h"
 #include "storage/store.h"
 
 namespace jejak {

@@ -1,6 +1,7 @@
 // One exposure check, start to finish: stored sightings -> index; export files -> verified,
 // streamed keys -> matcher; windows -> daily summaries -> decision; then the result is sealed
-// into the store and, when the decision says so, the notification hook run. Used by `jejak match` and meant for the daemon's periodic check.
+// into the store and, when the decision says so, the notification hook run. Used by `jejak
+// match`, which the scheduled check (systemd/jejak-check.service) runs.
 #pragma once
 
 #include <optional>
@@ -10,8 +11,8 @@
 #include "agent/check/exposure_ledger.h"
 #include "agent/check/match_report.h"
 #include "agent/check/notify.h"
-#include "agent/diagnosis/export_verify.h"
-#include "agent/risk/risk_config.h"
+#include "gaen/export/export_verify.h"
+#include "gaen/risk/risk_config.h"
 #include "platform/base/progress.h"
 #include "storage/store.h"
 

@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "agent/risk/risk_config.h"
+#include "gaen/risk/risk_config.h"
 
 namespace jejak {
 namespace {

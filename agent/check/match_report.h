@@ -21,7 +21,7 @@
 #include "agent/check/exposure_ledger.h"
 #include "agent/exposure/match.h"
 #include "agent/exposure/match_resolve.h"
-#include "agent/risk/risk_score.h"
+#include "gaen/risk/risk_score.h"
 
 namespace jejak {
 

@@ -18,7 +18,7 @@
 #include <cstring>
 #include <thread>
 
-#include "platform/base/identity.h"
+#include "platform/base/unix_user.h"
 
 namespace jejak {
 namespace {
@@ -46,7 +46,7 @@ struct HookIdentity {
 Result<HookIdentity> ResolveUser(const std::string& user) {
     HookIdentity id;
     if (user.empty()) return id;
-    Result<UserIdentity> found = LookUpUser(user);
+    Result<UnixUser> found = LookUpUser(user);
     if (!found.ok()) return found.status().WithContext("notify.user");
     id.drop = true;
     id.uid = found->uid;

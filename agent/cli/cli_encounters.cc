@@ -19,13 +19,13 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/cli.h"
-#include "agent/cli/cli_format.h"
+#include "platform/cli/cli_format.h"
 #include "agent/cli/cli_keyring.h"
 #include "agent/config/config.h"
 #include "agent/config/store_config.h"
-#include "agent/diagnosis/export_verify.h"
+#include "gaen/export/export_verify.h"
 #include "agent/encounters/encounters.h"
-#include "agent/risk/risk_config.h"
+#include "gaen/risk/risk_config.h"
 #include "platform/base/atomic_file.h"
 
 namespace jejak {

@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "agent/cli/cli.h"
-#include "agent/diagnosis/export_json.h"
-#include "agent/diagnosis/export_verify.h"
+#include "gaen/export/export_json.h"
+#include "gaen/export/export_verify.h"
 
 namespace jejak {
 namespace {

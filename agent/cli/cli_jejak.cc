@@ -1,6 +1,6 @@
 // The `jejak` program: the agent's command groups on the command line core (cli.h).
 #include "agent/cli/cli.h"
-#include "agent/cli/cli_config.h"
+#include "agent/cli/config/cli_config.h"
 
 namespace jejak {
 namespace {
@@ -25,7 +25,8 @@ void RegisterJejakCommands(CLI::App& app, CliEnv& env) {
 const CliProgram& JejakProgram() {
     static const CliProgram program{
         "jejak", "Jejak: privacy-first Bluetooth LE exposure notification agent (GAEN v1.2)",
-        "Directory of the encrypted store", RegisterJejakCommands, &JejakManPageText()};
+        "Directory of the encrypted store", RegisterJejakCommands, &JejakManPageText(),
+        ConfigSource().state_dir, ConfigSource().config_path};
     return program;
 }
 

@@ -1,7 +1,7 @@
 // The hand-written parts of jejak(1) (cli_man.h): what the CLI definitions cannot say.
 // Commands and options come from the app tree itself.
 #include "agent/cli/cli.h"
-#include "agent/cli/cli_man.h"
+#include "platform/cli/cli_man.h"
 
 namespace jejak {
 namespace {

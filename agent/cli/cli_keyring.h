@@ -5,7 +5,7 @@
 #include <string>
 
 #include "agent/cli/cli.h"
-#include "agent/diagnosis/export_verify.h"
+#include "gaen/export/export_verify.h"
 
 namespace jejak {
 

@@ -30,7 +30,7 @@
 #include "agent/diagnosis/key_fetch.h"
 #include "agent/check/export_inbox.h"
 #include "agent/check/match_check.h"
-#include "agent/diagnosis/export_verify.h"
+#include "gaen/export/export_verify.h"
 #include "agent/config/store_config.h"
 #include "platform/base/clock.h"
 #include "platform/base/progress.h"

@@ -22,7 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/cli.h"
-#include "agent/cli/cli_clock_offset.h"
+#include "agent/cli/status/cli_clock_offset.h"
 #include "agent/config/agent_files.h"
 #include "agent/config/store_config.h"
 #include "agent/upload/chaff_schedule.h"
@@ -31,7 +31,7 @@
 #include "agent/upload/upload_client.h"
 #include "agent/upload/upload_json.h"
 #include "agent/upload/upload_keys.h"
-#include "crypto/interval.h"
+#include "gaen/keys/interval.h"
 
 namespace jejak {
 namespace {
@@ -61,20 +61,20 @@ EnIntervalNumber NowInterval(CliEnv& env) {
 
 // A station's offline key file: keys from the future or older than the upload window are
 // dropped (never sent), as for the device's own keys.
-std::vector<PublishKey> KeysFromFile(const std::string& path, EnIntervalNumber now,
+std::vector<ExposureKey> KeysFromFile(const std::string& path, EnIntervalNumber now,
                                      size_t* dropped) {
     std::ifstream in(path);
     if (!in) throw CliError(kExitUsage, "report: --keys-from " + path + ": cannot read");
     std::stringstream text;
     text << in.rdbuf();
     std::string body = text.str();
-    Result<std::vector<PublishKey>> keys = ParseKeyFile(body);
+    Result<std::vector<ExposureKey>> keys = ParseKeyFile(body);
     SecureZero(body.data(), body.size());
     if (!keys.ok()) throw CliError(kExitUsage, "report: " + path + ": " + keys.status().message());
     const EnIntervalNumber today = RollingStartOf(now);
     const EnIntervalNumber oldest = today - (kUploadDays - 1) * kTekRollingPeriod;
-    std::vector<PublishKey> kept;
-    for (const PublishKey& k : *keys) {
+    std::vector<ExposureKey> kept;
+    for (const ExposureKey& k : *keys) {
         if (k.rolling_start_number > now || k.rolling_start_number < oldest) {
             ++*dropped;
         } else {

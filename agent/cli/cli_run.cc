@@ -31,9 +31,9 @@
 #include "agent/daemon/run_loop.h"
 #include "agent/daemon/service_notify.h"
 #include "agent/daemon/state_handover.h"
-#include "agent/daemon/trusted_clock.h"
+#include "agent/clock/trusted_clock.h"
 #include "crypto/random.h"
-#include "platform/base/identity.h"
+#include "platform/base/unix_user.h"
 #include "platform/radio_spec/radio_spec.h"
 #include "platform/sim/sim_clock.h"
 
@@ -180,7 +180,7 @@ std::string DropRoot(const DaemonConfig& daemon, const std::string& state_dir) {
         return "privileges: running as root: set daemon.user to give up root after opening "
                "the radio";
     }
-    Result<UserIdentity> user = LookUpUser(daemon.user);
+    Result<UnixUser> user = LookUpUser(daemon.user);
     if (!user.ok()) Fail(user.status().WithContext("daemon.user"), "run");
     FailIfError(HandStateDirTo(state_dir, user->uid, user->gid, user->name), "run");
     FailIfError(DropPrivileges(*user), "run: daemon.user");
@@ -220,7 +220,7 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
     }
     // The store is opened as the user the daemon runs as, so that its files are that user's.
     const std::string privileges = DropRoot(*daemon_config, env.state_dir);
-    // The store sees only trusted time (agent/daemon/trusted_clock.h): until the daemon has
+    // The store sees only trusted time (agent/clock/trusted_clock.h): until the daemon has
     // judged the wall clock, it reads the build date, which ratchets no keyring.
     const DaemonOptions options = OptionsOf(config, flush_interval_s, env.sim_clock_rate);
     TrustedClock store_clock(env.clock, options.clock.not_before_unix_s * 1000000);

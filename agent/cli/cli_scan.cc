@@ -27,7 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/cli.h"
-#include "agent/cli/cli_format.h"
+#include "platform/cli/cli_format.h"
 #include "agent/config/config.h"
 #include "agent/daemon/run_loop.h"
 #include "platform/base/clock.h"

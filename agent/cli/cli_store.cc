@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/cli.h"
-#include "agent/cli/cli_format.h"
+#include "platform/cli/cli_format.h"
 #include "agent/config/agent_files.h"
 #include "agent/config/store_config.h"
 #include "agent/daemon/instance_lock.h"

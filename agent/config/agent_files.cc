@@ -32,7 +32,7 @@ bool Contains(const std::filesystem::path& dir, const std::filesystem::path& inn
 
 }  // namespace
 
-Result<std::string> ConfiguredDownloadDir(const ConfigSource& source) {
+Result<std::string> ConfiguredDownloadDir(const ProgramFiles& source) {
     JEJAK_ASSIGN_OR_RETURN(nlohmann::json section, LoadConfigSection(source, "diagnosis"));
     auto it = section.find("download_dir");
     if (it == section.end()) return source.state_dir + "/diagnosis-keys";

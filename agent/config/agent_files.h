@@ -23,7 +23,7 @@ inline constexpr char kCheckedExportsFileName[] = "checked-exports.txt";
 inline constexpr char kChaffScheduleFileName[] = "chaff-schedule.json";
 // The last measured offset of the device clock from a server's Date header (`keys fetch`,
 // `report`): a number, a time and the server's origin, no secrets, 0600
-// (agent/config/clock_offset.h).
+// (agent/clock/clock_offset.h).
 inline constexpr char kClockOffsetFileName[] = "clock-offset.json";
 // Written by older versions: a clear copy of the exposure decision. Never written now (the
 // result is sealed in the store); removed by the next check and by wipe.
@@ -31,7 +31,7 @@ inline constexpr char kLegacyStatusFileName[] = "exposure-status.json";
 
 // Where `keys fetch` saves exports: the "diagnosis.download_dir" of the config, else
 // <state_dir>/diagnosis-keys. Reads only that key (no public keys are loaded).
-Result<std::string> ConfiguredDownloadDir(const ConfigSource& source);
+Result<std::string> ConfiguredDownloadDir(const ProgramFiles& source);
 
 // Removes the fetch state, the daemon status file, the checked-exports ledger, the chaff
 // schedule, the clock offset, a legacy status file and the download directory with everything in it. A download directory that is the state directory or one of its ancestors is left

@@ -5,7 +5,7 @@
 
 namespace jejak {
 
-Result<nlohmann::json> LoadConfigDocument(const ConfigSource& env) {
+Result<nlohmann::json> LoadConfigDocument(const ProgramFiles& env) {
     JEJAK_ASSIGN_OR_RETURN(ConfigFile file, ReadConfigFile(env));
     if (file.problems.empty()) return std::move(file.doc);
     std::string message = file.problems.front();
@@ -16,7 +16,7 @@ Result<nlohmann::json> LoadConfigDocument(const ConfigSource& env) {
     return Status::InvalidArgument(message);
 }
 
-Result<nlohmann::json> LoadConfigSection(const ConfigSource& env, std::string_view section) {
+Result<nlohmann::json> LoadConfigSection(const ProgramFiles& env, std::string_view section) {
     JEJAK_ASSIGN_OR_RETURN(nlohmann::json doc, LoadConfigDocument(env));
     auto it = doc.find(std::string(section));
     if (it == doc.end()) return nlohmann::json::object();
@@ -27,7 +27,7 @@ Result<nlohmann::json> LoadConfigSection(const ConfigSource& env, std::string_vi
     return *it;
 }
 
-Result<std::string> ConfiguredRadioSpec(const ConfigSource& source, const std::string& flag,
+Result<std::string> ConfiguredRadioSpec(const ProgramFiles& source, const std::string& flag,
                                         std::string_view command) {
     if (!flag.empty()) return flag;
     JEJAK_ASSIGN_OR_RETURN(nlohmann::json section, LoadConfigSection(source, "radio"));

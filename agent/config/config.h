@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/base/status.h"
+#include "platform/cli/program_files.h"
 
 namespace jejak {
 
@@ -25,14 +26,13 @@ namespace jejak {
 // default prefix): where `cmake --install` and the packages put the example file.
 std::string DefaultConfigPath();
 
-// Where a command's state and configuration live.
-struct ConfigSource {
-    // Where the encrypted store and key files live (--state-dir, default /var/lib/jejak).
-    std::string state_dir = "/var/lib/jejak";
-    // Configuration file (--config, default DefaultConfigPath()). A missing file at the
-    // default path means built-in defaults.
-    std::string config_path = DefaultConfigPath();
-    bool config_path_given = false;
+// The device's files: /var/lib/jejak and DefaultConfigPath() unless --state-dir and --config
+// say otherwise (every function below takes the plain ProgramFiles).
+struct ConfigSource : ProgramFiles {
+    ConfigSource() {
+        state_dir = "/var/lib/jejak";
+        config_path = DefaultConfigPath();
+    }
 };
 
 // Where configurations lived before the TOML file; read when the default file is absent
@@ -41,7 +41,7 @@ std::string LegacyConfigPath();
 
 // The whole document (TOML converted to the JSON model, or JSON); an empty object when no
 // file exists at the default paths.
-Result<nlohmann::json> LoadConfigDocument(const ConfigSource& source);
+Result<nlohmann::json> LoadConfigDocument(const ProgramFiles& source);
 
 // Every section a configuration may hold; any other top-level name is an error.
 inline constexpr const char* kConfigSections[] = {"radio",  "clock",  "store",  "diagnosis",
@@ -51,11 +51,11 @@ inline constexpr const char* kConfigSections[] = {"radio",  "clock",  "store",  
 // The section as a JSON object: an empty object when the file or the section is absent
 // (only allowed for the default path); InvalidArgument naming the file (and for a parse error
 // its line and column) for a malformed file or a section that is not a table.
-Result<nlohmann::json> LoadConfigSection(const ConfigSource& source, std::string_view section);
+Result<nlohmann::json> LoadConfigSection(const ProgramFiles& source, std::string_view section);
 
 // The radio to use: `flag` when given (a command's --radio), else the config's
 // "radio": {"spec": ...}. InvalidArgument naming `command` when neither is set.
-Result<std::string> ConfiguredRadioSpec(const ConfigSource& source, const std::string& flag,
+Result<std::string> ConfiguredRadioSpec(const ProgramFiles& source, const std::string& flag,
                                         std::string_view command);
 
 }  // namespace jejak

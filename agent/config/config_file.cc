@@ -98,7 +98,7 @@ Result<nlohmann::json> ParseDocument(const std::string& path, const std::string&
 
 }  // namespace
 
-Result<ConfigFile> ReadConfigFile(const ConfigSource& env) {
+Result<ConfigFile> ReadConfigFile(const ProgramFiles& env) {
     ConfigFile file{env.config_path, nlohmann::json::object(), {}};
     std::ifstream in(file.path);
     if (!in && errno == ENOENT && !env.config_path_given) {

@@ -23,7 +23,7 @@ struct ConfigFile {
 };
 // InvalidArgument for a missing --config file or a malformed one (naming file, line and
 // column); IOError for an unreadable one.
-Result<ConfigFile> ReadConfigFile(const ConfigSource& source);
+Result<ConfigFile> ReadConfigFile(const ProgramFiles& source);
 
 // The schema's default of `key` (its TOML text read as a value); null when it has none.
 nlohmann::json ConfigDefaultValue(const ConfigKey& key);

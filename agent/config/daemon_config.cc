@@ -11,7 +11,7 @@ Result<DaemonConfig> ParseDaemonConfig(const nlohmann::json& section) {
     return config;
 }
 
-Result<DaemonConfig> LoadDaemonConfig(const ConfigSource& source) {
+Result<DaemonConfig> LoadDaemonConfig(const ProgramFiles& source) {
     JEJAK_ASSIGN_OR_RETURN(nlohmann::json section, LoadConfigSection(source, "daemon"));
     return ParseDaemonConfig(section);
 }

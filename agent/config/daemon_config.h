@@ -20,6 +20,6 @@ struct DaemonConfig {
 };
 
 Result<DaemonConfig> ParseDaemonConfig(const nlohmann::json& section);
-Result<DaemonConfig> LoadDaemonConfig(const ConfigSource& source);
+Result<DaemonConfig> LoadDaemonConfig(const ProgramFiles& source);
 
 }  // namespace jejak

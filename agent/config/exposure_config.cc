@@ -20,7 +20,7 @@ Result<ExposureConfig> ParseExposureConfig(const nlohmann::json& section) {
     return config;
 }
 
-Result<ExposureConfig> LoadExposureConfig(const ConfigSource& source) {
+Result<ExposureConfig> LoadExposureConfig(const ProgramFiles& source) {
     JEJAK_ASSIGN_OR_RETURN(nlohmann::json section, LoadConfigSection(source, "exposure"));
     return ParseExposureConfig(section);
 }

@@ -22,6 +22,6 @@ struct ExposureConfig {
 };
 
 Result<ExposureConfig> ParseExposureConfig(const nlohmann::json& section);
-Result<ExposureConfig> LoadExposureConfig(const ConfigSource& source);
+Result<ExposureConfig> LoadExposureConfig(const ProgramFiles& source);
 
 }  // namespace jejak

@@ -57,7 +57,7 @@ Result<RadioConfig> ParseRadioConfig(const nlohmann::json& radio, const nlohmann
     return c;
 }
 
-Result<RadioConfig> LoadRadioConfig(const ConfigSource& source) {
+Result<RadioConfig> LoadRadioConfig(const ProgramFiles& source) {
     JEJAK_ASSIGN_OR_RETURN(nlohmann::json radio, LoadConfigSection(source, "radio"));
     JEJAK_ASSIGN_OR_RETURN(nlohmann::json clock, LoadConfigSection(source, "clock"));
     return ParseRadioConfig(radio, clock);

@@ -44,6 +44,6 @@ struct RadioConfig {
 // unknown profile.
 Result<RadioConfig> ParseRadioConfig(const nlohmann::json& radio, const nlohmann::json& clock);
 // LoadConfigSection("radio"/"clock") + ParseRadioConfig.
-Result<RadioConfig> LoadRadioConfig(const ConfigSource& source);
+Result<RadioConfig> LoadRadioConfig(const ProgramFiles& source);
 
 }  // namespace jejak

@@ -90,7 +90,7 @@ Result<SecretString> PassphraseFromCredential(const std::string& name) {
 
 }  // namespace
 
-Result<SqliteStoreOptions> LoadStoreOptions(const ConfigSource& env, PassphraseUse use) {
+Result<SqliteStoreOptions> LoadStoreOptions(const ProgramFiles& env, PassphraseUse use) {
     JEJAK_ASSIGN_OR_RETURN(nlohmann::json section, LoadConfigSection(env, "store"));
     JEJAK_RETURN_IF_ERROR(CheckConfigSection("store", section));
     SqliteStoreOptions o;
@@ -138,7 +138,7 @@ Result<std::unique_ptr<SqliteStore>> OpenConfiguredStore(SqliteStoreOptions opti
     return SqliteStore::Open(clock, std::move(options));
 }
 
-Result<std::unique_ptr<SqliteStore>> OpenConfiguredStore(const ConfigSource& source,
+Result<std::unique_ptr<SqliteStore>> OpenConfiguredStore(const ProgramFiles& source,
                                                          const Clock& clock, bool create) {
     JEJAK_ASSIGN_OR_RETURN(SqliteStoreOptions o, LoadStoreOptions(source));
     return OpenConfiguredStore(std::move(o), clock, create);

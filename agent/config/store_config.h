@@ -39,7 +39,7 @@ inline constexpr size_t kMinPassphraseLength = 12;
 // kSkip: the layout only (for `store wipe`, which destroys keys and needs none): the
 // passphrase source is validated but not read, and the environment is left as it is.
 enum class PassphraseUse { kRead, kSkip };
-Result<SqliteStoreOptions> LoadStoreOptions(const ConfigSource& source,
+Result<SqliteStoreOptions> LoadStoreOptions(const ProgramFiles& source,
                                             PassphraseUse use = PassphraseUse::kRead);
 
 // SqliteStore::Open with options loaded by LoadStoreOptions. `create` false: NotFound if no
@@ -48,7 +48,7 @@ Result<std::unique_ptr<SqliteStore>> OpenConfiguredStore(SqliteStoreOptions opti
                                                          const Clock& clock, bool create);
 // LoadStoreOptions + OpenConfiguredStore, for commands that need nothing else from the
 // section.
-Result<std::unique_ptr<SqliteStore>> OpenConfiguredStore(const ConfigSource& source,
+Result<std::unique_ptr<SqliteStore>> OpenConfiguredStore(const ProgramFiles& source,
                                                          const Clock& clock, bool create);
 
 }  // namespace jejak

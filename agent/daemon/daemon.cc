@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "crypto/key_schedule.h"
+#include "gaen/keys/key_schedule.h"
 #include "platform/codec/gaen_advert.h"
 
 namespace jejak {

@@ -2,7 +2,7 @@
 // current interval, rotate address and payload together at every 10-minute boundary, scan,
 // fold each scan window's GAEN adverts into Sightings and hand them to the store.
 //
-// The daemon only goes on air once the wall clock is plausible (agent/daemon/clock_guard.h):
+// The daemon only goes on air once the wall clock is plausible (agent/clock/clock_guard.h):
 // before that, and again whenever the clock falls back out of plausibility, it neither
 // advertises nor records, and Snapshot() says why. A step of the clock closes the current
 // scan window (sightings keep the day they were heard on); a step back never re-advertises
@@ -24,8 +24,8 @@
 #include <ostream>
 #include <vector>
 
-#include "agent/daemon/clock_guard.h"
-#include "agent/daemon/trusted_clock.h"
+#include "agent/clock/clock_guard.h"
+#include "agent/clock/trusted_clock.h"
 #include "crypto/random.h"
 #include "platform/base/clock.h"
 #include "platform/radio/radio.h"

@@ -1,5 +1,5 @@
-// Daemon: how far the wall clock is trusted (agent/daemon/clock_guard.h), the store's view
-// of time (agent/daemon/trusted_clock.h), and counting what the store refused.
+// Daemon: how far the wall clock is trusted (agent/clock/clock_guard.h), the store's view
+// of time (agent/clock/trusted_clock.h), and counting what the store refused.
 #include <algorithm>
 #include <ctime>
 #include <string>

@@ -8,7 +8,7 @@
 #include <map>
 #include <sstream>
 
-#include "crypto/ecdsa_p256.h"
+#include "crypto/ecdsa/ecdsa_p256.h"
 #include "platform/base/atomic_file.h"
 #include "platform/base/hex.h"
 
@@ -221,6 +221,11 @@ Status KeyFetcher::FetchEntry(const std::string& entry, FetchReport& report, Sta
     }
     report.bytes += response.body.size();
     state.day_bytes += response.body.size();
+    // Verified here, before the file is kept, and verified again when `match --fetched`
+    // reads it (agent/check/export_feed.cc): this check keeps a bad download from displacing
+    // a good file and counts it for retry; the second covers what happens to the file on
+    // disk in between (an edited download directory, a key removed from the config), since
+    // the matcher trusts only what it has verified itself.
     ExportReadOptions options;
     options.ring = &config_.ring;
     options.require_valid_signature = true;

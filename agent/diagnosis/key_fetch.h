@@ -22,7 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/diagnosis/export_verify.h"
+#include "gaen/export/export_verify.h"
 #include "platform/base/clock.h"
 #include "platform/base/progress.h"
 #include "platform/base/status.h"

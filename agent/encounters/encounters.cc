@@ -9,9 +9,9 @@
 #include <optional>
 #include <tuple>
 
-#include "agent/exposure/calibration.h"
+#include "gaen/risk/calibration.h"
 #include "agent/exposure/exposure_window.h"
-#include "crypto/key_schedule.h"
+#include "gaen/keys/key_schedule.h"
 #include "platform/base/hex.h"
 
 namespace jejak {

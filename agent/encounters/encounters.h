@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/interval.h"
+#include "gaen/keys/interval.h"
 #include "crypto/secret.h"
 #include "storage/store.h"
 

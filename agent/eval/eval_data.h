@@ -1,5 +1,5 @@
 // Public RSSI-at-known-distance recordings as the efficacy harness reads them (the layouts
-// and cleaning rules of tests/data/datasets/README.md, "How to score"):
+// and cleaning rules of data/datasets/README.md, "How to score"):
 //  - Herald format: `time,rssi,distance` (local time to the second, dBm, cm), one stream per
 //    file, several rows may share a second (kept in file order);
 //  - Pi format: `Timestamp,MAC,RSSI,UUID,RPI,...` (Unix seconds, the sender's MAC, dBm), the
@@ -56,7 +56,7 @@ struct Dataset {
 Result<Dataset> LoadDataset(const std::string& dir);
 
 // The copied public datasets, one folder per source: <exe>/../share/jejak/datasets/* when
-// installed, else the source tree's tests/data/datasets/* (a path compiled in for the build
+// installed, else the source tree's data/datasets/* (a path compiled in for the build
 // tree). Empty when neither exists.
 std::vector<std::string> DefaultDatasetDirs();
 

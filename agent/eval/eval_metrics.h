@@ -1,4 +1,4 @@
-// The efficacy metrics of tests/data/datasets/README.md section (c), as pure functions over
+// The efficacy metrics of data/datasets/README.md section (c), as pure functions over
 // counts, times and scores, so each is unit-tested on small hand-made series.
 #pragma once
 

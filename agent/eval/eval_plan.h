@@ -1,4 +1,4 @@
-// What the efficacy harness replays (tests/data/datasets/README.md, "How to score"):
+// What the efficacy harness replays (data/datasets/README.md, "How to score"):
 // episodes and their ground truth, the phone scan schedules of mode P, the per-group
 // attenuation calibration, and the rules (published presets, their 10-minute variants and
 // a single-threshold sweep).
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "agent/eval/eval_data.h"
-#include "agent/risk/risk_config.h"
+#include "gaen/risk/risk_config.h"
 
 namespace jejak::eval {
 

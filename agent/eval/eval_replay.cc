@@ -3,8 +3,8 @@
 
 #include "agent/check/match_check.h"
 #include "agent/exposure/match_resolve.h"
-#include "agent/risk/risk_score.h"
-#include "crypto/key_schedule.h"
+#include "gaen/risk/risk_score.h"
+#include "gaen/keys/key_schedule.h"
 
 namespace jejak::eval {
 namespace {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "agent/exposure/match.h"
-#include "agent/risk/risk_config.h"
+#include "gaen/risk/risk_config.h"
 #include "storage/sighting_aggregator.h"
 
 namespace jejak::eval {

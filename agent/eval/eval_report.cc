@@ -153,7 +153,7 @@ void PrintTransfer(const std::vector<EvalRow>& sums, std::ostream& out) {
 }
 
 void PrintPublished(std::ostream& out) {
-    out << R"(Published figures (tests/data/datasets/README.md section (d)); compare like with like:
+    out << R"(Published figures (data/datasets/README.md section (d)); compare like with like:
   Fraunhofer IIS, "Google Exposure Notification API testing", 2020-06-24 (CWA documentation):
     Pixel 4 phones, re-enacted train/queue/restaurant/party scenarios, CWA rule 55/60 dB as tested:
     TP 19, FP 8, TN 95, FN 21: precision 70.4%, recall 47.5%, accuracy 79.7%.

@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "agent/eval/eval_replay.h"
-#include "agent/exposure/calibration.h"
-#include "agent/risk/risk_score.h"
+#include "gaen/risk/calibration.h"
+#include "gaen/risk/risk_score.h"
 
 namespace jejak::eval {
 namespace {

@@ -1,7 +1,7 @@
 // The efficacy harness's run: every stream of every dataset, in modes P (phone duty cycle,
 // seeded schedules), C (continuous scanning, 60-s bins) and R (per reading), under every
 // preset rule and a threshold sweep, scored against the ground truth of
-// tests/data/datasets/README.md. Results are rows, one per (file, mode, rule).
+// data/datasets/README.md. Results are rows, one per (file, mode, rule).
 #pragma once
 
 #include <cstdint>

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <map>
 
-#include "agent/exposure/calibration.h"
+#include "gaen/risk/calibration.h"
 
 namespace jejak {
 namespace {
@@ -154,25 +154,10 @@ struct ScanAccumulator {
 
 }  // namespace
 
-std::optional<ReportType> ResolveReportType(std::optional<ReportType> raw,
-                                            ReportType when_missing) {
-    if (!raw || *raw == ReportType::kUnknown) return when_missing;
-    const auto value = static_cast<int>(*raw);
-    if (value < 0 || value >= kReportTypeCount) return std::nullopt;
-    return *raw;
-}
-
 bool SystematicOffset(const WindowStats& stats) {
     const uint64_t n = stats.drift_rejected;
     const uint64_t side = std::max(stats.drift_rejected_early, stats.drift_rejected_late);
     return n >= kSystematicOffsetMinimum && n >= stats.accepted && side * 10 >= n * 9;
-}
-
-Infectiousness InfectiousnessFor(std::optional<int> days_since_onset, const WindowConfig& config) {
-    if (!days_since_onset || std::abs(*days_since_onset) > 14) {
-        return config.infectiousness_when_missing;
-    }
-    return config.days_since_onset_to_infectiousness[static_cast<size_t>(*days_since_onset + 14)];
 }
 
 std::vector<ExposureWindow> BuildExposureWindows(const KeyHits& match,

@@ -42,21 +42,6 @@ inline constexpr double kSameScanSeconds = 1.5 * (4 + 13);
 inline constexpr int kMaxMinutesSinceLastScan = 5;
 inline constexpr int kDefaultMinutesSinceLastScan = 2;
 
-// DiagnosisKeysDataMapping plus the receiver's RSSI correction.
-struct WindowConfig {
-    // Entry d + 14 for days since onset d in -14..14.
-    std::array<Infectiousness, 29> days_since_onset_to_infectiousness;
-    Infectiousness infectiousness_when_missing = Infectiousness::kStandard;
-    ReportType report_type_when_missing = ReportType::kConfirmedTest;
-    int rssi_correction_db = 0;
-    // How far (seconds) a sighting's first second may lie before the first or after the last
-    // second of its RPI's interval; at most kClockDriftIntervals intervals (the matcher
-    // probes no further).
-    int64_t max_time_skew_s = int64_t{kClockDriftIntervals} * kIntervalSeconds;
-
-    WindowConfig() { days_since_onset_to_infectiousness.fill(Infectiousness::kStandard); }
-};
-
 // What happened to the hits, for `jejak match` output and tests.
 struct WindowStats {
     uint64_t drift_rejected = 0;        // outside max_time_skew_s of the RPI's interval:
@@ -73,11 +58,6 @@ struct WindowStats {
 // least 90 % of them on the same side of their RPI's interval.
 inline constexpr uint64_t kSystematicOffsetMinimum = 3;
 bool SystematicOffset(const WindowStats& stats);
-
-// Absent or UNKNOWN -> report_type_when_missing; 1..5 unchanged; else nullopt (invalid).
-std::optional<ReportType> ResolveReportType(std::optional<ReportType> raw, ReportType when_missing);
-// Infectiousness for a key's days since onset (|d| > 14 or absent -> the missing value).
-Infectiousness InfectiousnessFor(std::optional<int> days_since_onset, const WindowConfig& config);
 
 // Windows of one matched key, time-ordered. Windows get the key's resolved report type (or
 // CONFIRMED_TEST if invalid; the revision step drops those) and infectiousness.

@@ -40,9 +40,9 @@ Matcher::Matcher(const RpiIndex& index, MatchOptions options, const KeyScheduleB
 
 Matcher::~Matcher() = default;
 
-void Matcher::Add(std::span<const MatchKey> keys) {
+void Matcher::Add(std::span<const DiagnosisKey> keys) {
     uint64_t done = 0;
-    for (const MatchKey& key : keys) {
+    for (const DiagnosisKey& key : keys) {
         const uint64_t sequence = stats_.keys++;
         const TekValidity validity{key.rolling_start_interval_number, key.rolling_period};
         // Derivation always runs 144 intervals, so that run must not overflow either.

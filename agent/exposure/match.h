@@ -26,7 +26,7 @@
 
 #include "agent/exposure/match_types.h"
 #include "agent/exposure/rpi_index.h"
-#include "crypto/rpi_batch.h"
+#include "gaen/keys/rpi_batch.h"
 
 namespace jejak {
 
@@ -39,7 +39,7 @@ struct RpiHit {
 // A key with at least one RPI hit. sequence is the key's position in the input (0-based), so
 // later revisions of the same key can be told from earlier ones.
 struct KeyHits {
-    MatchKey key;
+    DiagnosisKey key;
     uint64_t sequence = 0;
     std::vector<RpiHit> hits;
 };
@@ -78,7 +78,7 @@ public:
     // are handed to the workers in batches of kBatchKeys; when every worker is busy and the
     // queue is full, Add waits, so memory stays bounded whatever the number of keys.
     // Called from one thread at a time.
-    void Add(std::span<const MatchKey> keys);
+    void Add(std::span<const DiagnosisKey> keys);
     // Processes any buffered keys, waits for the workers and returns the matches in input
     // order: the same list, hit for hit, whatever the number of threads.
     std::vector<KeyHits> Finish();

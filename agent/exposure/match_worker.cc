@@ -33,7 +33,7 @@ void Matcher::Worker::Run(const Batch& batch, std::vector<KeyHits>& out) {
     }
 }
 
-void Matcher::Worker::RunChunk(std::span<const MatchKey> keys, std::span<const uint64_t> sequence,
+void Matcher::Worker::RunChunk(std::span<const DiagnosisKey> keys, std::span<const uint64_t> sequence,
                                std::vector<KeyHits>& out) {
     chunk_keys_ = keys;
     chunk_sequence_ = sequence;

@@ -17,10 +17,10 @@ namespace jejak {
 struct Matcher::Batch {
     uint64_t number = 0;  // position among batches: results are ordered by it
     size_t size = 0;
-    std::vector<MatchKey> keys = std::vector<MatchKey>(kBatchKeys);
+    std::vector<DiagnosisKey> keys = std::vector<DiagnosisKey>(kBatchKeys);
     std::vector<uint64_t> sequence = std::vector<uint64_t>(kBatchKeys);
 
-    void Push(const MatchKey& key, uint64_t seq) {
+    void Push(const DiagnosisKey& key, uint64_t seq) {
         keys[size] = key;
         sequence[size] = seq;
         ++size;
@@ -54,7 +54,7 @@ private:
         uint32_t hi;  // day of its latest
     };
 
-    void RunChunk(std::span<const MatchKey> keys, std::span<const uint64_t> sequence,
+    void RunChunk(std::span<const DiagnosisKey> keys, std::span<const uint64_t> sequence,
                   std::vector<KeyHits>& out);
     // Filter pass over one key's RPIs: ids (slot * 144 + offset) of those that may have
     // been heard go to out. Returns their number.
@@ -68,7 +68,7 @@ private:
     const RpiIndex& index_;
     RpiDeriver deriver_;
     Counts counts_;
-    std::span<const MatchKey> chunk_keys_;
+    std::span<const DiagnosisKey> chunk_keys_;
     std::span<const uint64_t> chunk_sequence_;
     std::vector<Tek> chunk_teks_;
     std::vector<EnIntervalNumber> chunk_first_;

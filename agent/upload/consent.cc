@@ -6,16 +6,16 @@
 #include <set>
 
 #include "agent/upload/upload_json.h"
-#include "crypto/interval.h"
+#include "gaen/keys/interval.h"
 
 namespace jejak {
 
-ConsentSummary SummarizeKeys(std::span<const PublishKey> keys,
+ConsentSummary SummarizeKeys(std::span<const ExposureKey> keys,
                              std::vector<std::string> destinations) {
     ConsentSummary s;
     s.key_count = keys.size();
     std::set<uint32_t> days;
-    for (const PublishKey& k : keys) days.insert(DayOfInterval(k.rolling_start_number));
+    for (const ExposureKey& k : keys) days.insert(DayOfInterval(k.rolling_start_number));
     s.days.assign(days.begin(), days.end());
     s.destinations = std::move(destinations);
     return s;

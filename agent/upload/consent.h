@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/upload/tek_hmac.h"
+#include "gaen/api/ekeyhmac.h"
 #include "platform/base/status.h"
 
 namespace jejak {
@@ -24,7 +24,7 @@ struct ConsentSummary {
 };
 
 // The summary of `keys` going to `destinations`.
-ConsentSummary SummarizeKeys(std::span<const PublishKey> keys,
+ConsentSummary SummarizeKeys(std::span<const ExposureKey> keys,
                              std::vector<std::string> destinations);
 // The lines shown to the owner, e.g.
 //   about to send 3 of this device's own daily keys (nothing else: no encounters, no location)

@@ -5,7 +5,7 @@
 #include <array>
 
 #include "agent/upload/upload_json.h"
-#include "crypto/interval.h"
+#include "gaen/keys/interval.h"
 #include "platform/base/base64.h"
 
 namespace jejak {
@@ -88,7 +88,7 @@ Result<nlohmann::json> UploadClient::Send(const std::string& url, const nlohmann
     return reply;
 }
 
-Result<ReportOutcome> UploadClient::Report(const std::string& code, std::vector<PublishKey> keys,
+Result<ReportOutcome> UploadClient::Report(const std::string& code, std::vector<ExposureKey> keys,
                                            const std::string& revision_token) {
     if (keys.empty()) return Status::FailedPrecondition("no keys to upload");
     JEJAK_ASSIGN_OR_RETURN(nlohmann::json v_reply,
@@ -110,7 +110,7 @@ Result<ReportOutcome> UploadClient::Report(const std::string& code, std::vector<
         return spent(Status::Corruption("verification server: unexpected test type \"" +
                                         verified->test_type + "\""));
     }
-    for (PublishKey& k : keys) k.transmission_risk = risk;
+    for (ExposureKey& k : keys) k.transmission_risk = risk;
 
     PublishBody publish;
     publish.hmac_key.resize(kHmacSecretBytes);
@@ -185,7 +185,7 @@ Status UploadClient::Chaff(size_t key_count, EnIntervalNumber now, bool with_rev
     }
     const uint32_t today_start = RollingStartOf(now);
     for (size_t i = 0; i < key_count; ++i) {
-        PublishKey k;
+        ExposureKey k;
         random_.Fill(k.key.mutable_bytes());
         k.rolling_start_number = today_start - static_cast<uint32_t>(i) * kTekRollingPeriod;
         k.rolling_period = i == 0 ? now - today_start + 1 : kTekRollingPeriod;

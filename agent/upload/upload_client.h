@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/upload/tek_hmac.h"
+#include "gaen/api/ekeyhmac.h"
 #include "agent/upload/upload_config.h"
-#include "crypto/interval.h"
+#include "gaen/keys/interval.h"
 #include "crypto/random.h"
 #include "platform/http/http_post.h"
 
@@ -51,7 +51,7 @@ public:
 
     // Runs the whole flow for `keys` (their transmission risk is set from the test type the
     // code is for). `revision_token`: the one kept from an earlier upload, or empty.
-    Result<ReportOutcome> Report(const std::string& code, std::vector<PublishKey> keys,
+    Result<ReportOutcome> Report(const std::string& code, std::vector<ExposureKey> keys,
                                  const std::string& revision_token);
 
     // One decoy sequence shaped like a report of `key_count` keys (1..30) made at interval

@@ -5,24 +5,12 @@
 #include <ctime>
 
 #include "platform/base/base64.h"
+#include "platform/base/civil_date.h"
 
 namespace jejak {
 namespace {
 
 using nlohmann::json;
-
-json KeyJson(const PublishKey& k) {
-    return {{"key", Base64Encode(k.key.bytes())},
-            {"rollingStartNumber", k.rolling_start_number},
-            {"rollingPeriod", k.rolling_period},
-            {"transmissionRisk", k.transmission_risk}};
-}
-
-json KeysJson(std::span<const PublishKey> keys) {
-    json array = json::array();
-    for (const PublishKey& k : keys) array.push_back(KeyJson(k));
-    return array;
-}
 
 Result<std::string> StringField(const json& reply, const char* name, bool required) {
     auto it = reply.find(name);
@@ -42,44 +30,6 @@ Result<std::optional<uint32_t>> DateField(const json& reply, const char* name) {
     std::optional<uint32_t> day = ParseUtcDay(text);
     if (!day) return Status::Corruption(std::string("reply field \"") + name + "\" is not a date");
     return day;
-}
-
-Result<int64_t> IntegerIn(const json& obj, const char* name, int64_t lo, int64_t hi,
-                          const std::string& where) {
-    auto it = obj.find(name);
-    if (it == obj.end() || !it->is_number_integer()) {
-        return Status::InvalidArgument(where + name + ": expected an integer");
-    }
-    const int64_t v = it->is_number_unsigned() && it->get<uint64_t>() > INT64_MAX
-                          ? INT64_MAX
-                          : it->get<int64_t>();
-    if (v < lo || v > hi) {
-        return Status::InvalidArgument(where + name + ": must be " + std::to_string(lo) + ".." +
-                                       std::to_string(hi));
-    }
-    return v;
-}
-
-Result<PublishKey> ParseFileKey(const json& k, size_t index) {
-    const std::string where = "temporaryExposureKeys[" + std::to_string(index) + "].";
-    if (!k.is_object()) return Status::InvalidArgument(where + ": expected an object");
-    PublishKey key;
-    auto text = k.find("key");
-    if (text == k.end() || !text->is_string()) {
-        return Status::InvalidArgument(where + "key: expected base64 text");
-    }
-    JEJAK_RETURN_IF_ERROR(
-        Base64DecodeExact(text->get<std::string>(), key.key.mutable_bytes(), where + "key"));
-    JEJAK_ASSIGN_OR_RETURN(int64_t rsn, IntegerIn(k, "rollingStartNumber", 0, UINT32_MAX, where));
-    JEJAK_ASSIGN_OR_RETURN(int64_t rp, IntegerIn(k, "rollingPeriod", 1, 144, where));
-    int64_t tr = 0;
-    if (k.contains("transmissionRisk")) {
-        JEJAK_ASSIGN_OR_RETURN(tr, IntegerIn(k, "transmissionRisk", 0, 8, where));
-    }
-    key.rolling_start_number = static_cast<uint32_t>(rsn);
-    key.rolling_period = static_cast<uint32_t>(rp);
-    key.transmission_risk = static_cast<int32_t>(tr);
-    return key;
 }
 
 }  // namespace
@@ -114,7 +64,7 @@ json CertificateRequestJson(std::string_view token, const EkeyHmac& ekeyhmac) {
 }
 
 json PublishRequestJson(const PublishBody& b) {
-    json body = {{"temporaryExposureKeys", KeysJson(b.keys)},
+    json body = {{"temporaryExposureKeys", ExposureKeysJson(b.keys)},
                  {"healthAuthorityID", b.health_authority_id},
                  {"verificationPayload", b.certificate},
                  {"hmacKey", Base64Encode(b.hmac_key)},
@@ -184,14 +134,7 @@ Result<PublishReply> ParsePublishReply(const json& reply) {
     return p;
 }
 
-std::string FormatUtcDay(uint32_t day) {
-    const time_t t = static_cast<time_t>(day) * 86400;
-    tm parts{};
-    gmtime_r(&t, &parts);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &parts);
-    return buf;
-}
+std::string FormatUtcDay(uint32_t day) { return IsoUtcDate(int64_t{day} * 86400); }
 
 std::optional<uint32_t> ParseUtcDay(std::string_view text) {
     if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
@@ -212,11 +155,11 @@ std::optional<uint32_t> ParseUtcDay(std::string_view text) {
     return static_cast<uint32_t>(t / 86400);
 }
 
-std::string KeyFileText(std::span<const PublishKey> keys) {
-    return json{{"temporaryExposureKeys", KeysJson(keys)}}.dump(2) + "\n";
+std::string KeyFileText(std::span<const ExposureKey> keys) {
+    return json{{"temporaryExposureKeys", ExposureKeysJson(keys)}}.dump(2) + "\n";
 }
 
-Result<std::vector<PublishKey>> ParseKeyFile(std::string_view text) {
+Result<std::vector<ExposureKey>> ParseKeyFile(std::string_view text) {
     json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded() || !doc.is_object()) {
         return Status::InvalidArgument("key file: not a JSON object");
@@ -229,9 +172,9 @@ Result<std::vector<PublishKey>> ParseKeyFile(std::string_view text) {
         return Status::InvalidArgument("key file: expected 1.." + std::to_string(kMaxKeysInFile) +
                                        " keys");
     }
-    std::vector<PublishKey> keys;
+    std::vector<ExposureKey> keys;
     for (size_t i = 0; i < it->size(); ++i) {
-        JEJAK_ASSIGN_OR_RETURN(PublishKey k, ParseFileKey((*it)[i], i));
+        JEJAK_ASSIGN_OR_RETURN(ExposureKey k, ParseExposureKey((*it)[i], i, ExposureKeyCheck::kValid));
         keys.push_back(std::move(k));
     }
     return keys;

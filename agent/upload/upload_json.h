@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/upload/tek_hmac.h"
+#include "gaen/api/ekeyhmac.h"
 #include "crypto/random.h"
 #include "platform/base/status.h"
 
@@ -40,7 +40,7 @@ nlohmann::json VerifyRequestJson(std::string_view code);
 nlohmann::json CertificateRequestJson(std::string_view token, const EkeyHmac& ekeyhmac);
 
 struct PublishBody {
-    std::vector<PublishKey> keys;
+    std::vector<ExposureKey> keys;
     std::string health_authority_id;
     std::string certificate;
     std::vector<uint8_t> hmac_key;
@@ -84,10 +84,10 @@ std::optional<uint32_t> ParseUtcDay(std::string_view text);
 // The offline key file: {"temporaryExposureKeys": [ {key, rollingStartNumber, rollingPeriod,
 // transmissionRisk}, ... ]}. The text holds key material (base64): write it only to the
 // file the owner consented to.
-std::string KeyFileText(std::span<const PublishKey> keys);
+std::string KeyFileText(std::span<const ExposureKey> keys);
 // InvalidArgument naming the entry for anything but that shape (keys of exactly 16 bytes,
 // rolling period 1..144, transmission risk 0..8, at most kMaxKeysInFile keys).
 inline constexpr size_t kMaxKeysInFile = 30;
-Result<std::vector<PublishKey>> ParseKeyFile(std::string_view text);
+Result<std::vector<ExposureKey>> ParseKeyFile(std::string_view text);
 
 }  // namespace jejak

@@ -23,7 +23,7 @@ Result<UploadSelection> SelectUploadKeys(Store& store, EnIntervalNumber now) {
                 out.release = t;
             }
         }
-        PublishKey k;
+        ExposureKey k;
         k.key = t.tek;
         k.rolling_start_number = t.rolling_start;
         k.rolling_period = t.rolling_period;

@@ -9,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-#include "agent/upload/tek_hmac.h"
+#include "gaen/api/ekeyhmac.h"
 #include "crypto/random.h"
 #include "storage/store.h"
 
@@ -19,7 +19,7 @@ inline constexpr int kUploadDays = 14;
 inline constexpr const char* kRevisionTokenState = "upload.revision_token";
 
 struct UploadSelection {
-    std::vector<PublishKey> keys;      // transmission risk 0: set once the test type is known
+    std::vector<ExposureKey> keys;      // transmission risk 0: set once the test type is known
     std::optional<StoredTek> release;  // today's key with its cut period, when it is sent
     size_t unreadable_rows = 0;        // corrupt TEK rows skipped
 };

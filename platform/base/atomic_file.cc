@@ -41,6 +41,8 @@ Status WriteAll(int fd, const uint8_t* data, size_t size) {
     return Status::Ok();
 }
 
+}  // namespace
+
 Status SyncDirectory(const std::string& dir) {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return Status::FromErrno(errno, "open directory " + dir);
@@ -53,7 +55,10 @@ Status SyncDirectory(const std::string& dir) {
     return Status::Ok();
 }
 
-}  // namespace
+Status SyncDirectoryOf(const std::string& path) {
+    const size_t slash = path.rfind('/');
+    return SyncDirectory(slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash));
+}
 
 Status WriteFileAtomically(const std::string& path, std::span<const uint8_t> bytes,
                            const AtomicWriteOptions& options) {

@@ -28,6 +28,12 @@ Status WriteFileAtomically(const std::string& path, std::span<const uint8_t> byt
 Status WriteFileAtomically(const std::string& path, std::string_view text,
                            const AtomicWriteOptions& options = {});
 
+// fsync of a directory (of the directory holding `path`), so that a rename or a new file in
+// it survives a power cut. A file system that cannot sync directories (EINVAL) is accepted:
+// the entry is then as durable as that file system makes it. The one directory sync of Jejak.
+Status SyncDirectory(const std::string& dir);
+Status SyncDirectoryOf(const std::string& path);
+
 // Checks a file or directory the agent trusts (state directory, keyring, master key file):
 // PermissionDenied, naming `what` and `path`, unless it is owned by the effective user and
 // has none of `forbidden_mode` (e.g. 022: writable by group or others; 077: any access by

@@ -19,13 +19,21 @@ bool IsValidCivilDate(int64_t y, int64_t m, int64_t d) {
     return DaysFromCivil(y, m, 1) + d - 1 < next_month;
 }
 
-std::string IsoUtcSeconds(int64_t unix_s) {
+namespace {
+
+// strftime of unix_s in UTC; "?" for a time the C library cannot break down.
+std::string FormatUtc(int64_t unix_s, const char* format) {
     const time_t t = static_cast<time_t>(unix_s);
     struct tm tm_utc = {};
-    gmtime_r(&t, &tm_utc);
-    char buf[32];
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm_utc);
+    char buf[40] = "?";
+    if (gmtime_r(&t, &tm_utc) != nullptr) strftime(buf, sizeof buf, format, &tm_utc);
     return buf;
 }
+
+}  // namespace
+
+std::string IsoUtcSeconds(int64_t unix_s) { return FormatUtc(unix_s, "%Y-%m-%dT%H:%M:%SZ"); }
+
+std::string IsoUtcDate(int64_t unix_s) { return FormatUtc(unix_s, "%Y-%m-%d"); }
 
 }  // namespace jejak

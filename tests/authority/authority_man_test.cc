@@ -6,10 +6,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "agent/cli/authority/cli_authority.h"
-#include "agent/cli/cli_man.h"
+#include "authority/cli/cli_authority.h"
+#include "platform/cli/cli_man.h"
 #include "platform/base/clock.h"
-#include "tests/agent/cli/cli_process.h"
+#include "tests/support/child_process.h"
 
 namespace jejak {
 

@@ -22,12 +22,12 @@
 #include <nlohmann/json.hpp>
 
 #include "authority/authority_state.h"
-#include "authority/base64.h"
-#include "authority/http_server.h"
+#include "platform/base/base64.h"
+#include "authority/http/http_server.h"
 #include "authority/jwt.h"
 #include "authority/store/postgres_authority_store.h"
 #include "authority/service.h"
-#include "authority/tekmac.h"
+#include "gaen/api/ekeyhmac.h"
 #include "crypto/random.h"
 #include "platform/base/clock.h"
 
@@ -78,9 +78,9 @@ inline uint32_t DayStartInterval(int64_t unix_s) {
 }
 
 // `count` keys, one per past UTC day (yesterday, the day before, ...), full 144 periods.
-inline std::vector<authority::UploadedKey> PastKeys(size_t count, RandomSource& random,
+inline std::vector<ExposureKey> PastKeys(size_t count, RandomSource& random,
                                                     int64_t now = kTestNow) {
-    std::vector<authority::UploadedKey> keys(count);
+    std::vector<ExposureKey> keys(count);
     for (size_t i = 0; i < count; ++i) {
         random.Fill(keys[i].key.mutable_bytes());
         keys[i].rolling_start_number = DayStartInterval(now) - 144 * static_cast<uint32_t>(i + 1);
@@ -90,10 +90,10 @@ inline std::vector<authority::UploadedKey> PastKeys(size_t count, RandomSource& 
     return keys;
 }
 
-inline nlohmann::json KeysJson(const std::vector<authority::UploadedKey>& keys) {
+inline nlohmann::json KeysJson(const std::vector<ExposureKey>& keys) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& k : keys) {
-        out.push_back({{"key", authority::EncodeBase64(k.key.bytes())},
+        out.push_back({{"key", Base64Encode(k.key.bytes())},
                        {"rollingStartNumber", k.rolling_start_number},
                        {"rollingPeriod", k.rolling_period},
                        {"transmissionRisk", k.transmission_risk}});
@@ -206,24 +206,24 @@ public:
         return r.body["token"].get<std::string>();
     }
     // token + keys -> certificate through POST /api/certificate.
-    std::string Certify(const std::string& token, const std::vector<authority::UploadedKey>& keys,
+    std::string Certify(const std::string& token, const std::vector<ExposureKey>& keys,
                         std::span<const uint8_t> secret) {
-        const authority::TekMac mac = authority::ComputeTekMac(secret, keys);
+        const EkeyHmac mac = ComputeEkeyHmac(secret, keys);
         HttpResult r = PostJson("/api/certificate",
-                                {{"token", token}, {"ekeyhmac", authority::EncodeBase64(mac)}});
+                                {{"token", token}, {"ekeyhmac", Base64Encode(mac)}});
         REQUIRE(r.status == 200);
         return r.body["certificate"].get<std::string>();
     }
-    nlohmann::json PublishBody(const std::vector<authority::UploadedKey>& keys,
+    nlohmann::json PublishBody(const std::vector<ExposureKey>& keys,
                                const std::string& certificate, std::span<const uint8_t> secret) {
         return {{"temporaryExposureKeys", KeysJson(keys)},
                 {"healthAuthorityID", state_->settings().health_authority_id},
                 {"verificationPayload", certificate},
-                {"hmacKey", authority::EncodeBase64(secret)},
-                {"padding", authority::EncodeBase64(std::vector<uint8_t>(1024, 7))}};
+                {"hmacKey", Base64Encode(secret)},
+                {"padding", Base64Encode(std::vector<uint8_t>(1024, 7))}};
     }
     // The whole device flow for `keys`; returns the publish reply.
-    HttpResult ReportKeys(const std::vector<authority::UploadedKey>& keys,
+    HttpResult ReportKeys(const std::vector<ExposureKey>& keys,
                           const std::string& type = "confirmed") {
         const std::vector<uint8_t> secret(16, 0x42);
         const std::string cert = Certify(VerifyCode(IssueCode(type)), keys, secret);

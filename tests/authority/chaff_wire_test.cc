@@ -140,9 +140,9 @@ UploadConfig DeviceConfig(TestAuthority& a, const CountingRelay& relay) {
 
 // What a device holding 14 days of keys sends at kTestNow: today's key cut at the current
 // interval, then one key per past day.
-std::vector<PublishKey> DeviceKeys(RandomSource& random) {
+std::vector<ExposureKey> DeviceKeys(RandomSource& random) {
     const uint32_t today = DayStartInterval(kTestNow);
-    std::vector<PublishKey> keys(14);
+    std::vector<ExposureKey> keys(14);
     for (size_t i = 0; i < keys.size(); ++i) {
         random.Fill(keys[i].key.mutable_bytes());
         keys[i].rolling_start_number = today - 144 * static_cast<uint32_t>(i);

@@ -17,8 +17,8 @@
 #include <set>
 #include <thread>
 
-#include "agent/diagnosis/export_verify.h"
-#include "authority/export_worker.h"
+#include "gaen/export/export_verify.h"
+#include "authority/export/export_worker.h"
 #include "authority/files.h"
 #include "authority_process.h"
 #include "authority_test_util.h"
@@ -112,7 +112,7 @@ void RaceOnTwoInstances(const std::string& database) {
     for (size_t i = 0; i < verify_bodies.size(); ++i) {
         CHECK_MESSAGE(codes.successes[i] == 1, "code ", i);
         if (codes.successes[i] != 1) continue;
-        const std::string mac = EncodeBase64(std::vector<uint8_t>(32, static_cast<uint8_t>(i)));
+        const std::string mac = Base64Encode(std::vector<uint8_t>(32, static_cast<uint8_t>(i)));
         cert_bodies.push_back(
             nlohmann::json{{"token", codes.replies[i]["token"]}, {"ekeyhmac", mac}}.dump());
     }

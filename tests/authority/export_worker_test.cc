@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "agent/diagnosis/export_verify.h"
-#include "authority/export_worker.h"
+#include "gaen/export/export_verify.h"
+#include "authority/export/export_worker.h"
 #include "authority/files.h"
 #include "authority_test_util.h"
 
@@ -37,7 +37,7 @@ void EmbargoPaddingIndex(const std::string& database) {
     a.StartServer();
     // 13 past days plus today's key cut at the current interval (same-day release).
     auto keys = PastKeys(13, a.random());
-    UploadedKey today;
+    ExposureKey today;
     a.random().Fill(today.key.mutable_bytes());
     today.rolling_start_number = DayStartInterval(kTestNow);
     today.rolling_period = IntervalOf(kTestNow) - DayStartInterval(kTestNow);
@@ -78,7 +78,7 @@ void EmbargoPaddingIndex(const std::string& database) {
     for (size_t i = 0; i < all.size(); ++i) {
         const DiagnosisKey& k = all[i];
         CHECK(k.report_type == ReportType::kConfirmedTest);
-        for (const UploadedKey& u : keys) {
+        for (const ExposureKey& u : keys) {
             if (u.key == k.key) {
                 ++found;
                 if (i < 13) ++real_in_front;

@@ -17,7 +17,7 @@
 
 #include "../agent/cli/cli_process.h"
 #include "../agent/cli/cli_test_util.h"
-#include "agent/cli/authority/cli_authority.h"
+#include "authority/cli/cli_authority.h"
 
 namespace jejak::testing {
 namespace {

@@ -1,4 +1,4 @@
-// The authority's HTTP front in process (authority/http_server.h) on 127.0.0.1: each of
+// The authority's HTTP front in process (authority/http/http_server.h) on 127.0.0.1: each of
 // Jejak's own request limits with its status, conditional and range requests on /exports/,
 // /healthz, the request log, the listen address rules and HTTPS. The attacks against the
 // real `jejak-authority serve` process are in front_attack_test.cc.

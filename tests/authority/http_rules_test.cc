@@ -1,8 +1,8 @@
-// The pure HTTP rules of the authority's front (authority/http_rules.h): ranges, conditional
+// The pure HTTP rules of the authority's front (authority/http/http_rules.h): ranges, conditional
 // requests, dates, loopback addresses and export paths.
 #include <doctest/doctest.h>
 
-#include "authority/http_rules.h"
+#include "authority/http/http_rules.h"
 
 namespace jejak::authority {
 namespace {

@@ -6,11 +6,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "authority/base64.h"
+#include "platform/base/base64.h"
 #include "authority/jwt.h"
 #include "authority/publish_rules.h"
 #include "authority/requests.h"
-#include "authority/tekmac.h"
+#include "gaen/api/ekeyhmac.h"
 #include "authority_test_util.h"
 #include "test_data.h"
 
@@ -25,17 +25,17 @@ std::span<const uint8_t> Bytes(std::string_view s) {
 
 TEST_CASE("base64 round-trips both alphabets and rejects non-canonical input") {
     const std::vector<uint8_t> data = {0xfb, 0xff, 0x00, 0x10, 0x7e};
-    CHECK(EncodeBase64(data) == "+/8AEH4=");
-    CHECK(EncodeBase64(data, Base64Alphabet::kUrl) == "-_8AEH4");
-    CHECK(*DecodeBase64("+/8AEH4=", Base64Alphabet::kStandard, "x") == data);
-    CHECK(*DecodeBase64("-_8AEH4", Base64Alphabet::kUrl, "x") == data);
+    CHECK(Base64Encode(data) == "+/8AEH4=");
+    CHECK(Base64Encode(data, Base64Alphabet::kUrl) == "-_8AEH4");
+    CHECK(*Base64Decode("+/8AEH4=", Base64Alphabet::kStandard, "x") == data);
+    CHECK(*Base64Decode("-_8AEH4", Base64Alphabet::kUrl, "x") == data);
     for (const char* bad : {"+/8AEH4", "+/8AEH5=", "+/8A EH4=", "-_8AEH4=", "====", "A==="}) {
-        CHECK_FALSE(DecodeBase64(bad, Base64Alphabet::kStandard, "x").ok());
+        CHECK_FALSE(Base64Decode(bad, Base64Alphabet::kStandard, "x").ok());
     }
-    CHECK_FALSE(DecodeBase64("+/8AEH4", Base64Alphabet::kUrl, "x").ok());
+    CHECK_FALSE(Base64Decode("+/8AEH4", Base64Alphabet::kUrl, "x").ok());
     uint8_t out[4];
-    CHECK(DecodeBase64Exact("AAAAAA==", Base64Alphabet::kStandard, out, "k").ok());
-    CHECK(DecodeBase64Exact("AAAA", Base64Alphabet::kStandard, out, "k").message() ==
+    CHECK(Base64DecodeExact("AAAAAA==", Base64Alphabet::kStandard, out, "k").ok());
+    CHECK(Base64DecodeExact("AAAA", Base64Alphabet::kStandard, out, "k").message() ==
           "k: expected 4 bytes, got 3");
 }
 
@@ -43,28 +43,28 @@ TEST_CASE("verification HMAC matches the published vectors") {
     std::ifstream in(TestDataPath("authority/verification_hmac.json"));
     const nlohmann::json doc = nlohmann::json::parse(in);
     std::vector<uint8_t> secret =
-        *DecodeBase64(doc["secret_base64"].get<std::string>(), Base64Alphabet::kStandard, "s");
+        *Base64Decode(doc["secret_base64"].get<std::string>(), Base64Alphabet::kStandard, "s");
     REQUIRE(doc["cases"].size() == 3);
     for (const auto& c : doc["cases"]) {
-        std::vector<UploadedKey> keys;
+        std::vector<ExposureKey> keys;
         for (const auto& k : c["keys"]) {
-            UploadedKey key;
-            REQUIRE(DecodeBase64Exact(k["key"].get<std::string>(), Base64Alphabet::kStandard,
+            ExposureKey key;
+            REQUIRE(Base64DecodeExact(k["key"].get<std::string>(), Base64Alphabet::kStandard,
                                       key.key.mutable_bytes(), "key").ok());
             key.rolling_start_number = k["rollingStartNumber"];
             key.rolling_period = k["rollingPeriod"];
             key.transmission_risk = k["transmissionRisk"];
             keys.push_back(key);
         }
-        const TekMacForm form = c["format"] == "key.rsn.rp" ? TekMacForm::kThreeField
-                                                             : TekMacForm::kFourField;
-        CHECK(TekMacCleartext(keys, form) == c["expected_cleartext_DERIVED"]);
+        const EkeyHmacForm form = c["format"] == "key.rsn.rp" ? EkeyHmacForm::kThreeField
+                                                             : EkeyHmacForm::kFourField;
+        CHECK(EkeyHmacCleartext(keys, form) == c["expected_cleartext_DERIVED"]);
         const std::string expected = c["expected_hmac_sha256_base64"];
-        CHECK(EncodeBase64(ComputeTekMac(secret, keys, form)) == expected);
-        const auto mac = *DecodeBase64(expected, Base64Alphabet::kStandard, "mac");
-        CHECK(TekMacMatches(secret, keys, mac));
+        CHECK(Base64Encode(ComputeEkeyHmac(secret, keys, form)) == expected);
+        const auto mac = *Base64Decode(expected, Base64Alphabet::kStandard, "mac");
+        CHECK(EkeyHmacMatches(secret, keys, mac));
         keys[0].rolling_period = 143;
-        CHECK_FALSE(TekMacMatches(secret, keys, mac));
+        CHECK_FALSE(EkeyHmacMatches(secret, keys, mac));
     }
 }
 
@@ -72,10 +72,10 @@ TEST_CASE("the 3-field HMAC form is accepted only when every transmission risk i
     SystemRandom random;
     auto keys = PastKeys(3, random);
     const std::vector<uint8_t> secret(16, 3);
-    const TekMac three = ComputeTekMac(secret, keys, TekMacForm::kThreeField);
-    CHECK(TekMacMatches(secret, keys, three));
+    const EkeyHmac three = ComputeEkeyHmac(secret, keys, EkeyHmacForm::kThreeField);
+    CHECK(EkeyHmacMatches(secret, keys, three));
     keys[1].transmission_risk = 4;
-    CHECK_FALSE(TekMacMatches(secret, keys, ComputeTekMac(secret, keys, TekMacForm::kThreeField)));
+    CHECK_FALSE(EkeyHmacMatches(secret, keys, ComputeEkeyHmac(secret, keys, EkeyHmacForm::kThreeField)));
 }
 
 TEST_CASE("ES256 JWT: round trip and rejection") {
@@ -99,14 +99,14 @@ TEST_CASE("ES256 JWT: round trip and rejection") {
     SUBCASE("claims changed after signing") {
         const size_t dot1 = token->find('.'), dot2 = token->rfind('.');
         const std::string tampered = token->substr(0, dot1 + 1) +
-            EncodeBase64(Bytes(R"({"iss":"a","tekmac":"y","exp":5})"), Base64Alphabet::kUrl) +
+            Base64Encode(Bytes(R"({"iss":"a","tekmac":"y","exp":5})"), Base64Alphabet::kUrl) +
             token->substr(dot2);
         CHECK(VerifyJwtEs256(tampered, *pub).status().IsPermissionDenied());
     }
     SUBCASE("alg none and malformed tokens") {
         const std::string none =
-            EncodeBase64(Bytes(R"({"alg":"none","typ":"JWT"})"), Base64Alphabet::kUrl) + "." +
-            EncodeBase64(Bytes(claims.dump()), Base64Alphabet::kUrl) + ".";
+            Base64Encode(Bytes(R"({"alg":"none","typ":"JWT"})"), Base64Alphabet::kUrl) + "." +
+            Base64Encode(Bytes(claims.dump()), Base64Alphabet::kUrl) + ".";
         CHECK(VerifyJwtEs256(none, *pub).status().IsInvalidArgument());
         for (const char* bad : {"", "a.b", "a.b.c.d", "...", "e30.e30.AAAA"}) {
             CHECK_FALSE(VerifyJwtEs256(bad, *pub).ok());

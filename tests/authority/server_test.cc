@@ -8,7 +8,7 @@
 namespace jejak::testing {
 namespace {
 
-using authority::UploadedKey;
+using ExposureKey;
 
 std::string ErrorCode(const HttpResult& r) {
     if (r.body.contains("errorCode")) return r.body["errorCode"].get<std::string>();
@@ -95,7 +95,7 @@ void VerificationTokens(const std::string& database) {
     a.StartServer();
     const auto keys = PastKeys(3, a.random());
     const std::vector<uint8_t> secret(16, 1);
-    const std::string mac = authority::EncodeBase64(authority::ComputeTekMac(secret, keys));
+    const std::string mac = Base64Encode(ComputeEkeyHmac(secret, keys));
     SUBCASE("a token works once") {
         const std::string token = a.VerifyCode(a.IssueCode());
         CHECK(a.PostJson("/api/certificate", {{"token", token}, {"ekeyhmac", mac}}).status == 200);
@@ -164,7 +164,7 @@ void RefusalsStoreNothing(const std::string& database) {
         const auto& s = a.state().settings();
         nlohmann::json claims = {{"iss", s.issuer}, {"aud", s.audience}, {"iat", kTestNow},
                                  {"exp", kTestNow + 600}, {"reportType", "confirmed"},
-                                 {"tekmac", authority::EncodeBase64(authority::ComputeTekMac(secret, keys))}};
+                                 {"tekmac", Base64Encode(ComputeEkeyHmac(secret, keys))}};
         auto forged = authority::SignJwtEs256(claims, "v1", *other);
         REQUIRE(forged.ok());
         expect_refused(a.PostJson("/v1/publish", a.PublishBody(keys, *forged, secret), false), 401,
@@ -225,7 +225,7 @@ TEST_CASE("authority server: chaff is answered like the real thing and leaves no
     CHECK(v.status == 200);
     CHECK(v.body.contains("token"));
     HttpResult c = a.PostJson("/api/certificate", {{"token", v.body["token"]}, {"ekeyhmac",
-        authority::EncodeBase64(authority::ComputeTekMac(secret, keys))}}, true, true);
+        Base64Encode(ComputeEkeyHmac(secret, keys))}}, true, true);
     CHECK(c.status == 200);
     const std::string fake_cert = c.body["certificate"].get<std::string>();
     CHECK(std::count(fake_cert.begin(), fake_cert.end(), '.') == 2);

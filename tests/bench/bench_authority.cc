@@ -22,12 +22,12 @@
 #include <nlohmann/json.hpp>
 
 #include "authority/authority_state.h"
-#include "authority/base64.h"
-#include "authority/export_worker.h"
-#include "authority/http_server.h"
+#include "platform/base/base64.h"
+#include "authority/export/export_worker.h"
+#include "authority/http/http_server.h"
 #include "authority/jwt.h"
 #include "authority/service.h"
-#include "authority/tekmac.h"
+#include "gaen/api/ekeyhmac.h"
 #include "bench.h"
 #include "bench_authority.h"
 #include "crypto/random.h"
@@ -46,14 +46,14 @@ double WallSeconds() {
 }  // namespace
 
 std::string PrepareRequest(const AuthorityState& state, RandomSource& random, int64_t now) {
-    std::vector<UploadedKey> keys(14);
+    std::vector<ExposureKey> keys(14);
     const uint32_t today = static_cast<uint32_t>((now - now % 86400) / 600);
     nlohmann::json json_keys = nlohmann::json::array();
     for (size_t i = 0; i < keys.size(); ++i) {
         random.Fill(keys[i].key.mutable_bytes());
         keys[i].rolling_start_number = today - 144 * static_cast<uint32_t>(i + 1);
         keys[i].rolling_period = 144;
-        json_keys.push_back({{"key", EncodeBase64(keys[i].key.bytes())},
+        json_keys.push_back({{"key", Base64Encode(keys[i].key.bytes())},
                              {"rollingStartNumber", keys[i].rolling_start_number},
                              {"rollingPeriod", 144}, {"transmissionRisk", 0}});
     }
@@ -62,15 +62,15 @@ std::string PrepareRequest(const AuthorityState& state, RandomSource& random, in
     const AuthoritySettings& s = state.settings();
     const nlohmann::json claims = {{"iss", s.issuer}, {"aud", s.audience}, {"iat", now},
                                    {"exp", now + 3600}, {"reportType", "confirmed"},
-                                   {"tekmac", EncodeBase64(ComputeTekMac(secret, keys))}};
+                                   {"tekmac", Base64Encode(ComputeEkeyHmac(secret, keys))}};
     auto cert = SignJwtEs256(claims, s.certificate_key_id, state.certificate_key());
     std::vector<uint8_t> padding(1024);
     random.Fill(padding);
     return nlohmann::json{{"temporaryExposureKeys", json_keys},
                           {"healthAuthorityID", s.health_authority_id},
                           {"verificationPayload", cert.ok() ? *cert : ""},
-                          {"hmacKey", EncodeBase64(secret)},
-                          {"padding", EncodeBase64(padding)}}
+                          {"hmacKey", Base64Encode(secret)},
+                          {"padding", Base64Encode(padding)}}
         .dump();
 }
 

@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "authority/authority_state.h"
-#include "authority/base64.h"
+#include "platform/base/base64.h"
 #include "authority/service.h"
 #include "bench.h"
 #include "bench_authority.h"
@@ -60,7 +60,7 @@ void Print(const char* call, const Timings& t) {
 std::string RandomBase64(RandomSource& random, size_t bytes) {
     std::vector<uint8_t> b(bytes);
     random.Fill(b);
-    return EncodeBase64(b);
+    return Base64Encode(b);
 }
 
 // A distinct source address per call: the rate limits see a crowd, not one guesser.

@@ -21,7 +21,7 @@
 
 #include "agent/daemon/daemon.h"
 #include "bench.h"
-#include "crypto/key_schedule.h"
+#include "gaen/keys/key_schedule.h"
 #include "crypto/random.h"
 #include "platform/base/clock.h"
 #include "platform/codec/gaen_advert.h"

@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "agent/check/export_feed.h"
-#include "agent/diagnosis/export_verify.h"
+#include "gaen/export/export_verify.h"
 #include "agent/exposure/match.h"
 #include "bench.h"
 #include "crypto/random.h"
@@ -187,7 +187,7 @@ void Report(const char* name, size_t keys, size_t stored, size_t found, double s
 
 void RunInMemory(const Workload& w, const RpiIndex& index, unsigned threads) {
     const size_t n = w.starts.size();
-    std::vector<MatchKey> feed(kFeedKeys);
+    std::vector<DiagnosisKey> feed(kFeedKeys);
     Matcher matcher(index, MatchOptions{threads});
     ResetPeakRss();
     const Timer start;
@@ -316,7 +316,7 @@ void RunMatchBench(size_t keys, size_t stored, const std::string& dir, bool file
     // What the matcher holds whatever the number of keys: the index plus one chunk of keys
     // and their derived RPIs (the workload arrays above are the benchmark's own input).
     const size_t chunk_bytes =
-        Matcher::kChunkKeys * (kTekRollingPeriod * sizeof(Rpi) + sizeof(MatchKey) + 32);
+        Matcher::kChunkKeys * (kTekRollingPeriod * sizeof(Rpi) + sizeof(DiagnosisKey) + 32);
     std::printf("index stored=%zu distinct=%zu bytes=%zu build_ms=%.1f backend=%s "
                 "matcher_fixed_bytes=%zu\n",
                 stored, index.distinct_rpis(), index.memory_bytes(), build_secs * 1e3,

@@ -11,7 +11,7 @@
 
 #include "bench.h"
 #include "crypto/random.h"
-#include "crypto/rpi_batch.h"
+#include "gaen/keys/rpi_batch.h"
 
 namespace jejak::bench {
 namespace {

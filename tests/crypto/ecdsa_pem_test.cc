@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/ecdsa_p256.h"
-#include "crypto/ecdsa_sign.h"
+#include "crypto/ecdsa/ecdsa_p256.h"
+#include "crypto/ecdsa/ecdsa_sign.h"
 
 namespace jejak {
 namespace {

@@ -26,7 +26,7 @@
 
 #include "platform/base/clock.h"
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 #include "tests/fakes/lockstep_clock.h"
 
 namespace jejak {

@@ -17,9 +17,9 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/base/clock.h"
-#include "tests/agent/cli/cli_process.h"
+#include "tests/support/child_process.h"
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 #include "tests/e2e/served_authority.h"
 #include "tests/fakes/lockstep_clock.h"
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/agent/cli/cli_process.h"
+#include "tests/support/child_process.h"
 
 namespace jejak::testing {
 

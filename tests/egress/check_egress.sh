@@ -5,7 +5,7 @@
 #     point (platform/http/http_post.h, curl_transfer.h) or libcurl; or a file outside
 #     agent/upload and the two CLI front-ends of the upload (agent/cli/cli_report.cc, the
 #     offline key file in agent/cli/cli_keys.cc) includes an agent/upload header; one more file
-#     may, agent/cli/cli_config.cc: `config check` reads [upload] with the upload module's own
+#     may, agent/cli/config/cli_config.cc: `config check` reads [upload] with the upload module's own
 #     parser (ParseUploadConfig) and sends nothing;
 #   link level: an object in any built library other than jejak_http and jejak_upload needs
 #     a sending symbol (NewCurlHttpPoster, CurlTransfer, curl_easy_*), or an object other than
@@ -17,7 +17,7 @@ fail=0
 offend() { echo "egress: $*" >&2; fail=1; }
 
 cd "$src" || exit 2
-prod_dirs=(platform crypto storage agent)
+prod_dirs=(platform crypto gaen storage agent)
 [ -d authority ] && prod_dirs+=(authority)
 mapfile -t files < <(find "${prod_dirs[@]}" -name '*.h' -o -name '*.cc' -o -name '*.c' | sort)
 [ "${#files[@]}" -gt 50 ] || { echo "egress: found only ${#files[@]} source files" >&2; exit 2; }
@@ -28,7 +28,7 @@ for f in "${files[@]}"; do
                offend "$f includes the HTTP sending entry point" ;;
     esac
     case $f in
-        agent/upload/*|agent/cli/cli_report.cc|agent/cli/cli_keys.cc|agent/cli/cli_config.cc) ;;
+        agent/upload/*|agent/cli/cli_report.cc|agent/cli/cli_keys.cc|agent/cli/config/cli_config.cc) ;;
         *) grep -Eq '#include[[:space:]]*"agent/upload/' "$f" &&
                offend "$f includes an upload header" ;;
     esac

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "agent/diagnosis/export_file.h"
+#include "gaen/export/export_file.h"
 #include "agent/diagnosis/key_fetch.h"
 
 using namespace jejak;

@@ -7,9 +7,9 @@
 #include <set>
 
 #include "crypto/aead.h"
-#include "crypto/day_key_ratchet.h"
+#include "storage/keys/day_key_ratchet.h"
 #include "crypto/guarded.h"
-#include "crypto/master_key.h"
+#include "storage/keys/master_key.h"
 #include "store_test_util.h"
 
 namespace jejak {

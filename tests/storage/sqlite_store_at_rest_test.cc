@@ -8,9 +8,9 @@
 #include <map>
 
 #include "crypto/aead.h"
-#include "crypto/day_key_ratchet.h"
+#include "storage/keys/day_key_ratchet.h"
 #include "platform/base/hex.h"
-#include "storage/keyring.h"
+#include "storage/keys/keyring.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_schema.h"
 #include "store_test_util.h"

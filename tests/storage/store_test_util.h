@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/master_key.h"
+#include "storage/keys/master_key.h"
 #include "platform/base/clock.h"
 #include "storage/memory_store.h"
 #include "storage/sqlite_store.h"

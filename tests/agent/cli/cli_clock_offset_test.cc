@@ -16,7 +16,7 @@
 #include "storage/sqlite_store.h"
 #include "test_data.h"
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 #include "tests/fakes/recording_server.h"
 
 namespace jejak {

@@ -24,9 +24,9 @@
 #include "agent/daemon/instance_lock.h"
 #include "platform/base/clock.h"
 #include "storage/sqlite_store.h"
-#include "tests/agent/cli/cli_process.h"
+#include "tests/support/child_process.h"
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 #include "tests/fakes/lockstep_clock.h"
 
 namespace jejak {

@@ -12,12 +12,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/cli/cli_format.h"
+#include "platform/cli/cli_format.h"
 #include "platform/base/clock.h"
 #include "storage/sqlite_store.h"
-#include "tests/agent/cli/cli_process.h"
+#include "tests/support/child_process.h"
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {

@@ -19,7 +19,7 @@
 #include "agent/daemon/instance_lock.h"
 #include "agent/daemon/service_notify.h"
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {

@@ -9,9 +9,9 @@
 #include <sstream>
 
 #include "agent/cli/cli.h"
-#include "agent/cli/cli_man.h"
+#include "platform/cli/cli_man.h"
 #include "platform/base/clock.h"
-#include "tests/agent/cli/cli_process.h"
+#include "tests/support/child_process.h"
 
 namespace jejak {
 namespace {

@@ -13,15 +13,15 @@
 #include <sstream>
 #include <thread>
 
-#include "agent/cli/cli_format.h"
+#include "platform/cli/cli_format.h"
 #include "agent/encounters/encounters.h"
-#include "crypto/rpi_batch.h"
+#include "gaen/keys/rpi_batch.h"
 #include "platform/base/clock.h"
 #include "platform/base/hex.h"
 #include "storage/sqlite_store.h"
 #include "tests/agent/cli/cli_test_util.h"
 #include "tests/agent/cli/json_schema_check.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 #include "tests/agent/encounters/xml_check.h"
 #include "tests/fakes/lockstep_clock.h"
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 #include "test_data.h"
 
 namespace jejak {

@@ -8,7 +8,7 @@
 
 #include "agent/upload/upload_config.h"
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 #include "tests/fakes/tls_file_server.h"
 #include "tests/test_data.h"
 

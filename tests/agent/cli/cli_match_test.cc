@@ -12,10 +12,10 @@
 #include <sstream>
 
 #include "agent/cli/cli.h"
-#include "agent/diagnosis/export_verify.h"
+#include "gaen/export/export_verify.h"
 #include "agent/check/match_report.h"
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 #include "platform/base/clock.h"
 #include "storage/sqlite_store.h"
 

@@ -20,7 +20,7 @@
 #include "agent/upload/upload_client.h"
 #include "platform/base/clock.h"
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 #include "tests/test_data.h"
 
 namespace jejak {

@@ -10,9 +10,9 @@
 #include <fstream>
 
 #include "agent/config/agent_files.h"
-#include "platform/base/identity.h"
-#include "tests/agent/cli/cli_process.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "platform/base/unix_user.h"
+#include "tests/support/child_process.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {

@@ -14,14 +14,14 @@
 #include <cstdlib>
 #include <thread>
 
-#include "agent/diagnosis/export_file.h"
-#include "agent/diagnosis/export_verify.h"
-#include "crypto/ecdsa_p256.h"
+#include "gaen/export/export_file.h"
+#include "gaen/export/export_verify.h"
+#include "crypto/ecdsa/ecdsa_p256.h"
 #include "platform/base/clock.h"
 #include "platform/base/hex.h"
 #include "storage/sqlite_store.h"
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 #include "tests/fakes/lockstep_clock.h"
 
 namespace jejak {

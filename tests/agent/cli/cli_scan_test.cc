@@ -13,7 +13,7 @@
 #include "platform/codec/gaen_advert.h"
 #include "platform/radio_spec/radio_spec.h"
 #include "test_data.h"
-#include "tests/agent/cli/cli_process.h"
+#include "tests/support/child_process.h"
 #include "tests/agent/cli/cli_test_util.h"
 
 namespace jejak {

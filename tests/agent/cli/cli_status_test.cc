@@ -18,7 +18,7 @@
 #include "agent/daemon/instance_lock.h"
 #include "platform/base/clock.h"
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {

@@ -19,12 +19,12 @@
 #include <string>
 #include <thread>
 
-#include "agent/diagnosis/export_verify.h"
-#include "crypto/key_schedule.h"
+#include "gaen/export/export_verify.h"
+#include "gaen/keys/key_schedule.h"
 #include "platform/base/clock.h"
 #include "platform/base/hex.h"
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 #include "tests/fakes/lockstep_clock.h"
 
 namespace jejak {

@@ -8,7 +8,7 @@
 #include "agent/config/exposure_config.h"
 #include "agent/config/radio_config.h"
 #include "agent/config/store_config.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {

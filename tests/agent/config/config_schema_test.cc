@@ -10,14 +10,14 @@
 #include <sstream>
 
 #include "agent/check/notify.h"
-#include "agent/cli/cli_config.h"
+#include "agent/cli/config/cli_config.h"
 #include "agent/config/config_file.h"
 #include "agent/config/config_schema.h"
 #include "agent/config/radio_config.h"
 #include "agent/config/store_config.h"
 #include "agent/diagnosis/key_fetch.h"
-#include "agent/risk/risk_config.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "gaen/risk/risk_config.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {

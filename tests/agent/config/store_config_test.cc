@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "agent/config/store_config.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {

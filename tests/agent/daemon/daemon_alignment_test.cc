@@ -17,10 +17,10 @@
 #include "agent/daemon/daemon.h"
 #include "agent/exposure/match.h"
 #include "agent/exposure/match_resolve.h"
-#include "agent/risk/risk_score.h"
+#include "gaen/risk/risk_score.h"
 #include "platform/sim/sim_radio.h"
 #include "storage/memory_store.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {

@@ -12,11 +12,11 @@
 
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/run_loop.h"
-#include "crypto/key_schedule.h"
+#include "gaen/keys/key_schedule.h"
 #include "platform/codec/gaen_advert.h"
 #include "platform/sim/sim_radio.h"
 #include "storage/memory_store.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {

@@ -12,13 +12,13 @@
 #include "agent/daemon/daemon.h"
 #include "agent/exposure/match.h"
 #include "agent/exposure/match_resolve.h"
-#include "agent/risk/risk_score.h"
-#include "crypto/key_schedule.h"
+#include "gaen/risk/risk_score.h"
+#include "gaen/keys/key_schedule.h"
 #include "platform/codec/gaen_advert.h"
 #include "platform/base/hex.h"
 #include "platform/sim/sim_radio.h"
 #include "storage/memory_store.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {

@@ -15,7 +15,7 @@
 #include "platform/sim/sim_radio.h"
 #include "storage/memory_store.h"
 #include "storage/sqlite_store.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {

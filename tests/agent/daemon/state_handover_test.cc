@@ -12,7 +12,7 @@
 
 #include "agent/config/agent_files.h"
 #include "agent/daemon/state_handover.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {

@@ -13,7 +13,7 @@
 
 #include "agent/diagnosis/key_fetch.h"
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 #include "tests/fakes/http_fake.h"
 #include "test_data.h"
 

@@ -11,7 +11,7 @@
 #include "agent/daemon/daemon.h"
 #include "agent/encounters/encounters.h"
 #include "agent/exposure/exposure_window.h"
-#include "crypto/key_schedule.h"
+#include "gaen/keys/key_schedule.h"
 #include "platform/base/hex.h"
 
 namespace jejak {

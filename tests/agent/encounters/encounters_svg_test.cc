@@ -12,7 +12,7 @@
 
 #include "agent/encounters/encounters.h"
 #include "agent/exposure/rough_distance.h"
-#include "tests/agent/cli/cli_process.h"
+#include "tests/support/child_process.h"
 #include "tests/agent/encounters/xml_check.h"
 
 namespace jejak {

@@ -1,4 +1,4 @@
-// The harness on the copied public datasets (tests/data/datasets) reproduces the README's
+// The harness on the copied public datasets (data/datasets) reproduces the README's
 // self-check anchors exactly, cleans and slices the files as documented, and `jejak eval`
 // keeps its JSON contract and exit codes.
 #include <doctest/doctest.h>
@@ -13,7 +13,7 @@
 #include "agent/eval/eval_report.h"
 #include "test_data.h"
 #include "tests/agent/cli/cli_test_util.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak::eval {
 namespace {
@@ -65,7 +65,7 @@ TEST_CASE("self-check anchors: Herald continuity 1145/1145 per file, the Pi tabl
     CHECK(a100.continuity_c.hit == 759);
     CHECK(a100.continuity_c.total == 987);
     CHECK(a100.readings == 1969 - 22);  // rows minus bad RSSI; mangled rows kept
-    // tests/data/datasets/README.md section 2: continuity (%), episodes, bad-RSSI rows.
+    // data/datasets/README.md section 2: continuity (%), episodes, bad-RSSI rows.
     struct PiRow {
         const char* file;
         double continuity;

@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "agent/eval/eval_data.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak::eval {
 

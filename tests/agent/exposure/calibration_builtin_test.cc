@@ -7,9 +7,9 @@
 
 #include <filesystem>
 
-#include "agent/exposure/calibration.h"
+#include "gaen/risk/calibration.h"
 #include "test_data.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {

@@ -7,12 +7,12 @@
 
 #include <vector>
 
-#include "agent/diagnosis/export_verify.h"
+#include "gaen/export/export_verify.h"
 #include "agent/exposure/match.h"
 #include "agent/exposure/match_resolve.h"
-#include "agent/risk/risk_score.h"
+#include "gaen/risk/risk_score.h"
 #include "crypto/aes.h"
-#include "crypto/rpi_batch.h"
+#include "gaen/keys/rpi_batch.h"
 #include "test_data.h"
 
 namespace jejak {

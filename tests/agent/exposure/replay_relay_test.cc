@@ -8,7 +8,7 @@
 
 #include "agent/exposure/exposure_window.h"
 #include "agent/exposure/match.h"
-#include "crypto/key_schedule.h"
+#include "gaen/keys/key_schedule.h"
 
 namespace jejak {
 namespace {

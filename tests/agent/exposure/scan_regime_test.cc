@@ -11,7 +11,7 @@
 #include "agent/check/match_check.h"
 #include "agent/exposure/match.h"
 #include "agent/exposure/match_resolve.h"
-#include "agent/risk/risk_score.h"
+#include "gaen/risk/risk_score.h"
 #include "storage/sighting_aggregator.h"
 
 namespace jejak {

@@ -10,7 +10,7 @@
 #include "agent/config/exposure_config.h"
 #include "agent/exposure/exposure_window.h"
 #include "agent/exposure/match.h"
-#include "crypto/key_schedule.h"
+#include "gaen/keys/key_schedule.h"
 
 namespace jejak {
 namespace {

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "agent/upload/chaff_schedule.h"
-#include "tests/agent/diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {

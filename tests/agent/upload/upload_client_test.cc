@@ -31,11 +31,11 @@ UploadConfig Config() {
     return c;
 }
 
-std::vector<PublishKey> Keys(size_t n) {
+std::vector<ExposureKey> Keys(size_t n) {
     SystemRandom random;
-    std::vector<PublishKey> keys;
+    std::vector<ExposureKey> keys;
     for (size_t i = 0; i < n; ++i) {
-        PublishKey k;
+        ExposureKey k;
         random.Fill(k.key.mutable_bytes());
         k.rolling_start_number = 2940000 - static_cast<uint32_t>(i) * 144;
         k.rolling_period = 144;
@@ -108,9 +108,9 @@ TEST_CASE("report binds the certificate to exactly the published keys and pads e
 
     // The keys sent are the device's keys with the test type's transmission risk, and the
     // ekeyhmac is their HMAC under the hmacKey sent alongside.
-    std::vector<PublishKey> sent;
+    std::vector<ExposureKey> sent;
     for (const json& k : publish["temporaryExposureKeys"]) {
-        PublishKey p;
+        ExposureKey p;
         REQUIRE(Base64DecodeExact(k["key"].get<std::string>(), p.key.mutable_bytes(), "k").ok());
         p.rolling_start_number = k["rollingStartNumber"];
         p.rolling_period = k["rollingPeriod"];

@@ -1,0 +1,161 @@
+// Man pages from the CLI11 app tree (cli_man.h).
+#include "platform/cli/cli_man.h"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+#include "platform/cli/cli_program.h"
+
+namespace jejak {
+namespace {
+
+std::string Upper(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return text;
+}
+
+bool Hidden(const CLI::Option* opt) { return opt->get_group().empty(); }
+
+bool IsFlag(const CLI::Option* opt) { return opt->get_items_expected_max() == 0; }
+
+// The argument placeholder: the type CLI11 shows (TEXT, INT, FLOAT...), without validators.
+std::string Placeholder(const CLI::Option* opt) {
+    std::string type = opt->get_type_name();
+    type = type.substr(0, type.find(':'));
+    if (type.empty()) type = "VALUE";
+    if (opt->get_items_expected_max() > 1) type += " ...";
+    return type;
+}
+
+// "\fB\-\-day\fR \fITEXT\fR", or a positional's "\fIFILE\fR".
+std::string OptionTerm(const CLI::Option* opt) {
+    if (opt->get_positional() && opt->get_name(false, false) == opt->get_name(true, false)) {
+        return "\\fI" + RoffEscape(opt->get_name(true, false)) + "\\fR";
+    }
+    std::string names = opt->get_name(false, true);
+    std::string term;
+    std::stringstream list(names);
+    for (std::string name; std::getline(list, name, ',');) {
+        term += (term.empty() ? "" : ", ") + ("\\fB" + RoffEscape(name) + "\\fR");
+    }
+    if (!IsFlag(opt)) term += " \\fI" + RoffEscape(Placeholder(opt)) + "\\fR";
+    return term;
+}
+
+std::string OptionText(const CLI::Option* opt) {
+    std::string text = opt->get_description();
+    const std::string def = opt->get_default_str();
+    // A description that states its own default is the one to believe.
+    if (!IsFlag(opt) && !def.empty() && def != "[]" && text.find("default") == std::string::npos) {
+        text += " (default: " + def + ")";
+    }
+    if (opt->get_required()) text += " (required)";
+    return RoffEscape(text);
+}
+
+void Options(std::ostream& out, const CLI::App& app, bool root) {
+    for (const CLI::Option* opt : app.get_options()) {
+        if (Hidden(opt) || opt == app.get_help_ptr()) continue;
+        if (!root && opt == app.get_version_ptr()) continue;
+        out << ".TP\n" << OptionTerm(opt) << "\n" << OptionText(opt) << "\n";
+    }
+}
+
+std::string Path(const CLI::App& app) {
+    std::string path = app.get_name();
+    for (const CLI::App* p = app.get_parent(); p != nullptr; p = p->get_parent()) {
+        path = p->get_name() + " " + path;
+    }
+    return path;
+}
+
+// The usage line of one command: required options bare, the others in brackets.
+std::string Usage(const CLI::App& app) {
+    std::string usage = "\\fB" + RoffEscape(Path(app)) + "\\fR";
+    if (!app.get_subcommands({}).empty()) return usage + " \\fICOMMAND\\fR";
+    for (const CLI::Option* opt : app.get_options()) {
+        if (Hidden(opt) || opt == app.get_help_ptr()) continue;
+        const std::string term = OptionTerm(opt);
+        usage += opt->get_required() ? " " + term : " [" + term + "]";
+    }
+    return usage;
+}
+
+void Commands(std::ostream& out, const CLI::App& app) {
+    for (const CLI::App* sub : app.get_subcommands({})) {
+        out << ".SS \"" << RoffEscape(Path(*sub)) << "\"\n"
+            << Usage(*sub) << "\n.PP\n"
+            << RoffEscape(sub->get_description()) << "\n";
+        std::string children;
+        for (const CLI::App* child : sub->get_subcommands({})) {
+            children += (children.empty() ? "" : ", ") + child->get_name();
+        }
+        if (!children.empty()) out << ".PP\nCommands: " << RoffEscape(children) << ".\n";
+        Options(out, *sub, /*root=*/false);
+        Commands(out, *sub);
+    }
+}
+
+void CollectPaths(const CLI::App& app, const std::string& prefix, std::vector<std::string>& out) {
+    for (const CLI::App* sub : app.get_subcommands({})) {
+        const std::string path = prefix.empty() ? sub->get_name() : prefix + " " + sub->get_name();
+        out.push_back(path);
+        CollectPaths(*sub, path, out);
+    }
+}
+
+}  // namespace
+
+std::string RoffEscape(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '\\') {
+            out += "\\e";
+        } else if (c == '-') {
+            out += "\\-";
+        } else {
+            if ((c == '.' || c == '\'') && (out.empty() || out.back() == '\n')) out += "\\&";
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> CommandPaths(const CLI::App& app) {
+    std::vector<std::string> out;
+    CollectPaths(app, "", out);
+    return out;
+}
+
+std::string RenderManPage(const CliProgram& program, const CLI::App& app) {
+    static const ManPageText kNone;
+    const ManPageText& text = program.man != nullptr ? *program.man : kNone;
+    std::ostringstream out;
+    out << ".\\\" Generated by `" << program.name << " --man-page` from its command line "
+        << "definitions: do not edit.\n"
+        << ".TH " << Upper(program.name) << " \"1\" \"\" \"" << program.name << " " << JEJAK_VERSION
+        << "\" \"User Commands\"\n"
+        << ".SH NAME\n"
+        << RoffEscape(program.name) << " \\- "
+        << RoffEscape(text.summary.empty() ? program.description : text.summary) << "\n"
+        << ".SH SYNOPSIS\n"
+        << "\\fB" << RoffEscape(program.name) << "\\fR [\\fIGLOBAL OPTIONS\\fR] \\fICOMMAND\\fR "
+        << "[\\fIOPTIONS\\fR]\n"
+        << ".SH DESCRIPTION\n"
+        << (text.description.empty() ? RoffEscape(program.description) : text.description)
+        << "\n.SH \"GLOBAL OPTIONS\"\n"
+        << "Before or after the command.\n";
+    Options(out, app, /*root=*/true);
+    out << ".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nThis program's or a command's options.\n"
+        << ".SH COMMANDS\n";
+    Commands(out, app);
+    for (const ManSection& section : text.sections) {
+        out << ".SH \"" << section.title << "\"\n" << section.roff;
+        if (!section.roff.empty() && section.roff.back() != '\n') out << "\n";
+    }
+    return out.str();
+}
+
+}  // namespace jejak
