@@ -32,29 +32,6 @@ Result<std::string> RequiredString(const Json& j, const char* name) {
     return s;
 }
 
-// A JSON integer in [lo, hi]; nullopt when absent or null.
-Result<std::optional<int64_t>> OptionalInteger(const Json& j, const char* name, int64_t lo,
-                                               int64_t hi, const std::string& where = "") {
-    const auto it = j.find(name);
-    if (it == j.end() || it->is_null()) return std::optional<int64_t>();
-    const auto bad = [&] {
-        return Status::InvalidArgument(where + name + " must be an integer in " +
-                                       std::to_string(lo) + ".." + std::to_string(hi));
-    };
-    int64_t v = 0;
-    if (it->is_number_unsigned()) {
-        const uint64_t u = it->get<uint64_t>();
-        if (u > static_cast<uint64_t>(hi)) return bad();
-        v = static_cast<int64_t>(u);
-    } else if (it->is_number_integer()) {
-        v = it->get<int64_t>();
-    } else {
-        return bad();
-    }
-    if (v < lo || v > hi) return bad();
-    return std::optional<int64_t>(v);
-}
-
 }  // namespace
 
 PublishRequest::~PublishRequest() { SecureZero(hmac_key.data(), hmac_key.size()); }
@@ -135,7 +112,7 @@ Result<PublishRequest> ParsePublishRequest(std::string_view body) {
         return Status::InvalidArgument("hmacKey must decode to 16..64 bytes");
     }
     JEJAK_ASSIGN_OR_RETURN(out.symptom_onset_interval,
-                           OptionalInteger(j, "symptomOnsetInterval", INT32_MIN, INT32_MAX));
+                           OptionalJsonInteger(j, "symptomOnsetInterval", INT32_MIN, INT32_MAX));
     const auto traveler = j.find("traveler");
     if (traveler != j.end() && !traveler->is_null()) {
         if (!traveler->is_boolean()) return Status::InvalidArgument("traveler must be a boolean");

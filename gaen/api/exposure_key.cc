@@ -6,13 +6,11 @@
 #include "platform/base/base64.h"
 
 namespace jejak {
-namespace {
 
 using nlohmann::json;
 
-// The integer `name` of `obj` in [lo, hi]; nullopt when absent or null.
-Result<std::optional<int64_t>> OptionalInteger(const json& obj, const char* name, int64_t lo,
-                                               int64_t hi, const std::string& where) {
+Result<std::optional<int64_t>> OptionalJsonInteger(const json& obj, const char* name, int64_t lo,
+                                                   int64_t hi, const std::string& where) {
     const auto it = obj.find(name);
     if (it == obj.end() || it->is_null()) return std::optional<int64_t>();
     const auto bad = [&] {
@@ -32,8 +30,6 @@ Result<std::optional<int64_t>> OptionalInteger(const json& obj, const char* name
     if (v < lo || v > hi) return bad();
     return std::optional<int64_t>(v);
 }
-
-}  // namespace
 
 json ExposureKeyJson(const ExposureKey& k) {
     return {{"key", Base64Encode(k.key.bytes())},
@@ -62,10 +58,10 @@ Result<ExposureKey> ParseExposureKey(const json& k, size_t index, ExposureKeyChe
                                             out.key.mutable_bytes(), where + "key"));
     const bool valid = check == ExposureKeyCheck::kValid;
     JEJAK_ASSIGN_OR_RETURN(auto start,
-                           OptionalInteger(k, "rollingStartNumber", 0, UINT32_MAX, where));
-    JEJAK_ASSIGN_OR_RETURN(auto period, OptionalInteger(k, "rollingPeriod", valid ? 1 : INT32_MIN,
+                           OptionalJsonInteger(k, "rollingStartNumber", 0, UINT32_MAX, where));
+    JEJAK_ASSIGN_OR_RETURN(auto period, OptionalJsonInteger(k, "rollingPeriod", valid ? 1 : INT32_MIN,
                                                         valid ? 144 : INT32_MAX, where));
-    JEJAK_ASSIGN_OR_RETURN(auto risk, OptionalInteger(k, "transmissionRisk", valid ? 0 : INT32_MIN,
+    JEJAK_ASSIGN_OR_RETURN(auto risk, OptionalJsonInteger(k, "transmissionRisk", valid ? 0 : INT32_MIN,
                                                       valid ? 8 : INT32_MAX, where));
     if (!start) return Status::InvalidArgument(where + "rollingStartNumber is missing");
     if (!period) return Status::InvalidArgument(where + "rollingPeriod is missing");

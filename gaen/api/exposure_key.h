@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +27,13 @@ struct ExposureKey {
 // {"key": base64, "rollingStartNumber", "rollingPeriod", "transmissionRisk"}.
 nlohmann::json ExposureKeyJson(const ExposureKey& key);
 nlohmann::json ExposureKeysJson(std::span<const ExposureKey> keys);
+
+// The integer `name` of the JSON object `obj` in [lo, hi]; nullopt when absent or null;
+// InvalidArgument "<where><name> must be an integer in lo..hi" otherwise (the API bodies'
+// integers, read the same way on both sides).
+Result<std::optional<int64_t>> OptionalJsonInteger(const nlohmann::json& obj, const char* name,
+                                                   int64_t lo, int64_t hi,
+                                                   const std::string& where = "");
 
 // How strictly ParseExposureKey checks the integers. kShape: what the wire allows
 // (rollingPeriod >= 0, any 32-bit transmissionRisk, which the key server's publish rules then

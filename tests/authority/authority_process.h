@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "../agent/cli/cli_process.h"
+#include "tests/support/child_process.h"
 
 namespace jejak::testing {
 

@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../agent/cli/cli_process.h"
+#include "tests/support/child_process.h"
 #include "../agent/cli/cli_test_util.h"
 #include "authority/cli/cli_authority.h"
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "../diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
 
 namespace jejak {
 namespace {
