@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "authority_test_util.h"
 
 namespace jejak::testing {

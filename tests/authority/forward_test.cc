@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../agent/cli/cli_process.h"
-#include "../agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "authority/cli/cli_authority.h"
 
 namespace jejak::testing {

@@ -25,7 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/base/clock.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
 #include "tests/fakes/lockstep_clock.h"
 

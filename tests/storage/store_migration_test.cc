@@ -7,7 +7,7 @@
 
 #include "storage/row_codec.h"
 #include "storage/sighting_aggregator.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
 #include "tests/storage/store_test_util.h"
 
 namespace jejak {

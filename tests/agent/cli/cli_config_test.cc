@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "agent/config/config_keys.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
 
 namespace jejak {

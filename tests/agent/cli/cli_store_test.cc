@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "agent/daemon/instance_lock.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "platform/base/clock.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"

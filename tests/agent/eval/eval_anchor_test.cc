@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/eval/eval_report.h"
-#include "test_data.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/test_data.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
 
 namespace jejak::eval {

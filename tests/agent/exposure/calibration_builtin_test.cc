@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "gaen/risk/calibration.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
 #include "tests/support/export_builders.h"
 
 namespace jejak {

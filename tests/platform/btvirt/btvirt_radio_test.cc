@@ -28,7 +28,7 @@
 #include "platform/transport/h4_fd_transport.h"
 #include "platform/base/hex.h"
 #include "platform/radio_spec/radio_spec.h"
-#include "tests/platform/radio/radio_conformance.h"
+#include "tests/support/radio_conformance.h"
 
 namespace jejak {
 namespace {

@@ -15,7 +15,7 @@
 #include "platform/codec/gaen_advert.h"
 #include "platform/radio_spec/radio_spec.h"
 #include "platform/sim/sim_radio.h"
-#include "tests/platform/radio/radio_conformance.h"
+#include "tests/support/radio_conformance.h"
 
 namespace jejak {
 namespace {
