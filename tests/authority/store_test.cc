@@ -35,7 +35,7 @@ public:
             database_ = uri;
             REQUIRE(DropPostgresAuthoritySchema(database_).ok());
         } else {
-            database_ = dir_.path() + "/a.db";
+            database_ = dir_.str() + "/a.db";
         }
         store_ = Reopen();
     }
@@ -70,7 +70,7 @@ public:
 
 private:
     DatabaseBackend backend_;
-    AuthorityTempDir dir_;
+    ScratchDir dir_;
     std::string database_;
     std::unique_ptr<AuthorityStore> store_;
 };

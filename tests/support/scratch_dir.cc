@@ -10,9 +10,10 @@
 
 namespace jejak::testing {
 
-ScratchDir::ScratchDir(const std::string& tag) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / ("jejak-" + tag + "-XXXXXX"))
-                           .string();
+ScratchDir::ScratchDir(const std::string& tag, const std::filesystem::path& parent) {
+    const std::filesystem::path base =
+        parent.empty() ? std::filesystem::temp_directory_path() : parent;
+    std::string tmpl = (base / ("jejak-" + tag + "-XXXXXX")).string();
     if (::mkdtemp(tmpl.data()) == nullptr) {
         throw std::runtime_error("mkdtemp " + tmpl + ": " + std::strerror(errno));
     }

@@ -9,10 +9,11 @@ namespace jejak::testing {
 
 class ScratchDir {
 public:
-    // Creates `<system temp dir>/jejak-<tag>-XXXXXX` with mode 0700 (mkdtemp), so no other
-    // user can read or plant files in it. Throws std::runtime_error when it cannot: a test
-    // without its directory cannot run, and doctest reports the exception as a failure.
-    explicit ScratchDir(const std::string& tag = "test");
+    // Creates `<parent>/jejak-<tag>-XXXXXX` with mode 0700 (mkdtemp), so no other user can
+    // read or plant files in it; `parent` defaults to the system temp dir (give the build tree
+    // when the test hard-links built programs). Throws std::runtime_error when it cannot: a
+    // test without its directory cannot run, and doctest reports the exception as a failure.
+    explicit ScratchDir(const std::string& tag = "test", const std::filesystem::path& parent = {});
     // Removes the directory and its contents; errors are ignored (nothing to report to).
     ~ScratchDir();
     ScratchDir(const ScratchDir&) = delete;
