@@ -19,7 +19,6 @@ namespace jejak {
 namespace {
 
 using testing::RunJejak;
-
 using testing::ScratchDir;
 
 // A store in `dir` holding `n` sightings of today and one TEK.
