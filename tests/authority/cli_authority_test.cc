@@ -9,6 +9,7 @@
 
 #include "tests/support/cli_runner.h"
 #include "authority_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::testing {
 namespace {

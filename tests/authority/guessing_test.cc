@@ -7,6 +7,7 @@
 
 #include "authority/rate_limit.h"
 #include "authority_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::testing {
 namespace {

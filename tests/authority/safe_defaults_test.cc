@@ -14,8 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "authority_process.h"
 #include "authority_test_util.h"
+#include "tests/support/child_process.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::testing {
 namespace {

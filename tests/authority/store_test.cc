@@ -18,6 +18,7 @@
 #include "authority/store/sqlite_authority_store.h"
 #include "authority_test_util.h"
 #include "storage/sqlite_db.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::testing {
 namespace {

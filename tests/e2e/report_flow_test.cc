@@ -22,6 +22,7 @@
 #include "tests/support/export_builders.h"
 #include "tests/e2e/served_authority.h"
 #include "tests/fakes/lockstep_clock.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

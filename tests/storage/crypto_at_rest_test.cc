@@ -11,6 +11,7 @@
 #include "crypto/guarded.h"
 #include "storage/keys/master_key.h"
 #include "store_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

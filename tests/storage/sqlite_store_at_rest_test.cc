@@ -14,6 +14,7 @@
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_schema.h"
 #include "store_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

@@ -13,6 +13,7 @@
 
 #include "store_test_util.h"
 #include "store_test_util_rows.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

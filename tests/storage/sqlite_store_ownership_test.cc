@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tests/storage/store_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

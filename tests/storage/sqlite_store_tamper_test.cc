@@ -4,6 +4,7 @@
 
 #include "storage/sqlite_db.h"
 #include "store_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

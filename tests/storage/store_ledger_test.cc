@@ -7,6 +7,7 @@
 #include "storage/row_codec.h"
 #include "storage/sqlite_schema.h"
 #include "store_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

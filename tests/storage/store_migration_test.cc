@@ -9,6 +9,7 @@
 #include "storage/sighting_aggregator.h"
 #include "tests/support/test_data.h"
 #include "tests/storage/store_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

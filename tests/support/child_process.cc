@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstring>
+#include <mutex>
 
 extern char** environ;
 
@@ -72,14 +74,8 @@ void CloseAll(std::initializer_list<int> fds) {
 
 }  // namespace
 
-ChildProcess::ChildProcess(const std::vector<std::string>& program_argv, ChildOptions options) {
-    Start(program_argv, options);
-}
-
 ChildProcess::ChildProcess(const std::vector<std::string>& program_argv,
-                           const std::vector<std::string>& env) {
-    ChildOptions options;
-    options.env = env;
+                           const ChildOptions& options) {
     Start(program_argv, options);
 }
 
@@ -98,6 +94,11 @@ void ChildProcess::Start(const std::vector<std::string>& program_argv,
     for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
     for (const std::string& e : options.env) envp.push_back(const_cast<char*>(e.c_str()));
     envp.push_back(nullptr);
+
+    // A child that exits without reading its input must not kill this process with SIGPIPE:
+    // ignored here once (threads may spawn at the same time), back to default in the child.
+    static std::once_flag ignore_sigpipe;
+    std::call_once(ignore_sigpipe, [] { signal(SIGPIPE, SIG_IGN); });
 
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
     const bool capture_err = options.stderr_file.empty() && !options.inherit_stderr;
@@ -120,6 +121,7 @@ void ChildProcess::Start(const std::vector<std::string>& program_argv,
     }
     pid_ = fork();
     if (pid_ == 0) {
+        signal(SIGPIPE, SIG_DFL);
         // dup2 clears close-on-exec on the new descriptor.
         if (dup2(in_fd, STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
             dup2(err_fd, STDERR_FILENO) < 0) {
@@ -140,17 +142,12 @@ void ChildProcess::Start(const std::vector<std::string>& program_argv,
         return;
     }
     if (options.input) {
-        // A child that exits without reading its input must not kill the test with SIGPIPE.
-        struct sigaction ignore {}, old {};
-        ignore.sa_handler = SIG_IGN;
-        sigaction(SIGPIPE, &ignore, &old);
         const std::string& input = *options.input;
         for (size_t done = 0; done < input.size();) {
             const ssize_t n = write(in[1], input.data() + done, input.size() - done);
             if (n <= 0 && errno != EINTR) break;
             if (n > 0) done += static_cast<size_t>(n);
         }
-        sigaction(SIGPIPE, &old, nullptr);
         close(in[1]);
     }
 }

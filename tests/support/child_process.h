@@ -49,10 +49,7 @@ public:
     // Starts argv[0] (through HostArgv) with `options`; ok() says whether fork/exec set-up
     // worked (an exec failure shows as exit status 127).
     explicit ChildProcess(const std::vector<std::string>& program_argv,
-                          ChildOptions options = {});
-    // Extra environment only (the common case).
-    ChildProcess(const std::vector<std::string>& program_argv,
-                 const std::vector<std::string>& env);
+                          const ChildOptions& options = {});
     // SIGKILL and reap when still running; closes the pipes.
     ~ChildProcess();
     ChildProcess(const ChildProcess&) = delete;

@@ -7,7 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "../diagnosis/export_test_util.h"
+#include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

@@ -28,6 +28,7 @@
 #include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
 #include "tests/fakes/lockstep_clock.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

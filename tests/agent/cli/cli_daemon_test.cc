@@ -20,6 +20,7 @@
 #include "agent/daemon/service_notify.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

@@ -24,6 +24,7 @@
 #include "tests/support/export_builders.h"
 #include "tests/support/xml_check.h"
 #include "tests/fakes/lockstep_clock.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

@@ -7,6 +7,7 @@
 #include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
 #include "tests/support/test_data.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

@@ -11,6 +11,7 @@
 #include "tests/support/export_builders.h"
 #include "tests/fakes/tls_file_server.h"
 #include "tests/support/test_data.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

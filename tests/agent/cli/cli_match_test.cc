@@ -18,6 +18,7 @@
 #include "tests/support/export_builders.h"
 #include "platform/base/clock.h"
 #include "storage/sqlite_store.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

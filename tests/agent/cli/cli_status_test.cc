@@ -19,6 +19,7 @@
 #include "platform/base/clock.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

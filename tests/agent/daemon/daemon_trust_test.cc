@@ -16,6 +16,7 @@
 #include "storage/memory_store.h"
 #include "storage/sqlite_store.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

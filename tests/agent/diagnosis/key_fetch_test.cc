@@ -16,6 +16,7 @@
 #include "tests/support/export_builders.h"
 #include "tests/fakes/http_fake.h"
 #include "tests/support/test_data.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

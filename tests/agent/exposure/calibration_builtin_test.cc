@@ -10,6 +10,7 @@
 #include "gaen/risk/calibration.h"
 #include "tests/support/test_data.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

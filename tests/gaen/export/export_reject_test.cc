@@ -9,6 +9,7 @@
 #include "gaen/export/export_verify.h"
 #include "tests/support/export_builders.h"
 #include "tests/support/test_data.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
