@@ -48,19 +48,19 @@ Result<std::vector<Sighting>> DaemonRig::ReadSightings(DayRange range) {
 }
 
 Status RunDaemons(ManualClock& clock, int64_t seconds, const std::vector<DaemonRig*>& rigs,
-                  Radio* observer) {
+                  Radio* observer, int64_t step_s) {
     constexpr int64_t kSecond = 1'000'000;
-    for (int64_t t = 0; t < seconds; ++t) {
-        clock.Advance(kSecond);
-        const std::string at = " (second " + std::to_string(t + 1) + ")";
+    for (int64_t t = 0; t < seconds; t += step_s) {
+        clock.Advance(step_s * kSecond);
+        const std::string at = "second " + std::to_string(t + step_s);
         for (DaemonRig* d : rigs) {
-            if (Status s = d->radio->Poll().status(); !s.ok()) return s.WithContext("poll" + at);
+            if (Status s = d->radio->Poll().status(); !s.ok()) return s.WithContext("poll, " + at);
         }
         if (observer != nullptr) {
-            if (Status s = observer->Poll().status(); !s.ok()) return s.WithContext("observer" + at);
+            if (Status s = observer->Poll().status(); !s.ok()) return s.WithContext("observer poll, " + at);
         }
         for (DaemonRig* d : rigs) {
-            if (Status s = d->daemon->Tick(); !s.ok()) return s.WithContext("tick" + at);
+            if (Status s = d->daemon->Tick(); !s.ok()) return s.WithContext("tick, " + at);
         }
     }
     return Status::Ok();

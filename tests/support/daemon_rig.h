@@ -52,10 +52,10 @@ struct DaemonRig {
     std::unique_ptr<Daemon> daemon;
 };
 
-// `seconds` simulated seconds, one at a time: the clock advances a second, every rig's radio
-// polls (then `observer`, a radio with no daemon), then every daemon ticks. Stops at the first
-// error, returned with the step it happened at.
+// `seconds` simulated seconds in steps of `step_s`: the clock advances a step, every rig's
+// radio polls (then `observer`, a radio with no daemon), then every daemon ticks. Stops at the
+// first error, returned with the second it happened at.
 Status RunDaemons(ManualClock& clock, int64_t seconds, const std::vector<DaemonRig*>& rigs,
-                  Radio* observer = nullptr);
+                  Radio* observer = nullptr, int64_t step_s = 1);
 
 }  // namespace jejak::testing
