@@ -34,7 +34,8 @@ void DaemonRig::StartDaemon(const Clock& clock, const DaemonOptions& options) {
 
 Result<std::vector<StoredTek>> DaemonRig::ReadTeks() {
     std::vector<StoredTek> teks;
-    Status s = store->ForEachTek(DayRange::All(), [&](const StoredTek& t) { teks.push_back(t); });
+    Status s =
+        store->ForEachTek(DayRange::All(), [&](const StoredTek& t) { teks.push_back(t); }).status();
     if (!s.ok()) return s;
     return teks;
 }
@@ -42,7 +43,8 @@ Result<std::vector<StoredTek>> DaemonRig::ReadTeks() {
 Result<std::vector<Sighting>> DaemonRig::ReadSightings(DayRange range) {
     if (Status s = store->Flush(); !s.ok()) return s;
     std::vector<Sighting> all;
-    Status s = store->ForEachSighting(range, [&](const Sighting& x) { all.push_back(x); });
+    Status s =
+        store->ForEachSighting(range, [&](const Sighting& x) { all.push_back(x); }).status();
     if (!s.ok()) return s;
     return all;
 }

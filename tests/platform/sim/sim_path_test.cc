@@ -22,6 +22,7 @@ constexpr int64_t kT0 = 1'800'000'000;  // 2027-01-15T08:00:00Z
 // A scratch directory for path files.
 struct PathDir {
     testing::ScratchDir scratch{"path"};
+    const std::string path = scratch.str();
     std::string Write(const std::string& name, const std::string& text) const {
         const std::string file = scratch.File(name);
         std::ofstream(file) << text;
