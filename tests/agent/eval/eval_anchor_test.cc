@@ -23,7 +23,7 @@ std::vector<Dataset> CopiedDatasets() {
     std::vector<Dataset> out;
     for (const char* dir :
          {"herald-analysis", "Exposure-Notification-on-RPi", "multi-channel-paper-data"}) {
-        auto d = LoadDataset(testing::TestDataPath(std::string("datasets/") + dir));
+        auto d = LoadDataset(testing::RuntimeDataPath(std::string("datasets/") + dir));
         REQUIRE(d.ok());
         out.push_back(std::move(d).value());
     }
@@ -120,7 +120,7 @@ TEST_CASE("rows: every (file, mode, rule) once, episodes and ground truth as doc
 TEST_CASE("mode C: a continuous scanner calibrated on the Pi data notifies the close episodes") {
     // Pi Device A hears B; calibration: median RSSI at 150 cm -52 dBm -> correction 9 dB,
     // attenuation = 12 - (rssi + 9) = 3 - rssi: -50 dBm at 50 cm is 53 dB (CWA near < 55).
-    auto d = LoadDataset(testing::TestDataPath("datasets/Exposure-Notification-on-RPi"));
+    auto d = LoadDataset(testing::RuntimeDataPath("datasets/Exposure-Notification-on-RPi"));
     REQUIRE(d.ok());
     std::vector<const Stream*> streams;
     for (const Stream& s : d->streams) streams.push_back(&s);

@@ -185,7 +185,7 @@ TEST_CASE("classification notifies at the threshold for the configured report ty
 
 TEST_CASE("calibration table: lookup by model or device, fleet mean, receiver resolution") {
     const std::string path =
-        testing::TestDataPath("calibration/en_calibration_2020-12-14_via_microg.csv");
+        testing::RuntimeDataPath("calibration/en_calibration_2020-12-14_via_microg.csv");
     auto table = CalibrationTable::Load(path);
     REQUIRE(table.ok());
     CHECK(table->rows().size() == 551);

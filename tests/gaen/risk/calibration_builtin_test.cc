@@ -27,7 +27,7 @@ Result<ReceiverCalibration> ResolveFromEmptyDir(const nlohmann::json& section) {
 
 TEST_CASE("the built-in calibration table is the tests/data file, byte for byte") {
     const testing::Bytes file =
-        testing::ReadFile(testing::TestDataPath("calibration/en_calibration_2020-12-14_via_microg.csv"));
+        testing::ReadFile(testing::RuntimeDataPath("calibration/en_calibration_2020-12-14_via_microg.csv"));
     const std::string_view builtin = BuiltinCalibrationCsv();
     REQUIRE(builtin.size() == file.size());
     CHECK(std::equal(builtin.begin(), builtin.end(), file.begin()));
