@@ -17,19 +17,6 @@ bool IsValidReportTypeTransition(ReportType from, ReportType to) {
     }
 }
 
-bool IsScoredReportType(ReportType type, bool allow_recursive) {
-    switch (type) {
-        case ReportType::kConfirmedTest:
-        case ReportType::kConfirmedClinicalDiagnosis:
-        case ReportType::kSelfReport:
-            return true;
-        case ReportType::kRecursive:
-            return allow_recursive;
-        default:
-            return false;
-    }
-}
-
 std::vector<KeyExposure> ResolveKeyExposures(std::span<const KeyHits> matches,
                                              std::span<const SightingRecord> records,
                                              const WindowConfig& config, bool allow_recursive,

@@ -30,9 +30,6 @@ struct KeyExposure {
 };
 
 bool IsValidReportTypeTransition(ReportType from, ReportType to);
-// Report types whose windows count in scoring: CONFIRMED_TEST, CONFIRMED_CLINICAL_DIAGNOSIS,
-// SELF_REPORT, and RECURSIVE when allowed.
-bool IsScoredReportType(ReportType type, bool allow_recursive);
 
 // One entry per distinct TEK that produced at least one window, in input order.
 std::vector<KeyExposure> ResolveKeyExposures(std::span<const KeyHits> matches,

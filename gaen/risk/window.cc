@@ -20,4 +20,17 @@ Infectiousness InfectiousnessFor(std::optional<int> days_since_onset, const Wind
     return config.days_since_onset_to_infectiousness[static_cast<size_t>(*days_since_onset + 14)];
 }
 
+bool IsScoredReportType(ReportType type, bool allow_recursive) {
+    switch (type) {
+        case ReportType::kConfirmedTest:
+        case ReportType::kConfirmedClinicalDiagnosis:
+        case ReportType::kSelfReport:
+            return true;
+        case ReportType::kRecursive:
+            return allow_recursive;
+        default:
+            return false;
+    }
+}
+
 }  // namespace jejak

@@ -59,4 +59,8 @@ std::optional<ReportType> ResolveReportType(std::optional<ReportType> raw, Repor
 // Infectiousness for a key's days since onset (|d| > 14 or absent -> the missing value).
 Infectiousness InfectiousnessFor(std::optional<int> days_since_onset, const WindowConfig& config);
 
+// Report types whose windows count in scoring: CONFIRMED_TEST, CONFIRMED_CLINICAL_DIAGNOSIS,
+// SELF_REPORT, and RECURSIVE when allowed.
+bool IsScoredReportType(ReportType type, bool allow_recursive);
+
 }  // namespace jejak
