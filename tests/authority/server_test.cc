@@ -8,7 +8,6 @@
 namespace jejak::testing {
 namespace {
 
-using ExposureKey;
 
 std::string ErrorCode(const HttpResult& r) {
     if (r.body.contains("errorCode")) return r.body["errorCode"].get<std::string>();
