@@ -1,4 +1,4 @@
-// Shared set-up for the authority suites: a temporary state directory with an initialised
+// Shared set-up for the authority suites: a scratch state directory with an initialised
 // authority, a manual clock, and (optionally) the real HTTP server on 127.0.0.1 with an
 // ephemeral port, plus helpers that walk a device through verify -> certificate -> publish.
 #pragma once
@@ -30,22 +30,9 @@
 #include "gaen/api/ekeyhmac.h"
 #include "crypto/random.h"
 #include "platform/base/clock.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::testing {
-
-class AuthorityTempDir {
-public:
-    AuthorityTempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "jejak-auth-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        path_ = tmpl;
-    }
-    ~AuthorityTempDir() { std::filesystem::remove_all(path_); }
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
 
 // The database of a backend-parameterised case: "" (authority.db, SQLite) or, for
 // PostgreSQL, the throwaway cluster's URI (scripts/pg-cluster sets JEJAK_TEST_PG_URI) with
@@ -130,11 +117,11 @@ public:
                            const nlohmann::json& rate_limits = UnreachedRateLimits())
         : clock_(kTestNow * 1000000) {
         REQUIRE(SystemRandom::Init().ok());
-        auto report = authority::AuthorityState::Init(dir_.path(), "ZZ", random_, database);
+        auto report = authority::AuthorityState::Init(dir_.str(), "ZZ", random_, database);
         REQUIRE_MESSAGE(report.ok(), report.status().ToString());
         api_key_ = report->api_key;
-        SetRateLimits(dir_.path(), rate_limits);
-        auto state = authority::AuthorityState::Open(dir_.path(), authority::ExportKey::kLoad);
+        SetRateLimits(dir_.str(), rate_limits);
+        auto state = authority::AuthorityState::Open(dir_.str(), authority::ExportKey::kLoad);
         REQUIRE(state.ok());
         state_ = std::move(*state);
         auto store = state_->OpenStore();
@@ -243,10 +230,10 @@ public:
     authority::AuthorityStore& store() { return *store_; }
     authority::AuthorityService& service() { return *service_; }
     const std::string& api_key() const { return api_key_; }
-    const std::string& dir() const { return dir_.path(); }
+    const std::string& dir() const { return dir_.str(); }
 
 private:
-    AuthorityTempDir dir_;
+    ScratchDir dir_;
     ManualClock clock_;
     SystemRandom random_;
     std::string api_key_;

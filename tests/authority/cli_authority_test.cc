@@ -7,8 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "authority_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::testing {
 namespace {
@@ -20,8 +21,8 @@ mode_t ModeOf(const std::string& path) {
 }
 
 TEST_CASE("jejak authority init --json prints identifiers and public keys, never private keys") {
-    AuthorityTempDir dir;
-    const std::string d = dir.path() + "/auth";
+    ScratchDir dir;
+    const std::string d = dir.str() + "/auth";
     CliRun init = RunJejak({"--state-dir", d, "authority", "init", "--region", "MY", "--json"});
     REQUIRE_MESSAGE(init.code == 0, init.err);
     const nlohmann::json j = nlohmann::json::parse(init.out);
@@ -50,8 +51,8 @@ TEST_CASE("jejak authority init --json prints identifiers and public keys, never
 }
 
 TEST_CASE("jejak authority issue-code prints the code first and refuses bad input") {
-    AuthorityTempDir dir;
-    const std::string d = dir.path();
+    ScratchDir dir;
+    const std::string d = dir.str();
     CHECK(RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed"}).code == 1);
     REQUIRE(RunJejak({"--state-dir", d, "authority", "init"}).code == 0);
     CliRun plain = RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed"});
@@ -77,8 +78,8 @@ TEST_CASE("jejak authority issue-code prints the code first and refuses bad inpu
 }
 
 TEST_CASE("jejak authority issue-code --kind: short 10 digits for 1 h, long 16 digits for 24 h") {
-    AuthorityTempDir dir;
-    const std::string d = dir.path();
+    ScratchDir dir;
+    const std::string d = dir.str();
     REQUIRE(RunJejak({"--state-dir", d, "authority", "init"}).code == 0);
     const auto issue = [&](std::vector<std::string> extra) {
         std::vector<std::string> args = {"--state-dir", d,           "authority", "issue-code",
@@ -111,8 +112,8 @@ TEST_CASE("jejak authority issue-code --kind: short 10 digits for 1 h, long 16 d
 }
 
 TEST_CASE("jejak authority export runs once and is idempotent") {
-    AuthorityTempDir dir;
-    const std::string d = dir.path();
+    ScratchDir dir;
+    const std::string d = dir.str();
     REQUIRE(RunJejak({"--state-dir", d, "authority", "init"}).code == 0);
     CliRun run = RunJejak({"--state-dir", d, "authority", "export", "--now", "1800000000", "--json"});
     REQUIRE_MESSAGE(run.code == 0, run.err);
@@ -124,8 +125,8 @@ TEST_CASE("jejak authority export runs once and is idempotent") {
 }
 
 TEST_CASE("jejak authority --database: init records it, commands follow it, passwords stay out") {
-    AuthorityTempDir dir;
-    const std::string d = dir.path() + "/auth";
+    ScratchDir dir;
+    const std::string d = dir.str() + "/auth";
     CliRun init = RunJejak({"--state-dir", d, "authority", "init", "--database", "keys.sqlite"});
     REQUIRE_MESSAGE(init.code == 0, init.err);
     CHECK(std::filesystem::exists(d + "/keys.sqlite"));
@@ -136,7 +137,7 @@ TEST_CASE("jejak authority --database: init records it, commands follow it, pass
     CHECK(RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed"}).code == 0);
     // A pilot state from before the setting existed (no "database") uses authority.db.
     {
-        const std::string pilot = dir.path() + "/pilot";
+        const std::string pilot = dir.str() + "/pilot";
         REQUIRE(RunJejak({"--state-dir", pilot, "authority", "init"}).code == 0);
         std::ifstream in(pilot + "/authority.json");
         nlohmann::json old = nlohmann::json::parse(in);
@@ -146,17 +147,17 @@ TEST_CASE("jejak authority --database: init records it, commands follow it, pass
     }
     // An explicit --database wins over authority.json: this file does not exist.
     CliRun missing = RunJejak({"--state-dir", d, "authority", "export", "--database",
-                               dir.path() + "/none.db"});
+                               dir.str() + "/none.db"});
     CHECK(missing.code == 1);
     CHECK(missing.err.find("none.db") != std::string::npos);
 
     // A URI with a password is not written into authority.json, nor echoed.
-    CliRun secret = RunJejak({"--state-dir", dir.path() + "/pg", "authority", "init", "--database",
+    CliRun secret = RunJejak({"--state-dir", dir.str() + "/pg", "authority", "init", "--database",
                               "postgresql://jejak:s3cret@db.invalid/jejak"});
     CHECK(secret.code == 2);
     CHECK(secret.err.find("password") != std::string::npos);
     CHECK(secret.err.find("s3cret") == std::string::npos);
-    CHECK_FALSE(std::filesystem::exists(dir.path() + "/pg/authority.json"));
+    CHECK_FALSE(std::filesystem::exists(dir.str() + "/pg/authority.json"));
     // Nor is one given to another command (exit 2, nothing connected).
     CliRun given = RunJejak({"--state-dir", d, "authority", "issue-code", "--type", "confirmed",
                              "--database", "postgresql://jejak:s3cret@/jejak?host=/nonexistent"});

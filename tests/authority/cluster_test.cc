@@ -20,8 +20,8 @@
 #include "gaen/export/export_verify.h"
 #include "authority/export/export_worker.h"
 #include "authority/files.h"
-#include "authority_process.h"
 #include "authority_test_util.h"
+#include "tests/support/child_process.h"
 
 namespace jejak::testing {
 namespace {
@@ -244,7 +244,9 @@ void KilledWorker(const std::string& database) {
     const auto keys = PublishKeys(a, 500);
     const std::vector<std::string> args = {"export", "--now", std::to_string(kTestNow), "--json"};
     {
-        ChildProcess worker(JejakAuthority(a, args), {"JEJAK_TEST_EXPORT_PAUSE_AFTER_CLAIM_S=60"});
+        ChildOptions pause;
+        pause.env = {"JEJAK_TEST_EXPORT_PAUSE_AFTER_CLAIM_S=60"};
+        ChildProcess worker(JejakAuthority(a, args), pause);
         REQUIRE_MESSAGE(worker.WaitFor(1, "paused after claiming"), worker.err());
         worker.Signal(SIGKILL);
         CHECK(worker.Wait() == 128 + SIGKILL);

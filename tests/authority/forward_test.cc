@@ -16,7 +16,8 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/child_process.h"
-#include "../agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
+#include "tests/support/scratch_dir.h"
 #include "authority/cli/cli_authority.h"
 
 namespace jejak::testing {
@@ -38,25 +39,12 @@ int RunAuthorityInProcess(const std::string& program, const std::vector<std::str
 
 const bool g_runner_installed = (TestProgramRunner() = RunAuthorityInProcess, true);
 
-// A directory in the build tree (hard links to bin/ work there) removed afterwards.
-class ScratchDir {
-public:
-    ScratchDir() {
-        std::string tmpl = std::string(JEJAK_BINARY_DIR) + "/forward-test-XXXXXX";
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        path_ = tmpl;
-    }
-    ~ScratchDir() { std::filesystem::remove_all(path_); }
-    // Mode 0700: an authority state dir open to others is refused.
-    std::string Sub(const std::string& name) const {
-        std::filesystem::create_directories(path_ + "/" + name);
-        std::filesystem::permissions(path_ + "/" + name, std::filesystem::perms::owner_all);
-        return path_ + "/" + name;
-    }
-
-private:
-    std::string path_;
-};
+// dir/NAME, created with mode 0700: an authority state dir open to others is refused.
+std::string Sub(const ScratchDir& dir, const std::string& name) {
+    std::filesystem::create_directories(dir.File(name));
+    std::filesystem::permissions(dir.File(name), std::filesystem::perms::owner_all);
+    return dir.File(name);
+}
 
 // Places the built `jejak` in dir (hard link, else copy), as an installation would.
 std::string PlaceJejak(const std::string& dir) {
@@ -94,14 +82,15 @@ ProcessRun RunPlaced(const std::string& jejak, const std::string& path_dir,
 
 TEST_CASE("jejak authority forwards the global options and everything after the command") {
     REQUIRE(g_runner_installed);
-    ScratchDir dir;
-    const std::string d = dir.Sub("auth");
+    // In the build tree: hard links to bin/ work there.
+    const ScratchDir dir("forward-test", JEJAK_BINARY_DIR);
+    const std::string d = Sub(dir, "auth");
     CliRun init = RunJejak({"--state-dir", d, "authority", "init", "--region", "MY"});
     REQUIRE_MESSAGE(init.code == 0, init.err);
     CHECK(g_forwarded == std::vector<std::string>{"--state-dir", d, "init", "--region", "MY"});
     // Global options after the command stay where they were typed; --config goes along (a
     // file that exists: a missing --config is exit 2 for every command).
-    const std::string config = dir.Sub("etc") + "/authority.toml";
+    const std::string config = Sub(dir, "etc") + "/authority.toml";
     std::ofstream(config) << "# empty\n";
     CliRun code = RunJejak({"authority", "issue-code", "--type", "confirmed", "--state-dir", d,
                             "--config", config});
@@ -118,18 +107,18 @@ TEST_CASE("jejak authority forwards the global options and everything after the 
 }
 
 TEST_CASE("the jejak binary runs the jejak-authority beside it, then one on PATH") {
-    ScratchDir dir;
-    const std::string empty = dir.Sub("empty");
-    const std::string state = dir.Sub("state");
-    const std::string installed = dir.Sub("usr-bin");
+    const ScratchDir dir("forward-test", JEJAK_BINARY_DIR);
+    const std::string empty = Sub(dir, "empty");
+    const std::string state = Sub(dir, "state");
+    const std::string installed = Sub(dir, "usr-bin");
     const std::string jejak = PlaceJejak(installed);
     PlaceAuthority(installed);
     ProcessRun beside = RunPlaced(jejak, empty, {"--state-dir", state, "authority", "init", "--json"});
     REQUIRE_MESSAGE(beside.code == 0, beside.err);
     CHECK(nlohmann::json::parse(beside.out).contains("health_authority_id"));
 
-    const std::string alone = PlaceJejak(dir.Sub("alone"));
-    const std::string path = dir.Sub("path");
+    const std::string alone = PlaceJejak(Sub(dir, "alone"));
+    const std::string path = Sub(dir, "path");
     PlaceAuthority(path);
     ProcessRun on_path = RunPlaced(alone, path, {"authority", "--version"});
     CHECK_MESSAGE(on_path.code == 0, on_path.err);
@@ -141,9 +130,9 @@ TEST_CASE("the jejak binary runs the jejak-authority beside it, then one on PATH
 }
 
 TEST_CASE("the jejak binary says so when jejak-authority is not installed") {
-    ScratchDir dir;
-    const std::string jejak = PlaceJejak(dir.Sub("bin"));
-    ProcessRun run = RunPlaced(jejak, dir.Sub("empty"), {"authority", "init"});
+    const ScratchDir dir("forward-test", JEJAK_BINARY_DIR);
+    const std::string jejak = PlaceJejak(Sub(dir, "bin"));
+    ProcessRun run = RunPlaced(jejak, Sub(dir, "empty"), {"authority", "init"});
     CHECK(run.code == 1);
     CHECK(run.out.empty());
     CHECK(run.err.rfind("jejak: 'jejak authority' needs the jejak-authority program (package "

@@ -10,10 +10,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "authority_process.h"
 #include "authority/requests.h"
 #include "authority_test_util.h"
 #include "raw_http.h"
+#include "tests/support/child_process.h"
 
 namespace jejak::testing {
 namespace {

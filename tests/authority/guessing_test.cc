@@ -7,6 +7,7 @@
 
 #include "authority/rate_limit.h"
 #include "authority_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::testing {
 namespace {
@@ -185,12 +186,12 @@ TEST_CASE("guessing: chaff is never limited and never counts as a failure") {
 }
 
 TEST_CASE("guessing: several instances each enforce their share of the limits") {
-    AuthorityTempDir dir;
+    ScratchDir dir;
     SystemRandom random;
-    REQUIRE(authority::AuthorityState::Init(dir.path(), "ZZ", random).ok());
-    SetRateLimits(dir.path(), {{"per_address", {{"burst", 12}, {"per_hour", 360}}},
+    REQUIRE(authority::AuthorityState::Init(dir.str(), "ZZ", random).ok());
+    SetRateLimits(dir.str(), {{"per_address", {{"burst", 12}, {"per_hour", 360}}},
                                {"instances", 3}});
-    auto state = authority::AuthorityState::Open(dir.path(), authority::ExportKey::kLoad);
+    auto state = authority::AuthorityState::Open(dir.str(), authority::ExportKey::kLoad);
     REQUIRE(state.ok());
     ManualClock clock(kTestNow * kSecond);
     authority::AuthorityCounters counters;

@@ -12,7 +12,7 @@
 #include "authority/requests.h"
 #include "gaen/api/ekeyhmac.h"
 #include "authority_test_util.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
 
 namespace jejak::testing {
 namespace {

@@ -14,8 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "authority_process.h"
 #include "authority_test_util.h"
+#include "tests/support/child_process.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::testing {
 namespace {
@@ -60,11 +61,11 @@ TEST_CASE("jejak-authority defaults to its own state dir and config, not the dev
 }
 
 TEST_CASE("serve and issue-code run without the export signing key; only export reads it") {
-    AuthorityTempDir tmp;
-    const std::string d = tmp.path() + "/auth";
+    ScratchDir tmp;
+    const std::string d = tmp.str() + "/auth";
     REQUIRE(Authority(d, {"init"}).code == 0);
     const std::string key = d + "/export_signing_key.pem";
-    const std::string away = tmp.path() + "/export_signing_key.pem";
+    const std::string away = tmp.str() + "/export_signing_key.pem";
     std::filesystem::rename(key, away);
 
     const ProcessRun issued = Authority(d, {"issue-code", "--type", "confirmed"});
@@ -88,8 +89,8 @@ TEST_CASE("serve and issue-code run without the export signing key; only export 
 }
 
 TEST_CASE("every file the authority creates is 0600 in a 0700 directory, whatever the umask") {
-    AuthorityTempDir tmp;
-    const std::string d = tmp.path() + "/auth";
+    ScratchDir tmp;
+    const std::string d = tmp.str() + "/auth";
     {
         ScopedUmask open_umask(0);
         REQUIRE(Authority(d, {"init"}).code == 0);
@@ -113,8 +114,8 @@ TEST_CASE("every file the authority creates is 0600 in a 0700 directory, whateve
 }
 
 TEST_CASE("a state dir or authority.db open to others is refused, naming the path and the fix") {
-    AuthorityTempDir tmp;
-    const std::string d = tmp.path() + "/auth";
+    ScratchDir tmp;
+    const std::string d = tmp.str() + "/auth";
     REQUIRE(::mkdir(d.c_str(), 0700) == 0);
     REQUIRE(::chmod(d.c_str(), 0755) == 0);
     const ProcessRun open_dir = Authority(d, {"init"});
@@ -151,8 +152,8 @@ TEST_CASE("a state dir owned by another user is refused, naming the owner and th
         MESSAGE("skipped: only root can give a directory to another user");
         return;
     }
-    AuthorityTempDir tmp;
-    const std::string d = tmp.path() + "/auth";
+    ScratchDir tmp;
+    const std::string d = tmp.str() + "/auth";
     REQUIRE(Authority(d, {"init"}).code == 0);
     REQUIRE(::chown(d.c_str(), 65534, 65534) == 0);
     const ProcessRun foreign = Authority(d, {"issue-code", "--type", "confirmed"});
@@ -168,8 +169,8 @@ TEST_CASE("a state dir owned by another user is refused, naming the owner and th
 }
 
 TEST_CASE("a database setting with a password is refused on the command line, never printed") {
-    AuthorityTempDir tmp;
-    const std::string d = tmp.path() + "/auth";
+    ScratchDir tmp;
+    const std::string d = tmp.str() + "/auth";
     for (const char* database : {"postgresql://jejak:Zs3cret@db.invalid/jejak",
                                  "postgresql://db.invalid/jejak?%70assword=Zs3cret",
                                  "host=db.invalid dbname=jejak password=Zs3cret"}) {

@@ -18,6 +18,7 @@
 #include "authority/store/sqlite_authority_store.h"
 #include "authority_test_util.h"
 #include "storage/sqlite_db.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::testing {
 namespace {
@@ -35,7 +36,7 @@ public:
             database_ = uri;
             REQUIRE(DropPostgresAuthoritySchema(database_).ok());
         } else {
-            database_ = dir_.path() + "/a.db";
+            database_ = dir_.str() + "/a.db";
         }
         store_ = Reopen();
     }
@@ -70,7 +71,7 @@ public:
 
 private:
     DatabaseBackend backend_;
-    AuthorityTempDir dir_;
+    ScratchDir dir_;
     std::string database_;
     std::unique_ptr<AuthorityStore> store_;
 };

@@ -32,6 +32,7 @@
 #include "bench_authority.h"
 #include "crypto/random.h"
 #include "platform/base/clock.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::bench {
 
@@ -77,9 +78,8 @@ std::string PrepareRequest(const AuthorityState& state, RandomSource& random, in
 namespace {
 
 int RunAuthorityBench(const AuthorityBenchArgs& args) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "jejak-bench-auth-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) return 1;
-    const std::string dir = tmpl;
+    const testing::ScratchDir scratch("bench-auth");
+    const std::string dir = scratch.str();
     SystemRandom random;
     SystemClock clock;
     int rc = 1;
@@ -89,7 +89,6 @@ int RunAuthorityBench(const AuthorityBenchArgs& args) {
         auto store = state.ok() ? (*state)->OpenStore() : Result<std::unique_ptr<AuthorityStore>>(state.status());
         if (!store.ok()) {
             std::fprintf(stderr, "jejak-bench: %s\n", store.status().ToString().c_str());
-            std::filesystem::remove_all(dir);
             return 1;
         }
         const int64_t now = clock.NowUnixMicros() / 1000000;
@@ -102,7 +101,6 @@ int RunAuthorityBench(const AuthorityBenchArgs& args) {
         options.threads = std::max(args.clients, 2);
         if (Status bound = server.Bind(options); !bound.ok()) {
             std::fprintf(stderr, "jejak-bench: %s\n", bound.ToString().c_str());
-            std::filesystem::remove_all(dir);
             return 1;
         }
         std::thread serving([&] { (void)server.Run(); });
@@ -144,7 +142,6 @@ int RunAuthorityBench(const AuthorityBenchArgs& args) {
             std::fprintf(stderr, "jejak-bench: export: %s\n", run.status().ToString().c_str());
         }
     }
-    std::filesystem::remove_all(dir);
     return rc;
 }
 

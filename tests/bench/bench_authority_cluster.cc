@@ -13,7 +13,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +21,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -34,6 +34,8 @@
 #include "bench_authority.h"
 #include "crypto/random.h"
 #include "platform/base/clock.h"
+#include "tests/support/child_process.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::bench {
 namespace {
@@ -97,53 +99,11 @@ double SelfCpuSeconds() {
            static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-// A child process with its stdout on a pipe.
-struct Child {
-    pid_t pid = -1;
-    int out = -1;
-
-    // Reads stdout until the first newline (bounded by `timeout_s`).
-    std::string FirstLine(double timeout_s) {
-        std::string line;
-        const double deadline = Now() + timeout_s;
-        char c = 0;
-        while (Now() < deadline && read(out, &c, 1) == 1 && c != '\n') line += c;
-        return line;
-    }
-    std::string ReadAll() {
-        std::string text;
-        char buf[4096];
-        for (ssize_t n; (n = read(out, buf, sizeof buf)) > 0;)
-            text.append(buf, static_cast<size_t>(n));
-        return text;
-    }
-    int Wait() {
-        int status = 0;
-        waitpid(pid, &status, 0);
-        if (out >= 0) close(out);
-        out = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-};
-
-Child Spawn(const std::vector<std::string>& argv) {
-    int p[2];
-    if (pipe(p) != 0) return {};
-    Child child;
-    child.pid = fork();
-    if (child.pid == 0) {
-        dup2(p[1], 1);
-        close(p[0]);
-        close(p[1]);
-        std::vector<char*> args;
-        for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        execv(args[0], args.data());
-        _exit(127);
-    }
-    close(p[1]);
-    child.out = p[0];
-    return child;
+// A child process with its stdout captured and its stderr on this terminal.
+std::unique_ptr<testing::ChildProcess> Spawn(const std::vector<std::string>& argv) {
+    testing::ChildOptions o;
+    o.inherit_stderr = true;
+    return std::make_unique<testing::ChildProcess>(argv, o);
 }
 
 // build/bin/jejak beside build/bin/jejak-bench.
@@ -205,10 +165,8 @@ int RunAuthorityClusterBench(const AuthorityBenchArgs& args) {
                      jejak.c_str());
         return 1;
     }
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "jejak-bench-auth-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) return 1;
-    const std::string dir = tmpl;
+    const testing::ScratchDir scratch("bench-auth");
+    const std::string dir = scratch.str();
     SystemRandom random;
     SystemClock clock;
     auto init = AuthorityState::Init(dir, "ZZ", random, args.database);
@@ -216,7 +174,6 @@ int RunAuthorityClusterBench(const AuthorityBenchArgs& args) {
                            : Result<std::unique_ptr<AuthorityState>>(init.status());
     if (!state.ok()) {
         std::fprintf(stderr, "jejak-bench: %s\n", state.status().ToString().c_str());
-        std::filesystem::remove_all(dir);
         return 1;
     }
     const char* backend = BackendName(BackendOf((*state)->database()));
@@ -227,13 +184,14 @@ int RunAuthorityClusterBench(const AuthorityBenchArgs& args) {
     // Every keep-alive client holds one server thread: threads >= clients per instance.
     const int per_instance = (args.clients + args.instances - 1) / args.instances;
     const std::string threads = std::to_string(std::max(per_instance + 1, 2));
-    std::vector<Child> servers;
+    std::vector<std::unique_ptr<testing::ChildProcess>> servers;
     std::vector<int> ports;
     int rc = 1;
     for (int i = 0; i < args.instances; ++i) {
         servers.push_back(Spawn({jejak, "--state-dir", dir, "authority", "serve", "--listen",
                                  "127.0.0.1:0", "--threads", threads}));
-        const std::string line = servers.back().FirstLine(30);
+        (void)servers.back()->WaitFor(0, "\n", 30000);
+        const std::string line = servers.back()->out().substr(0, servers.back()->out().find('\n'));
         const size_t colon = line.rfind(':');
         if (line.rfind("listening on http://", 0) != 0 || colon == std::string::npos) {
             std::fprintf(stderr, "jejak-bench: instance %d did not start\n", i);
@@ -243,7 +201,7 @@ int RunAuthorityClusterBench(const AuthorityBenchArgs& args) {
     }
     if (ports.size() == static_cast<size_t>(args.instances)) {
         std::vector<double> server_cpu0;
-        for (const Child& s : servers) server_cpu0.push_back(ProcessCpuSeconds(s.pid));
+        for (const auto& s : servers) server_cpu0.push_back(ProcessCpuSeconds(s->pid()));
         const auto pg0 = CpuByName("postgres");
         const double self0 = SelfCpuSeconds(), machine0 = MachineBusySeconds();
         PublishPhase phase = Publish(ports, bodies, args.clients, args.seconds);
@@ -254,18 +212,18 @@ int RunAuthorityClusterBench(const AuthorityBenchArgs& args) {
         for (size_t i = 0; i < servers.size(); ++i) {
             char buf[32];
             std::snprintf(buf, sizeof buf, "%s%.2f", i ? "+" : "",
-                          ProcessCpuSeconds(servers[i].pid) - server_cpu0[i]);
+                          ProcessCpuSeconds(servers[i]->pid()) - server_cpu0[i]);
             server_cpu += buf;
         }
-        for (Child& s : servers) kill(s.pid, SIGTERM);
-        for (Child& s : servers) s.Wait();
+        for (auto& s : servers) s->Signal(SIGTERM);
+        for (auto& s : servers) s->Wait();
         servers.clear();
 
         const double export_start = Now();
-        Child exporter = Spawn({jejak, "--state-dir", dir, "authority", "export", "--now",
-                                std::to_string(now + 3 * 86400), "--json"});
-        const std::string report = exporter.ReadAll();
-        const int export_rc = exporter.Wait();
+        auto exporter = Spawn({jejak, "--state-dir", dir, "authority", "export", "--now",
+                               std::to_string(now + 3 * 86400), "--json"});
+        const int export_rc = exporter->Wait();
+        const std::string report = exporter->out();
         const double export_s = Now() - export_start;
         const nlohmann::json j = nlohmann::json::parse(report, nullptr, false);
         if (export_rc == 0 && j.is_object() && j.contains("keys")) {
@@ -295,11 +253,10 @@ int RunAuthorityClusterBench(const AuthorityBenchArgs& args) {
             std::fprintf(stderr, "jejak-bench: export failed (exit %d)\n", export_rc);
         }
     }
-    for (Child& s : servers) {
-        kill(s.pid, SIGTERM);
-        s.Wait();
+    for (auto& s : servers) {
+        s->Signal(SIGTERM);
+        s->Wait();
     }
-    std::filesystem::remove_all(dir);
     return rc;
 }
 

@@ -24,6 +24,7 @@
 #include "bench_authority.h"
 #include "crypto/random.h"
 #include "platform/base/clock.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::bench {
 namespace {
@@ -70,9 +71,8 @@ std::string Peer(size_t i) {
 }
 
 int RunChaffBench(int requests) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "jejak-bench-chaff-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) return 1;
-    const std::string dir = tmpl;
+    const testing::ScratchDir scratch("bench-chaff");
+    const std::string dir = scratch.str();
     SystemRandom random;
     SystemClock clock;
     auto init = AuthorityState::Init(dir, "ZZ", random);
@@ -80,7 +80,6 @@ int RunChaffBench(int requests) {
     auto store = state.ok() ? (*state)->OpenStore() : Result<std::unique_ptr<AuthorityStore>>(state.status());
     if (!store.ok()) {
         std::fprintf(stderr, "jejak-bench: %s\n", store.status().ToString().c_str());
-        std::filesystem::remove_all(dir);
         return 1;
     }
     const std::string key = init->api_key;
@@ -132,7 +131,6 @@ int RunChaffBench(int requests) {
     Print("certificate", certificate);
     Print("publish", publish);
     std::printf("chaff-detail requests=%zu real_failed=%zu\n", n, failed);
-    std::filesystem::remove_all(dir);
     return failed == 0 ? 0 : 1;
 }
 

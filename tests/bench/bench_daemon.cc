@@ -26,6 +26,7 @@
 #include "platform/base/clock.h"
 #include "platform/codec/gaen_advert.h"
 #include "storage/sqlite_store.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::bench {
 namespace {
@@ -147,11 +148,8 @@ struct DaemonBenchArgs {
 
 int RunDaemonBench(const DaemonBenchArgs& a) {
     if (!SystemRandom::Init().ok()) return 1;
-    std::string dir = a.tmp + "/jejak-bench-daemon-XXXXXX";
-    if (mkdtemp(dir.data()) == nullptr) {
-        std::fprintf(stderr, "jejak-bench: cannot create a scratch dir in %s\n", a.tmp.c_str());
-        return 1;
-    }
+    const testing::ScratchDir scratch("bench-daemon", a.tmp);
+    const std::string dir = scratch.str();
     int code = 0;
     {
         ManualClock clock(kStartUnix * kMicros);
@@ -192,8 +190,6 @@ int RunDaemonBench(const DaemonBenchArgs& a) {
                         PeakRssKib(), cpu * 60.0 / a.minutes);
         }
     }
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
     return code;
 }
 

@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
         if (e.get_exit_code() == 0) return app.exit(e);
         std::cerr << "jejak-bench: " << e.what() << "\n";
         return 2;
+    } catch (const std::exception& e) {  // a benchmark's set-up failed (no scratch dir, ...)
+        std::cerr << "jejak-bench: " << e.what() << "\n";
+        return 1;
     }
     return 0;
 }

@@ -25,21 +25,12 @@
 #include "platform/base/clock.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::bench {
 namespace {
 
 constexpr int64_t kStartUnix = 1795000000;  // a fixed moment in 2026 (mid-day UTC)
-
-struct ScratchDir {
-    std::string path;
-    explicit ScratchDir(const std::string& parent) {
-        std::string tmpl = parent + "/jejak-bench-store-XXXXXX";
-        if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed in " + parent);
-        path = tmpl;
-    }
-    ~ScratchDir() { std::filesystem::remove_all(path); }
-};
 
 struct IoCounters {
     uint64_t wchar = 0;
@@ -101,9 +92,9 @@ struct Rate {
 
 Rate TimeEncrypted(const std::string& parent, const std::vector<Sighting>& rows, size_t batch,
                    bool durable) {
-    ScratchDir dir(parent);
+    const testing::ScratchDir dir("bench-store", parent);
     ManualClock clock(kStartUnix * 1000000);
-    auto store = OpenBenchStore(clock, dir.path, durable);
+    auto store = OpenBenchStore(clock, dir.str(), durable);
     const double cpu_start = ThreadCpuSeconds();
     const auto start = std::chrono::steady_clock::now();
     for (size_t i = 0; i < rows.size(); i += batch) {
@@ -123,8 +114,8 @@ Rate TimeEncrypted(const std::string& parent, const std::vector<Sighting>& rows,
 // journal mode, synchronous setting and batching.
 Rate TimePlain(const std::string& parent, const std::vector<Sighting>& rows, size_t batch,
                bool durable) {
-    ScratchDir dir(parent);
-    auto db = SqliteDb::Open(dir.path + "/plain.db", true);
+    const testing::ScratchDir dir("bench-store", parent);
+    auto db = SqliteDb::Open(dir.str() + "/plain.db", true);
     if (!db.ok()) throw std::runtime_error(db.status().ToString());
     auto check = [](const Status& s) { if (!s.ok()) throw std::runtime_error(s.ToString()); };
     check(db->Exec(std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") +
@@ -166,10 +157,10 @@ struct HourRun {
 
 HourRun SimulateVenueHour(const std::string& parent, uint32_t devices, int scan_interval_s,
                           bool durable) {
-    ScratchDir dir(parent);
+    const testing::ScratchDir dir("bench-store", parent);
     ManualClock clock(kStartUnix * 1000000);
     SqliteStoreOptions o;  // default 30 s flush interval
-    o.state_dir = dir.path;
+    o.state_dir = dir.str();
     o.durable_commits = durable;
     auto opened = SqliteStore::Open(clock, o);
     if (!opened.ok()) throw std::runtime_error(opened.status().ToString());

@@ -11,6 +11,7 @@
 #include "crypto/guarded.h"
 #include "storage/keys/master_key.h"
 #include "store_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
@@ -80,7 +81,7 @@ TEST_CASE("the day-key ratchet is deterministic, one-way in steps, and separates
 }
 
 TEST_CASE("a created master key file has mode 0600, is read back, and is never overwritten") {
-    testing::TempDir dir;
+    testing::ScratchDir dir;
     const std::string path = dir.File("master.key");
     CHECK(ReadMasterKeyFile(path).status().IsNotFound());
     auto created = CreateMasterKeyFile(path);
@@ -97,7 +98,7 @@ TEST_CASE("a created master key file has mode 0600, is read back, and is never o
     CHECK(ReadMasterKeyFile(path).status().IsCorruption());
     testing::WriteFile(path, std::vector<uint8_t>(33, 1));
     CHECK(ReadMasterKeyFile(path).status().IsCorruption());
-    CHECK(ReadMasterKeyFile(dir.path()).status().IsPermissionDenied());  // not a regular file
+    CHECK(ReadMasterKeyFile(dir.str()).status().IsPermissionDenied());  // not a regular file
 }
 
 TEST_CASE("Argon2id master keys depend on passphrase and salt, and reject bad input") {

@@ -14,6 +14,7 @@
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_schema.h"
 #include "store_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
@@ -34,16 +35,16 @@ std::string Upper(std::string s) {
 }
 
 // Every file of the state directory, by name.
-std::map<std::string, std::vector<uint8_t>> Snapshot(const TempDir& dir) {
+std::map<std::string, std::vector<uint8_t>> Snapshot(const ScratchDir& dir) {
     std::map<std::string, std::vector<uint8_t>> files;
-    for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir.str())) {
         files[entry.path().filename().string()] = ReadFile(entry.path().string());
     }
     return files;
 }
 
 // Fails if any needle (raw, lower-case hex or upper-case hex) is in any file of `dir`.
-void CheckNoneInFiles(const TempDir& dir, const std::vector<std::vector<uint8_t>>& needles) {
+void CheckNoneInFiles(const ScratchDir& dir, const std::vector<std::vector<uint8_t>>& needles) {
     const auto files = Snapshot(dir);
     CHECK(files.count("store.db") == 1);
     for (const auto& [name, bytes] : files) {
@@ -57,16 +58,16 @@ void CheckNoneInFiles(const TempDir& dir, const std::vector<std::vector<uint8_t>
     }
 }
 
-Result<std::unique_ptr<SqliteStore>> OpenIn(const TempDir& dir, const Clock& clock,
+Result<std::unique_ptr<SqliteStore>> OpenIn(const ScratchDir& dir, const Clock& clock,
                                             SqliteStoreOptions o = {}) {
-    o.state_dir = dir.path();
+    o.state_dir = dir.str();
     return SqliteStore::Open(clock, std::move(o));
 }
 
 }  // namespace
 
 TEST_CASE("no TEK, RPI or AEM is written in clear to the database, WAL or any file") {
-    TempDir dir;
+    ScratchDir dir;
     ManualClock clock(Micros(kDay0Unix + 600));
     std::vector<std::vector<uint8_t>> needles;
     auto store = OpenIn(dir, clock);
@@ -93,7 +94,7 @@ TEST_CASE("no TEK, RPI or AEM is written in clear to the database, WAL or any fi
 }
 
 TEST_CASE("on day 15 the rows of day 1 are gone and day 1's key cannot be derived") {
-    TempDir dir;
+    ScratchDir dir;
     ManualClock clock(Micros(kDay0Unix + 600));  // day 1 = kDay0, retention 14
     auto store = OpenIn(dir, clock);
     REQUIRE(store.ok());
@@ -121,7 +122,7 @@ TEST_CASE("on day 15 the rows of day 1 are gone and day 1's key cannot be derive
     const std::vector<uint8_t> old_keyring = ReadFile(dir.File("store.keys"));
 
     // One day-1 payload, and proof that key1 opens it.
-    auto raw = SqliteDb::Open(SqliteStore::DatabasePath(dir.path()), false);
+    auto raw = SqliteDb::Open(SqliteStore::DatabasePath(dir.str()), false);
     REQUIRE(raw.ok());
     auto stmt = raw->Prepare("SELECT id, payload FROM sightings ORDER BY id LIMIT 1");
     REQUIRE(stmt.ok());
@@ -145,7 +146,7 @@ TEST_CASE("on day 15 the rows of day 1 are gone and day 1's key cannot be derive
     REQUIRE((*store)->Close().ok());
 
     // Nothing of day 1 remains in the database.
-    raw = SqliteDb::Open(SqliteStore::DatabasePath(dir.path()), false);
+    raw = SqliteDb::Open(SqliteStore::DatabasePath(dir.str()), false);
     REQUIRE(raw.ok());
     const std::string old_rows = " WHERE id < " + std::to_string(FirstKeyOfDay(kDay0 + 1));
     CHECK(*raw->QueryInt("SELECT count(*) FROM sightings" + old_rows) == 0);
@@ -184,7 +185,7 @@ TEST_CASE("on day 15 the rows of day 1 are gone and day 1's key cannot be derive
 }
 
 TEST_CASE("open errors are clear and change nothing on disk") {
-    TempDir dir;
+    ScratchDir dir;
     ManualClock clock(Micros(kDay0Unix + 600));
     {
         auto store = OpenIn(dir, clock);
@@ -271,11 +272,11 @@ TEST_CASE("open errors are clear and change nothing on disk") {
 }
 
 TEST_CASE("a database with a newer schema version is refused with a clear error") {
-    TempDir dir;
+    ScratchDir dir;
     ManualClock clock(Micros(kDay0Unix + 600));
     REQUIRE(OpenIn(dir, clock).ok());
     {
-        auto raw = SqliteDb::Open(SqliteStore::DatabasePath(dir.path()), false);
+        auto raw = SqliteDb::Open(SqliteStore::DatabasePath(dir.str()), false);
         REQUIRE(raw.ok());
         REQUIRE(raw->Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion + 1), "test").ok());
     }
@@ -286,7 +287,7 @@ TEST_CASE("a database with a newer schema version is refused with a clear error"
 }
 
 TEST_CASE("one damaged keyring slot is survivable and repaired at open") {
-    TempDir dir;
+    ScratchDir dir;
     ManualClock clock(Micros(kDay0Unix + 600));
     REQUIRE(OpenIn(dir, clock).ok());
     auto keys = ReadFile(dir.File("store.keys"));
@@ -304,7 +305,7 @@ TEST_CASE("one damaged keyring slot is survivable and repaired at open") {
 }
 
 TEST_CASE("a passphrase store opens with the passphrase and refuses a wrong one") {
-    TempDir dir;
+    ScratchDir dir;
     ManualClock clock(Micros(kDay0Unix + 600));
     SqliteStoreOptions o;
     o.master.kind = MasterKeyKind::kPassphrase;
@@ -332,11 +333,11 @@ TEST_CASE("a passphrase store opens with the passphrase and refuses a wrong one"
 }
 
 TEST_CASE("wipe destroys the keys, then the database files") {
-    TempDir dir;
+    ScratchDir dir;
     ManualClock clock(Micros(kDay0Unix + 600));
     REQUIRE(OpenIn(dir, clock).ok());
     SqliteStoreOptions o;
-    o.state_dir = dir.path();
+    o.state_dir = dir.str();
     REQUIRE(SqliteStore::Wipe(o, true).ok());
     CHECK(Snapshot(dir).empty());
     CHECK(SqliteStore::Wipe(o, true).ok());  // idempotent
@@ -347,7 +348,7 @@ TEST_CASE("wipe destroys the keys, then the database files") {
 namespace jejak {
 
 TEST_CASE("every writing session starts a new row-id generation; reading sessions use none") {
-    testing::TempDir dir;
+    testing::ScratchDir dir;
     ManualClock clock(testing::Micros(testing::kDay0Unix + 600));
     std::vector<int64_t> ids;
     for (int open = 0; open < 3; ++open) {
@@ -376,7 +377,7 @@ TEST_CASE("every writing session starts a new row-id generation; reading session
 namespace jejak {
 
 TEST_CASE("store files are private to the owner") {
-    testing::TempDir dir;
+    testing::ScratchDir dir;
     ManualClock clock(testing::Micros(testing::kDay0Unix + 600));
     auto store = SqliteStore::Open(clock, testing::SqliteOptions(dir));
     REQUIRE(store.ok());

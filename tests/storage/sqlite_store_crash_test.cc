@@ -13,6 +13,7 @@
 
 #include "store_test_util.h"
 #include "store_test_util_rows.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
@@ -73,7 +74,7 @@ ChildRun RunAndKill(const std::string& dir, uint32_t first_seed,
 }  // namespace
 
 TEST_CASE("store survives 50 SIGKILLs mid-write with every flushed sighting present") {
-    TempDir dir;
+    ScratchDir dir;
     SystemClock clock;
     std::mt19937 rng(20261127);
     std::uniform_int_distribution<int> delay_us(0, 60000);
@@ -86,7 +87,7 @@ TEST_CASE("store survives 50 SIGKILLs mid-write with every flushed sighting pres
         // checked however slowly the writer runs (under qemu-user a 60 ms window can pass
         // without any flush).
         const auto write_for = std::chrono::microseconds(delay_us(rng));
-        const ChildRun child = RunAndKill(dir.path(), first, write_for, run % 5 == 4);
+        const ChildRun child = RunAndKill(dir.str(), first, write_for, run % 5 == 4);
         REQUIRE(child.opened);
         committed.emplace_back(first, child.flushed);
         total_flushed += child.flushed;

@@ -5,6 +5,7 @@
 
 #include "storage/sighting_aggregator.h"
 #include "tests/storage/store_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
@@ -41,7 +42,7 @@ TEST_CASE("a scan window keeps at most its cap of RPIs, evicting the weakest sig
 }
 
 TEST_CASE("sqlite store caps rows per day, across sessions, and counts what it dropped") {
-    testing::TempDir dir;
+    testing::ScratchDir dir;
     ManualClock clock(testing::Micros(testing::kDay0Unix + 3600));
     SqliteStoreOptions o = testing::SqliteOptions(dir);
     o.max_sightings_per_day = 10;
@@ -82,7 +83,7 @@ TEST_CASE("sqlite store caps rows per day, across sessions, and counts what it d
 }
 
 TEST_CASE("sqlite store write-behind buffer stays bounded, dropping the oldest first") {
-    testing::TempDir dir;
+    testing::ScratchDir dir;
     ManualClock clock(testing::Micros(testing::kDay0Unix + 3600));
     SqliteStoreOptions o = testing::SqliteOptions(dir);
     o.max_pending_sightings = 4;

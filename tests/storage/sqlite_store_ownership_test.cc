@@ -8,11 +8,12 @@
 #include <unistd.h>
 
 #include "tests/storage/store_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
 
-using testing::TempDir;
+using testing::ScratchDir;
 
 constexpr uid_t kOtherUid = 4242;
 
@@ -32,7 +33,7 @@ void ExpectRefused(const Status& s, const std::string& what) {
 
 TEST_CASE("store refuses a state dir, keyring or master key owned by another user") {
     if (::geteuid() != 0) return;  // chown needs root
-    TempDir dir;
+    ScratchDir dir;
     const std::string state = dir.File("state");
     REQUIRE(OpenOnce(state).ok());
 

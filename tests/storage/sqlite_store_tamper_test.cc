@@ -4,6 +4,7 @@
 
 #include "storage/sqlite_db.h"
 #include "store_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
@@ -11,7 +12,7 @@ namespace {
 using namespace jejak::testing;
 
 struct Fixture {
-    TempDir dir;
+    ScratchDir dir;
     ManualClock clock{Micros(kDay0Unix + 600)};
     std::unique_ptr<SqliteStore> store;
     SqliteDb raw;  // a second connection that plays the attacker
@@ -28,7 +29,7 @@ struct Fixture {
         REQUIRE(store->PutTek(SampleTek(1, kDay0)).ok());
         REQUIRE(store->AddExposureCheck({kDay0Unix + 5, "{\"windows\":[]}"}).ok());
         REQUIRE(store->PutState({"clock", "synced"}).ok());
-        auto db = SqliteDb::Open(SqliteStore::DatabasePath(dir.path()), false);
+        auto db = SqliteDb::Open(SqliteStore::DatabasePath(dir.str()), false);
         REQUIRE(db.ok());
         raw = std::move(db).value();
     }

@@ -7,6 +7,7 @@
 #include "storage/row_codec.h"
 #include "storage/sqlite_schema.h"
 #include "store_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
@@ -108,7 +109,7 @@ TEST_CASE("ledger payloads: day-bound, must-reject malformed") {
 }
 
 TEST_CASE("the SQLite store seals ledger records: a flipped byte is reported, not read") {
-    TempDir dir;
+    ScratchDir dir;
     ManualClock clock(Micros(kDay0Unix + 3600));
     {
         auto store = SqliteStore::Open(clock, SqliteOptions(dir));
@@ -140,7 +141,7 @@ TEST_CASE("the SQLite store seals ledger records: a flipped byte is reported, no
 }
 
 TEST_CASE("a schema-2 store migrates to 3: the ledger table appears, rows stay") {
-    TempDir dir;
+    ScratchDir dir;
     ManualClock clock(Micros(kDay0Unix + 3600));
     const Sighting kept = SampleSighting(4, kDay0Unix + 100);
     {

@@ -7,18 +7,19 @@
 
 #include "storage/row_codec.h"
 #include "storage/sighting_aggregator.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
 #include "tests/storage/store_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
 
-using testing::TempDir;
+using testing::ScratchDir;
 
 // The fixture's last write: 2026-11-27 08:01:57 UTC (day 20784).
 constexpr int64_t kFixtureUnix = 1795766517;
 
-void CopyFixture(const TempDir& dir) {
+void CopyFixture(const ScratchDir& dir) {
     for (const char* name : {"store.db", "store.keys", "master.key"}) {
         std::filesystem::copy_file(testing::TestDataPath(std::string("storage/v1-store/") + name),
                                    dir.File(name));
@@ -38,7 +39,7 @@ std::vector<Sighting> ReadAll(Store& store, ReadReport* report = nullptr) {
 }  // namespace
 
 TEST_CASE("a schema-1 store written by an earlier jejak opens, migrates to 3 and keeps its rows") {
-    TempDir dir;
+    ScratchDir dir;
     CopyFixture(dir);
     {
         auto raw = SqliteDb::Open(dir.File("store.db"), false);

@@ -1,5 +1,5 @@
-// Helpers shared by the storage suites: a scratch directory, store factories for the
-// conformance suite, and deterministic sample rows.
+// Helpers shared by the storage suites: store factories for the conformance suite (each in
+// its own ScratchDir) and deterministic sample rows.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -16,6 +16,7 @@
 #include "platform/base/clock.h"
 #include "storage/memory_store.h"
 #include "storage/sqlite_store.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::testing {
 
@@ -24,21 +25,6 @@ inline constexpr int64_t kDay0Unix = 18433LL * 86400;
 inline constexpr UtcDay kDay0 = 18433;
 
 inline int64_t Micros(int64_t unix_s) { return unix_s * 1000000; }
-
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "jejak-store-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        path_ = tmpl;
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    const std::string& path() const { return path_; }
-    std::string File(const std::string& name) const { return path_ + "/" + name; }
-
-private:
-    std::string path_;
-};
 
 inline std::vector<uint8_t> ReadFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -76,17 +62,17 @@ inline StoredTek SampleTek(uint32_t seed, UtcDay day) {
 // Fast Argon2id limits for tests (the production default takes ~1 s and 64 MiB).
 inline PwhashParams TestPwhash() { return {1, 8 * 1024}; }
 
-inline SqliteStoreOptions SqliteOptions(const TempDir& dir, StoreOptions base = {}) {
+inline SqliteStoreOptions SqliteOptions(const ScratchDir& dir, StoreOptions base = {}) {
     SqliteStoreOptions o;
     static_cast<StoreOptions&>(o) = base;
-    o.state_dir = dir.path();
+    o.state_dir = dir.str();
     return o;
 }
 
 // Conformance-suite factories: Open(), then Reopen() (persistent stores keep their rows).
 struct MemoryFactory {
     static constexpr bool kPersistent = false;
-    TempDir dir;
+    ScratchDir dir;
     Result<std::unique_ptr<Store>> Open(const Clock& clock, StoreOptions o = {}) {
         auto s = MemoryStore::Open(clock, o);
         if (!s.ok()) return s.status();
@@ -96,7 +82,7 @@ struct MemoryFactory {
 
 struct SqliteFactory {
     static constexpr bool kPersistent = true;
-    TempDir dir;
+    ScratchDir dir;
     Result<std::unique_ptr<Store>> Open(const Clock& clock, StoreOptions o = {}) {
         auto s = SqliteStore::Open(clock, SqliteOptions(dir, o));
         if (!s.ok()) return s.status();

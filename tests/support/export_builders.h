@@ -1,13 +1,8 @@
-// Test helpers for export files: a tiny protobuf writer to build export.bin bodies by hand,
-// libzip-written archives, byte flipping and scratch directories.
+// Test builders for export files: a tiny protobuf writer to build export.bin bodies by hand,
+// libzip-written archives, and whole-file reads and writes for flipping bytes.
 #pragma once
 
-#include <zip.h>
-
-#include <unistd.h>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -17,82 +12,22 @@ namespace jejak::testing {
 
 using Bytes = std::vector<uint8_t>;
 
-inline void PutVarint(Bytes& out, uint64_t v) {
-    while (v >= 0x80) {
-        out.push_back(static_cast<uint8_t>(v | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<uint8_t>(v));
-}
-
-inline void PutTag(Bytes& out, uint32_t field, uint32_t wire_type) {
-    PutVarint(out, (uint64_t{field} << 3) | wire_type);
-}
-
-inline void PutBytes(Bytes& out, uint32_t field, const Bytes& payload) {
-    PutTag(out, field, 2);
-    PutVarint(out, payload.size());
-    out.insert(out.end(), payload.begin(), payload.end());
-}
-
-inline void PutInt(Bytes& out, uint32_t field, uint64_t v) {
-    PutTag(out, field, 0);
-    PutVarint(out, v);
-}
+// Protobuf wire format: a base-128 varint, a field tag, a length-delimited field, a varint
+// field.
+void PutVarint(Bytes& out, uint64_t v);
+void PutTag(Bytes& out, uint32_t field, uint32_t wire_type);
+void PutBytes(Bytes& out, uint32_t field, const Bytes& payload);
+void PutInt(Bytes& out, uint32_t field, uint64_t v);
 
 // A TemporaryExposureKey message with a 16-byte key derived from `seed`.
-inline Bytes KeyMessage(uint32_t seed, uint32_t rolling_period = 144) {
-    Bytes key(16, 0);
-    for (size_t i = 0; i < 4; ++i) key[i] = static_cast<uint8_t>(seed >> (8 * i));
-    Bytes m;
-    PutBytes(m, 1, key);
-    PutInt(m, 3, 2650000 + seed % 1000);
-    if (rolling_period != 144) PutInt(m, 4, rolling_period);
-    return m;
-}
+Bytes KeyMessage(uint32_t seed, uint32_t rolling_period = 144);
 
 // "EK Export v1    " + fields region "ZZ", batch 1/1 + the given key messages.
-inline Bytes ExportBin(const std::vector<Bytes>& keys, const std::vector<Bytes>& revised = {}) {
-    Bytes bin(kExportHeader, kExportHeader + kExportHeaderSize);
-    PutBytes(bin, 3, Bytes{'Z', 'Z'});
-    PutInt(bin, 4, 1);
-    PutInt(bin, 5, 1);
-    for (const Bytes& k : keys) PutBytes(bin, 7, k);
-    for (const Bytes& k : revised) PutBytes(bin, 8, k);
-    return bin;
-}
+Bytes ExportBin(const std::vector<Bytes>& keys, const std::vector<Bytes>& revised = {});
 
-inline Bytes ReadFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-inline void WriteFile(const std::string& path, const Bytes& bytes) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size()));
-}
-
-// A fresh empty directory under the system temp dir, removed by the destructor.
-class ScratchDir {
-public:
-    explicit ScratchDir(const std::string& tag) {
-        static int counter = 0;
-        path_ = std::filesystem::temp_directory_path() /
-                ("jejak-" + tag + "-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
-        std::filesystem::remove_all(path_);
-        std::filesystem::create_directories(path_);
-    }
-    ~ScratchDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    std::string File(const std::string& name) const { return (path_ / name).string(); }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+// The whole file (empty when it cannot be read), and a whole-file overwrite.
+Bytes ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const Bytes& bytes);
 
 struct ZipEntry {
     std::string name;
@@ -100,24 +35,9 @@ struct ZipEntry {
 };
 
 // Writes a deflated zip holding `entries` to `path`; returns false on any libzip error.
-inline bool WriteZip(const std::string& path, const std::vector<ZipEntry>& entries) {
-    int err = 0;
-    zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
-    if (z == nullptr) return false;
-    for (const ZipEntry& e : entries) {
-        zip_source_t* s = zip_source_buffer(z, e.data.data(), e.data.size(), 0);
-        if (s == nullptr) return zip_discard(z), false;
-        const zip_int64_t index = zip_file_add(z, e.name.c_str(), s, ZIP_FL_OVERWRITE);
-        if (index < 0) return zip_source_free(s), zip_discard(z), false;
-        zip_set_file_compression(z, static_cast<zip_uint64_t>(index), ZIP_CM_DEFLATE, 9);
-    }
-    return zip_close(z) == 0;
-}
+bool WriteZip(const std::string& path, const std::vector<ZipEntry>& entries);
 
-// The export.bin and export.sig of a real zip from tests/data.
-inline ExportBlobs BlobsOf(const std::string& path) {
-    Result<ExportBlobs> blobs = ReadExportContainer(path);
-    return blobs.ok() ? std::move(blobs).value() : ExportBlobs{};
-}
+// The export.bin and export.sig of a real zip from tests/data (empty when unreadable).
+ExportBlobs BlobsOf(const std::string& path);
 
 }  // namespace jejak::testing

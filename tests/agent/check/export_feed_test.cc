@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

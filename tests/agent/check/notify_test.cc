@@ -13,17 +13,15 @@
 #include <string>
 
 #include "agent/check/notify.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
 
+// A scratch directory for notification scripts and what they write.
 struct Scratch {
-    std::filesystem::path dir;
-    Scratch() {
-        char tmpl[] = "/tmp/jejak-notify-XXXXXX";
-        dir = ::mkdtemp(tmpl);
-    }
-    ~Scratch() { std::filesystem::remove_all(dir); }
+    testing::ScratchDir scratch{"notify"};
+    const std::filesystem::path dir = scratch.path();
     std::string Script(const std::string& name, const std::string& body) const {
         const std::string path = (dir / name).string();
         std::ofstream(path) << "#!/bin/sh\n" << body << "\n";

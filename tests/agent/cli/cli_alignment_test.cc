@@ -15,9 +15,10 @@
 
 #include "platform/base/clock.h"
 #include "storage/sqlite_store.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
 #include "tests/fakes/lockstep_clock.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

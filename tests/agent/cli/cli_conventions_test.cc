@@ -16,8 +16,9 @@
 #include "platform/base/clock.h"
 #include "storage/sqlite_store.h"
 #include "tests/support/child_process.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

@@ -18,8 +18,9 @@
 #include "agent/daemon/daemon_status.h"
 #include "agent/daemon/instance_lock.h"
 #include "agent/daemon/service_notify.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

@@ -19,11 +19,12 @@
 #include "platform/base/clock.h"
 #include "platform/base/hex.h"
 #include "storage/sqlite_store.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "tests/agent/cli/json_schema_check.h"
 #include "tests/support/export_builders.h"
-#include "tests/agent/encounters/xml_check.h"
+#include "tests/support/xml_check.h"
 #include "tests/fakes/lockstep_clock.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

@@ -4,9 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

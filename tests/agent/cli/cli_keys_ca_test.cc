@@ -7,10 +7,11 @@
 #include <string>
 
 #include "agent/upload/upload_config.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
 #include "tests/fakes/tls_file_server.h"
-#include "tests/test_data.h"
+#include "tests/support/test_data.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "tests/agent/cli/cli_test_util.h"
-#include "test_data.h"
+#include "tests/support/cli_runner.h"
+#include "tests/support/test_data.h"
 
 namespace jejak {
 namespace {

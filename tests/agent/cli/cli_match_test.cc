@@ -14,10 +14,11 @@
 #include "agent/cli/cli.h"
 #include "gaen/export/export_verify.h"
 #include "agent/check/match_report.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
 #include "platform/base/clock.h"
 #include "storage/sqlite_store.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "crypto/guarded.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 
 namespace jejak {
 namespace {

@@ -19,9 +19,10 @@
 #include "agent/daemon/run_loop.h"
 #include "agent/upload/upload_client.h"
 #include "platform/base/clock.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
-#include "tests/test_data.h"
+#include "tests/support/test_data.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

@@ -13,6 +13,7 @@
 #include "platform/base/unix_user.h"
 #include "tests/support/child_process.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

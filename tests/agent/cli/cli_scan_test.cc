@@ -12,9 +12,9 @@
 #include "platform/base/clock.h"
 #include "platform/codec/gaen_advert.h"
 #include "platform/radio_spec/radio_spec.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
 #include "tests/support/child_process.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 
 namespace jejak {
 namespace {

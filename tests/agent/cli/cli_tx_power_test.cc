@@ -23,9 +23,10 @@
 #include "gaen/keys/key_schedule.h"
 #include "platform/base/clock.h"
 #include "platform/base/hex.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
 #include "tests/fakes/lockstep_clock.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

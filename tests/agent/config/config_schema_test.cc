@@ -18,6 +18,7 @@
 #include "agent/diagnosis/key_fetch.h"
 #include "gaen/risk/risk_config.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

@@ -7,6 +7,7 @@
 
 #include "agent/config/store_config.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

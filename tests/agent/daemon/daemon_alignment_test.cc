@@ -20,7 +20,10 @@
 #include "gaen/risk/risk_score.h"
 #include "platform/sim/sim_radio.h"
 #include "storage/memory_store.h"
+#include "tests/support/daemon_rig.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/fake_random.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
@@ -28,57 +31,29 @@ namespace {
 constexpr int64_t kSecond = 1'000'000;
 constexpr int64_t kBase = 1'795'773'600;  // 2026-11-27 10:00:00 UTC, a whole minute
 
-// splitmix64: the cases and the daemons' key material, reproducible from the seed.
-class Mix final : public RandomSource {
-public:
-    explicit Mix(uint64_t seed) : state_(seed) {}
-    uint64_t Next() {
-        state_ += 0x9E3779B97F4A7C15ull;
-        uint64_t z = state_;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    int64_t Below(int64_t n) { return static_cast<int64_t>(Next() % static_cast<uint64_t>(n)); }
-    void Fill(std::span<uint8_t> out) override {
-        for (uint8_t& b : out) b = static_cast<uint8_t>(Next());
-    }
+// splitmix64 (tests/support FakeRandom): the cases and the daemons' key material,
+// reproducible from the seed.
+using Mix = testing::FakeRandom;
 
-private:
-    uint64_t state_;
-};
-
-struct Device {
-    std::unique_ptr<SimRadio> radio;
-    std::unique_ptr<MemoryStore> store;
-    Mix random;
-    std::ostringstream log;
-    std::unique_ptr<Daemon> daemon;
-
+// One device: the shared daemon rig on the test's ManualClock, hearing with `loss`.
+struct Device : testing::DaemonRig {
     Device(const std::string& ether, double x, uint64_t seed, double loss, const Clock& clock,
            DaemonOptions o)
-        : random(seed) {
+        : DaemonRig(seed) {
         SimRadioConfig c;
         c.ether_dir = ether;
         c.x_m = x;
         c.seed = seed;
         c.loss = loss;
-        auto r = SimRadio::Open(c, clock);
-        REQUIRE(r.ok());
-        radio = std::move(r).value();
-        auto s = MemoryStore::Open(clock, StoreOptions{});
-        REQUIRE(s.ok());
-        store = std::move(s).value();
-        daemon = std::make_unique<Daemon>(*radio, clock, *store, random, o, log);
+        REQUIRE(OpenSimRadio(c, clock).ok());
+        REQUIRE(OpenMemoryStore(clock).ok());
+        StartDaemon(clock, o);
     }
 };
 
-void RunFor(ManualClock& clock, int64_t seconds, std::initializer_list<Device*> devices) {
-    for (int64_t t = 0; t < seconds; ++t) {
-        clock.Advance(kSecond);
-        for (Device* d : devices) REQUIRE(d->radio->Poll().ok());
-        for (Device* d : devices) REQUIRE(d->daemon->Tick().ok());
-    }
+void RunFor(ManualClock& clock, int64_t seconds, std::vector<testing::DaemonRig*> devices) {
+    const Status s = testing::RunDaemons(clock, seconds, devices);
+    REQUIRE_MESSAGE(s.ok(), s.ToString());
 }
 
 struct Case {

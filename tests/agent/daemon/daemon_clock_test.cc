@@ -16,29 +16,17 @@
 #include "platform/codec/gaen_advert.h"
 #include "platform/sim/sim_radio.h"
 #include "storage/memory_store.h"
+#include "tests/support/daemon_rig.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
 
-class SeqRandom final : public RandomSource {
-public:
-    explicit SeqRandom(uint64_t seed) : state_(seed) {}
-    void Fill(std::span<uint8_t> out) override {
-        for (uint8_t& b : out) {
-            state_ = state_ * 6364136223846793005ull + 1442695040888963407ull;
-            b = static_cast<uint8_t>(state_ >> 56);
-        }
-    }
-
-private:
-    uint64_t state_;
-};
-
-// Records the duty cycle each StartScanning asked for; forwards everything to a SimRadio.
+// Records the duty cycle each StartScanning asked for; forwards everything to the SimRadio.
 class RecordingRadio final : public Radio {
 public:
-    explicit RecordingRadio(std::unique_ptr<SimRadio> inner) : inner_(std::move(inner)) {}
+    explicit RecordingRadio(std::unique_ptr<Radio> inner) : inner_(std::move(inner)) {}
     Status StartAdvertising(const AdvertisingSet& set, const AdvertisingParams& p) override {
         return inner_->StartAdvertising(set, p);
     }
@@ -55,7 +43,7 @@ public:
     std::vector<ScanParams> scans;
 
 private:
-    std::unique_ptr<SimRadio> inner_;
+    std::unique_ptr<Radio> inner_;
 };
 
 constexpr int64_t kSecond = 1'000'000;
@@ -63,57 +51,46 @@ constexpr int64_t kDay = 86400 * kSecond;
 // 2026-11-27 10:05:00 UTC.
 constexpr int64_t kNow = int64_t{1'795'773'900} * kSecond;
 
-struct Device {
-    std::unique_ptr<RecordingRadio> radio;
-    std::unique_ptr<MemoryStore> store;
-    SeqRandom random;
-    std::ostringstream log;
-    std::unique_ptr<Daemon> daemon;
+// One device: the shared daemon rig with its SimRadio behind a RecordingRadio, "built" the
+// day before kNow, on the test's ManualClock.
+struct Device : testing::DaemonRig {
+    RecordingRadio* recording = nullptr;  // owned by `radio`
 
     Device(const std::string& ether, double x, uint64_t seed, const Clock& clock,
            bool ntp = false)
-        : random(seed) {
+        : DaemonRig(seed) {
         SimRadioConfig c;
         c.ether_dir = ether;
         c.x_m = x;
         c.seed = seed;
-        auto r = SimRadio::Open(c, clock);
-        REQUIRE(r.ok());
-        radio = std::make_unique<RecordingRadio>(std::move(r).value());
-        auto s = MemoryStore::Open(clock, StoreOptions{});
-        REQUIRE(s.ok());
-        store = std::move(s).value();
+        REQUIRE(OpenSimRadio(c, clock).ok());
+        auto wrapped = std::make_unique<RecordingRadio>(std::move(radio));
+        recording = wrapped.get();
+        radio = std::move(wrapped);
+        REQUIRE(OpenMemoryStore(clock).ok());
         DaemonOptions o;
         o.clock.not_before_unix_s = kNow / kSecond - 86400;  // "built" the day before
         o.ntp_synchronised = [ntp] { return ntp; };
-        daemon = std::make_unique<Daemon>(*radio, clock, *store, random, o, log);
+        StartDaemon(clock, o);
     }
 
     std::vector<StoredTek> Teks() {
-        std::vector<StoredTek> teks;
-        REQUIRE(store->ForEachTek(DayRange::All(), [&](const StoredTek& t) { teks.push_back(t); })
-                    .ok());
-        return teks;
+        Result<std::vector<StoredTek>> teks = ReadTeks();
+        REQUIRE(teks.ok());
+        return std::move(teks).value();
     }
     std::vector<Sighting> Sightings() {
-        std::vector<Sighting> all;
-        REQUIRE(store->Flush().ok());
-        REQUIRE(store->ForEachSighting(DayRange::All(), [&](const Sighting& s) { all.push_back(s); })
-                    .ok());
-        return all;
+        Result<std::vector<Sighting>> all = ReadSightings();
+        REQUIRE(all.ok());
+        return std::move(all).value();
     }
 };
 
 // Each device polls and ticks once per `step_s` of clock time.
-void RunFor(ManualClock& clock, int seconds, std::vector<Device*> devices, int step_s = 1) {
-    for (int t = 0; t < seconds; t += step_s) {
-        clock.Advance(step_s * kSecond);
-        for (Device* d : devices) REQUIRE(d->radio->Poll().ok());
-        for (Device* d : devices) {
-            Status s = d->daemon->Tick();
-            REQUIRE_MESSAGE(s.ok(), s.ToString());
-        }
-    }
+void RunFor(ManualClock& clock, int seconds, std::vector<testing::DaemonRig*> devices,
+            int step_s = 1) {
+    const Status s = testing::RunDaemons(clock, seconds, devices, nullptr, step_s);
+    REQUIRE_MESSAGE(s.ok(), s.ToString());
 }
 
 // Every sighting's RPI belongs to one of the other device's TEKs, of the sighting's own day.
@@ -234,8 +211,8 @@ TEST_CASE("SIGHUP reloads the duty cycle of a running daemon") {
     ManualClock clock(kNow);
     Device a(ether.path().string(), 0.0, 31, clock);
     REQUIRE(a.daemon->Start().ok());
-    REQUIRE(a.radio->scans.size() == 1);
-    CHECK(a.radio->scans[0].window_ms == 100);
+    REQUIRE(a.recording->scans.size() == 1);
+    CHECK(a.recording->scans[0].window_ms == 100);
     StopSignals signals;
     DaemonReload reload;
     reload.scan = ScanParams{1000, 50};
@@ -250,9 +227,9 @@ TEST_CASE("SIGHUP reloads the duty cycle of a running daemon") {
     REQUIRE(std::raise(SIGHUP) == 0);
     REQUIRE(RunDaemonLoop(*a.daemon, *a.radio, clock, loop).ok());
     CHECK(reloads == 1);  // the flag is taken once
-    REQUIRE(a.radio->scans.size() == 2);
-    CHECK(a.radio->scans[1].interval_ms == 1000);
-    CHECK(a.radio->scans[1].window_ms == 50);
+    REQUIRE(a.recording->scans.size() == 2);
+    CHECK(a.recording->scans[1].interval_ms == 1000);
+    CHECK(a.recording->scans[1].window_ms == 50);
     CHECK(a.daemon->Snapshot().scan.window_ms == 50);
     CHECK(a.daemon->Snapshot().tx_power_dbm == -20);
     CHECK(a.log.str().find("reloaded: advertising at -20 dBm, scanning 50/1000 ms") !=
@@ -260,7 +237,7 @@ TEST_CASE("SIGHUP reloads the duty cycle of a running daemon") {
     // A duty cycle the radio would refuse changes nothing.
     reload.scan = ScanParams{100, 500};
     CHECK(a.daemon->Reload(reload).IsInvalidArgument());
-    CHECK(a.radio->scans.size() == 2);
+    CHECK(a.recording->scans.size() == 2);
     REQUIRE(a.daemon->Stop().ok());
 }
 

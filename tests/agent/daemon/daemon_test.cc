@@ -18,73 +18,44 @@
 #include "platform/base/hex.h"
 #include "platform/sim/sim_radio.h"
 #include "storage/memory_store.h"
+#include "tests/support/daemon_rig.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
-
-// Deterministic bytes (splitmix64) so failures reproduce; never for real keys.
-class TestRandom final : public RandomSource {
-public:
-    explicit TestRandom(uint64_t seed) : state_(seed) {}
-    void Fill(std::span<uint8_t> out) override {
-        for (uint8_t& b : out) {
-            state_ += 0x9E3779B97F4A7C15ull;
-            uint64_t z = state_;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-            b = static_cast<uint8_t>(z ^ (z >> 31));
-        }
-    }
-
-private:
-    uint64_t state_;
-};
 
 constexpr int64_t kSecond = 1'000'000;
 // 2026-11-27 10:05:00 UTC: five minutes into an interval.
 constexpr int64_t kStartMicros = int64_t{1'795'773'900} * kSecond;
 
-// One device: a simulated radio, an in-memory store and a daemon on a shared ManualClock.
-struct Device {
-    std::unique_ptr<SimRadio> radio;
-    std::unique_ptr<MemoryStore> store;
-    TestRandom random;
-    std::ostringstream log;
-    std::unique_ptr<Daemon> daemon;
-
+// One device: the shared daemon rig (SimRadio, MemoryStore, FakeRandom, Daemon) on the
+// test's ManualClock, its radio set to -12 dBm and radiating -20 dBm.
+struct Device : testing::DaemonRig {
     Device(const std::string& ether, double x, uint64_t seed, const Clock& clock,
            DaemonOptions o = {})
-        : random(seed) {
+        : DaemonRig(seed) {
         SimRadioConfig c;
         c.ether_dir = ether;
         c.x_m = x;
         c.seed = seed;
-        auto r = SimRadio::Open(c, clock);
-        REQUIRE(r.ok());
-        radio = std::move(r).value();
-        auto s = MemoryStore::Open(clock, StoreOptions{});
-        REQUIRE(s.ok());
-        store = std::move(s).value();
+        REQUIRE(OpenSimRadio(c, clock).ok());
+        REQUIRE(OpenMemoryStore(clock).ok());
         o.tx_power_dbm = -12;             // the radio setting
         o.calibrated_tx_power_dbm = -20;  // what it radiates: the metadata's TX power
-        daemon = std::make_unique<Daemon>(*radio, clock, *store, random, o, log);
+        StartDaemon(clock, o);
     }
 
     std::vector<StoredTek> Teks() {
-        std::vector<StoredTek> teks;
-        REQUIRE(store->ForEachTek(DayRange::All(), [&](const StoredTek& t) { teks.push_back(t); })
-                    .ok());
-        return teks;
+        Result<std::vector<StoredTek>> teks = ReadTeks();
+        REQUIRE(teks.ok());
+        return std::move(teks).value();
     }
 
     std::vector<Sighting> Sightings() {
-        std::vector<Sighting> all;
-        REQUIRE(store->Flush().ok());
-        REQUIRE(
-            store->ForEachSighting(DayRange::All(), [&](const Sighting& s) { all.push_back(s); })
-                .ok());
-        return all;
+        Result<std::vector<Sighting>> all = ReadSightings();
+        REQUIRE(all.ok());
+        return std::move(all).value();
     }
 };
 
@@ -100,14 +71,10 @@ std::map<Rpi, size_t> RpisOf(const std::vector<StoredTek>& teks) {
     return rpis;
 }
 
-void RunFor(ManualClock& clock, int seconds, std::vector<Device*> devices,
+void RunFor(ManualClock& clock, int seconds, std::vector<testing::DaemonRig*> devices,
             SimRadio* observer = nullptr) {
-    for (int t = 0; t < seconds; ++t) {
-        clock.Advance(kSecond);
-        for (Device* d : devices) REQUIRE(d->radio->Poll().ok());
-        if (observer != nullptr) REQUIRE(observer->Poll().ok());
-        for (Device* d : devices) REQUIRE(d->daemon->Tick().ok());
-    }
+    const Status s = testing::RunDaemons(clock, seconds, devices, observer);
+    REQUIRE_MESSAGE(s.ok(), s.ToString());
 }
 
 // What `jejak match` would make of the receiver's store against the sender's TEKs (as

@@ -1,4 +1,4 @@
-// Issue 21: the keyring moves only on trusted time, and nothing the store refuses is silent.
+// Trusted time: the keyring moves only on trusted time, and nothing the store refuses is silent.
 // The forward-step gate alone (pure), then a daemon whose SqliteStore reads the daemon's
 // TrustedClock, on a ManualClock in process: an unconfirmed jump to 2030 shreds nothing and
 // a clock back from it records again; a confirmed step that shreds says so with both times;
@@ -15,7 +15,9 @@
 #include "platform/sim/sim_radio.h"
 #include "storage/memory_store.h"
 #include "storage/sqlite_store.h"
+#include "tests/support/daemon_rig.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
@@ -27,43 +29,20 @@ constexpr int64_t kNow = int64_t{1'795'773'900} * kSecond;
 // 2030-06-01 12:00:00 UTC: the issue's excursion.
 constexpr int64_t k2030 = int64_t{1'906'545'600} * kSecond;
 
-class CountingRandom final : public RandomSource {
-public:
-    explicit CountingRandom(uint64_t seed) : state_(seed) {}
-    void Fill(std::span<uint8_t> out) override {
-        for (uint8_t& b : out) {
-            state_ = state_ * 6364136223846793005ull + 1442695040888963407ull;
-            b = static_cast<uint8_t>(state_ >> 56);
-        }
-    }
-
-private:
-    uint64_t state_;
-};
-
-// A daemon on the sim ether. `sqlite_dir` non-empty: a SqliteStore there, opened on the
-// daemon's TrustedClock as `jejak run` does; otherwise a MemoryStore on `store_clock`.
-struct Device {
-    std::unique_ptr<SimRadio> radio;
-    std::unique_ptr<TrustedClock> trusted;
-    std::unique_ptr<Store> store;
-    CountingRandom random;
-    std::ostringstream log;
-    std::unique_ptr<Daemon> daemon;
-
+// A daemon on the sim ether (the shared daemon rig). `sqlite_dir` non-empty: a SqliteStore
+// there, opened on the daemon's TrustedClock as `jejak run` does; otherwise a MemoryStore on
+// `store_clock`.
+struct Device : testing::DaemonRig {
     Device(const std::string& ether, double x, uint64_t seed, const Clock& clock,
            const std::string& sqlite_dir, bool ntp, const Clock* store_clock = nullptr,
            int64_t day_cap = 1000000)
-        : random(seed) {
-        std::filesystem::create_directories(ether);
+        : DaemonRig(seed) {
         if (!sqlite_dir.empty()) std::filesystem::create_directories(sqlite_dir);
         SimRadioConfig c;
         c.ether_dir = ether;
         c.x_m = x;
         c.seed = seed;
-        auto r = SimRadio::Open(c, clock);
-        REQUIRE(r.ok());
-        radio = std::move(r).value();
+        REQUIRE(OpenSimRadio(c, clock).ok());
         DaemonOptions o;
         o.clock.not_before_unix_s = kNow / kSecond - 86400;  // "built" the day before
         o.trust = {86400, 3600};
@@ -78,36 +57,28 @@ struct Device {
             store = std::move(s).value();
             o.store_clock = trusted.get();
         } else {
-            auto s = MemoryStore::Open(store_clock ? *store_clock : clock, StoreOptions{});
-            REQUIRE(s.ok());
-            store = std::move(s).value();
+            REQUIRE(OpenMemoryStore(store_clock ? *store_clock : clock).ok());
         }
-        daemon = std::make_unique<Daemon>(*radio, clock, *store, random, o, log);
+        StartDaemon(clock, o);
     }
 
     std::set<UtcDay> TekDays() {
+        Result<std::vector<StoredTek>> teks = ReadTeks();
+        REQUIRE(teks.ok());
         std::set<UtcDay> days;
-        REQUIRE(store->ForEachTek(DayRange::All(), [&](const StoredTek& t) { days.insert(t.Day()); })
-                    .ok());
+        for (const StoredTek& t : *teks) days.insert(t.Day());
         return days;
     }
     size_t Sightings(UtcDay day) {
-        size_t n = 0;
-        REQUIRE(store->Flush().ok());
-        REQUIRE(store->ForEachSighting(DayRange::One(day), [&](const Sighting&) { ++n; }).ok());
-        return n;
+        Result<std::vector<Sighting>> all = ReadSightings(DayRange::One(day));
+        REQUIRE(all.ok());
+        return all->size();
     }
 };
 
-void RunFor(ManualClock& clock, int seconds, std::vector<Device*> devices) {
-    for (int t = 0; t < seconds; ++t) {
-        clock.Advance(kSecond);
-        for (Device* d : devices) REQUIRE(d->radio->Poll().ok());
-        for (Device* d : devices) {
-            Status s = d->daemon->Tick();
-            REQUIRE_MESSAGE(s.ok(), s.ToString());
-        }
-    }
+void RunFor(ManualClock& clock, int seconds, std::vector<testing::DaemonRig*> devices) {
+    const Status s = testing::RunDaemons(clock, seconds, devices);
+    REQUIRE_MESSAGE(s.ok(), s.ToString());
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "agent/config/agent_files.h"
 #include "agent/daemon/state_handover.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

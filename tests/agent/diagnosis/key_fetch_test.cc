@@ -12,10 +12,12 @@
 #include <thread>
 
 #include "agent/diagnosis/key_fetch.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/child_process.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
 #include "tests/fakes/http_fake.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
@@ -339,40 +341,33 @@ TEST_CASE("the curl client refuses plain http except to loopback when allowed") 
               .IsInvalidArgument());
 }
 
-// python3 -m http.server equivalent bound to an ephemeral port on 127.0.0.1.
+// python3 -m http.server equivalent bound to an ephemeral port on 127.0.0.1, a ChildProcess
+// stopped with SIGTERM at scope exit.
 class LocalHttpServer {
 public:
-    explicit LocalHttpServer(const std::string& root, const std::string& port_file) {
-        static const char* kScript =
-            "import functools,http.server,os,sys\n"
-            "class Quiet(http.server.SimpleHTTPRequestHandler):\n"
-            "  def log_message(self,*a): pass\n"
-            "h=functools.partial(Quiet,directory=sys.argv[1])\n"
-            "s=http.server.ThreadingHTTPServer(('127.0.0.1',0),h)\n"
-            "open(sys.argv[2]+'.t','w').write(str(s.server_port))\n"
-            "os.rename(sys.argv[2]+'.t',sys.argv[2])\n"
-            "s.serve_forever()\n";
-        pid_ = fork();
-        if (pid_ == 0) {
-            execlp("python3", "python3", "-c", kScript, root.c_str(), port_file.c_str(), nullptr);
-            _exit(127);
-        }
+    explicit LocalHttpServer(const std::string& root, const std::string& port_file)
+        : process_({"/usr/bin/env", "python3", "-c", kScript, root, port_file}) {
         for (int i = 0; i < 200 && !std::filesystem::exists(port_file); ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
         const Bytes port = testing::ReadFile(port_file);
         port_ = std::string(port.begin(), port.end());
     }
-    ~LocalHttpServer() {
-        if (pid_ > 0) {
-            kill(pid_, SIGTERM);
-            waitpid(pid_, nullptr, 0);
-        }
-    }
+    ~LocalHttpServer() { (void)process_.Stop(SIGTERM, 5000); }
     const std::string& port() const { return port_; }
 
 private:
-    pid_t pid_ = -1;
+    static constexpr const char* kScript =
+        "import functools,http.server,os,sys\n"
+        "class Quiet(http.server.SimpleHTTPRequestHandler):\n"
+        "  def log_message(self,*a): pass\n"
+        "h=functools.partial(Quiet,directory=sys.argv[1])\n"
+        "s=http.server.ThreadingHTTPServer(('127.0.0.1',0),h)\n"
+        "open(sys.argv[2]+'.t','w').write(str(s.server_port))\n"
+        "os.rename(sys.argv[2]+'.t',sys.argv[2])\n"
+        "s.serve_forever()\n";
+
+    testing::ChildProcess process_;
     std::string port_;
 };
 

@@ -13,7 +13,7 @@
 #include "agent/encounters/encounters.h"
 #include "agent/exposure/rough_distance.h"
 #include "tests/support/child_process.h"
-#include "tests/agent/encounters/xml_check.h"
+#include "tests/support/xml_check.h"
 
 namespace jejak {
 namespace {

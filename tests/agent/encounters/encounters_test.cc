@@ -4,7 +4,7 @@
 
 #include "agent/encounters/encounters.h"
 #include "platform/base/hex.h"
-#include "tests/agent/encounters/xml_check.h"
+#include "tests/support/xml_check.h"
 
 namespace jejak {
 namespace {

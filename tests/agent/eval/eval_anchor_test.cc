@@ -11,9 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/eval/eval_report.h"
-#include "test_data.h"
-#include "tests/agent/cli/cli_test_util.h"
+#include "tests/support/test_data.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::eval {
 namespace {

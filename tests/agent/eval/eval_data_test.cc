@@ -6,6 +6,7 @@
 
 #include "agent/eval/eval_data.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::eval {
 

@@ -13,7 +13,7 @@
 #include "gaen/risk/risk_score.h"
 #include "crypto/aes.h"
 #include "gaen/keys/rpi_batch.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
 
 namespace jejak {
 namespace {

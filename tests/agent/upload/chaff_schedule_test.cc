@@ -8,6 +8,7 @@
 
 #include "agent/upload/chaff_schedule.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

@@ -9,7 +9,7 @@
 #include "gaen/api/ekeyhmac.h"
 #include "platform/base/base64.h"
 #include "platform/base/hex.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
 
 namespace jejak {
 namespace {

@@ -8,7 +8,7 @@
 #include "gaen/export/export_file.h"
 #include "gaen/export/export_verify.h"
 #include "platform/base/hex.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
 
 namespace jejak {
 namespace {

@@ -8,7 +8,8 @@
 #include "gaen/export/export_file.h"
 #include "gaen/export/export_verify.h"
 #include "tests/support/export_builders.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

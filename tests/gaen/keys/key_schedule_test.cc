@@ -12,7 +12,7 @@
 #include "gaen/keys/key_schedule.h"
 #include "gaen/keys/rpi_batch.h"
 #include "platform/base/hex.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
 
 namespace jejak {
 namespace {

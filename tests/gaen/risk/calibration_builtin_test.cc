@@ -8,8 +8,9 @@
 #include <filesystem>
 
 #include "gaen/risk/calibration.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {

@@ -9,7 +9,7 @@
 #include "gaen/risk/calibration.h"
 #include "gaen/risk/risk_config.h"
 #include "gaen/risk/risk_score.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
 
 namespace jejak {
 namespace {

@@ -12,19 +12,10 @@
 #include <sstream>
 
 #include "platform/base/atomic_file.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
-
-struct Scratch {
-    std::filesystem::path dir;
-    Scratch() {
-        char tmpl[] = "/tmp/jejak-atomic-XXXXXX";
-        dir = ::mkdtemp(tmpl);
-    }
-    ~Scratch() { std::filesystem::remove_all(dir); }
-    std::string File(const std::string& name) const { return (dir / name).string(); }
-};
 
 std::string Read(const std::string& path) {
     std::ifstream in(path);
@@ -40,7 +31,7 @@ unsigned ModeOf(const std::string& path) {
 }
 
 TEST_CASE("atomic write never follows a symlink planted at a temporary name") {
-    Scratch t;
+    testing::ScratchDir t("atomic");
     const std::string victim = t.File("victim");
     std::ofstream(victim) << "precious";
     const std::string out = t.File("out.zip");
@@ -61,7 +52,7 @@ TEST_CASE("atomic write never follows a symlink planted at a temporary name") {
 }
 
 TEST_CASE("atomic write gives exactly the requested mode over a pre-created 0666 file") {
-    Scratch t;
+    testing::ScratchDir t("atomic");
     const std::string out = t.File("tek-export.zip");
     std::ofstream(out) << "old";
     REQUIRE(::chmod(out.c_str(), 0666) == 0);
@@ -72,12 +63,12 @@ TEST_CASE("atomic write gives exactly the requested mode over a pre-created 0666
     CHECK(ModeOf(out) == 0600);
     CHECK(Read(out) == "keys");
     // No temporary file is left behind.
-    CHECK(std::distance(std::filesystem::directory_iterator(t.dir),
+    CHECK(std::distance(std::filesystem::directory_iterator(t.path()),
                         std::filesystem::directory_iterator()) == 1);
 }
 
 TEST_CASE("ownership check refuses files of other users and loose modes") {
-    Scratch t;
+    testing::ScratchDir t("atomic");
     const std::string f = t.File("key");
     std::ofstream(f) << "k";
     REQUIRE(::chmod(f.c_str(), 0600) == 0);

@@ -28,7 +28,8 @@
 #include "platform/transport/h4_fd_transport.h"
 #include "platform/base/hex.h"
 #include "platform/radio_spec/radio_spec.h"
-#include "tests/platform/radio/radio_conformance.h"
+#include "tests/support/radio_conformance.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
@@ -213,9 +214,8 @@ std::unique_ptr<Radio> OpenLogged(const SystemClock& clock, const std::string& l
 
 TEST_CASE("two hci radios on btvirt see each other's GAEN adverts and the rotation") {
     CrossProcessLock lock;
-    char tmpl[] = "/tmp/jejak-btvirt-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    const std::string dir = tmpl;
+    const testing::ScratchDir scratch("btvirt");
+    const std::string dir = scratch.str();
     const AdvertisingSet a1 = GaenSet(1), a2 = GaenSet(2), b1 = GaenSet(3);
     SystemClock clock;
     Collector heard_by_a, heard_by_b;
@@ -249,7 +249,6 @@ TEST_CASE("two hci radios on btvirt see each other's GAEN adverts and the rotati
     const auto [b_rc, b_text] = Btmon(dir + "/b.btsnoop");
     CHECK(b_rc == 0);
     CHECK(b_text.find(HexEncode(std::span(a1.payload).subspan(11, 16))) != std::string::npos);
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("an hci radio on btvirt's serial pty advertises to a radio on the unix socket") {

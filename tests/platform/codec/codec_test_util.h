@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "platform/base/hex.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
 
 namespace jejak::testing {
 

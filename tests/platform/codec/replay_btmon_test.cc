@@ -15,7 +15,7 @@
 
 #include "platform/codec/capture_replay.h"
 #include "platform/base/hex.h"
-#include "test_data.h"
+#include "tests/support/test_data.h"
 
 namespace jejak {
 namespace {

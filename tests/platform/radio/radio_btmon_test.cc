@@ -18,6 +18,7 @@
 #include "platform/radio/hci_radio.h"
 #include "platform/base/hex.h"
 #include "tests/fakes/scripted_controller.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
@@ -56,9 +57,8 @@ std::vector<uint8_t> Cat(std::vector<uint8_t> a, const std::vector<uint8_t>& b) 
 }
 
 TEST_CASE("btmon decodes the hci log HciRadio writes, including the FD6F service data") {
-    char tmpl[] = "/tmp/jejak-hcilog-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    const std::string path = std::string(tmpl) + "/hci.btsnoop";
+    const testing::ScratchDir dir("hcilog");
+    const std::string path = dir.File("hci.btsnoop");
     GaenPayload gaen;
     for (size_t i = 0; i < 16; ++i) gaen.rpi[i] = static_cast<uint8_t>(0xA0 + i);
     gaen.aem = {0x40, 0xF1, 0x00, 0x00};
@@ -110,7 +110,6 @@ TEST_CASE("btmon decodes the hci log HciRadio writes, including the FD6F service
           std::string::npos);
     CHECK(text.find("(0x0c)") != std::string::npos);  // the Command Disallowed status
     CHECK(text.find("2023-11-14") != std::string::npos);  // timestamps from the ManualClock
-    std::filesystem::remove_all(tmpl);
 }
 
 }  // namespace

@@ -12,22 +12,19 @@
 #include "platform/radio_spec/radio_spec.h"
 #include "platform/sim/sim_path.h"
 #include "platform/sim/sim_radio.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
 
 constexpr int64_t kT0 = 1'800'000'000;  // 2027-01-15T08:00:00Z
 
+// A scratch directory for path files.
 struct PathDir {
-    std::string path;
-    PathDir() {
-        char tmpl[] = "/tmp/jejak-path-XXXXXX";
-        REQUIRE(mkdtemp(tmpl) != nullptr);
-        path = tmpl;
-    }
-    ~PathDir() { std::filesystem::remove_all(path); }
+    testing::ScratchDir scratch{"path"};
+    const std::string path = scratch.str();
     std::string Write(const std::string& name, const std::string& text) const {
-        const std::string file = path + "/" + name;
+        const std::string file = scratch.File(name);
         std::ofstream(file) << text;
         return file;
     }

@@ -15,20 +15,11 @@
 #include "platform/codec/gaen_advert.h"
 #include "platform/radio_spec/radio_spec.h"
 #include "platform/sim/sim_radio.h"
-#include "tests/platform/radio/radio_conformance.h"
+#include "tests/support/radio_conformance.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
-
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/jejak-sim-XXXXXX";
-        REQUIRE(mkdtemp(tmpl) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 AdvertisingSet MakeSet(uint8_t seed) {
     AdvertisingSet set;
@@ -102,11 +93,11 @@ TEST_CASE("sim path loss follows the log-distance model") {
 }
 
 TEST_CASE("sim radio hears every event at full duty with RSSI from the path-loss model") {
-    TempDir dir;
+    testing::ScratchDir dir("sim");
     const ScanParams full{300, 300};
     for (double x : {1.0, 10.0}) {
         CAPTURE(x);
-        const auto heard = Session(At(dir.path, x), At(dir.path, 0), full, 10);
+        const auto heard = Session(At(dir.str(), x), At(dir.str(), 0), full, 10);
         REQUIRE(heard.size() == ExpectedEvents(1'700'000'000'000'000, 10, 235'000, full));
         const long expected_rssi = std::lround(-15 - SimPathLossDb(x, 2.0));
         for (const auto& a : heard) {
@@ -121,48 +112,48 @@ TEST_CASE("sim radio hears every event at full duty with RSSI from the path-loss
 }
 
 TEST_CASE("sim radio hears only the events inside its scan windows") {
-    TempDir dir;
+    testing::ScratchDir dir("sim");
     const ScanParams third{300, 100};
-    const auto heard = Session(At(dir.path, 1), At(dir.path, 0), third, 30);
+    const auto heard = Session(At(dir.str(), 1), At(dir.str(), 0), third, 30);
     const size_t expected = ExpectedEvents(1'700'000'000'000'000, 30, 235'000, third);
     CHECK(heard.size() == expected);
     CHECK(expected < ExpectedEvents(1'700'000'000'000'000, 30, 235'000, {300, 300}) / 2);
 }
 
 TEST_CASE("sim radio drops adverts below its sensitivity floor") {
-    TempDir dir;
-    SimRadioConfig scanner = At(dir.path, 0);
+    testing::ScratchDir dir("sim");
+    SimRadioConfig scanner = At(dir.str(), 0);
     scanner.floor_dbm = -90;  // at 100 m: -15 - 80.05 = -95 dBm
-    CHECK(Session(At(dir.path, 100), scanner, {300, 300}, 10).empty());
-    CHECK_FALSE(Session(At(dir.path, 30), scanner, {300, 300}, 10).empty());
+    CHECK(Session(At(dir.str(), 100), scanner, {300, 300}, 10).empty());
+    CHECK_FALSE(Session(At(dir.str(), 30), scanner, {300, 300}, 10).empty());
 }
 
 TEST_CASE("sim radio is deterministic under a seed, whatever the polling rhythm") {
-    TempDir dir;
-    SimRadioConfig scanner = At(dir.path, 0, 42);
+    testing::ScratchDir dir("sim");
+    SimRadioConfig scanner = At(dir.str(), 0, 42);
     scanner.noise_db = 4;
     scanner.loss = 0.3;
-    const auto a = Session(At(dir.path, 3), scanner, {300, 300}, 60, 1);
-    const auto b = Session(At(dir.path, 3), scanner, {300, 300}, 60, 20);
+    const auto a = Session(At(dir.str(), 3), scanner, {300, 300}, 60, 1);
+    const auto b = Session(At(dir.str(), 3), scanner, {300, 300}, 60, 20);
     REQUIRE(a.size() == b.size());
     for (size_t i = 0; i < a.size(); ++i) {
         CHECK(a[i].unix_micros == b[i].unix_micros);
         CHECK(a[i].rssi_dbm == b[i].rssi_dbm);
     }
     scanner.seed = 43;
-    const auto c = Session(At(dir.path, 3), scanner, {300, 300}, 60, 1);
+    const auto c = Session(At(dir.str(), 3), scanner, {300, 300}, 60, 1);
     bool differs = c.size() != a.size();
     for (size_t i = 0; !differs && i < a.size(); ++i) differs = a[i].rssi_dbm != c[i].rssi_dbm;
     CHECK(differs);
 }
 
 TEST_CASE("sim radio loses packets at the configured rate and spreads RSSI by the noise") {
-    TempDir dir;
-    SimRadioConfig scanner = At(dir.path, 0, 9);
+    testing::ScratchDir dir("sim");
+    SimRadioConfig scanner = At(dir.str(), 0, 9);
     scanner.loss = 0.5;
     scanner.noise_db = 4;
     const ScanParams full{300, 300};
-    const auto heard = Session(At(dir.path, 1), scanner, full, 600, 10);
+    const auto heard = Session(At(dir.str(), 1), scanner, full, 600, 10);
     const double sent = static_cast<double>(ExpectedEvents(1'700'000'000'000'000, 600, 235'000,
                                                            full));
     const double kept = static_cast<double>(heard.size()) / sent;
@@ -180,10 +171,10 @@ TEST_CASE("sim radio loses packets at the configured rate and spreads RSSI by th
 }
 
 TEST_CASE("sim radio rotation never pairs an address with another set's payload") {
-    TempDir dir;
+    testing::ScratchDir dir("sim");
     ManualClock clock(1'700'000'000'000'000);
-    auto adv = Open(At(dir.path, 1), clock);
-    auto scanner = Open(At(dir.path, 0), clock);
+    auto adv = Open(At(dir.str(), 1), clock);
+    auto scanner = Open(At(dir.str(), 0), clock);
     Heard heard;
     REQUIRE(scanner->StartScanning({300, 300}, heard.Sink()).ok());
     REQUIRE(adv->StartAdvertising(MakeSet(1), {}).ok());
@@ -205,16 +196,16 @@ TEST_CASE("sim radio rotation never pairs an address with another set's payload"
 }
 
 TEST_CASE("sim radio stops transmitting when advertising stops and does not hear itself") {
-    TempDir dir;
+    testing::ScratchDir dir("sim");
     ManualClock clock(1'700'000'000'000'000);
-    auto a = Open(At(dir.path, 1), clock);
+    auto a = Open(At(dir.str(), 1), clock);
     Heard heard;
     REQUIRE(a->StartAdvertising(MakeSet(1), {}).ok());
     REQUIRE(a->StartScanning({300, 300}, heard.Sink()).ok());
     clock.Advance(5'000'000);
     REQUIRE(a->Poll().ok());
     CHECK(heard.adverts.empty());
-    auto b = Open(At(dir.path, 2), clock);
+    auto b = Open(At(dir.str(), 2), clock);
     REQUIRE(b->StartAdvertising(MakeSet(2), {}).ok());
     REQUIRE(b->StopAdvertising().ok());
     clock.Advance(5'000'000);
@@ -223,9 +214,9 @@ TEST_CASE("sim radio stops transmitting when advertising stops and does not hear
 }
 
 TEST_CASE("sim radio applies the same request checks as the hardware radio") {
-    TempDir dir;
+    testing::ScratchDir dir("sim");
     ManualClock clock;
-    auto r = Open(At(dir.path, 0), clock);
+    auto r = Open(At(dir.str(), 0), clock);
     AdvertisingSet bad = MakeSet(1);
     bad.address.bytes[5] = 0x80;
     CHECK(r->StartAdvertising(bad, {}).IsInvalidArgument());
@@ -236,10 +227,10 @@ TEST_CASE("sim radio applies the same request checks as the hardware radio") {
 }
 
 TEST_CASE("sim ether skips malformed files and files of dead processes") {
-    TempDir dir;
-    auto ether = SimEther::Open(dir.path);
+    testing::ScratchDir dir("sim");
+    auto ether = SimEther::Open(dir.str());
     REQUIRE(ether.ok());
-    std::ofstream(dir.path + "/junk.adv") << "jejak-sim-advertiser 1\npid 1\naddress zz\n";
+    std::ofstream(dir.str() + "/junk.adv") << "jejak-sim-advertiser 1\npid 1\naddress zz\n";
     SimAdvertiserState dead;
     dead.id = "dead";
     dead.pid = 0x3FFFFFF0;  // above pid_max: no such process
@@ -279,14 +270,14 @@ TEST_CASE("sim ether state files round-trip and reject tampering") {
 }
 
 TEST_CASE("sim radio delivers adverts across processes") {
-    TempDir dir;
+    testing::ScratchDir dir("sim");
     int go[2];
     REQUIRE(pipe(go) == 0);
     const pid_t child = fork();
     REQUIRE(child >= 0);
     if (child == 0) {  // advertiser process: advertise until the parent closes the pipe
         SystemClock clock;
-        auto r = SimRadio::Open(At(dir.path, 2), clock);
+        auto r = SimRadio::Open(At(dir.str(), 2), clock);
         if (!r.ok() || !(*r)->StartAdvertising(MakeSet(9), {}).ok()) _exit(2);
         char c;
         close(go[1]);
@@ -295,7 +286,7 @@ TEST_CASE("sim radio delivers adverts across processes") {
     }
     close(go[0]);
     SystemClock clock;
-    auto scanner = Open(At(dir.path, 0), clock);
+    auto scanner = Open(At(dir.str(), 0), clock);
     Heard heard;
     REQUIRE(scanner->StartScanning({100, 100}, heard.Sink()).ok());
     for (int i = 0; i < 500 && heard.adverts.empty(); ++i) {  // bounded: at most ~10 s
@@ -313,18 +304,18 @@ TEST_CASE("sim radio delivers adverts across processes") {
 }
 
 TEST_CASE("sim radio opens from a spec string") {
-    TempDir dir;
+    testing::ScratchDir dir("sim");
     SystemClock clock;
-    auto radio = OpenRadio("sim:" + dir.path + "?x=1&seed=3", clock);
+    auto radio = OpenRadio("sim:" + dir.str() + "?x=1&seed=3", clock);
     REQUIRE(radio.ok());
-    CHECK((*radio)->GetStatus().description.find("sim " + dir.path) == 0);
+    CHECK((*radio)->GetStatus().description.find("sim " + dir.str()) == 0);
 }
 
 TEST_CASE("sim radio passes the radio conformance suite") {
-    TempDir dir;
+    testing::ScratchDir dir("sim");
     ManualClock clock(1'700'000'000'000'000);
-    auto a = Open(At(dir.path, 1), clock);
-    auto b = Open(At(dir.path, 0), clock);
+    auto a = Open(At(dir.str(), 1), clock);
+    auto b = Open(At(dir.str(), 0), clock);
     testing::CheckRadioConformance(*a, *b, [&] {
         clock.Advance(250'000);
         REQUIRE(b->Poll().ok());

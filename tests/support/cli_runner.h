@@ -1,4 +1,6 @@
-// Runs `jejak` commands in-process and captures their output and exit code.
+// Runs `jejak` commands in process (the real CLI program on an injected clock) and captures
+// their output and exit code, for the CLI suites and every suite that drives the device by
+// its commands.
 #pragma once
 
 #include <sstream>
