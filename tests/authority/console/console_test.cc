@@ -92,6 +92,9 @@ public:
             o.console = [this](const WebRequest& r) { return console_->Handle(r); };
         });
     }
+    // The server's threads call the console: stop them before it goes.
+    ~ConsoleFixture() { authority_.StopServer(); }
+
     // Signs `name` in; returns the page it lands on.
     std::string SignIn(Browser& b, const std::string& name) {
         auto login = b.Get("/console/login");

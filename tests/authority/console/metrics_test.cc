@@ -74,6 +74,7 @@ struct MetricsServer {
             });
         });
     }
+    ~MetricsServer() { authority.StopServer(); }  // its threads use `requests`
     ParsedMetrics Scrape(httplib::Headers headers = {}) {
         httplib::Client c("127.0.0.1", authority.port());
         auto res = c.Get("/metrics", headers);
