@@ -135,7 +135,7 @@ button{background:var(--accent);color:#fff;border:0;border-radius:4px;padding:.5
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #ccc}
 .status-claimed{color:var(--ok);font-weight:700}.status-revoked,.status-expired{color:var(--muted)}
 .error{color:var(--bad);font-weight:700;border-left:4px solid var(--bad);padding-left:.5rem}
-.chart rect.issued{fill:#0b5394}.chart rect.claimed{fill:#1b6e20}
+.chart{width:100%;max-height:12rem}.chart rect.issued{fill:#0b5394}.chart rect.claimed{fill:#1b6e20}
 .chart text{font-size:10px;fill:#333}
 td form button{margin:0}
 )css";

@@ -319,7 +319,6 @@ void RegisterAuthorityCommands(CLI::App& app, CliEnv& env) {
         ->check(CLI::IsMember({"loopback", "api-key", "off"}));
     s->callback([serve, &env] { RunServe(*serve, env); });
 
-    RegisterUserCommands(app, env);
 
     auto exp = std::make_shared<ExportArgs>();
     CLI::App* e = a->add_subcommand("export", "Publish embargo-free keys as signed export batches");
@@ -329,6 +328,8 @@ void RegisterAuthorityCommands(CLI::App& app, CliEnv& env) {
     e->add_flag("--json", exp->json, "Print the run's report as JSON");
     AddDatabaseOption(e, exp->database);
     e->callback([exp, &env] { RunExport(*exp, env); });
+
+    RegisterUserCommands(app, env);
 }
 
 }  // namespace jejak
