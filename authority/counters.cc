@@ -9,7 +9,12 @@ std::vector<std::pair<std::string, uint64_t>> AuthorityCounters::Snapshot() cons
             {"failed_verifications", failed_verifications.load()},
             {"failed_budget_refusals", failed_budget_refusals.load()},
             {"failed_budget_exhausted", failed_budget_exhausted.load()},
-            {"chaff_requests", chaff_requests.load()}};
+            {"chaff_requests", chaff_requests.load()},
+            {"codes_issued", codes_issued.load()},
+            {"codes_claimed", codes_claimed.load()},
+            {"codes_expired", codes_expired.load()},
+            {"keys_published", keys_published.load()},
+            {"database_errors", database_errors.load()}};
 }
 
 }  // namespace jejak::authority

@@ -18,6 +18,11 @@ struct AuthorityCounters {
     std::atomic<uint64_t> failed_budget_refusals{0};    // 429 because the global budget is spent
     std::atomic<uint64_t> failed_budget_exhausted{0};   // times the budget ran dry
     std::atomic<uint64_t> chaff_requests{0};
+    std::atomic<uint64_t> codes_issued{0};     // by issue-code or the console
+    std::atomic<uint64_t> codes_claimed{0};    // redeemed by /api/verify
+    std::atomic<uint64_t> codes_expired{0};    // presented after their expiry (or revocation)
+    std::atomic<uint64_t> keys_published{0};   // rows written by /v1/publish
+    std::atomic<uint64_t> database_errors{0};  // a store call that failed
 
     // (name, value) pairs in a fixed order, names in snake_case.
     std::vector<std::pair<std::string, uint64_t>> Snapshot() const;

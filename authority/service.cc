@@ -198,15 +198,20 @@ ApiReply AuthorityService::Verify(std::optional<std::string_view> api_key, std::
     const int64_t now = NowSeconds();
     Result<Redeemed> redeemed = store_.RedeemCode(state_.HashSecret(request->code), now);
     if (!redeemed.ok()) {
+        ++counters_.database_errors;
         return Error(ApiFamily::kVerification, kInternal, "internal_server_error",
                      "the authority could not read its database");
     }
     if (redeemed->outcome != Redeem::kOk) {
         // Unknown, used and expired look alike: a guesser must not learn a stale code.
         guard_.RecordFailedVerification();
+        if (redeemed->outcome == Redeem::kExpired) ++counters_.codes_expired;
+        Event("refused_guesses");
         return Error(ApiFamily::kVerification, kBadRequest, "code_invalid",
                      "verification code is not valid (wrong, used or expired)");
     }
+    ++counters_.codes_claimed;
+    Event("claimed");
     const CodeClaims& claims = redeemed->claims;
     std::vector<std::string> accept = request->accept;
     if (accept.empty()) accept = {"confirmed"};
@@ -252,6 +257,7 @@ ApiReply AuthorityService::Certificate(std::optional<std::string_view> api_key,
     const int64_t now = NowSeconds();
     Result<Redeemed> redeemed = store_.RedeemToken(state_.HashSecret(request->token), now);
     if (!redeemed.ok()) {
+        ++counters_.database_errors;
         return Error(ApiFamily::kVerification, kInternal, "internal_server_error",
                      "the authority could not read its database");
     }
@@ -332,6 +338,7 @@ ApiReply AuthorityService::PublishChecked(std::string_view body) {
     });
     if (!written.ok()) {
         const Status& e = written.status();
+        if (e.code() != StatusCode::kFailedPrecondition) ++counters_.database_errors;
         if (e.code() == StatusCode::kFailedPrecondition) {
             const std::string& m = e.message();
             const size_t colon = m.find(':');
@@ -341,6 +348,8 @@ ApiReply AuthorityService::PublishChecked(std::string_view body) {
         return Error(ApiFamily::kPublish, kInternal, "internal_error",
                      "the key server could not store the keys");
     }
+    counters_.keys_published += *written;
+    Event("keys_published", static_cast<int64_t>(*written));
     return Reply(200, {{"revisionToken", revision_token},
                        {"insertedExposures", *written}});
 }
@@ -373,7 +382,11 @@ Result<IssuedCode> AuthorityService::IssueCode(std::string_view type, std::strin
         IssuedCode issued{RandomDigits(random_, CodeDigits(kind)), now + ttl_s,
                           std::string(type)};
         Status s = store_.InsertCode(state_.HashSecret(issued.code), claims, issued.expires_at);
-        if (s.ok()) return issued;
+        if (s.ok()) {
+            ++counters_.codes_issued;
+            Event("issued");
+            return issued;
+        }
         SecureZero(issued.code.data(), issued.code.size());
         if (s.code() != StatusCode::kFailedPrecondition) return s;
     }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -94,8 +95,16 @@ public:
                                  std::string_view test_date, int64_t ttl_s,
                                  CodeKind kind = CodeKind::kShort);
 
-    // Abuse and chaff counters (read by tests, a later /metrics).
+    // Abuse, chaff and outcome counters (read by tests and /metrics).
     const AuthorityCounters& counters() const { return counters_; }
+    AuthorityCounters& counters() { return counters_; }
+
+    // Told of each code issued ("issued"), claimed ("claimed"), refused guess
+    // ("refused_guesses") and key published ("keys_published", with the count), so the
+    // console's per-day figures can be kept in the database (names: console_store.h's
+    // kDaily*). Set before serving; called from the server's threads; may be empty.
+    using EventSink = std::function<void(const char* name, int64_t count)>;
+    void SetEventSink(EventSink sink) { events_ = std::move(sink); }
 
 private:
     int64_t NowSeconds() const;
@@ -112,8 +121,13 @@ private:
     AuthorityStore& store_;
     const Clock& clock_;
     RandomSource& random_;
+    void Event(const char* name, int64_t count = 1) const {
+        if (events_) events_(name, count);
+    }
+
     AuthorityCounters counters_;
     RequestGuard guard_;
+    EventSink events_;
     // Signs decoy certificates, so chaff costs a signature like the real thing yet yields
     // nothing any key server accepts. Made fresh per process, never stored.
     std::optional<EcdsaP256PrivateKey> chaff_key_;

@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <string>
 
 namespace jejak {
@@ -50,6 +51,33 @@ Result<GuardedKey> DeriveKeyFromPassphrase(std::string_view passphrase,
         }
         return Status::Ok();
     });
+}
+
+Result<std::string> HashPassword(std::string_view password, uint64_t opslimit,
+                                 size_t memlimit_bytes) {
+    if (password.empty()) return Status::InvalidArgument("empty password");
+    if (opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN ||
+        opslimit > crypto_pwhash_argon2id_OPSLIMIT_MAX ||
+        memlimit_bytes < crypto_pwhash_argon2id_MEMLIMIT_MIN ||
+        password.size() > crypto_pwhash_argon2id_PASSWD_MAX) {
+        return Status::InvalidArgument("password hash limits out of range");
+    }
+    char out[crypto_pwhash_argon2id_STRBYTES] = {};
+    if (crypto_pwhash_argon2id_str(out, password.data(), password.size(), opslimit,
+                                   memlimit_bytes) != 0) {
+        return Status::Internal("password hash: out of memory");
+    }
+    return std::string(out);
+}
+
+bool VerifyPassword(std::string_view stored_hash, std::string_view password) {
+    if (stored_hash.empty() || stored_hash.size() >= crypto_pwhash_argon2id_STRBYTES ||
+        stored_hash.substr(0, 10) != "$argon2id$") {
+        return false;
+    }
+    char buf[crypto_pwhash_argon2id_STRBYTES] = {};
+    std::copy(stored_hash.begin(), stored_hash.end(), buf);
+    return crypto_pwhash_argon2id_str_verify(buf, password.data(), password.size()) == 0;
 }
 
 }  // namespace jejak

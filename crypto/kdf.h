@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "crypto/guarded.h"
@@ -39,5 +40,16 @@ struct PwhashParams {
 Result<GuardedKey> DeriveKeyFromPassphrase(std::string_view passphrase,
                                            std::span<const uint8_t, kPwhashSaltSize> salt,
                                            const PwhashParams& params);
+
+// Staff passwords (the authority's console): Argon2id in libsodium's self-describing string
+// form ("$argon2id$v=19$m=...,t=...,p=1$salt$hash", salt drawn inside), so the parameters
+// travel with each hash. `opslimit`/`memlimit_bytes` default to libsodium's interactive
+// limits (2 passes, 64 MiB), the device passphrase's floor. InvalidArgument for an empty
+// password or limits outside Argon2id's range; Internal when the memory cannot be had.
+Result<std::string> HashPassword(std::string_view password, uint64_t opslimit = 2,
+                                 size_t memlimit_bytes = size_t{64} << 20);
+// Constant-time check of `password` against a HashPassword string; false for a malformed
+// or foreign hash (stored rows are untrusted input).
+bool VerifyPassword(std::string_view stored_hash, std::string_view password);
 
 }  // namespace jejak

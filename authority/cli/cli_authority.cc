@@ -4,6 +4,8 @@
 //
 // Exit codes: 0 done; 1 the command ran and failed (no authority in the state dir, already
 // initialised, another export worker running, the port is taken); 2 bad arguments.
+#include <sys/stat.h>
+
 #include <csignal>
 #include <ctime>
 #include <memory>
@@ -16,8 +18,12 @@
 #include "authority/cli/cli_authority.h"
 #include "platform/cli/cli_format.h"
 #include "authority/authority_state.h"
+#include "authority/console/console_service.h"
 #include "authority/export/export_worker.h"
 #include "authority/http/http_server.h"
+#include "authority/metrics/authority_metrics.h"
+#include "authority/publish_rules.h"
+#include "authority/store/open_authority_store.h"
 #include "authority/service.h"
 #include "crypto/random.h"
 #include "platform/base/clock.h"
@@ -91,10 +97,21 @@ void RunIssueCode(const IssueArgs& args, CliEnv& env) {
     if (!store.ok()) Fail(store.status(), "authority issue-code");
     SystemRandom random;
     authority::AuthorityService service(*state, **store, env.clock, random);
+    // The console's daily figures and audit trail count codes from the command line too.
+    auto console_store = authority::OpenConsoleStore(state->database(), 1);
+    const int64_t now = env.clock.NowUnixMicros() / 1000000;
+    if (console_store.ok()) {
+        service.SetEventSink([&](const char* name, int64_t count) {
+            (void)(*console_store)->AddDailyCount(authority::UtcDayStart(now), name, count);
+        });
+    }
     const authority::CodeKind kind =
         args.kind == "long" ? authority::CodeKind::kLong : authority::CodeKind::kShort;
     auto issued = service.IssueCode(args.type, args.onset, args.test_date, args.expires_in_s, kind);
     if (!issued.ok()) Fail(issued.status(), "authority issue-code");
+    if (console_store.ok()) {
+        (void)(*console_store)->Audit({now, "cli", "issue", args.type + " (issue-code)"});
+    }
     if (args.json) {
         env.out << nlohmann::json{{"code", issued->code},
                                   {"expires_at_unix", issued->expires_at},
@@ -114,7 +131,35 @@ struct ServeArgs {
     bool insecure_http = false;
     int threads = 8;
     std::string database;
+    bool no_console = false;
+    std::string metrics = "loopback";
 };
+
+// What /metrics shows beyond the request counts: the service's and the console's counters,
+// then the export figures read from the database and the exports directory.
+std::string RenderMetrics(const authority::RequestMetrics& requests,
+                          authority::AuthorityService& service,
+                          const authority::ConsoleService* console,
+                          authority::AuthorityStore& store, const AuthorityState& state,
+                          const Clock& clock) {
+    authority::PrometheusWriter out;
+    requests.Write(out);
+    authority::WriteServiceCounters(service.counters(), out);
+    if (console) authority::WriteConsoleCounters(console->counters(), out);
+    authority::ExportFigures figures;
+    auto paths = store.CompletedBatchPaths();
+    auto keys = store.CountExposures();
+    if (paths.ok()) figures.batches = static_cast<int64_t>(paths->size());
+    if (keys.ok()) figures.stored_keys = *keys;
+    if (!paths.ok() || !keys.ok()) ++service.counters().database_errors;
+    struct stat st {};
+    if (::stat((state.exports_dir() + "/index.txt").c_str(), &st) == 0) {
+        figures.newest_age_s =
+            std::max<int64_t>(0, clock.NowUnixMicros() / 1000000 - st.st_mtim.tv_sec);
+    }
+    authority::WriteExportFigures(figures, out);
+    return out.text();
+}
 
 void RunServe(const ServeArgs& args, CliEnv& env) {
     InitRandom();
@@ -139,6 +184,36 @@ void RunServe(const ServeArgs& args, CliEnv& env) {
     options->request_log = log;
     options->clock = &env.clock;
     options->database_check = [&store] { return (*store)->CountExposures().status(); };
+    // The console (on unless --no-console: without users nobody can sign in) shares the
+    // database; the service's daily events go to it for the console's figures.
+    std::unique_ptr<authority::ConsoleStore> console_store;
+    std::unique_ptr<authority::ConsoleService> console;
+    if (!args.no_console) {
+        auto opened = authority::OpenConsoleStore(state->database(), static_cast<size_t>(args.threads));
+        if (!opened.ok()) Fail(opened.status(), "authority serve");
+        console_store = std::move(*opened);
+        console = std::make_unique<authority::ConsoleService>(*state, service, *console_store,
+                                                              env.clock, random);
+        authority::ConsoleStore* daily = console_store.get();
+        const Clock* clock = &env.clock;
+        service.SetEventSink([daily, clock](const char* name, int64_t count) {
+            (void)daily->AddDailyCount(authority::UtcDayStart(clock->NowUnixMicros() / 1000000),
+                                       name, count);
+        });
+        options->console = [&console](const authority::WebRequest& r) { return console->Handle(r); };
+    }
+    authority::RequestMetrics request_metrics;
+    if (args.metrics != "off") {
+        auto access = authority::ParseMetricsAccess(args.metrics);
+        if (!access.ok()) Fail(access.status(), "authority serve");
+        options->observe = [&request_metrics](const std::string& route, int status, double s) {
+            request_metrics.Observe(route, status, s);
+        };
+        options->metrics = authority::MetricsHandler(*access, *state, [&] {
+            return RenderMetrics(request_metrics, service, console.get(), **store, *state,
+                                 env.clock);
+        });
+    }
     authority::AuthorityHttpServer server(service, state->exports_dir());
     if (Status s = server.Bind(*options); !s.ok()) Fail(s, "authority serve");
     const bool tls = !args.tls_cert.empty();
@@ -237,7 +312,13 @@ void RegisterAuthorityCommands(CLI::App& app, CliEnv& env) {
                 "Plain HTTP on an address other than loopback (behind a TLS proxy)");
     s->add_option("--threads", serve->threads, "Worker threads")->check(CLI::Range(1, 256));
     AddDatabaseOption(s, serve->database);
+    s->add_flag("--no-console", serve->no_console, "Do not serve the staff console at /console/");
+    s->add_option("--metrics", serve->metrics,
+                  "Who may read /metrics: loopback (clients on 127.0.0.1/::1), api-key (the "
+                  "X-API-Key or Authorization: Bearer), or off")
+        ->check(CLI::IsMember({"loopback", "api-key", "off"}));
     s->callback([serve, &env] { RunServe(*serve, env); });
+
 
     auto exp = std::make_shared<ExportArgs>();
     CLI::App* e = a->add_subcommand("export", "Publish embargo-free keys as signed export batches");
@@ -247,6 +328,8 @@ void RegisterAuthorityCommands(CLI::App& app, CliEnv& env) {
     e->add_flag("--json", exp->json, "Print the run's report as JSON");
     AddDatabaseOption(e, exp->database);
     e->callback([exp, &env] { RunExport(*exp, env); });
+
+    RegisterUserCommands(app, env);
 }
 
 }  // namespace jejak

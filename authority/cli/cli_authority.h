@@ -13,6 +13,9 @@ namespace jejak {
 // cli_authority.cc: adds init, issue-code, serve and export to the program's app.
 void RegisterAuthorityCommands(CLI::App& app, CliEnv& env);
 
+// cli_authority_users.cc: adds `user add|list|disable` (the console's staff accounts).
+void RegisterUserCommands(CLI::App& app, CliEnv& env);
+
 // cli_authority_run.cc: the program (its CLI definitions, for the man page and its tests).
 const CliProgram& AuthorityProgram();
 // cli_authority_man.cc: the hand-written parts of jejak-authority(1).

@@ -12,7 +12,10 @@ certificates, accepts the diagnosed devices' keys (\fBPOST /api/verify\fR,
 \fB/api/certificate\fR, \fB/v1/publish\fR) and publishes them as signed export files under
 \fB/exports/\fR. \fBjejak authority ...\fR runs it with the same arguments. The state
 directory holds its signing keys (never printed) and its key database (SQLite, or
-PostgreSQL for several server instances). Deployment: docs/authority\-deployment.md.
+PostgreSQL for several server instances). \fBserve\fR also serves the staff console at
+\fB/console/\fR (accounts from \fBuser add\fR; sign in, issue and revoke codes, figures) and
+Prometheus metrics at \fB/metrics\fR (loopback clients by default). Deployment:
+docs/authority\-deployment.md.
 )roff";
 
 const char* kExitStatus = R"roff(.TP
@@ -55,6 +58,7 @@ jejak\-authority \-\-state\-dir /var/lib/jejak\-authority init \-\-region MY \-\
 jejak\-authority issue\-code \-\-type confirmed           # read the code out to the patient
 jejak\-authority serve \-\-listen 0.0.0.0:8443 \-\-tls\-cert cert.pem \-\-tls\-key key.pem
 jejak\-authority export                                # hourly, by jejak\-authority\-export.timer
+jejak\-authority user add amina \-\-role issuer < password.txt   # a case worker's account
 .fi
 )roff";
 

@@ -16,7 +16,21 @@ namespace {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
-enum class Route { kNone, kVerify, kCertificate, kPublish, kHealth, kExport };
+enum class Route { kNone, kVerify, kCertificate, kPublish, kHealth, kExport, kConsole, kMetrics };
+
+// The route's name in metrics (a fixed set: nothing a client made up).
+const char* RouteLabel(Route route) {
+    switch (route) {
+        case Route::kVerify: return "/api/verify";
+        case Route::kCertificate: return "/api/certificate";
+        case Route::kPublish: return "/v1/publish";
+        case Route::kHealth: return "/healthz";
+        case Route::kExport: return "/exports/";
+        case Route::kConsole: return "/console/";
+        case Route::kMetrics: return "/metrics";
+        default: return "other";
+    }
+}
 
 // One request's state between libmicrohttpd's calls.
 struct Request {
@@ -97,14 +111,19 @@ MHD_Result Refuse(Front& f, MHD_Connection* c, Request& r, int status, const std
                                     status, code, message));
 }
 
-void Classify(Request& r, std::string_view url, std::string_view method) {
+void Classify(const Front& f, Request& r, std::string_view url, std::string_view method) {
     const bool post = method == "POST", get = method == "GET" || method == "HEAD";
+    const bool console_path = url == "/console" || url.substr(0, 9) == "/console/";
+    if ((get || post) && console_path && f.options.console) r.route = Route::kConsole;
+    if (get && url == "/metrics" && f.options.metrics) r.route = Route::kMetrics;
     if (post && url == "/api/verify") r.route = Route::kVerify;
     if (post && url == "/api/certificate") r.route = Route::kCertificate;
     if (post && url == "/v1/publish") r.route = Route::kPublish;
     if (get && url == "/healthz") r.route = Route::kHealth;
     if (get && url.substr(0, 9) == "/exports/") r.route = Route::kExport;
-    if (r.route == Route::kExport) {
+    if (r.route == Route::kConsole) {
+        r.logged_path = "/console/";  // its pages are the console's business, not the log's
+    } else if (r.route == Route::kExport) {
         r.logged_path = SafeExportPath(url.substr(9)) ? std::string(url) : "/exports/-";
     } else if (r.route != Route::kNone) {
         r.logged_path = std::string(url);
@@ -189,7 +208,7 @@ MHD_Result ServeExport(Front& f, MHD_Connection* c, Request& r, std::string_view
 MHD_Result Begin(Front& f, MHD_Connection* c, Request& r, const char* url, const char* method,
                  const char* version) {
     const RequestLimits& lim = f.options.limits;
-    Classify(r, url, method);
+    Classify(f, r, url, method);
     Tally args;
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, CountValue, &args);
     const size_t line = std::strlen(method) + std::strlen(url) + std::strlen(version) + 2 +
@@ -203,7 +222,8 @@ MHD_Result Begin(Front& f, MHD_Connection* c, Request& r, const char* url, const
     if (r.route == Route::kNone) return Refuse(f, c, r, 404, "no such endpoint");
     // A reply queued before the request is complete closes the connection: GETs are answered
     // at the next call, so keep-alive holds for them.
-    if (r.route == Route::kHealth || r.route == Route::kExport) {
+    if (r.route == Route::kHealth || r.route == Route::kExport || r.route == Route::kMetrics ||
+        (r.route == Route::kConsole && r.method != "POST")) {
         r.url = url;
         return MHD_YES;
     }
@@ -211,12 +231,39 @@ MHD_Result Begin(Front& f, MHD_Connection* c, Request& r, const char* url, const
     if (!encoding.empty() && encoding != "identity") {
         return Refuse(f, c, r, 415, "Content-Encoding is not accepted");
     }
+    r.url = url;
     const char* length = Header(c, "Content-Length");
     if (length && std::strtoull(length, nullptr, 10) > kMaxRequestBytes) {
         return Refuse(f, c, r, 413,
                       "request body is larger than " + std::to_string(kMaxRequestBytes) + " bytes");
     }
     return MHD_YES;
+}
+
+// The console and /metrics: the handler sees the request as WebRequest, the front adds
+// nothing but the reply's own headers.
+MHD_Result ServeWeb(const WebHandler& handler, MHD_Connection* c, Request& r) {
+    WebRequest request;
+    request.method = r.method;
+    request.path = r.url;
+    request.cookie = std::string(HeaderView(c, "Cookie"));
+    request.content_type = std::string(HeaderView(c, "Content-Type"));
+    request.origin = std::string(HeaderView(c, "Origin"));
+    request.authorization = std::string(HeaderView(c, "Authorization"));
+    request.api_key = std::string(HeaderView(c, "X-API-Key"));
+    request.body = std::move(r.body);
+    request.peer = Peer(c);
+    const MHD_ConnectionInfo* tls = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    request.tls = tls != nullptr && tls->tls_session != nullptr;
+    const WebReply reply = handler(request);
+    MHD_Response* res = MHD_create_response_from_buffer(
+        reply.body.size(), const_cast<char*>(reply.body.data()), MHD_RESPMEM_MUST_COPY);
+    if (!res) return MHD_NO;
+    MHD_add_response_header(res, "Content-Type", reply.content_type.c_str());
+    for (const auto& [name, value] : reply.headers) {
+        MHD_add_response_header(res, name.c_str(), value.c_str());
+    }
+    return Queue(c, r, reply.status, res, reply.body.size());
 }
 
 MHD_Result Dispatch(Front& f, MHD_Connection* c, Request& r) {
@@ -231,6 +278,8 @@ MHD_Result Dispatch(Front& f, MHD_Connection* c, Request& r) {
         case Route::kPublish: return SendJson(c, r, f.service.Publish(r.body, chaff));
         case Route::kHealth: return ServeHealth(f, c, r);
         case Route::kExport: return ServeExport(f, c, r, r.url);
+        case Route::kConsole: return ServeWeb(f.options.console, c, r);
+        case Route::kMetrics: return ServeWeb(f.options.metrics, c, r);
         default: return MHD_NO;
     }
 }
@@ -272,6 +321,11 @@ void RequestCompleted(void* cls, MHD_Connection* connection, void** req_cls,
     *req_cls = nullptr;
     if (f.request_done) f.request_done(connection);
     if (!r) return;
+    if (f.options.observe) {
+        const double seconds = std::chrono::duration<double>(
+                                   std::chrono::steady_clock::now() - r->start).count();
+        f.options.observe(RouteLabel(r->route), r->status, seconds);
+    }
     if (f.options.request_log) {
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - r->start).count();

@@ -4,6 +4,7 @@
 //   POST /v1/publish                          key server publish API
 //   GET  /exports/index.txt, /exports/<batch>.zip   ETag, Last-Modified, 304, one range
 //   GET  /healthz                             database reachable, age of index.txt
+//   /console/..., GET /metrics                 ServeOptions::console / ::metrics when set
 // Every limit of RequestLimits is Jejak's own check (http_rules.h), whatever the library
 // also does: request line, header count and bytes (414, 431), body bytes as received for any
 // transfer coding (413 when announced, the connection closed once a chunked body passes
@@ -17,6 +18,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "authority/http/http_rules.h"
 #include "authority/service.h"
@@ -24,6 +27,31 @@
 #include "platform/base/status.h"
 
 namespace jejak::authority {
+
+// A request for a handler beside the JSON APIs (the staff console, /metrics), after the
+// front's limits passed: the body is at most kMaxRequestBytes.
+struct WebRequest {
+    std::string method;  // GET, HEAD or POST
+    std::string path;    // without the query
+    std::string cookie;  // the Cookie header ("" when absent)
+    std::string content_type;
+    std::string origin;  // the Origin header ("" when absent)
+    std::string authorization;
+    std::string api_key;  // X-API-Key
+    std::string body;
+    std::string peer;  // the client's address
+    bool tls = false;
+};
+
+struct WebReply {
+    int status = 200;
+    std::string content_type = "text/html; charset=utf-8";
+    std::vector<std::pair<std::string, std::string>> headers;  // e.g. Set-Cookie, Location
+    std::string body;
+};
+
+// Called from the server's threads.
+using WebHandler = std::function<WebReply(const WebRequest&)>;
 
 struct ServeOptions {
     std::string host = "127.0.0.1";
@@ -40,6 +68,14 @@ struct ServeOptions {
     std::function<Status()> database_check;
     // One line per request (empty: no log). Called from the server's threads.
     std::function<void(const std::string&)> request_log;
+    // /console and everything below it (empty: 404, as for any unknown path).
+    WebHandler console;
+    // GET /metrics (empty: 404).
+    WebHandler metrics;
+    // Told once per finished request: its route ("/api/verify", "/exports/", "/console/",
+    // "other" for an unknown path...), HTTP status (0: the connection closed before a
+    // reply) and duration. Called from the server's threads; may be empty.
+    std::function<void(const std::string& route, int status, double seconds)> observe;
 };
 
 // Parses "HOST:PORT" (e.g. "127.0.0.1:8080", "[::1]:0"). InvalidArgument otherwise.

@@ -58,4 +58,13 @@ Result<std::unique_ptr<AuthorityStore>> OpenAuthorityStore(const std::string& da
     return OpenSqliteAuthorityStore(database, create);
 }
 
+Result<std::unique_ptr<ConsoleStore>> OpenConsoleStore(const std::string& database,
+                                                       size_t connections) {
+    JEJAK_RETURN_IF_ERROR(CheckDatabaseSetting(database));
+    if (BackendOf(database) == DatabaseBackend::kPostgres) {
+        return OpenPostgresConsoleStore(database, connections);
+    }
+    return OpenSqliteConsoleStore(database);
+}
+
 }  // namespace jejak::authority

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "authority/store/authority_store.h"
+#include "authority/store/console_store.h"
 
 namespace jejak::authority {
 
@@ -36,5 +37,10 @@ Status CheckDatabaseSetting(std::string_view database);
 // server's worker threads); SQLite uses one connection.
 Result<std::unique_ptr<AuthorityStore>> OpenAuthorityStore(const std::string& database, bool create,
                                                            size_t connections = 8);
+
+// The console's store in the same database (open the AuthorityStore first: its migrations
+// create the console's tables).
+Result<std::unique_ptr<ConsoleStore>> OpenConsoleStore(const std::string& database,
+                                                       size_t connections = 4);
 
 }  // namespace jejak::authority

@@ -37,6 +37,22 @@ CREATE INDEX exposures_revised_batch ON exposures(revised_batch_id)
 CREATE TABLE batches(id bigint PRIMARY KEY, path text NOT NULL, start_ts bigint NOT NULL,
     end_ts bigint NOT NULL, done boolean NOT NULL DEFAULT false);
 )sql",
+    // 2: the staff console (console_store.h).
+    R"sql(
+CREATE TABLE staff_users(id bigserial PRIMARY KEY, name text UNIQUE NOT NULL, role text NOT NULL,
+    password_hash text NOT NULL, disabled boolean NOT NULL DEFAULT false,
+    created_at bigint NOT NULL);
+CREATE TABLE staff_sessions(hash bytea PRIMARY KEY, user_id bigint NOT NULL
+    REFERENCES staff_users(id), created_at bigint NOT NULL, last_seen bigint NOT NULL);
+CREATE TABLE issued_codes(id bigserial PRIMARY KEY, code_hash bytea NOT NULL, issuer text NOT NULL,
+    test_type text NOT NULL, test_date text NOT NULL, symptom_date text NOT NULL,
+    issued_at bigint NOT NULL, expires_at bigint NOT NULL, revoked_at bigint);
+CREATE INDEX issued_codes_issuer ON issued_codes(issuer, id);
+CREATE TABLE audit_log(id bigserial PRIMARY KEY, at bigint NOT NULL, actor text NOT NULL,
+    action text NOT NULL, detail text NOT NULL);
+CREATE TABLE daily_counts(day bigint NOT NULL, name text NOT NULL, n bigint NOT NULL,
+    PRIMARY KEY(day, name));
+)sql",
 };
 constexpr int64_t kSchemaVersion = std::size(kMigrations);
 
@@ -434,7 +450,8 @@ Status DropPostgresAuthoritySchema(const std::string& uri) {
     JEJAK_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Connect(uri));
     return conn
         ->Exec(
-            "DROP TABLE IF EXISTS codes, tokens, exposures, batches, "
+            "DROP TABLE IF EXISTS codes, tokens, exposures, batches, staff_sessions, staff_users, "
+            "issued_codes, audit_log, daily_counts, "
             "jejak_schema_migrations CASCADE",
             "drop schema")
         .status();

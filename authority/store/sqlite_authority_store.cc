@@ -35,6 +35,22 @@ CREATE INDEX exposures_unexported_revisions ON exposures(revised_batch_id, revis
 CREATE TABLE batches(id INTEGER PRIMARY KEY, path TEXT NOT NULL, start_ts INTEGER NOT NULL,
     end_ts INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0);
 )sql",
+    // 2: the staff console (console_store.h).
+    R"sql(
+CREATE TABLE staff_users(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, role TEXT NOT NULL,
+    password_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);
+CREATE TABLE staff_sessions(hash BLOB PRIMARY KEY, user_id INTEGER NOT NULL
+    REFERENCES staff_users(id), created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL)
+    WITHOUT ROWID;
+CREATE TABLE issued_codes(id INTEGER PRIMARY KEY, code_hash BLOB NOT NULL, issuer TEXT NOT NULL,
+    test_type TEXT NOT NULL, test_date TEXT NOT NULL, symptom_date TEXT NOT NULL,
+    issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, revoked_at INTEGER);
+CREATE INDEX issued_codes_issuer ON issued_codes(issuer, id);
+CREATE TABLE audit_log(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL,
+    action TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE TABLE daily_counts(day INTEGER NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY(day, name)) WITHOUT ROWID;
+)sql",
 };
 constexpr int64_t kSchemaVersion = std::size(kMigrations);
 

@@ -33,8 +33,11 @@ TEST_CASE("jejak-authority(1) names every command and option of its app tree") {
         const size_t at = man.find(".SS \"" + RoffEscape("jejak-authority " + path) + "\"\n");
         REQUIRE_MESSAGE(at != std::string::npos, path);
         const std::string section = man.substr(at, man.find("\n.S", at + 1) - at);
-        for (const CLI::Option* opt : app.get_subcommand(path)->get_options()) {
-            if (opt->get_group().empty() || opt == app.get_subcommand(path)->get_help_ptr()) {
+        CLI::App* command = &app;  // a path may be nested ("user add")
+        std::istringstream words(path);
+        for (std::string word; words >> word;) command = command->get_subcommand(word);
+        for (const CLI::Option* opt : command->get_options()) {
+            if (opt->get_group().empty() || opt == command->get_help_ptr()) {
                 continue;
             }
             const std::string name = opt->get_name(true, false);

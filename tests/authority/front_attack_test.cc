@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "authority/requests.h"
 #include "authority_test_util.h"
@@ -41,7 +42,7 @@ struct ServedAuthority {
     int port = 0;
     long idle_rss = 0;  // KiB, right after start
 
-    ServedAuthority() {
+    explicit ServedAuthority(const nlohmann::json& limits = UnreachedRateLimits()) : a("", limits) {
         std::filesystem::create_directories(a.state().exports_dir());
         std::ofstream(a.state().exports_dir() + "/index.txt") << std::string(18500, 'i');
         process = std::make_unique<ChildProcess>(
@@ -144,6 +145,36 @@ TEST_CASE("authority attack: a many-range request gets 416, not the file 2,700 t
     const std::string reply = many.Read();
     CHECK(RawClient::Status(reply) == 416);
     CHECK(reply.size() < 1024);
+    s.LegitimateRequestAnswered();
+}
+
+TEST_CASE("authority attack: a sign-in flood on the console is rate limited, memory bounded") {
+    // The console is on by default; the per-address bucket of code verification guards it.
+    const nlohmann::json wide = {{"burst", 1e6}, {"per_hour", 1e9}};
+    ServedAuthority s({{"per_address", {{"burst", 20}, {"per_hour", 120}}},
+                       {"per_api_key", wide}, {"failed_verifications", wide}});
+    int limited = 0, refused = 0;
+    for (int i = 0; i < 30; ++i) {
+        RawClient get(s.port, kAttacker);
+        REQUIRE(get.Send("GET /console/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        const std::string page = get.Read();
+        std::smatch cookie, csrf;
+        REQUIRE(std::regex_search(page, cookie, std::regex("Set-Cookie: jejak_login=([^;]+)")));
+        REQUIRE(std::regex_search(page, csrf, std::regex("name=\"csrf\" value=\"([^\"]+)\"")));
+        const std::string body =
+            "csrf=" + csrf[1].str() + "&user=nobody&password=guess-" + std::to_string(i);
+        RawClient post(s.port, kAttacker);
+        REQUIRE(post.Send("POST /console/login HTTP/1.1\r\nHost: x\r\nCookie: jejak_login=" +
+                          cookie[1].str() +
+                          "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                          "Content-Length: " + std::to_string(body.size()) +
+                          "\r\nConnection: close\r\n\r\n" + body));
+        const int status = RawClient::Status(post.Read(10000));
+        if (status == 429) ++limited;
+        if (status == 401) ++refused;
+    }
+    CHECK(refused == 20);
+    CHECK(limited == 10);
     s.LegitimateRequestAnswered();
 }
 

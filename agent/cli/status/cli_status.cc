@@ -24,12 +24,22 @@
 //                 "source": str} (null fields before `keys fetch` or `report` measured it),
 //       "next_check": str }
 //   An offset above 10 minutes needs attention.
+//
+//   --prometheus prints the same view as Prometheus text (for node_exporter's textfile
+//   collector: `jejak status --prometheus > DIR/jejak.prom.tmp && mv ...`): jejak_device_healthy,
+//   _daemon_running, _attention_reasons, every numeric counter of daemon-status.json as
+//   jejak_device_<name>_total, _store_days, _store_bytes, _exposure_notified,
+//   _clock_offset_seconds, _last_check_unix and _status_unix. It exits 0 even when the device
+//   needs attention (the figure says so), so the redirect and rename always happen.
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <iomanip>
 #include <ctime>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "agent/check/match_check.h"
@@ -54,6 +64,7 @@ constexpr double kStalePeriods = 12;
 
 struct StatusArgs {
     bool json = false;
+    bool prometheus = false;
     bool no_daemon = false;
 };
 
@@ -258,6 +269,72 @@ void PrintStoreText(const nlohmann::json& view, std::ostream& out) {
     out << "\n";
 }
 
+// A name taken from daemon-status.json (a file, so untrusted) when it is a plain metric
+// name part; anything else is left out.
+bool PlainName(const std::string& name) {
+    return !name.empty() && name.size() <= 64 &&
+           std::all_of(name.begin(), name.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+           });
+}
+
+void PrometheusLine(std::ostream& out, const std::string& name, const char* type,
+                    const char* help, double value) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
+        << name << " ";
+    if (value == std::floor(value) && std::fabs(value) < 9e15) {
+        out << static_cast<long long>(value) << "\n";  // counters stay exact
+    } else {
+        out << std::setprecision(17) << value << "\n";
+    }
+}
+
+void PrintPrometheus(const nlohmann::json& view, const CliEnv& env, std::ostream& out) {
+    const auto number = [](const nlohmann::json& j, const char* key) -> std::optional<double> {
+        if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return std::nullopt;
+        return j[key].get<double>();
+    };
+    PrometheusLine(out, "jejak_device_healthy", "gauge", "1 when nothing needs attention.",
+                   view.value("healthy", false) ? 1 : 0);
+    PrometheusLine(out, "jejak_device_attention_reasons", "gauge",
+                   "Reasons the device needs attention (jejak status names them).",
+                   static_cast<double>(view["attention"].size()));
+    const nlohmann::json& daemon = view["daemon"];
+    PrometheusLine(out, "jejak_device_daemon_running", "gauge", "1 when the daemon holds its lock.",
+                   daemon.value("running", false) ? 1 : 0);
+    const nlohmann::json live = daemon.value("status", nlohmann::json(nullptr));
+    const nlohmann::json counters =
+        live.is_object() ? live.value("counters", nlohmann::json::object()) : nlohmann::json::object();
+    for (const auto& [key, value] : counters.items()) {
+        if (!PlainName(key) || !value.is_number() || value.get<double>() < 0) continue;
+        PrometheusLine(out, "jejak_device_" + key + "_total", "counter",
+                       "The daemon's counter of the same name (daemon-status.json).",
+                       value.get<double>());
+    }
+    if (auto v = number(live, "updated_unix")) {
+        PrometheusLine(out, "jejak_device_status_unix", "gauge",
+                       "When the daemon last wrote its status (Unix seconds).", *v);
+    }
+    if (auto v = number(view["store"], "days")) {
+        PrometheusLine(out, "jejak_device_store_days", "gauge", "UTC days held in the store.", *v);
+    }
+    if (auto v = number(view["store"], "bytes_on_disk")) {
+        PrometheusLine(out, "jejak_device_store_bytes", "gauge", "Bytes the store takes on disk.", *v);
+    }
+    PrometheusLine(out, "jejak_device_exposure_notified", "gauge",
+                   "1 while a notified day is still in retention.",
+                   view["exposure"].value("notified", false) ? 1 : 0);
+    if (auto v = number(view["clock"], "offset_s")) {
+        PrometheusLine(out, "jejak_device_clock_offset_seconds", "gauge",
+                       "Device clock minus the server's, as last measured.", *v);
+    }
+    if (auto v = number(view["last_check"], "checked_at")) {
+        PrometheusLine(out, "jejak_device_last_check_unix", "gauge",
+                       "When the latest exposure check ran (Unix seconds).", *v);
+    }
+    (void)env;
+}
+
 void RunStatus(const StatusArgs& args, CliEnv& env) {
     const bool json = args.json;
     // A configuration `run` would refuse is refused here too, store or not (exit 2).
@@ -275,6 +352,10 @@ void RunStatus(const StatusArgs& args, CliEnv& env) {
         {"next_check", "daily at a randomised time (systemctl list-timers jejak-check.timer)"}};
     view["healthy"] = attention.empty();
     view["attention"] = attention;
+    if (args.prometheus) {
+        PrintPrometheus(view, env, env.out);
+        return;
+    }
     if (json) {
         env.out << view.dump(2) << "\n";
     } else {
@@ -305,7 +386,10 @@ void RegisterStatusCommands(CLI::App& app, CliEnv& env) {
                                           "Show the device: daemon, radio, clock, "
                                           "counters, store, the latest exposure check and "
                                           "every notified day");
-    status->add_flag("--json", args->json, "JSON output");
+    CLI::Option* json = status->add_flag("--json", args->json, "JSON output");
+    status->add_flag("--prometheus", args->prometheus,
+                     "Prometheus text (node_exporter textfile collector); exit 0 unless misused")
+        ->excludes(json);
     status->add_flag("--no-daemon", args->no_daemon,
                      "This device runs no daemon (a sync station): its absence is healthy");
     status->callback([args, &env] { RunStatus(*args, env); });

@@ -182,5 +182,36 @@ TEST_CASE("status and store status give the same store size") {
                         from_store["bytes_on_disk"].dump() + " bytes\n") != std::string::npos);
 }
 
+TEST_CASE("status --prometheus prints the daemon's counters as metrics and exits 0") {
+    testing::ScratchDir dir("status-prometheus");
+    const std::string state = dir.File("s");
+    std::filesystem::create_directories(state);
+    nlohmann::json live = PublishedStatus(dir);
+    live["counters"]["adverts_heard"] = 12345678901LL;
+    live["counters"]["bad name{x=\"1\"}"] = 3;  // a damaged file's key is left out
+    live["counters"]["negative"] = -1;
+    std::ofstream(DaemonStatusPath(state)) << live.dump();
+    const auto run = RunJejak({"--state-dir", state, "status", "--prometheus"});
+    CHECK(run.code == 0);  // the daemon is not running: healthy 0, but the text is written
+    CHECK(run.out.find("\njejak_device_healthy 0\n") != std::string::npos);
+    CHECK(run.out.find("\njejak_device_daemon_running 0\n") != std::string::npos);
+    CHECK(run.out.find("\njejak_device_adverts_heard_total 12345678901\n") != std::string::npos);
+    CHECK(run.out.find("# TYPE jejak_device_rotations_total counter\n") != std::string::npos);
+    CHECK(run.out.find("bad name") == std::string::npos);
+    CHECK(run.out.find("negative") == std::string::npos);
+    // Every sample line is "name value"; every family has its TYPE line first.
+    std::istringstream lines(run.out);
+    std::string line, typed;
+    while (std::getline(lines, line)) {
+        if (line.rfind("# TYPE ", 0) == 0) typed = line.substr(7, line.find(' ', 7) - 7);
+        if (line.empty() || line[0] == '#') continue;
+        const size_t sp = line.find(' ');
+        REQUIRE(sp != std::string::npos);
+        CHECK(line.substr(0, sp) == typed);
+        CHECK(line.find_first_not_of("0123456789.-e+", sp + 1) == std::string::npos);
+    }
+    CHECK(RunJejak({"--state-dir", state, "status", "--prometheus", "--json"}).code == 2);
+}
+
 }  // namespace
 }  // namespace jejak
