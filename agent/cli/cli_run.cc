@@ -104,6 +104,7 @@ std::string StatusLine(const DaemonSnapshot& s) {
         line << "on air, interval " << s.interval << ", heard " << s.counters.adverts_heard
              << ", stored " << s.counters.sightings_stored;
     }
+    if (!s.radio_fault.empty()) line << "; radio off air, retrying: " << s.radio_fault;
     if (!s.store_fault.empty()) line << "; store not writable, holding writes: " << s.store_fault;
     return line.str();
 }

@@ -138,6 +138,14 @@ nlohmann::json DaemonPart(const StatusArgs& args, CliEnv& env,
                 (cause.empty() ? "" : " (last: " + cause + ")"),
             "check the disk's free space, the clock and journalctl -u jejak"));
     }
+    const auto radio = live.value("radio", nlohmann::json::object());
+    if (const std::string fault = radio.value("fault", std::string()); !fault.empty()) {
+        attention.push_back(Actionable(
+            "the radio is off air since " + Iso(radio.value("fault_since_unix", int64_t{0})) +
+                " (" + fault + ")",
+            "the daemon retries by itself; check the controller (dmesg, btmgmt info, the "
+            "UART cable) and journalctl -u jejak"));
+    }
     const auto store = live.value("store", nlohmann::json::object());
     if (const std::string fault = store.value("fault", std::string()); !fault.empty()) {
         attention.push_back(Actionable(

@@ -218,13 +218,19 @@ Status Daemon::RotateIfDue() {
         return Status::Ok();
     }
     JEJAK_ASSIGN_OR_RETURN(AdvertisingSet next, BuildSet(now));
-    if (advertising_paused_) {
+    if (adv_lost_) {
+        // The radio is down: the new set waits for RestoreRadioIfDue, address and RPI together.
+        advertising_paused_ = false;
+    } else if (advertising_paused_) {
         AdvertisingParams params = options_.advertising;
         params.tx_power_dbm = options_.tx_power_dbm;
-        JEJAK_RETURN_IF_ERROR(radio_.StartAdvertising(next, params));
+        Status started = radio_.StartAdvertising(next, params);
         advertising_paused_ = false;
-    } else {
-        JEJAK_RETURN_IF_ERROR(radio_.Rotate(next));
+        if (!started.ok()) JEJAK_RETURN_IF_ERROR(NoteRadioFailure(started, true));
+    } else if (Status rotated = radio_.Rotate(next); !rotated.ok()) {
+        // Advertising is off now (Radio::Rotate); this set, never on air under another
+        // address, is the one to bring back.
+        JEJAK_RETURN_IF_ERROR(NoteRadioFailure(rotated, true));
     }
     current_ = std::move(next);
     highest_interval_ = now;
@@ -292,6 +298,69 @@ Status Daemon::FlushIfDue(int64_t now_s, bool force) {
     return Status::Ok();
 }
 
+Status Daemon::NoteRadioFailure(const Status& failure, bool advertising) {
+    if (failure.IsInvalidArgument()) return failure;  // our own bug, not the controller's
+    (advertising ? adv_lost_ : scan_lost_) = true;
+    // An HCI radio pauses scanning around advertising commands: bring both back.
+    if (advertising && scanning_ && options_.scan_regime == ScanRegime::kContinuous) {
+        scan_lost_ = true;
+    }
+    const bool first = radio_fault_.empty();
+    const int64_t now_s = NowS();
+    radio_backoff_s_ = first ? 2 : std::min<int64_t>(64, radio_backoff_s_ * 2);
+    radio_retry_at_s_ = now_s + radio_backoff_s_;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++counters_.radio_failures;
+        radio_fault_ = failure.ToString();
+        if (first) radio_fault_since_s_ = now_s;
+    }
+    if (first) {
+        log_ << "radio: " << failure.ToString() << ": off air; keys and intervals move on, "
+             << "retrying with backoff\n";
+        log_.flush();
+    }
+    return Status::Ok();
+}
+
+Status Daemon::RestoreRadioIfDue(int64_t now_s) {
+    if (!adv_lost_ && !scan_lost_) return Status::Ok();
+    if (now_s < radio_retry_at_s_) return Status::Ok();
+    if (adv_lost_ && !advertising_paused_) {
+        // Whatever the radio kept (a controller reset restores only what it last confirmed)
+        // goes, then the set of this interval goes on air: address and RPI together.
+        (void)radio_.StopAdvertising();
+        AdvertisingParams params = options_.advertising;
+        params.tx_power_dbm = options_.tx_power_dbm;
+        if (Status s = radio_.StartAdvertising(current_, params); !s.ok()) {
+            return NoteRadioFailure(s, true);
+        }
+    }
+    adv_lost_ = false;
+    if (scan_lost_ && scanning_) {
+        Status s =
+            radio_.StartScanning(options_.scan, [this](const ReceivedAdvert& a) { OnAdvert(a); });
+        if (!s.ok()) return NoteRadioFailure(s, false);
+    }
+    scan_lost_ = false;
+    NoteRadioWorking(now_s);
+    return Status::Ok();
+}
+
+void Daemon::NoteRadioWorking(int64_t now_s) {
+    if (radio_fault_.empty() || adv_lost_ || scan_lost_) return;
+    const int64_t since = radio_fault_since_s_;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++counters_.radio_recoveries;
+        radio_fault_.clear();
+        radio_fault_since_s_ = 0;
+    }
+    radio_backoff_s_ = 0;
+    log_ << "radio: back on air after " << now_s - since << " s\n";
+    log_.flush();
+}
+
 Status Daemon::StoreHeldKeys() {
     while (!unstored_teks_.empty()) {
         const StoredTek& held = unstored_teks_.front();
@@ -345,11 +414,22 @@ Status Daemon::DutyCycle(int64_t now_s) {
     if (scanning_ && now_s - window_start_s_ >= options_.scan_window_s) {
         JEJAK_RETURN_IF_ERROR(CloseWindow(now_s));
         scanning_ = false;
-        JEJAK_RETURN_IF_ERROR(radio_.StopScanning());
+        if (Status stopped = radio_.StopScanning(); !stopped.ok()) {
+            JEJAK_RETURN_IF_ERROR(NoteRadioFailure(stopped, false));
+            scan_lost_ = false;  // stopping was the point: the next scan starts it afresh
+        }
     }
     if (!scanning_ && now_s >= next_scan_s_) {
-        JEJAK_RETURN_IF_ERROR(
-            radio_.StartScanning(options_.scan, [this](const ReceivedAdvert& a) { OnAdvert(a); }));
+        Status started =
+            radio_.StartScanning(options_.scan, [this](const ReceivedAdvert& a) { OnAdvert(a); });
+        if (!started.ok()) {
+            // This scan is skipped; the next one is tried at its time.
+            JEJAK_RETURN_IF_ERROR(NoteRadioFailure(started, false));
+            scan_lost_ = false;
+            next_scan_s_ = now_s + options_.scan_period_s;
+            return Status::Ok();
+        }
+        NoteRadioWorking(now_s);
         scanning_ = true;
         window_start_s_ = now_s;
         next_scan_s_ = now_s + options_.scan_period_s;
@@ -369,6 +449,7 @@ Status Daemon::Tick() {
     JEJAK_RETURN_IF_ERROR(unconfirmed ? PauseRecording() : ResumeRecording());
     JEJAK_RETURN_IF_ERROR(RotateIfDue());
     const int64_t now_s = NowS();
+    JEJAK_RETURN_IF_ERROR(RestoreRadioIfDue(now_s));
     if (!recording_paused_) JEJAK_RETURN_IF_ERROR(ScanIfDue(now_s));
     LogSummaryIfDue(now_s);
     return FlushIfDue(now_s, false);
@@ -451,6 +532,8 @@ DaemonSnapshot Daemon::Snapshot() const {
     snap.store_fault = store_fault_;
     snap.store_fault_since_unix_s = store_fault_since_s_;
     snap.unstored_keys = unstored_teks_.size();
+    snap.radio_fault = radio_fault_;
+    snap.radio_fault_since_unix_s = radio_fault_since_s_;
     return snap;
 }
 

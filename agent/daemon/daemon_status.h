@@ -14,7 +14,10 @@
 //               "ntp_synchronised": bool, "require_ntp_sync": bool, "steps": int,
 //               "unsynchronised_for_s": int, "warn_unsynchronised_after_s": int (0: never)},
 //     "radio": {"description": str, "advertising": bool, "scanning": bool,
-//               "controller_resets": int, "last_error": str},
+//               "controller_resets": int, "last_error": str,
+//               "fault": str ("" while advertising and scanning as asked; otherwise the
+//               failed command: the daemon retries with backoff), "fault_since_unix": int,
+//               "failures": int (radio commands that failed), "recoveries": int},
 //     "interval": int, "last_rotation_unix": int,
 //     "scan": {"window_ms": int, "interval_ms": int}, "tx_power_dbm": int,
 //     "counters": {"adverts_heard": int, "sightings_stored": int, "sightings_flushed": int,
