@@ -84,7 +84,7 @@ public:
     SqliteAuthorityStore(SqliteDb db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
 
     Status Migrate() {
-        JEJAK_RETURN_IF_ERROR(db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        JEJAK_RETURN_IF_ERROR(db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                                        "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;",
                                        "configure authority database"));
         JEJAK_ASSIGN_OR_RETURN(int64_t version, db_.QueryInt("PRAGMA user_version"));

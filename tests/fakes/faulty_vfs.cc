@@ -175,7 +175,10 @@ int FaultyVfs::WriteVerdict() {
 }
 
 int FaultyVfs::SyncVerdict() {
-    if (static_cast<Fault>(fault_.load()) != Fault::kIoError || grace_.load() > 0) return SQLITE_OK;
+    if (static_cast<Fault>(fault_.load()) != Fault::kIoError || grace_.load() > 0) {
+        ++syncs_;
+        return SQLITE_OK;
+    }
     ++failed_;
     return SQLITE_IOERR_FSYNC;
 }

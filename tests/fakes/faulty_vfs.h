@@ -39,6 +39,7 @@ public:
 
     uint64_t writes() const { return writes_; }          // attempted, since construction
     uint64_t failed_writes() const { return failed_; }   // failed writes, truncates, syncs
+    uint64_t syncs() const { return syncs_; }            // syncs passed through (durability)
 
     // For the wrapped files (called from SQLite's threads): the code to return for a write,
     // a sync or a growing truncate, 0 (SQLITE_OK) to pass it through.
@@ -52,6 +53,7 @@ private:
     std::atomic<uint64_t> grace_{0};
     std::atomic<uint64_t> writes_{0};
     std::atomic<uint64_t> failed_{0};
+    std::atomic<uint64_t> syncs_{0};
 };
 
 }  // namespace jejak::testing
