@@ -53,7 +53,8 @@ pid_a=$!
     >"$work/b.log" 2>&1 &
 pid_b=$!
 
-# field PATH... of daemon-status.json (python3: standard library only).
+# field PATH... of daemon-status.json (python3: standard library only); "-" for an empty
+# string, nothing when the file or the field cannot be read.
 status_field() {
     python3 - "$state/daemon-status.json" "$@" <<'EOF' 2>/dev/null
 import json, sys
@@ -61,7 +62,7 @@ try:
     v = json.load(open(sys.argv[1]))
     for k in sys.argv[2:]:
         v = v[k]
-    print(v if not isinstance(v, bool) else str(v).lower())
+    print("-" if v == "" else str(v).lower() if isinstance(v, bool) else v)
 except Exception:
     print("")
 EOF
@@ -88,7 +89,7 @@ echo "stored before the disk filled: $(status_field counters sightings_stored)"
 dd if=/dev/zero of="$mnt/filler" bs=4k >/dev/null 2>&1
 df -k "$mnt" | tail -n 1
 
-wait_for != "" store fault
+wait_for != "-" store fault
 echo "daemon reports: $(status_field store fault)"
 [ "$(status_field radio advertising)" = true ] || fail "not advertising while the disk is full"
 [ "$(status_field radio scanning)" = true ] || fail "not scanning while the disk is full"
@@ -102,7 +103,7 @@ grep -q "cannot write the store" "$work/status.err" || fail "jejak status does n
 echo "jejak status: exit 1: $(cat "$work/status.err")"
 
 rm -f "$mnt/filler"
-wait_for = "" store fault
+wait_for = "-" store fault
 wait_for = 0 store pending_sightings
 echo "writing again: $(status_field counters sightings_stored) stored, rotations while full or after: $rotations_full -> $(status_field counters rotations)"
 
