@@ -240,6 +240,10 @@ private:
             if (row) {
                 out.outcome = Redeem::kOk;
                 out.claims = {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2)};
+                // The redemption commits when the statement finishes: step it to the end, or
+                // a commit that failed (a full or failing disk) would go unnoticed and the
+                // secret stay redeemable, a second token or certificate from one code.
+                JEJAK_RETURN_IF_ERROR(s.Step(std::string("redeem from ") + table).status());
                 return out;
             }
         }
