@@ -17,6 +17,16 @@ constexpr int kUnauthorized = 401;
 constexpr int kPreconditionFailed = 412;
 constexpr int kTooManyRequests = 429;
 constexpr int kInternal = 500;
+constexpr int kUnavailable = 503;
+
+// A database that is down, restarting, full or failing: nothing of the request was stored
+// (each store call is one transaction), so the client may send it again. 503, never 500.
+int DatabaseFailureStatus(const Status& s) {
+    return s.IsUnavailable() || s.IsIOError() || s.IsTimeout() || s.IsPermissionDenied()
+               ? kUnavailable
+               : kInternal;
+}
+constexpr char kRetryLater[] = ": nothing was stored, try again in a few minutes";
 constexpr char kApiKeyId[] = "device-api-key";  // names the one fleet-wide key's bucket
 
 // The reason phrases an HTTP/1.1 front writes in the status line (RFC 9110 section 15), for
@@ -199,8 +209,9 @@ ApiReply AuthorityService::Verify(std::optional<std::string_view> api_key, std::
     Result<Redeemed> redeemed = store_.RedeemCode(state_.HashSecret(request->code), now);
     if (!redeemed.ok()) {
         ++counters_.database_errors;
-        return Error(ApiFamily::kVerification, kInternal, "internal_server_error",
-                     "the authority could not read its database");
+        return Error(ApiFamily::kVerification, DatabaseFailureStatus(redeemed.status()),
+                     "internal_server_error",
+                     std::string("the authority could not read its database") + kRetryLater);
     }
     if (redeemed->outcome != Redeem::kOk) {
         // Unknown, used and expired look alike: a guesser must not learn a stale code.
@@ -258,8 +269,9 @@ ApiReply AuthorityService::Certificate(std::optional<std::string_view> api_key,
     Result<Redeemed> redeemed = store_.RedeemToken(state_.HashSecret(request->token), now);
     if (!redeemed.ok()) {
         ++counters_.database_errors;
-        return Error(ApiFamily::kVerification, kInternal, "internal_server_error",
-                     "the authority could not read its database");
+        return Error(ApiFamily::kVerification, DatabaseFailureStatus(redeemed.status()),
+                     "internal_server_error",
+                     std::string("the authority could not read its database") + kRetryLater);
     }
     if (redeemed->outcome == Redeem::kExpired) {
         return Error(ApiFamily::kVerification, kBadRequest, "token_expired", "token expired");
@@ -345,8 +357,8 @@ ApiReply AuthorityService::PublishChecked(std::string_view body) {
             return Error(ApiFamily::kPublish, kBadRequest, m.substr(0, colon),
                          colon == std::string::npos ? m : m.substr(colon + 2));
         }
-        return Error(ApiFamily::kPublish, kInternal, "internal_error",
-                     "the key server could not store the keys");
+        return Error(ApiFamily::kPublish, DatabaseFailureStatus(e), "internal_error",
+                     std::string("the key server could not store the keys") + kRetryLater);
     }
     counters_.keys_published += *written;
     Event("keys_published", static_cast<int64_t>(*written));

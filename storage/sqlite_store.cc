@@ -202,6 +202,7 @@ Status SqliteStore::FlushLocked() {
     uint64_t dropped = 0;
     uint64_t capped = 0;
     std::map<UtcDay, int64_t> added;
+    const auto state_before = state_;  // which row holds each name, should the commit fail
     Status s = InTransaction([&]() -> Status {
         std::array<uint8_t, kSightingPlainSize> plain;
         for (const Sighting& sighting : pending_) {
@@ -222,7 +223,13 @@ Status SqliteStore::FlushLocked() {
         SecureZero(plain.data(), plain.size());
         return PutStateLocked({kLastFlushState, std::to_string(now_s)});
     });
-    if (!s.ok()) return s.WithContext("flush sightings");  // buffer kept for the next try
+    if (!s.ok()) {
+        // The buffer is kept for the next try, which waits a flush interval (a full disk is
+        // not retried at every write).
+        state_ = state_before;
+        last_flush_mono_ = clock_.MonotonicMicros();
+        return s.WithContext("flush sightings");
+    }
     pending_.clear();
     dropped_out_of_window_ += dropped;
     dropped_day_cap_ += capped;
@@ -333,7 +340,10 @@ Status SqliteStore::PutState(const DeviceState& state) {
     std::lock_guard lock(mu_);
     JEJAK_RETURN_IF_ERROR(CheckOpen());
     JEJAK_RETURN_IF_ERROR(ReserveSeqs(1));
-    return InTransaction([&] { return PutStateLocked(state); });
+    const auto state_before = state_;
+    Status s = InTransaction([&] { return PutStateLocked(state); });
+    if (!s.ok()) state_ = state_before;  // the rows as they were: nothing was committed
+    return s;
 }
 
 Result<std::string> SqliteStore::GetState(const std::string& name) {

@@ -212,7 +212,9 @@ void RunReport(const ReportArgs& args, CliEnv& env) {
     std::unique_ptr<HttpPoster> curl = NewUploadPoster(config);
     DateRecordingHttpPoster http(*curl, env.clock);  // the servers' clocks, for `status`
     SystemRandom random;
-    UploadClient client(config, http, random);
+    UploadRetry retry;
+    retry.clock = &env.clock;  // a 503 is retried: 2, 4 and 8 s later
+    UploadClient client(config, http, random, retry);
     Result<ReportOutcome> outcome = client.Report(code, selection.keys, revision_token);
     SecureZero(code.data(), code.size());
     KeepClockOffset(http.last(), "report", env);

@@ -104,6 +104,8 @@ std::string StatusLine(const DaemonSnapshot& s) {
         line << "on air, interval " << s.interval << ", heard " << s.counters.adverts_heard
              << ", stored " << s.counters.sightings_stored;
     }
+    if (!s.radio_fault.empty()) line << "; radio off air, retrying: " << s.radio_fault;
+    if (!s.store_fault.empty()) line << "; store not writable, holding writes: " << s.store_fault;
     return line.str();
 }
 
@@ -250,6 +252,7 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
         // On an accelerated simulation clock the status file still changes every few real
         // seconds, not at every tick.
         if (env.sim_clock_rate > 0) loop.publish_every_s *= env.sim_clock_rate;
+        bool status_failing = false;
         loop.on_publish = [&] {
             DaemonStatusInputs in;
             in.daemon = daemon.Snapshot();
@@ -263,7 +266,10 @@ void RunDaemon(const RunArgs& args, CliEnv& env) {
             in.publish_every_s = loop.publish_every_s;
             in.sim_clock = env.sim_clock;
             Status s = WriteDaemonStatus(env.state_dir, DaemonStatusJson(in));
-            if (!s.ok()) log << "status file: " << s.ToString() << std::endl;
+            // One line when writing it starts failing (a full disk), one when it works again.
+            if (!s.ok() && !status_failing) log << "status file: " << s.ToString() << std::endl;
+            if (s.ok() && status_failing) log << "status file: written again" << std::endl;
+            status_failing = !s.ok();
             notifier.KeepAlive(StatusLine(in.daemon));
         };
         loop.on_reload = [&] {

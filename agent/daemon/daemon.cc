@@ -35,24 +35,41 @@ DaemonCounters Daemon::Counters() const {
 // read again at every rotation so a key released early by an upload (possibly from another
 // process) stops being broadcast at the next interval boundary, where its successor starts.
 // A fresh key starts at the day's start, or at `interval` when the day already had a key.
+//
+// While the store cannot be written (full or failing disk) a fresh key still goes on air: it
+// is held in memory, used for the rest of its day like a stored one, and written by the next
+// flush that succeeds (StoreHeldKeys). A key held when the process ends is lost with it.
 Status Daemon::EnsureTek(EnIntervalNumber interval) {
     const EnIntervalNumber start = RollingStartOf(interval);
     std::vector<StoredTek> rows;
     auto read = store_.ForEachTek(DayRange::One(DayOfInterval(start)),
                                   [&](const StoredTek& t) { rows.push_back(t); });
-    if (!read.ok()) return read.status();
+    if (!read.ok()) {
+        // A disk that cannot be read either: the key on air stays while it is valid.
+        const StoredTek current[] = {tek_.value_or(StoredTek{})};
+        if (tek_ && TekValidAt(current, interval)) return NoteStoreFailure(read.status());
+        return read.status();
+    }
+    for (const StoredTek& held : unstored_teks_) {
+        if (DayOfInterval(held.rolling_start) == DayOfInterval(start)) rows.push_back(held);
+    }
     std::optional<StoredTek> found = TekValidAt(EffectiveTeks(rows), interval);
     if (found && tek_ && *found == *tek_) return Status::Ok();
     if (!found) {
         const EnIntervalNumber from = rows.empty() ? start : interval;
         StoredTek fresh{GenerateTek(random_), from, kTekRollingPeriod - (from - start)};
-        JEJAK_RETURN_IF_ERROR(store_.PutTek(fresh));
-        found = std::move(fresh);
-        if (NoteRefusals("key of day " + std::to_string(DayOfInterval(start))) == 0) {
+        Status put = store_.PutTek(fresh);
+        if (!put.ok()) {
+            JEJAK_RETURN_IF_ERROR(NoteStoreFailure(put));
+            unstored_teks_.push_back(fresh);
+            log_ << "tek: new key for day " << DayOfInterval(start)
+                 << " held in memory until the store can be written\n";
+        } else if (NoteRefusals("key of day " + std::to_string(DayOfInterval(start))) == 0) {
             std::lock_guard<std::mutex> lock(mu_);
             ++counters_.teks_generated;
             log_ << "tek: new key for day " << DayOfInterval(start) << "\n";
         }
+        found = std::move(fresh);
     } else {
         log_ << "tek: reusing the stored key of day " << DayOfInterval(start) << "\n";
     }
@@ -142,7 +159,7 @@ Status Daemon::GoOnAir() {
 // Stops scanning and advertising and stores the open window and everything buffered. Every
 // step runs even after one fails; the first failure (window, flush, scan, advertising) is
 // returned.
-Status Daemon::LeaveAir() {
+Status Daemon::LeaveAir(bool final) {
     on_air_ = false;
     recording_paused_ = false;
     Status scan = scanning_ ? radio_.StopScanning() : Status::Ok();
@@ -150,7 +167,15 @@ Status Daemon::LeaveAir() {
     Status adv = radio_.StopAdvertising();
     const int64_t now_s = NowS();
     Status window = CloseWindow(now_s);
+    // Leaving for good, a write the store cannot take is lost: that is an error. Going off
+    // air while still running, the buffer waits for the disk like any other flush.
     Status flush = FlushIfDue(now_s, true);
+    if (final && flush.ok() && (!store_fault_.empty() || !unstored_teks_.empty())) {
+        flush = Status::IOError("the store could not be written before stopping (" +
+                                store_fault_ + "): " + std::to_string(unflushed_) +
+                                " sightings and " + std::to_string(unstored_teks_.size()) +
+                                " key(s) held in memory are lost");
+    }
     for (const Status& st : {window, flush, scan, adv}) {
         if (!st.ok()) return st;
     }
@@ -159,7 +184,7 @@ Status Daemon::LeaveAir() {
 
 // The clock became implausible while on air: store what was heard, then stay silent.
 Status Daemon::GoOffAir(const std::string& why) {
-    Status left = LeaveAir();
+    Status left = LeaveAir(false);
     log_ << "waiting: off air until the clock is plausible: " << why << "\n";
     log_.flush();
     return left;
@@ -193,13 +218,19 @@ Status Daemon::RotateIfDue() {
         return Status::Ok();
     }
     JEJAK_ASSIGN_OR_RETURN(AdvertisingSet next, BuildSet(now));
-    if (advertising_paused_) {
+    if (adv_lost_) {
+        // The radio is down: the new set waits for RestoreRadioIfDue, address and RPI together.
+        advertising_paused_ = false;
+    } else if (advertising_paused_) {
         AdvertisingParams params = options_.advertising;
         params.tx_power_dbm = options_.tx_power_dbm;
-        JEJAK_RETURN_IF_ERROR(radio_.StartAdvertising(next, params));
+        Status started = radio_.StartAdvertising(next, params);
         advertising_paused_ = false;
-    } else {
-        JEJAK_RETURN_IF_ERROR(radio_.Rotate(next));
+        if (!started.ok()) JEJAK_RETURN_IF_ERROR(NoteRadioFailure(started, true));
+    } else if (Status rotated = radio_.Rotate(next); !rotated.ok()) {
+        // Advertising is off now (Radio::Rotate); this set, never on air under another
+        // address, is the one to bring back.
+        JEJAK_RETURN_IF_ERROR(NoteRadioFailure(rotated, true));
     }
     current_ = std::move(next);
     highest_interval_ = now;
@@ -233,7 +264,11 @@ Status Daemon::CloseWindow(int64_t now_s) {
     const size_t before = sightings.size();
     std::erase_if(sightings, [](const Sighting& x) { return !CheckSighting(x).ok(); });
     const size_t malformed = before - sightings.size();
-    if (!sightings.empty()) JEJAK_RETURN_IF_ERROR(store_.AddSightings(sightings));
+    if (!sightings.empty()) {
+        // Buffered even when the store's own flush then failed (Store::AddSightings).
+        Status added = store_.AddSightings(sightings);
+        if (!added.ok()) JEJAK_RETURN_IF_ERROR(NoteStoreFailure(added));
+    }
     // What the store refuses (at its flushes) is counted at the daemon's next flush.
     unflushed_ += sightings.size();
     std::lock_guard<std::mutex> lock(mu_);
@@ -242,11 +277,15 @@ Status Daemon::CloseWindow(int64_t now_s) {
 }
 
 Status Daemon::FlushIfDue(int64_t now_s, bool force) {
-    if (!force && (unflushed_ == 0 || now_s - last_flush_s_ < options_.flush_interval_s)) {
+    if (!force && ((unflushed_ == 0 && unstored_teks_.empty()) ||
+                   now_s - last_flush_s_ < options_.flush_interval_s)) {
         return Status::Ok();
     }
-    JEJAK_RETURN_IF_ERROR(store_.Flush());
+    // A failed attempt waits a whole flush interval too: no busy retrying of a full disk.
     last_flush_s_ = now_s;
+    if (Status held = StoreHeldKeys(); !held.ok()) return NoteStoreFailure(held);
+    if (Status flushed = store_.Flush(); !flushed.ok()) return NoteStoreFailure(flushed);
+    NoteStoreWritable();
     unflushed_ -= std::min(NoteRefusals("sightings"), unflushed_);
     if (unflushed_ > 0) {
         log_ << "flushed " << unflushed_ << " sightings\n";
@@ -259,17 +298,138 @@ Status Daemon::FlushIfDue(int64_t now_s, bool force) {
     return Status::Ok();
 }
 
+Status Daemon::NoteRadioFailure(const Status& failure, bool advertising) {
+    if (failure.IsInvalidArgument()) return failure;  // our own bug, not the controller's
+    (advertising ? adv_lost_ : scan_lost_) = true;
+    // An HCI radio pauses scanning around advertising commands: bring both back.
+    if (advertising && scanning_ && options_.scan_regime == ScanRegime::kContinuous) {
+        scan_lost_ = true;
+    }
+    const bool first = radio_fault_.empty();
+    const int64_t now_s = NowS();
+    radio_backoff_s_ = first ? 2 : std::min<int64_t>(64, radio_backoff_s_ * 2);
+    radio_retry_at_s_ = now_s + radio_backoff_s_;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++counters_.radio_failures;
+        radio_fault_ = failure.ToString();
+        if (first) radio_fault_since_s_ = now_s;
+    }
+    if (first) {
+        log_ << "radio: " << failure.ToString() << ": off air; keys and intervals move on, "
+             << "retrying with backoff\n";
+        log_.flush();
+    }
+    return Status::Ok();
+}
+
+Status Daemon::RestoreRadioIfDue(int64_t now_s) {
+    if (!adv_lost_ && !scan_lost_) return Status::Ok();
+    if (now_s < radio_retry_at_s_) return Status::Ok();
+    if (adv_lost_ && !advertising_paused_) {
+        // Whatever the radio kept (a controller reset restores only what it last confirmed)
+        // goes, then the set of this interval goes on air: address and RPI together.
+        (void)radio_.StopAdvertising();
+        AdvertisingParams params = options_.advertising;
+        params.tx_power_dbm = options_.tx_power_dbm;
+        if (Status s = radio_.StartAdvertising(current_, params); !s.ok()) {
+            return NoteRadioFailure(s, true);
+        }
+    }
+    adv_lost_ = false;
+    if (scan_lost_ && scanning_) {
+        Status s =
+            radio_.StartScanning(options_.scan, [this](const ReceivedAdvert& a) { OnAdvert(a); });
+        if (!s.ok()) return NoteRadioFailure(s, false);
+    }
+    scan_lost_ = false;
+    NoteRadioWorking(now_s);
+    return Status::Ok();
+}
+
+void Daemon::NoteRadioWorking(int64_t now_s) {
+    if (radio_fault_.empty() || adv_lost_ || scan_lost_) return;
+    const int64_t since = radio_fault_since_s_;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++counters_.radio_recoveries;
+        radio_fault_.clear();
+        radio_fault_since_s_ = 0;
+    }
+    radio_backoff_s_ = 0;
+    log_ << "radio: back on air after " << now_s - since << " s\n";
+    log_.flush();
+}
+
+Status Daemon::StoreHeldKeys() {
+    while (!unstored_teks_.empty()) {
+        const StoredTek& held = unstored_teks_.front();
+        JEJAK_RETURN_IF_ERROR(store_.PutTek(held));
+        const UtcDay day = DayOfInterval(held.rolling_start);
+        if (NoteRefusals("key of day " + std::to_string(day)) == 0) {
+            std::lock_guard<std::mutex> lock(mu_);
+            ++counters_.teks_generated;
+            log_ << "tek: stored the key of day " << day << " held while the store failed\n";
+        }
+        unstored_teks_.erase(unstored_teks_.begin());
+    }
+    return Status::Ok();
+}
+
+Status Daemon::NoteStoreFailure(const Status& failure) {
+    if (!failure.IsIOError() && !failure.IsPermissionDenied() && !failure.IsUnavailable()) {
+        return failure;
+    }
+    const bool first = store_fault_.empty();
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++counters_.store_write_failures;
+        store_fault_ = failure.ToString();
+        if (first) store_fault_since_s_ = NowS();
+    }
+    if (first) {
+        log_ << "store: cannot write (" << failure.ToString()
+             << "): still on air, holding sightings in memory and retrying every "
+             << options_.flush_interval_s << " s\n";
+        log_.flush();
+    }
+    return Status::Ok();
+}
+
+void Daemon::NoteStoreWritable() {
+    if (store_fault_.empty()) return;
+    const int64_t since = store_fault_since_s_;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        store_fault_.clear();
+        store_fault_since_s_ = 0;
+    }
+    log_ << "store: writing again after " << NowS() - since << " s; held sightings committed\n";
+    log_.flush();
+}
+
 // Duty-cycled: ends a scan after scan_window_s (storing it, stopping the radio's scan) and
 // starts the next one scan_period_s after the previous start.
 Status Daemon::DutyCycle(int64_t now_s) {
     if (scanning_ && now_s - window_start_s_ >= options_.scan_window_s) {
         JEJAK_RETURN_IF_ERROR(CloseWindow(now_s));
         scanning_ = false;
-        JEJAK_RETURN_IF_ERROR(radio_.StopScanning());
+        if (Status stopped = radio_.StopScanning(); !stopped.ok()) {
+            JEJAK_RETURN_IF_ERROR(NoteRadioFailure(stopped, false));
+            scan_lost_ = false;  // stopping was the point: the next scan starts it afresh
+        }
     }
     if (!scanning_ && now_s >= next_scan_s_) {
-        JEJAK_RETURN_IF_ERROR(
-            radio_.StartScanning(options_.scan, [this](const ReceivedAdvert& a) { OnAdvert(a); }));
+        Status started =
+            radio_.StartScanning(options_.scan, [this](const ReceivedAdvert& a) { OnAdvert(a); });
+        if (!started.ok()) {
+            // This scan is skipped; the next one is tried at its time.
+            JEJAK_RETURN_IF_ERROR(NoteRadioFailure(started, false));
+            scan_lost_ = false;
+            next_scan_s_ = now_s + options_.scan_period_s;
+            return Status::Ok();
+        }
+        NoteRadioWorking(now_s);
         scanning_ = true;
         window_start_s_ = now_s;
         next_scan_s_ = now_s + options_.scan_period_s;
@@ -289,6 +449,7 @@ Status Daemon::Tick() {
     JEJAK_RETURN_IF_ERROR(unconfirmed ? PauseRecording() : ResumeRecording());
     JEJAK_RETURN_IF_ERROR(RotateIfDue());
     const int64_t now_s = NowS();
+    JEJAK_RETURN_IF_ERROR(RestoreRadioIfDue(now_s));
     if (!recording_paused_) JEJAK_RETURN_IF_ERROR(ScanIfDue(now_s));
     LogSummaryIfDue(now_s);
     return FlushIfDue(now_s, false);
@@ -368,6 +529,11 @@ DaemonSnapshot Daemon::Snapshot() const {
     snap.counters = counters_;
     snap.last_refusal = last_refusal_;
     snap.last_refusal_unix_s = last_refusal_s_;
+    snap.store_fault = store_fault_;
+    snap.store_fault_since_unix_s = store_fault_since_s_;
+    snap.unstored_keys = unstored_teks_.size();
+    snap.radio_fault = radio_fault_;
+    snap.radio_fault_since_unix_s = radio_fault_since_s_;
     return snap;
 }
 
@@ -379,7 +545,7 @@ Status Daemon::Stop() {
         log_.flush();
         return Status::Ok();
     }
-    Status left = LeaveAir();
+    Status left = LeaveAir(true);
     const DaemonCounters c = Counters();
     log_ << "stopped: heard " << c.adverts_heard << " GAEN adverts, stored " << c.sightings_stored
          << " sightings, " << c.rotations << " rotations\n";

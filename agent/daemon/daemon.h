@@ -75,6 +75,9 @@ struct DaemonCounters {
     uint64_t clock_steps = 0;        // wall-clock steps noticed while running
     uint64_t receptions_dropped = 0; // lost to the per-window RPI cap (flooding)
     uint64_t store_refused = 0;      // writes (sightings, keys) the store refused
+    uint64_t store_write_failures = 0;  // store writes that failed (full or failing disk)
+    uint64_t radio_failures = 0;     // radio commands that failed (hung, reset or lost controller)
+    uint64_t radio_recoveries = 0;   // times advertising and scanning were restored after one
 };
 
 // What the daemon is doing now, for the status file: no key material.
@@ -88,6 +91,17 @@ struct DaemonSnapshot {
     int64_t unsynchronised_for_s = 0;  // since the kernel last said synchronised (or start)
     std::string last_refusal;          // why the store last refused a write ("" if never)
     int64_t last_refusal_unix_s = 0;
+    // Why the store cannot be written now ("" while it can): a full, failing or read-only
+    // disk. The daemon stays on air meanwhile and holds what it hears in the store's bounded
+    // write-behind buffer (StoreStats::pending_sightings), and keys it could not store.
+    std::string store_fault;
+    int64_t store_fault_since_unix_s = 0;  // 0 while the store can be written
+    size_t unstored_keys = 0;              // keys on air that wait to be written
+    // Why the radio is not advertising or scanning as asked ("" while it is): a command that
+    // failed (a hung controller, one that reset or disappeared). The daemon keeps its keys
+    // and intervals moving and retries with backoff (2 s doubling to 64 s, on its clock).
+    std::string radio_fault;
+    int64_t radio_fault_since_unix_s = 0;
     EnIntervalNumber interval = 0;    // on air now (0 before the first)
     int64_t last_rotation_unix_s = 0;  // 0: none since start
     ScanParams scan;
@@ -150,13 +164,29 @@ private:
     Result<AdvertisingSet> BuildSet(EnIntervalNumber interval);
     Status RotateIfDue();
     Status GoOnAir();
-    Status LeaveAir();
+    Status LeaveAir(bool final);
     Status GoOffAir(const std::string& why);
     Status OnClockStep(int64_t step_micros);
     void LogSummaryIfDue(int64_t now_s);
     Status CloseWindow(int64_t now_s);
     Status DutyCycle(int64_t now_s);
     Status FlushIfDue(int64_t now_s, bool force);
+    // The store failed to write (full, failing or read-only disk: IOError, PermissionDenied,
+    // Unavailable): notes it for the snapshot and the log (one line when it starts) and
+    // returns OK so the daemon stays on air; any other error is returned as it is.
+    Status NoteStoreFailure(const Status& failure);
+    // A radio command failed: a hung, reset or lost controller (anything but a refusal of
+    // our own arguments) is noted, the retry scheduled, and OK returned.
+    Status NoteRadioFailure(const Status& failure, bool advertising);
+    // Retries what the radio lost, once the backoff has passed: the advertising set of the
+    // current interval (the same address and RPI the failed call was given, or both new at a
+    // new interval) and scanning.
+    Status RestoreRadioIfDue(int64_t now_s);
+    // Clears the radio fault once nothing is left to restore (logs how long it lasted).
+    void NoteRadioWorking(int64_t now_s);
+    void NoteStoreWritable();
+    // Writes the keys that went on air while the store could not take them.
+    Status StoreHeldKeys();
     void OnAdvert(const ReceivedAdvert& advert);
 
     Radio& radio_;
@@ -189,6 +219,11 @@ private:
     int64_t next_scan_s_ = 0;    // duty-cycled: when the next scan starts
     int64_t last_flush_s_ = 0;
     uint64_t unflushed_ = 0;
+    std::vector<StoredTek> unstored_teks_;  // on air, not yet written (store failing)
+    bool adv_lost_ = false;    // advertising must be restored (current_ is what to advertise)
+    bool scan_lost_ = false;   // scanning must be restored
+    int64_t radio_retry_at_s_ = 0;
+    int64_t radio_backoff_s_ = 0;
 
     mutable std::mutex mu_;  // guards the fields below (radio callback thread)
     SightingAggregator aggregator_;
@@ -197,6 +232,10 @@ private:
     std::set<Rpi> summary_rpis_;  // distinct RPIs heard since the last summary line
     std::string last_refusal_;
     int64_t last_refusal_s_ = 0;
+    std::string store_fault_;
+    int64_t store_fault_since_s_ = 0;
+    std::string radio_fault_;
+    int64_t radio_fault_since_s_ = 0;
 };
 
 }  // namespace jejak

@@ -14,16 +14,23 @@
 //               "ntp_synchronised": bool, "require_ntp_sync": bool, "steps": int,
 //               "unsynchronised_for_s": int, "warn_unsynchronised_after_s": int (0: never)},
 //     "radio": {"description": str, "advertising": bool, "scanning": bool,
-//               "controller_resets": int, "last_error": str},
+//               "controller_resets": int, "last_error": str,
+//               "fault": str ("" while advertising and scanning as asked; otherwise the
+//               failed command: the daemon retries with backoff), "fault_since_unix": int,
+//               "failures": int (radio commands that failed), "recoveries": int},
 //     "interval": int, "last_rotation_unix": int,
 //     "scan": {"window_ms": int, "interval_ms": int}, "tx_power_dbm": int,
 //     "counters": {"adverts_heard": int, "sightings_stored": int, "sightings_flushed": int,
 //                  "rotations": int, "teks_generated": int, "dropped_writes": int,
-//                  "store_refused": int, "last_dropped_write": str ("" if none: the cause),
-//                  "last_dropped_write_unix": int},
+//                  "store_refused": int, "store_write_failures": int (writes that failed:
+//                  full, failing or read-only disk), "last_dropped_write": str ("" if none:
+//                  the cause), "last_dropped_write_unix": int},
 //     (dropped_writes = malformed windows + writes the store refused)
 //     "store": {"days": int, "bytes_on_disk": int, "last_flush_unix": int,
-//               "pending_sightings": int} }
+//               "pending_sightings": int (held in memory, not yet committed),
+//               "fault": str ("" while the store can be written; otherwise why not: the
+//               daemon stays on air and holds writes until it can), "fault_since_unix": int
+//               (0 while writable), "unstored_keys": int (keys on air, not yet written)} }
 #pragma once
 
 #include <cstdint>

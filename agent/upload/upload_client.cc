@@ -44,15 +44,33 @@ std::unique_ptr<HttpPoster> NewUploadPoster(const UploadConfig& config) {
     return NewCurlHttpPoster(config.HttpOptions());
 }
 
-UploadClient::UploadClient(const UploadConfig& config, HttpPoster& http, RandomSource& random)
-    : config_(config), http_(http), random_(random) {}
+UploadClient::UploadClient(const UploadConfig& config, HttpPoster& http, RandomSource& random,
+                           UploadRetry retry)
+    : config_(config), http_(http), random_(random), retry_(retry) {}
+
+Result<nlohmann::json> UploadClient::SendRetrying(const std::string& url,
+                                                  const nlohmann::json& body, const char* who,
+                                                  bool with_api_key) {
+    int64_t backoff_ms = retry_.first_backoff_ms;
+    for (int attempt = 1;; ++attempt) {
+        bool unavailable = false;
+        Result<nlohmann::json> reply = Send(url, body, who, with_api_key, false, &unavailable);
+        if (reply.ok() || !unavailable || retry_.clock == nullptr ||
+            attempt >= retry_.max_attempts) {
+            return reply;
+        }
+        retry_.clock->SleepFor(backoff_ms * 1000);
+        backoff_ms *= 2;
+    }
+}
 
 // POSTs one body, padded with its own header lines to the request bucket and zeroed once
 // sent (it may hold the code or keys). Returns the reply object of a 200 without an error
 // code; otherwise the error as described in the header. Chaff: any reply that is a JSON
 // object (else an empty one); only a transport failure is an error.
 Result<nlohmann::json> UploadClient::Send(const std::string& url, const nlohmann::json& body,
-                                          const char* who, bool with_api_key, bool chaff) {
+                                          const char* who, bool with_api_key, bool chaff,
+                                          bool* unavailable) {
     HttpPostRequest request;
     request.url = url;
     request.max_body_bytes = kMaxReplyBytes;
@@ -71,6 +89,16 @@ Result<nlohmann::json> UploadClient::Send(const std::string& url, const nlohmann
     }
     Result<nlohmann::json> reply = ParseReplyObject(response->body, who);
     if (chaff) return reply.ok() ? std::move(*reply) : nlohmann::json::object();
+    if (response->status == 503) {
+        // The server stored nothing of the request: the same one may be sent again.
+        if (unavailable != nullptr) *unavailable = true;
+        std::string why;
+        if (reply.ok()) {
+            if (std::optional<ApiError> e = FindApiError(*reply)) why = ": " + e->message;
+        }
+        return Status::Unavailable(std::string(who) + " is unavailable (HTTP 503" + why +
+                                   "); try again later");
+    }
     if (reply.ok()) {
         if (std::optional<ApiError> e = FindApiError(*reply);
             e && !(response->status == 200 && e->code == "partial_failure")) {
@@ -92,8 +120,8 @@ Result<ReportOutcome> UploadClient::Report(const std::string& code, std::vector<
                                            const std::string& revision_token) {
     if (keys.empty()) return Status::FailedPrecondition("no keys to upload");
     JEJAK_ASSIGN_OR_RETURN(nlohmann::json v_reply,
-                           Send(config_.VerifyUrl(), VerifyRequestJson(code),
-                                "verification server", true, false));
+                           SendRetrying(config_.VerifyUrl(), VerifyRequestJson(code),
+                                        "verification server", true));
     Result<VerifyReply> verified = ParseVerifyReply(v_reply);
     if (!verified.ok()) {
         return Status::Corruption("verification server: " + verified.status().message());
@@ -117,8 +145,8 @@ Result<ReportOutcome> UploadClient::Report(const std::string& code, std::vector<
     random_.Fill(publish.hmac_key);
     const EkeyHmac mac = ComputeEkeyHmac(publish.hmac_key, keys);
     Result<nlohmann::json> c_reply =
-        Send(config_.CertificateUrl(), CertificateRequestJson(verified->token, mac),
-             "verification server", true, false);
+        SendRetrying(config_.CertificateUrl(), CertificateRequestJson(verified->token, mac),
+                     "verification server", true);
     if (!c_reply.ok()) return spent(c_reply.status());
     Result<std::string> certificate = ParseCertificateReply(*c_reply);
     if (!certificate.ok()) {
@@ -133,7 +161,7 @@ Result<ReportOutcome> UploadClient::Report(const std::string& code, std::vector<
     publish.certificate = std::move(*certificate);
     publish.revision_token = revision_token;
     Result<nlohmann::json> p_reply =
-        Send(config_.PublishUrl(), PublishRequestJson(publish), "key server", false, false);
+        SendRetrying(config_.PublishUrl(), PublishRequestJson(publish), "key server", false);
     SecureZero(publish.hmac_key.data(), publish.hmac_key.size());
     if (!p_reply.ok()) return spent(p_reply.status());
     Result<PublishReply> published = ParsePublishReply(*p_reply);

@@ -9,7 +9,9 @@
 //
 // Errors: a server's published error code becomes FailedPrecondition with one line naming
 // the code and what it means; an unexpected reply is Corruption; transport failures are
-// Unavailable. Nothing is retried: a step that failed is reported, and the caller decides.
+// Unavailable. Only an HTTP 503 is retried (UploadRetry: the server said it stored nothing,
+// so the same request again cannot be accepted twice); a transport failure is never retried,
+// because the request may have been accepted before the connection broke.
 #pragma once
 
 #include <memory>
@@ -21,6 +23,7 @@
 #include "agent/upload/upload_config.h"
 #include "gaen/keys/interval.h"
 #include "crypto/random.h"
+#include "platform/base/clock.h"
 #include "platform/http/http_post.h"
 
 namespace jejak {
@@ -44,10 +47,20 @@ std::string ExplainApiError(const std::string& code);
 // The real poster for these settings (libcurl, HTTPS; see HttpClientOptions).
 std::unique_ptr<HttpPoster> NewUploadPoster(const UploadConfig& config);
 
+// Retrying a step the server answered 503 (its database down, restarting or full): the same
+// request again after first_backoff_ms, doubling, at most max_attempts times in all. The
+// clock sleeps between attempts (a ManualClock in tests); null: no retry.
+struct UploadRetry {
+    const Clock* clock = nullptr;
+    int max_attempts = 4;
+    int64_t first_backoff_ms = 2000;
+};
+
 class UploadClient {
 public:
     // All references must outlive the client.
-    UploadClient(const UploadConfig& config, HttpPoster& http, RandomSource& random);
+    UploadClient(const UploadConfig& config, HttpPoster& http, RandomSource& random,
+                 UploadRetry retry = {});
 
     // Runs the whole flow for `keys` (their transmission risk is set from the test type the
     // code is for). `revision_token`: the one kept from an earlier upload, or empty.
@@ -62,12 +75,18 @@ public:
     Status Chaff(size_t key_count, EnIntervalNumber now, bool with_revision_token = false);
 
 private:
+    // `unavailable` (if set) tells whether the server answered 503.
     Result<nlohmann::json> Send(const std::string& url, const nlohmann::json& body,
-                                const char* who, bool with_api_key, bool chaff);
+                                const char* who, bool with_api_key, bool chaff,
+                                bool* unavailable = nullptr);
+    // Send, again with backoff while the server answers 503 (UploadRetry).
+    Result<nlohmann::json> SendRetrying(const std::string& url, const nlohmann::json& body,
+                                        const char* who, bool with_api_key);
 
     const UploadConfig& config_;
     HttpPoster& http_;
     RandomSource& random_;
+    UploadRetry retry_;
 };
 
 }  // namespace jejak

@@ -100,7 +100,7 @@ public:
     SqliteAuthorityStore(SqliteDb db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
 
     Status Migrate() {
-        JEJAK_RETURN_IF_ERROR(db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        JEJAK_RETURN_IF_ERROR(db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                                        "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;",
                                        "configure authority database"));
         JEJAK_ASSIGN_OR_RETURN(int64_t version, db_.QueryInt("PRAGMA user_version"));
@@ -256,6 +256,10 @@ private:
             if (row) {
                 out.outcome = Redeem::kOk;
                 out.claims = {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2)};
+                // The redemption commits when the statement finishes: step it to the end, or
+                // a commit that failed (a full or failing disk) would go unnoticed and the
+                // secret stay redeemable, a second token or certificate from one code.
+                JEJAK_RETURN_IF_ERROR(s.Step(std::string("redeem from ") + table).status());
                 return out;
             }
         }

@@ -131,7 +131,8 @@ Status HciRadio::CheckWatchdog() {
     std::lock_guard<std::mutex> lock(op_mu_);
     if (channel_->link_down()) return Note(Reconnect());
     bool sick = unhealthy_ || channel_->garbage_runs() != seen_garbage_ ||
-                channel_->hardware_errors() != seen_hw_errors_;
+                channel_->hardware_errors() != seen_hw_errors_ ||
+                channel_->unsolicited_resets() != seen_resets_;
     if (!sick && Query(EncodeReadLocalVersion()).status().IsTimeout()) sick = true;
     if (!sick && scanning_ && options_.report_silence_ms > 0 &&
         clock_.MonotonicMicros() - last_report_mono_ >
@@ -155,6 +156,7 @@ Status HciRadio::Recover() {
     seen_garbage_ = channel_->garbage_runs();
     seen_hw_errors_ = channel_->hardware_errors();
     JEJAK_RETURN_IF_ERROR(Initialize());
+    seen_resets_ = channel_->unsolicited_resets();  // after our own Reset's completion
     if (want_adv_) JEJAK_RETURN_IF_ERROR(ProgramAdvertising(*want_adv_, true));
     if (want_scan_) JEJAK_RETURN_IF_ERROR(StartScanLocked(*want_scan_));
     unhealthy_ = false;

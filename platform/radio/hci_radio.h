@@ -68,7 +68,8 @@ public:
     RadioStatus GetStatus() const override;
 
     // One watchdog pass: probes the controller (Read Local Version) and, if it failed to
-    // answer, reported a hardware error or garbage, or stayed silent too long while scanning,
+    // answer, reported a hardware error or garbage, reset itself (an HCI Reset completion
+    // nobody asked for, e.g. a storm of them), or stayed silent too long while scanning,
     // resets it, re-initialises it and restores advertising/scanning. A lost link is reopened
     // first (options.reopen). OK when healthy or recovered; the recovery error otherwise.
     Status CheckWatchdog();
@@ -102,7 +103,7 @@ private:
     AdvertisingParams adv_params_;
     std::optional<ScanParams> want_scan_;
     bool unhealthy_ = false;
-    uint64_t seen_garbage_ = 0, seen_hw_errors_ = 0;
+    uint64_t seen_garbage_ = 0, seen_hw_errors_ = 0, seen_resets_ = 0;
 
     mutable std::mutex info_mu_;  // guards the status fields read by GetStatus
     ControllerInfo info_;

@@ -71,7 +71,9 @@ void HciRadioChannel::OnCommandDone(uint16_t opcode, uint8_t ncmd, uint8_t statu
     // A successful Command Status only means "started"; none of our commands use it, but a
     // completion may still follow, so keep waiting.
     const bool completes = !(is_status_event && status == kHciSuccess);
-    if (pending_opcode_ && *pending_opcode_ == opcode && opcode != 0 && completes) {
+    const bool ours = pending_opcode_ && *pending_opcode_ == opcode && opcode != 0;
+    if (!ours && opcode == kHciReset && !is_status_event) ++unsolicited_resets_;
+    if (ours && completes) {
         done_ = true;
         done_status_ = status;
         done_return_.assign(ret.begin(), ret.end());

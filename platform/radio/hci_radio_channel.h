@@ -45,6 +45,9 @@ public:
     bool link_down() const { return link_down_; }
     uint64_t garbage_runs() const { return garbage_runs_; }
     uint64_t hardware_errors() const { return hardware_errors_; }
+    // HCI Reset completions nobody asked for: the controller reset itself (firmware crash,
+    // power glitch, another process on the device) and forgot what it was doing.
+    uint64_t unsolicited_resets() const { return unsolicited_resets_; }
 
 private:
     void ReadLoop();
@@ -64,6 +67,7 @@ private:
     std::atomic<bool> link_down_{false};
     std::atomic<uint64_t> garbage_runs_{0};
     std::atomic<uint64_t> hardware_errors_{0};
+    std::atomic<uint64_t> unsolicited_resets_{0};
     std::thread reader_;
 };
 

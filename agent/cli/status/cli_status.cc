@@ -91,13 +91,18 @@ bool IsStale(const nlohmann::json& live, const CliEnv& env) {
 
 std::string Iso(int64_t unix_s) { return unix_s <= 0 ? "never" : IsoUtcSeconds(unix_s); }
 
+// Read twice if need be: on a full disk the daemon rewrites the file in place, so one read
+// in a great many may catch it half-written.
 nlohmann::json ReadDaemonStatus(const std::string& state_dir) {
-    std::ifstream in(DaemonStatusPath(state_dir));
-    if (!in) return nullptr;
-    std::stringstream text;
-    text << in.rdbuf();
-    nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
-    return j.is_object() ? j : nlohmann::json(nullptr);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        std::ifstream in(DaemonStatusPath(state_dir));
+        if (!in) return nullptr;
+        std::stringstream text;
+        text << in.rdbuf();
+        nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
+        if (j.is_object()) return j;
+    }
+    return nullptr;
 }
 
 nlohmann::json DaemonPart(const StatusArgs& args, CliEnv& env,
@@ -143,6 +148,24 @@ nlohmann::json DaemonPart(const StatusArgs& args, CliEnv& env,
             "the daemon dropped " + std::to_string(dropped) + " write(s) since it started" +
                 (cause.empty() ? "" : " (last: " + cause + ")"),
             "check the disk's free space, the clock and journalctl -u jejak"));
+    }
+    const auto radio = live.value("radio", nlohmann::json::object());
+    if (const std::string fault = radio.value("fault", std::string()); !fault.empty()) {
+        attention.push_back(Actionable(
+            "the radio is off air since " + Iso(radio.value("fault_since_unix", int64_t{0})) +
+                " (" + fault + ")",
+            "the daemon retries by itself; check the controller (dmesg, btmgmt info, the "
+            "UART cable) and journalctl -u jejak"));
+    }
+    const auto store = live.value("store", nlohmann::json::object());
+    if (const std::string fault = store.value("fault", std::string()); !fault.empty()) {
+        attention.push_back(Actionable(
+            "the daemon cannot write the store since " +
+                Iso(store.value("fault_since_unix", int64_t{0})) + " (" + fault + "); " +
+                std::to_string(store.value("pending_sightings", uint64_t{0})) +
+                " sightings held in memory",
+            "free space on the state dir's filesystem (df " + env.state_dir +
+                "): the daemon commits what it holds by itself"));
     }
     const int64_t unsync = clock.value("unsynchronised_for_s", int64_t{0});
     const int64_t warn = clock.value("warn_unsynchronised_after_s", int64_t{0});

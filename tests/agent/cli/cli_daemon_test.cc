@@ -56,14 +56,17 @@ const nlohmann::json kDaemonStatusSchema = {
                {"ntp_synchronised", "bool"}, {"require_ntp_sync", "bool"}, {"steps", "int"},
                {"unsynchronised_for_s", "int"}, {"warn_unsynchronised_after_s", "int"}}},
     {"radio", {{"description", "string"}, {"advertising", "bool"}, {"scanning", "bool"},
-               {"controller_resets", "int"}, {"last_error", "string"}}},
+               {"controller_resets", "int"}, {"last_error", "string"}, {"fault", "string"},
+               {"fault_since_unix", "int"}, {"failures", "int"}, {"recoveries", "int"}}},
     {"scan", {{"window_ms", "int"}, {"interval_ms", "int"}}},
     {"counters", {{"adverts_heard", "int"}, {"sightings_stored", "int"},
                   {"sightings_flushed", "int"}, {"rotations", "int"}, {"teks_generated", "int"},
                   {"dropped_writes", "int"}, {"store_refused", "int"},
+                  {"store_write_failures", "int"},
                   {"last_dropped_write", "string"}, {"last_dropped_write_unix", "int"}}},
     {"store", {{"days", "int"}, {"bytes_on_disk", "int"}, {"last_flush_unix", "int"},
-               {"pending_sightings", "int"}}},
+               {"pending_sightings", "int"}, {"fault", "string"}, {"fault_since_unix", "int"},
+               {"unstored_keys", "int"}}},
 };
 
 const nlohmann::json kStatusSchema = {

@@ -3,6 +3,7 @@
 // openssl command-line tool for the test, the ENX sample scoring and a recording hook.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <ctime>
@@ -18,6 +19,7 @@
 #include "tests/support/export_builders.h"
 #include "platform/base/clock.h"
 #include "storage/sqlite_store.h"
+#include "tests/fakes/faulty_vfs.h"
 #include "tests/support/scratch_dir.h"
 
 namespace jejak {
@@ -234,6 +236,45 @@ TEST_CASE("jejak match finds the planted exposure, notifies, records it, and sta
     });
     REQUIRE(read.ok());
     CHECK(checks == 1);
+}
+
+TEST_CASE("jejak match on a full disk: one line, exit 1, no hook, nothing recorded; it works once space returns") {
+    Fixture f;
+    {
+        testing::FaultyVfs vfs;
+        vfs.Set(testing::FaultyVfs::Fault::kFull);
+        auto run = f.Jejak({"match", "--keys", f.zip});
+        INFO(run.err);
+        CHECK(run.code == kExitFailure);
+        CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+        CHECK(run.err.rfind("jejak: ", 0) == 0);
+        CHECK(run.err.find("full") != std::string::npos);
+        CHECK(run.out.find("EXPOSED") == std::string::npos);
+        CHECK_FALSE(std::filesystem::exists(f.dir.File("hook-stdin.json")));
+    }
+    {
+        SystemClock clock;
+        SqliteStoreOptions o;
+        o.state_dir = f.dir.path().string();
+        auto store = SqliteStore::Open(clock, o);
+        REQUIRE(store.ok());
+        int checks = 0, ledger = 0;
+        REQUIRE((*store)->ForEachExposureCheck(DayRange::All(), [&](int64_t, const ExposureCheckResult&) {
+            ++checks;
+        }).ok());
+        REQUIRE((*store)->ForEachLedgerRecord(DayRange::All(), [&](int64_t, const LedgerRecord&) {
+            ++ledger;
+        }).ok());
+        CHECK(checks == 0);
+        CHECK(ledger == 0);
+        auto verify = (*store)->Verify();
+        REQUIRE(verify.ok());
+        CHECK(verify->problems.empty());
+    }
+    auto again = f.Jejak({"match", "--keys", f.zip, "--json"});
+    INFO(again.err);
+    REQUIRE(again.code == kExitOk);
+    CHECK(nlohmann::json::parse(again.out)["notify"] == true);
 }
 
 // Guards that the decision never reaches stdout of the text form (a service's stdout goes to
