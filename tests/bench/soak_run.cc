@@ -339,7 +339,7 @@ Result<SoakResult> RunSoak(const SoakOptions& options, std::ostream& out) {
     std::filesystem::create_directories(box);
     std::filesystem::permissions(box, std::filesystem::perms::owner_all,
                                  std::filesystem::perm_options::replace);
-    std::filesystem::create_directories(served + "/exports");
+    std::filesystem::create_directories(served);
 
     // The health authority's signing key and the box's configuration (venue profile, the
     // retention, the key server).
@@ -433,7 +433,7 @@ Result<SoakResult> RunSoak(const SoakOptions& options, std::ostream& out) {
             ExportWriteOptions w;
             w.start_timestamp = static_cast<uint64_t>((today - 14) * kDayS);
             w.end_timestamp = static_cast<uint64_t>((today + 1) * kDayS);
-            const std::string entry = "exports/week-" + std::to_string(week) + ".zip";
+            const std::string entry = "week-" + std::to_string(week) + ".zip";
             if (Status s = WriteSignedExport(served + "/" + entry, keys, signing, w); !s.ok()) {
                 error("export: " + s.ToString());
             } else {
