@@ -4,13 +4,72 @@
 #include "platform/http/curl_transfer.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <cstring>
 #include <memory>
-#include <mutex>
 
 namespace jejak {
 namespace {
+
+// libcurl is loaded at the first transfer, not linked (as the authority loads libpq): the
+// daemon (`jejak run`) and every other command that never touches the network do not map
+// libcurl and what it pulls in (OpenSSL, nghttp2, libssh2, Kerberos, LDAP...), about 4 MiB
+// of resident memory on a box whose budget is 10 MiB. Every libcurl call goes through this.
+struct LibCurl {
+    decltype(&::curl_global_init) global_init;
+    decltype(&::curl_easy_init) easy_init;
+    decltype(&::curl_easy_cleanup) easy_cleanup;
+    decltype(&::curl_easy_setopt) easy_setopt;
+    decltype(&::curl_easy_perform) easy_perform;
+    decltype(&::curl_easy_getinfo) easy_getinfo;
+    decltype(&::curl_easy_strerror) easy_strerror;
+    decltype(&::curl_slist_append) slist_append;
+    decltype(&::curl_slist_free_all) slist_free_all;
+};
+
+template <typename F>
+bool Resolve(void* lib, const char* name, F& out) {
+    out = reinterpret_cast<F>(::dlsym(lib, name));
+    return out != nullptr;
+}
+
+// The loaded (and globally initialised) table, or nullptr with `error` set. Loaded once, by
+// the first caller; the library then stays for the life of the process.
+const LibCurl* LoadLibCurl(std::string* error) {
+    static std::string failure;
+    static const LibCurl* const loaded = []() -> const LibCurl* {
+        void* lib = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+        if (lib == nullptr) {
+            const char* why = ::dlerror();
+            failure = std::string("cannot load libcurl.so.4 (install libcurl4): ") +
+                      (why != nullptr ? why : "unknown error");
+            return nullptr;
+        }
+        static LibCurl table;
+        bool ok = true;
+        ok = Resolve(lib, "curl_global_init", table.global_init) && ok;
+        ok = Resolve(lib, "curl_easy_init", table.easy_init) && ok;
+        ok = Resolve(lib, "curl_easy_cleanup", table.easy_cleanup) && ok;
+        ok = Resolve(lib, "curl_easy_setopt", table.easy_setopt) && ok;
+        ok = Resolve(lib, "curl_easy_perform", table.easy_perform) && ok;
+        ok = Resolve(lib, "curl_easy_getinfo", table.easy_getinfo) && ok;
+        ok = Resolve(lib, "curl_easy_strerror", table.easy_strerror) && ok;
+        ok = Resolve(lib, "curl_slist_append", table.slist_append) && ok;
+        ok = Resolve(lib, "curl_slist_free_all", table.slist_free_all) && ok;
+        if (!ok) {
+            failure = "libcurl.so.4 lacks a function this build uses";
+            return nullptr;
+        }
+        if (table.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            failure = "libcurl: curl_global_init failed";
+            return nullptr;
+        }
+        return &table;
+    }();
+    if (loaded == nullptr && error != nullptr) *error = failure;
+    return loaded;
+}
 
 struct Transfer {
     size_t max_body = 0;
@@ -60,9 +119,9 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
 }
 
 // The one place libcurl result codes become Status values.
-Status CurlError(CURLcode code, const char* detail, const std::string& what,
+Status CurlError(const LibCurl& curl, CURLcode code, const char* detail, const std::string& what,
                  const std::string& tls_hint) {
-    std::string msg = what + ": " + curl_easy_strerror(code);
+    std::string msg = what + ": " + curl.easy_strerror(code);
     if (detail != nullptr && detail[0] != '\0') msg += " (" + std::string(detail) + ")";
     const bool verification = code == CURLE_PEER_FAILED_VERIFICATION ||
                               code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_ISSUER_ERROR;
@@ -78,14 +137,16 @@ Status CurlError(CURLcode code, const char* detail, const std::string& what,
 namespace internal {
 
 Result<HttpResponse> CurlTransfer(const HttpClientOptions& options, const CurlRequest& request) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     const std::string what = std::string(request.method) + " " + request.url;
     const bool plain_ok = options.allow_http_loopback && IsLoopbackHttpUrl(request.url);
     if (request.url.rfind("https://", 0) != 0 && !plain_ok) {
         return Status::InvalidArgument(what + ": only https URLs are allowed");
     }
-    std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+    std::string unavailable;
+    const LibCurl* lib = LoadLibCurl(&unavailable);
+    if (lib == nullptr) return Status::Unavailable(what + ": " + unavailable);
+    const LibCurl& api = *lib;
+    std::unique_ptr<CURL, void (*)(CURL*)> curl(api.easy_init(), api.easy_cleanup);
     if (!curl) return Status::Internal("curl_easy_init failed");
     CURL* c = curl.get();
     Transfer t;
@@ -93,45 +154,45 @@ Result<HttpResponse> CurlTransfer(const HttpClientOptions& options, const CurlRe
     char error[CURL_ERROR_SIZE] = {};
     curl_slist* headers = nullptr;
     for (const auto& [name, value] : request.headers) {
-        headers = curl_slist_append(headers, (name + ": " + value).c_str());
+        headers = api.slist_append(headers, (name + ": " + value).c_str());
     }
-    curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, plain_ok ? "http" : "https");
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, options.connect_timeout_seconds);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, options.total_timeout_seconds);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, options.user_agent.c_str());
-    if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
+    api.easy_setopt(c, CURLOPT_URL, request.url.c_str());
+    api.easy_setopt(c, CURLOPT_PROTOCOLS_STR, plain_ok ? "http" : "https");
+    api.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    api.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    api.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, options.connect_timeout_seconds);
+    api.easy_setopt(c, CURLOPT_TIMEOUT, options.total_timeout_seconds);
+    api.easy_setopt(c, CURLOPT_USERAGENT, options.user_agent.c_str());
+    if (!options.ca_file.empty()) api.easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
     if (!options.pinned_public_key.empty()) {
-        curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, options.pinned_public_key.c_str());
+        api.easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, options.pinned_public_key.c_str());
     }
-    if (request.http1_only) curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+    if (request.http1_only) api.easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
     // Set always: an empty string makes libcurl ignore the proxy environment variables.
-    curl_easy_setopt(c, CURLOPT_PROXY, options.proxy.c_str());
-    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_body_bytes));
+    api.easy_setopt(c, CURLOPT_PROXY, options.proxy.c_str());
+    api.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_body_bytes));
     if (request.post_body) {
-        curl_easy_setopt(c, CURLOPT_POST, 1L);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.post_body->data());
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+        api.easy_setopt(c, CURLOPT_POST, 1L);
+        api.easy_setopt(c, CURLOPT_POSTFIELDS, request.post_body->data());
+        api.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
                          static_cast<curl_off_t>(request.post_body->size()));
     }
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnBody);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-    const CURLcode code = curl_easy_perform(c);
-    curl_slist_free_all(headers);
+    api.easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    api.easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnBody);
+    api.easy_setopt(c, CURLOPT_WRITEDATA, &t);
+    api.easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
+    api.easy_setopt(c, CURLOPT_HEADERDATA, &t);
+    api.easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+    const CURLcode code = api.easy_perform(c);
+    api.slist_free_all(headers);
     if (t.too_large || code == CURLE_FILESIZE_EXCEEDED) {
         return Status::Corruption(what + ": body larger than " +
                                   std::to_string(request.max_body_bytes) + " bytes");
     }
-    if (code != CURLE_OK) return CurlError(code, error, what, options.tls_hint);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t.response.status);
+    if (code != CURLE_OK) return CurlError(api, code, error, what, options.tls_hint);
+    api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t.response.status);
     return std::move(t.response);
 }
 

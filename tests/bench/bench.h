@@ -13,5 +13,6 @@ void RegisterMatchBench(CLI::App& app);   // bench_match.cc
 void RegisterDaemonBench(CLI::App& app);  // bench_daemon.cc
 void RegisterAuthorityBench(CLI::App& app);  // bench_authority.cc
 void RegisterChaffBench(CLI::App& app);      // bench_chaff.cc
+void RegisterSoakBench(CLI::App& app);       // bench_soak.cc
 
 }  // namespace jejak::bench

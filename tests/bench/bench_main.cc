@@ -1,4 +1,4 @@
-// jejak-bench: `jejak-bench rpi|store|ingest|match|authority|chaff|daemon [options]`.
+// jejak-bench: `jejak-bench rpi|store|ingest|match|authority|chaff|daemon|soak [options]`.
 #include <iostream>
 #include <string>
 
@@ -20,8 +20,9 @@ int main(int argc, char** argv) {
     jejak::bench::RegisterDaemonBench(app);
     jejak::bench::RegisterAuthorityBench(app);
     jejak::bench::RegisterChaffBench(app);
+    jejak::bench::RegisterSoakBench(app);
     if (argc < 2) {  // usage, not CLI11's RequiredError exit code (106)
-        std::cerr << app.help() << "jejak-bench: a benchmark is required: rpi, store, ingest, match, authority, chaff, daemon\n";
+        std::cerr << app.help() << "jejak-bench: a benchmark is required: rpi, store, ingest, match, authority, chaff, daemon, soak\n";
         return 2;
     }
     try {
