@@ -1,6 +1,6 @@
 // jejak-bench soak: the venue box for --days simulated days among --devices visitors, with
 // the daily check (keys fetch + match --fetched) and one diagnosed visitor published per
-// simulated week (tests/bench/soak_run.h says what runs and what is measured).
+// simulated week (tests/support/soak_run.h says what runs and what is measured).
 // Prints one line per simulated day and per week, then
 //   soak days= devices= rss_kib_max= rss_kib_day1= fds_max= store_bytes_max= cpu_s_per_day= errors=
 // and whether the flatness criteria hold (exit 1 when not). Wall time is never measured:
@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "bench.h"
-#include "soak_run.h"
+#include "tests/support/soak_run.h"
 
 namespace jejak::bench {
 

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "tests/bench/soak_run.h"
+#include "tests/support/soak_run.h"
 
 namespace jejak::bench {
 namespace {

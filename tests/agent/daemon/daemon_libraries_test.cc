@@ -10,7 +10,7 @@
 
 #include <string>
 
-#include "tests/agent/cli/cli_process.h"
+#include "tests/support/child_process.h"
 
 namespace jejak {
 namespace {

@@ -1,5 +1,5 @@
 // The soak run shared by `jejak-bench soak` and its ctest: see soak_run.h.
-#include "soak_run.h"
+#include "tests/support/soak_run.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -29,11 +29,11 @@
 #include "agent/daemon/daemon_status.h"
 #include "agent/daemon/instance_lock.h"
 #include "agent/daemon/run_loop.h"
-#include "agent/daemon/trusted_clock.h"
-#include "agent/diagnosis/export_write.h"
-#include "crypto/ecdsa_sign.h"
-#include "crypto/interval.h"
-#include "crypto/key_schedule.h"
+#include "agent/clock/trusted_clock.h"
+#include "gaen/export/export_write.h"
+#include "crypto/ecdsa/ecdsa_sign.h"
+#include "gaen/keys/interval.h"
+#include "gaen/keys/key_schedule.h"
 #include "crypto/random.h"
 #include "platform/base/clock.h"
 #include "platform/codec/gaen_advert.h"
