@@ -6,6 +6,7 @@
 
 #include "tests/fakes/faulty_vfs.h"
 #include "tests/storage/store_test_util.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
@@ -40,8 +41,8 @@ void CheckVerifiesClean(Store& store) {
     CHECK(report->problems.empty());
 }
 
-int64_t CountRows(const testing::TempDir& dir, const std::string& table) {
-    auto db = SqliteDb::Open(SqliteStore::DatabasePath(dir.path()), false);
+int64_t CountRows(const testing::ScratchDir& dir, const std::string& table) {
+    auto db = SqliteDb::Open(SqliteStore::DatabasePath(dir.str()), false);
     REQUIRE(db.ok());
     auto n = db->QueryInt("SELECT count(*) FROM " + table);
     REQUIRE(n.ok());
@@ -50,7 +51,7 @@ int64_t CountRows(const testing::TempDir& dir, const std::string& table) {
 
 TEST_CASE("sqlite store on a full disk: the flush fails, its buffer waits, nothing committed is lost") {
     FaultyVfs vfs;
-    testing::TempDir dir;
+    testing::ScratchDir dir;
     ManualClock clock(testing::Micros(testing::kDay0Unix + 3600));
     SqliteStoreOptions o = testing::SqliteOptions(dir);
     o.flush_interval_s = 86400;  // only explicit flushes
@@ -96,7 +97,7 @@ TEST_CASE("sqlite store on a full disk: the flush fails, its buffer waits, nothi
 
 TEST_CASE("sqlite store: an I/O error part-way through a flush commits none of it") {
     FaultyVfs vfs;
-    testing::TempDir dir;
+    testing::ScratchDir dir;
     ManualClock clock(testing::Micros(testing::kDay0Unix + 3600));
     SqliteStoreOptions o = testing::SqliteOptions(dir);
     o.flush_interval_s = 86400;
@@ -137,7 +138,7 @@ TEST_CASE("sqlite store: a flush that failed at commit leaves no stray device-st
     // The flush records its time as device state (one row per name); a failed commit must
     // not make the store forget which row holds the name, or every failure leaves one more.
     FaultyVfs vfs;
-    testing::TempDir dir;
+    testing::ScratchDir dir;
     ManualClock clock(testing::Micros(testing::kDay0Unix + 3600));
     SqliteStoreOptions o = testing::SqliteOptions(dir);
     o.flush_interval_s = 86400;

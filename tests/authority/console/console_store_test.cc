@@ -6,6 +6,7 @@
 #include "authority/store/open_authority_store.h"
 #include "authority_test_util.h"
 #include "crypto/kdf.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak::testing {
 namespace {
@@ -14,7 +15,7 @@ using namespace jejak::authority;
 
 struct Stores {
     explicit Stores(const std::string& database) {
-        db = database.empty() ? dir.path() + "/a.db" : database;
+        db = database.empty() ? dir.File("a.db") : database;
         auto a = OpenAuthorityStore(db, true, 2);
         REQUIRE_MESSAGE(a.ok(), a.status().ToString());
         authority = std::move(*a);
@@ -22,7 +23,7 @@ struct Stores {
         REQUIRE_MESSAGE(c.ok(), c.status().ToString());
         console = std::move(*c);
     }
-    AuthorityTempDir dir;
+    ScratchDir dir{"auth"};
     std::string db;
     std::unique_ptr<AuthorityStore> authority;
     std::unique_ptr<ConsoleStore> console;
