@@ -4,7 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "authority/store/open_authority_store.h"
-#include "authority_test_util.h"
+#include "tests/authority/authority_test_util.h"
 #include "crypto/kdf.h"
 #include "tests/support/scratch_dir.h"
 

@@ -10,7 +10,7 @@
 #include "authority/console/console_pages.h"
 #include "authority/console/console_service.h"
 #include "authority/store/open_authority_store.h"
-#include "authority_test_util.h"
+#include "tests/authority/authority_test_util.h"
 #include "crypto/kdf.h"
 
 namespace jejak::testing {

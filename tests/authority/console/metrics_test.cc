@@ -5,7 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "authority/metrics/authority_metrics.h"
-#include "authority_test_util.h"
+#include "tests/authority/authority_test_util.h"
 
 namespace jejak::testing {
 namespace {
