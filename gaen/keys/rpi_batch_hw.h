@@ -1,4 +1,4 @@
-// Internal to crypto/: the hardware-accelerated batch backends (AES and SHA-256 CPU
+// Internal to gaen/keys: the hardware-accelerated batch backends (AES and SHA-256 CPU
 // instructions). Each kernel is compiled in its own file with the instruction-set flags it
 // needs; rpi_batch_hw.cc (built without such flags) checks the running CPU once and lists
 // only the backends it can run.

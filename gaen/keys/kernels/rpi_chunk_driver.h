@@ -1,4 +1,4 @@
-// Internal to the x86 kernels (crypto/kernels/rpi_batch_x86_*.cc): the chunk loop they
+// Internal to the x86 kernels (gaen/keys/kernels/rpi_batch_x86_*.cc): the chunk loop they
 // share. For each chunk of up to kKeysPerChunk keys: RPIKs with the SHA extensions, AES-128
 // key expansion with AES-NI, then the kernel's own encryption of each key's run of
 // intervals; the chunk buffers are zeroed at the end and the stack below is scrubbed.

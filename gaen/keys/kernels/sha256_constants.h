@@ -1,4 +1,4 @@
-// Internal to crypto/: compile-time SHA-256 facts for the GAEN RPIK derivation shared by the
+// Internal to gaen/keys: compile-time SHA-256 facts for the GAEN RPIK derivation shared by the
 // CPU-specific kernels (sha256_x86_shani.cc, rpi_batch_arm64_ce.cc). Everything here is
 // constexpr data or constexpr functions evaluated by the compiler: no instructions, so the
 // header is safe to include from files built with any instruction-set flags.

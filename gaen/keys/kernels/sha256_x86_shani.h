@@ -1,4 +1,4 @@
-// Internal to crypto/: GAEN RPIK derivation (HKDF-SHA256 with the all-zero salt and info
+// Internal to gaen/keys: GAEN RPIK derivation (HKDF-SHA256 with the all-zero salt and info
 // "EN-RPIK") on the x86 SHA extensions. Compiled with -msha -msse4.1; call it only when the
 // CPU reports SHA, SSSE3 and SSE4.1 (rpi_batch_hw.cc checks this once).
 #pragma once
