@@ -69,7 +69,11 @@ def start_browser(tmp):
               f"--user-data-dir={tmp}/chrome-profile"):
         opts.add_argument(a)
     try:
-        return webdriver.Chrome(service=Service(driver_bin, log_output=subprocess.DEVNULL), options=opts)
+        driver = webdriver.Chrome(service=Service(driver_bin, log_output=subprocess.DEVNULL), options=opts)
+        # On a loaded machine the page after a click can take a moment: look for elements for
+        # up to 15 s instead of failing on the first try.
+        driver.implicitly_wait(15)
+        return driver
     except Exception as e:  # no display libraries, no kernel support for its sandboxing...
         skip(f"Chromium cannot run here: {str(e).splitlines()[0]}")
 
