@@ -42,7 +42,7 @@ void RegisterMatchCommands(CLI::App& app, CliEnv& env);   // cli_match.cc: match
 void RegisterStatusCommands(CLI::App& app, CliEnv& env);  // cli_status.cc: the device view
 void RegisterRunCommands(CLI::App& app, CliEnv& env);     // cli_run.cc
 void RegisterEvalCommands(CLI::App& app, CliEnv& env);    // cli_eval.cc
-// cli_forward.cc: `authority`, which runs jejak-authority (authority/cli).
+// cli_forward.cc: `authority`, which runs jejak-authority (agent/cli/authority).
 void RegisterForwardedCommands(CLI::App& app, CliEnv& env);
 void RegisterEncountersCommands(CLI::App& app, CliEnv& env);  // cli_encounters.cc
 void RegisterReportCommands(CLI::App& app, CliEnv& env);  // cli_report.cc: report
