@@ -14,6 +14,7 @@
 #include "platform/sim/sim_radio.h"
 #include "storage/memory_store.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/scratch_dir.h"
 
 namespace jejak {
 namespace {
