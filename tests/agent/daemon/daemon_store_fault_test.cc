@@ -16,6 +16,7 @@
 #include "platform/sim/sim_radio.h"
 #include "storage/memory_store.h"
 #include "storage/sqlite_store.h"
+#include "tests/support/scratch_dir.h"
 #include "tests/support/export_builders.h"
 #include "tests/fakes/faulty_vfs.h"
 
