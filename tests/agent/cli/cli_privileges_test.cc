@@ -33,6 +33,10 @@ TEST_CASE("jejak run as root with daemon.user drops to that user after opening t
     auto nobody = LookUpUser("nobody");
     REQUIRE(nobody.ok());
     testing::ScratchDir dir("cli-privileges");
+    // The scratch directory is private (0700); the dropped user must reach its state below it.
+    std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all |
+                                                 std::filesystem::perms::group_exec |
+                                                 std::filesystem::perms::others_exec);
     const std::string ether = dir.File("ether");
     std::filesystem::create_directories(ether);
     std::filesystem::permissions(ether, std::filesystem::perms::all);  // the user advertises here
@@ -84,6 +88,10 @@ TEST_CASE("jejak run as root refuses a state dir holding foreign files and chang
         return;
     }
     testing::ScratchDir dir("cli-privileges");
+    // The scratch directory is private (0700); the dropped user must reach its state below it.
+    std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all |
+                                                 std::filesystem::perms::group_exec |
+                                                 std::filesystem::perms::others_exec);
     const std::string ether = dir.File("ether");
     std::filesystem::create_directories(ether);
     std::filesystem::permissions(ether, std::filesystem::perms::all);
