@@ -19,6 +19,8 @@
 #include "storage/store.h"
 #include "tests/support/fake_random.h"
 
+#include <doctest/doctest.h>
+
 namespace jejak::testing {
 
 struct DaemonRig {
@@ -57,5 +59,18 @@ struct DaemonRig {
 // first error, returned with the second it happened at.
 Status RunDaemons(ManualClock& clock, int64_t seconds, const std::vector<DaemonRig*>& rigs,
                   Radio* observer = nullptr, int64_t step_s = 1);
+
+// A SimRadio at x metres on `ether` with its own seed, for tests that wrap or script a radio
+// themselves instead of using a rig (fails the test when it cannot open).
+inline std::unique_ptr<SimRadio> OpenSimAt(const std::string& ether, double x_m, uint64_t seed,
+                                           const Clock& clock) {
+    SimRadioConfig c;
+    c.ether_dir = ether;
+    c.x_m = x_m;
+    c.seed = seed;
+    auto r = SimRadio::Open(c, clock);
+    REQUIRE(r.ok());
+    return std::move(r).value();
+}
 
 }  // namespace jejak::testing

@@ -14,6 +14,7 @@
 #include "platform/sim/sim_radio.h"
 #include "storage/memory_store.h"
 #include "tests/support/export_builders.h"
+#include "tests/support/daemon_rig.h"
 #include "tests/support/scratch_dir.h"
 
 namespace jejak {
@@ -89,23 +90,12 @@ private:
     int calls_while_down_ = 0;
 };
 
-std::unique_ptr<SimRadio> OpenSim(const std::string& ether, double x, uint64_t seed,
-                                  const Clock& clock) {
-    SimRadioConfig c;
-    c.ether_dir = ether;
-    c.x_m = x;
-    c.seed = seed;
-    auto r = SimRadio::Open(c, clock);
-    REQUIRE(r.ok());
-    return std::move(r).value();
-}
-
 TEST_CASE("daemon whose controller stops answering stays up, backs off, and comes back rotating address and RPI together") {
     testing::ScratchDir ether("daemon-radio-fault");
     ManualClock clock(kStartMicros);
-    FailingRadio radio_a(OpenSim(ether.path().string(), 0.0, 31, clock));
-    auto radio_b = OpenSim(ether.path().string(), 1.0, 32, clock);
-    auto observer = OpenSim(ether.path().string(), 0.5, 33, clock);
+    FailingRadio radio_a(testing::OpenSimAt(ether.path().string(), 0.0, 31, clock));
+    auto radio_b = testing::OpenSimAt(ether.path().string(), 1.0, 32, clock);
+    auto observer = testing::OpenSimAt(ether.path().string(), 0.5, 33, clock);
     auto store_a = MemoryStore::Open(clock, StoreOptions{});
     auto store_b = MemoryStore::Open(clock, StoreOptions{});
     REQUIRE(store_a.ok());

@@ -16,6 +16,7 @@
 #include "platform/sim/sim_radio.h"
 #include "storage/memory_store.h"
 #include "storage/sqlite_store.h"
+#include "tests/support/daemon_rig.h"
 #include "tests/support/scratch_dir.h"
 #include "tests/support/export_builders.h"
 #include "tests/fakes/faulty_vfs.h"
@@ -40,17 +41,6 @@ constexpr int64_t kSecond = 1'000'000;
 // 2026-11-27 10:05:00 UTC: five minutes into an interval.
 constexpr int64_t kStartMicros = int64_t{1'795'773'900} * kSecond;
 
-std::unique_ptr<SimRadio> OpenSim(const std::string& ether, double x, uint64_t seed,
-                                  const Clock& clock) {
-    SimRadioConfig c;
-    c.ether_dir = ether;
-    c.x_m = x;
-    c.seed = seed;
-    auto r = SimRadio::Open(c, clock);
-    REQUIRE(r.ok());
-    return std::move(r).value();
-}
-
 // A (the device under test, SQLite store on the faulty VFS) and B (a neighbour 1 m away
 // with an in-memory store, so A always has someone to hear).
 struct Pair {
@@ -66,8 +56,8 @@ struct Pair {
     std::unique_ptr<Daemon> a, b;
 
     explicit Pair(int64_t start_micros) : clock(start_micros) {
-        radio_a = OpenSim(ether.path().string(), 0.0, 21, clock);
-        radio_b = OpenSim(ether.path().string(), 1.0, 22, clock);
+        radio_a = testing::OpenSimAt(ether.path().string(), 0.0, 21, clock);
+        radio_b = testing::OpenSimAt(ether.path().string(), 1.0, 22, clock);
         SqliteStoreOptions o;
         o.state_dir = state.path().string();
         o.flush_interval_s = 30;
