@@ -36,6 +36,8 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 except ImportError as e:  # python3-selenium missing
     skip(f"python3-selenium is not installed ({e})")
 
@@ -102,8 +104,19 @@ class Console:
             el.clear()
             el.send_keys(value)
 
+    def click_and_wait(self, element):
+        # A click returns before the page it posts to has loaded. Wait until the old page is
+        # gone and the new one is complete; otherwise the next step reads the old page or
+        # navigates away and aborts the post (a sign-in then never happens).
+        old = self.d.find_element(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(self.d, 15).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.d, 15).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
+
     def submit(self, form_action):
-        self.d.find_element(By.CSS_SELECTOR, f"form[action='{form_action}'] button[type=submit]").click()
+        self.click_and_wait(self.d.find_element(
+            By.CSS_SELECTOR, f"form[action='{form_action}'] button[type=submit]"))
 
     def sign_in(self, user, password):
         self.open("/console/login")
@@ -154,7 +167,7 @@ def scenario(c, base, api_key, db, today):
 
     second = c.issue(today)
     c.open("/console/codes")
-    c.d.find_element(By.CSS_SELECTOR, "form[action='/console/revoke'] button").click()
+    c.click_and_wait(c.d.find_element(By.CSS_SELECTOR, "form[action='/console/revoke'] button"))
     check("revoked" in c.text(), "another code is revoked")
     c.shot("05-codes")
     check(verify(base, api_key, second)[0] == 400, "/api/verify refuses the revoked code")
