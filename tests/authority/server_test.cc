@@ -9,7 +9,7 @@ namespace jejak::testing {
 namespace {
 
 
-std::string ErrorCode(const HttpResult& r) {
+std::string ReplyErrorCode(const HttpResult& r) {
     if (r.body.contains("errorCode")) return r.body["errorCode"].get<std::string>();
     if (r.body.contains("code")) return r.body["code"].get<std::string>();
     return "";
@@ -46,28 +46,28 @@ void VerificationCodes(const std::string& database) {
     SUBCASE("a wrong code is refused") {
         HttpResult r = a.PostJson("/api/verify", {{"code", "1234567890"}});
         CHECK(r.status == 400);
-        CHECK(ErrorCode(r) == "code_invalid");  // one error for unknown, used and expired
+        CHECK(ReplyErrorCode(r) == "code_invalid");  // one error for unknown, used and expired
     }
     SUBCASE("an expired code is refused") {
         const std::string code = a.IssueCode("confirmed", 3600);
         a.clock().Advance(3601LL * 1000000);
         HttpResult r = a.PostJson("/api/verify", {{"code", code}});
         CHECK(r.status == 400);
-        CHECK(ErrorCode(r) == "code_invalid");
+        CHECK(ReplyErrorCode(r) == "code_invalid");
     }
     SUBCASE("a code works once") {
         const std::string code = a.IssueCode();
         CHECK(a.PostJson("/api/verify", {{"code", code}}).status == 200);
         HttpResult r = a.PostJson("/api/verify", {{"code", code}});
         CHECK(r.status == 400);
-        CHECK(ErrorCode(r) == "code_invalid");
+        CHECK(ReplyErrorCode(r) == "code_invalid");
     }
     SUBCASE("a wrong or missing API key is refused and the code stays unspent") {
         const std::string code = a.IssueCode();
         HttpResult r = a.Post("/api/verify", nlohmann::json{{"code", code}}.dump(),
                               {{"X-API-Key", "not-the-key"}});
         CHECK(r.status == 401);
-        CHECK(ErrorCode(r) == "unauthorized");
+        CHECK(ReplyErrorCode(r) == "unauthorized");
         CHECK(a.Post("/api/verify", nlohmann::json{{"code", code}}.dump()).status == 401);
         CHECK(a.PostJson("/api/verify", {{"code", code}}).status == 200);
     }
@@ -75,7 +75,7 @@ void VerificationCodes(const std::string& database) {
         const std::string code = a.IssueCode("likely");
         HttpResult r = a.PostJson("/api/verify", {{"code", code}, {"accept", {"confirmed"}}});
         CHECK(r.status == 412);
-        CHECK(ErrorCode(r) == "unsupported_test_type");
+        CHECK(ReplyErrorCode(r) == "unsupported_test_type");
     }
     SUBCASE("verify reports the code's type and dates") {
         auto issued = a.service().IssueCode("likely", "2027-01-10", "2027-01-12", 600);
@@ -100,20 +100,20 @@ void VerificationTokens(const std::string& database) {
         CHECK(a.PostJson("/api/certificate", {{"token", token}, {"ekeyhmac", mac}}).status == 200);
         HttpResult r = a.PostJson("/api/certificate", {{"token", token}, {"ekeyhmac", mac}});
         CHECK(r.status == 400);
-        CHECK(ErrorCode(r) == "token_invalid");
+        CHECK(ReplyErrorCode(r) == "token_invalid");
     }
     SUBCASE("an expired token is refused") {
         const std::string token = a.VerifyCode(a.IssueCode());
         a.clock().Advance((a.state().settings().token_ttl_s + 1) * 1000000);
         HttpResult r = a.PostJson("/api/certificate", {{"token", token}, {"ekeyhmac", mac}});
         CHECK(r.status == 400);
-        CHECK(ErrorCode(r) == "token_expired");
+        CHECK(ReplyErrorCode(r) == "token_expired");
     }
     SUBCASE("an HMAC that is not 32 bytes of base64 is refused before the token is spent") {
         const std::string token = a.VerifyCode(a.IssueCode());
         HttpResult r = a.PostJson("/api/certificate", {{"token", token}, {"ekeyhmac", "AAAA"}});
         CHECK(r.status == 400);
-        CHECK(ErrorCode(r) == "hmac_invalid");
+        CHECK(ReplyErrorCode(r) == "hmac_invalid");
         CHECK(a.PostJson("/api/certificate", {{"token", token}, {"ekeyhmac", mac}}).status == 200);
     }
     SUBCASE("a wrong API key is refused") {
@@ -134,7 +134,7 @@ void RefusalsStoreNothing(const std::string& database) {
     auto expect_refused = [&](const HttpResult& r, int status, const std::string& code,
                               const std::string& fragment) {
         CHECK(r.status == status);
-        CHECK(ErrorCode(r) == code);
+        CHECK(ReplyErrorCode(r) == code);
         const std::string message = r.body.value("error", "");
         CHECK_MESSAGE(message.find(fragment) != std::string::npos, message);
         CHECK(a.Exposures() == 0);
@@ -251,7 +251,7 @@ void RevisionTokens(const std::string& database) {
         const std::string cert = a.Certify(a.VerifyCode(a.IssueCode()), keys, secret);
         HttpResult r = a.PostJson("/v1/publish", a.PublishBody(keys, cert, secret), false);
         CHECK(r.status == 400);
-        CHECK(ErrorCode(r) == "missing_revision_token");
+        CHECK(ReplyErrorCode(r) == "missing_revision_token");
     }
     SUBCASE("likely becomes confirmed with the token") {
         const std::string cert = a.Certify(a.VerifyCode(a.IssueCode("confirmed")), keys, secret);
@@ -268,7 +268,7 @@ void RevisionTokens(const std::string& database) {
         body["revisionToken"] = "bm90IHRoZSB0b2tlbg";
         HttpResult r = a.PostJson("/v1/publish", body, false);
         CHECK(r.status == 400);
-        CHECK(ErrorCode(r) == "invalid_revision_token");
+        CHECK(ReplyErrorCode(r) == "invalid_revision_token");
     }
 }
 AUTHORITY_BACKEND_CASE("authority server: revision tokens", RevisionTokens)

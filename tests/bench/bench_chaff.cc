@@ -30,7 +30,7 @@ namespace jejak::bench {
 namespace {
 
 using namespace jejak::authority;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 struct Timings {
     std::vector<double> real_us, chaff_us;
@@ -46,9 +46,9 @@ double Mean(const std::vector<double>& v) {
 
 template <typename Fn>
 double Micros(Fn fn) {
-    const auto start = Clock::now();
+    const auto start = SteadyClock::now();
     fn();
-    return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+    return std::chrono::duration<double, std::micro>(SteadyClock::now() - start).count();
 }
 
 void Print(const char* call, const Timings& t) {

@@ -16,7 +16,7 @@ using namespace jejak::testing;
 
 #define STORE_TYPES MemoryFactory, SqliteFactory
 
-std::unique_ptr<Store> MustOpen(auto& factory, const Clock& clock, StoreOptions o = {}) {
+std::unique_ptr<Store> MustOpenLedger(auto& factory, const Clock& clock, StoreOptions o = {}) {
     auto store = factory.Open(clock, o);
     REQUIRE_MESSAGE(store.ok(), store.status().ToString());
     return std::move(store).value();
@@ -37,7 +37,7 @@ std::vector<std::pair<int64_t, LedgerRecord>> AllRecords(Store& store,
 TEST_CASE_TEMPLATE("store keeps ledger records per day in insertion order", F, STORE_TYPES) {
     F factory;
     ManualClock clock(Micros(kDay0Unix + 3600));
-    auto store = MustOpen(factory, clock);
+    auto store = MustOpenLedger(factory, clock);
     const std::vector<LedgerRecord> first = {{kDay0, "today-a"}, {kDay0 - 3, "three-days-ago"}};
     const std::vector<LedgerRecord> second = {{kDay0, "today-b"}};
     REQUIRE(store->AddLedgerRecords(first).ok());
@@ -63,7 +63,7 @@ TEST_CASE_TEMPLATE("ledger records outside the window are dropped; held ones exp
                    F, STORE_TYPES) {
     F factory;
     ManualClock clock(Micros(kDay0Unix + 60));
-    auto store = MustOpen(factory, clock, {.retention_days = 3, .flush_interval_s = 30});
+    auto store = MustOpenLedger(factory, clock, {.retention_days = 3, .flush_interval_s = 30});
     const std::vector<LedgerRecord> records = {{kDay0 - 3, "expired already"},
                                                {kDay0 - 2, "oldest held"},
                                                {kDay0, "today"},
@@ -81,7 +81,7 @@ TEST_CASE_TEMPLATE("ledger records outside the window are dropped; held ones exp
     CHECK(held[0].second.payload == "today");
     if constexpr (F::kPersistent) {
         store.reset();
-        auto reopened = MustOpen(factory, clock, {.retention_days = 3, .flush_interval_s = 30});
+        auto reopened = MustOpenLedger(factory, clock, {.retention_days = 3, .flush_interval_s = 30});
         held = AllRecords(*reopened);
         REQUIRE(held.size() == 1);
         CHECK(held[0].second.payload == "today");

@@ -150,7 +150,7 @@ void StoreVisit(const std::string& state_dir, const Clock& clock, int64_t from, 
     REQUIRE((*store)->Close().ok());
 }
 
-std::string Slurp(const std::string& path) {
+std::string SlurpEncounters(const std::string& path) {
     std::ifstream in(path);
     std::stringstream s;
     s << in.rdbuf();
@@ -215,7 +215,7 @@ TEST_CASE("jejak encounters after two daemons on a lockstep clock shows one 13-m
     CheckNoFullRpi(json.out, a_rpis);
 
     // The picture: well-formed XML, one line and one set of markers per contact, no full RPI.
-    const std::string svg = Slurp(dir.File("day.svg"));
+    const std::string svg = SlurpEncounters(dir.File("day.svg"));
     const auto xml = testing::CheckXml(svg);
     REQUIRE_MESSAGE(xml.ok, xml.error);
     CHECK(xml.elements.at("path") == 2);
@@ -363,7 +363,7 @@ TEST_CASE("jejak encounters --local selects a local day: a Kuala Lumpur visit st
     REQUIRE(doc["contacts"].size() == 1);
     CHECK(doc["contacts"][0]["duration_s"].get<int64_t>() >= 74 * 60);
     CHECK(doc["contacts"][0]["start"] == "2026-01-16T07:30:00+08:00");
-    const std::string svg = Slurp(dir.File("local.svg"));
+    const std::string svg = SlurpEncounters(dir.File("local.svg"));
     REQUIRE(testing::CheckXml(svg).ok);
     CHECK(svg.find("All times in local time, UTC+08:00.") != std::string::npos);
     CHECK(svg.find(">1: 07:30-08:44, 75 min, closest") != std::string::npos);
@@ -394,7 +394,7 @@ TEST_CASE("jejak encounters --svg: the default rule's range and minutes; an empt
     auto busy = testing::RunJejakOn(clock, {"--state-dir", dir.File("s"), "encounters", "--day",
                                             "2026-01-15", "--svg", dir.File("busy.svg")});
     REQUIRE_MESSAGE(busy.code == 0, busy.err);
-    const std::string svg = Slurp(dir.File("busy.svg"));
+    const std::string svg = SlurpEncounters(dir.File("busy.svg"));
     // The default rule, read from the risk code: <= 55 dB counts, 12 minutes a UTC day.
     CHECK(svg.find("id=\"close-range\"") != std::string::npos);
     CHECK(svg.find("the default rule jejak-close-contact (about 1.5 m or closer)") !=
@@ -406,7 +406,7 @@ TEST_CASE("jejak encounters --svg: the default rule's range and minutes; an empt
     auto empty = testing::RunJejakOn(clock, {"--state-dir", dir.File("s"), "encounters", "--day",
                                              "2026-01-14", "--svg", dir.File("empty.svg")});
     REQUIRE(empty.code == 0);
-    CHECK(Slurp(dir.File("empty.svg")).find(">no contacts on this day<") != std::string::npos);
+    CHECK(SlurpEncounters(dir.File("empty.svg")).find(">no contacts on this day<") != std::string::npos);
 }
 
 }  // namespace jejak

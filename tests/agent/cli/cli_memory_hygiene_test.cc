@@ -19,7 +19,7 @@ namespace {
 
 using testing::RunJejak;
 
-constexpr const char* kTek = "75c734c6dd1a782de7a965da5eb93125";
+constexpr const char* kHygieneTek = "75c734c6dd1a782de7a965da5eb93125";
 
 testing::CliRun RunWithStdin(const std::string& input, std::vector<std::string> args) {
     std::istringstream in(input);
@@ -31,9 +31,9 @@ testing::CliRun RunWithStdin(const std::string& input, std::vector<std::string> 
 
 TEST_CASE("keys derive --tek - reads the TEK from stdin, never from argv") {
     const auto from_argv =
-        RunJejak({"keys", "derive", "--tek", kTek, "--interval", "2642976", "--count", "3"});
+        RunJejak({"keys", "derive", "--tek", kHygieneTek, "--interval", "2642976", "--count", "3"});
     REQUIRE(from_argv.code == 0);
-    const auto from_stdin = RunWithStdin(std::string(kTek) + "\n",
+    const auto from_stdin = RunWithStdin(std::string(kHygieneTek) + "\n",
                                          {"keys", "derive", "--tek", "-", "--interval", "2642976",
                                           "--count", "3"});
     CHECK(from_stdin.code == 0);
@@ -46,7 +46,7 @@ TEST_CASE("keys derive --tek - reads the TEK from stdin, never from argv") {
 TEST_CASE("every command marks the process non-dumpable") {
     ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     REQUIRE(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1);
-    RunJejak({"keys", "derive", "--tek", kTek, "--interval", "1"});
+    RunJejak({"keys", "derive", "--tek", kHygieneTek, "--interval", "1"});
     CHECK(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0);
 }
 

@@ -74,9 +74,9 @@ TEST_CASE("status --no-daemon: a sync station without a daemon is healthy (exit 
     CHECK(station.code == 0);
     CHECK(station.err.empty());
     CHECK(station.out.find("daemon: not running") != std::string::npos);
-    const auto json = RunJejak({"--state-dir", state, "status", "--no-daemon", "--json"});
-    CHECK(json.code == 0);
-    CHECK(nlohmann::json::parse(json.out)["healthy"] == true);
+    const auto as_json = RunJejak({"--state-dir", state, "status", "--no-daemon", "--json"});
+    CHECK(as_json.code == 0);
+    CHECK(nlohmann::json::parse(as_json.out)["healthy"] == true);
     // Without the declaration the missing daemon needs attention, and says what to do.
     const auto device = RunJejak({"--state-dir", state, "status"});
     CHECK(device.code == 1);

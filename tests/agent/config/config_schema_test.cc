@@ -23,7 +23,7 @@
 namespace jejak {
 namespace {
 
-ConfigSource Source(const std::string& path) {
+ConfigSource SchemaSource(const std::string& path) {
     ConfigSource s;
     s.config_path = path;
     s.config_path_given = true;
@@ -49,7 +49,7 @@ TEST_CASE("a typo'd risk key is an error naming file, line, column and the neare
     testing::ScratchDir dir("schema-typo");
     const std::string path = dir.File("jejak.toml");
     std::ofstream(path) << "[risk]\npreset = \"enx-sample\"\nnotify_treshold = { score_sum = 900 }\n";
-    auto doc = LoadConfigDocument(Source(path));
+    auto doc = LoadConfigDocument(SchemaSource(path));
     REQUIRE_FALSE(doc.ok());
     CHECK(doc.status().IsInvalidArgument());
     CHECK(doc.status().message() == "config " + path +
@@ -85,7 +85,7 @@ TEST_CASE("every problem of a file is listed, each at its line and column") {
     const std::string path = dir.File("jejak.toml");
     std::ofstream(path) << "[radio]\nprofile = \"venu\"\n  tx_power_dbm = 40\n[stroe]\n"
                            "[store]\nargon2_opslimit = 2\nretention_days = \"two weeks\"\n";
-    auto file = ReadConfigFile(Source(path));
+    auto file = ReadConfigFile(SchemaSource(path));
     REQUIRE(file.ok());
     REQUIRE(file->problems.size() == 5);
     CHECK(file->problems[0] == "config " + path +
@@ -97,7 +97,7 @@ TEST_CASE("every problem of a file is listed, each at its line and column") {
                                    ":7:1: store.retention_days: must be a whole number 1..25");
     CHECK(file->problems[4] == "config " + path +
                                    ":4:2: unknown section \"stroe\" (did you mean [store]?)");
-    auto doc = LoadConfigDocument(Source(path));
+    auto doc = LoadConfigDocument(SchemaSource(path));
     REQUIRE_FALSE(doc.ok());
     CHECK(doc.status().message().find("(and 4 more: see `jejak config check`)") != std::string::npos);
 }
@@ -113,7 +113,7 @@ TEST_CASE("numbers out of range are errors naming the key, never clipped") {
           != std::string::npos);
     testing::ScratchDir dir("schema-range");
     std::ofstream(dir.File("a.toml")) << "[store]\nargon2_memlimit_kib = 8\n";
-    auto store = LoadStoreOptions(Source(dir.File("a.toml")), PassphraseUse::kSkip);
+    auto store = LoadStoreOptions(SchemaSource(dir.File("a.toml")), PassphraseUse::kSkip);
     REQUIRE_FALSE(store.ok());
     CHECK(store.status().message().find("store.argon2_memlimit_kib: 8 is outside 65536..4194304")
           != std::string::npos);
@@ -137,7 +137,7 @@ TEST_CASE("the schema's defaults are the values the parsers use when a key is ab
     CHECK(fallback("clock", "not_before") == radio.not_before_unix_s);
     testing::ScratchDir dir("schema-defaults");
     std::ofstream(dir.File("empty.toml")) << "";
-    const SqliteStoreOptions store = *LoadStoreOptions(Source(dir.File("empty.toml")));
+    const SqliteStoreOptions store = *LoadStoreOptions(SchemaSource(dir.File("empty.toml")));
     CHECK(fallback("store", "retention_days") == store.retention_days);
     CHECK(fallback("store", "flush_interval_s") == store.flush_interval_s);
     CHECK(fallback("store", "durable_commits") == store.durable_commits);
@@ -195,7 +195,7 @@ TEST_CASE("the schema's ranges are the ranges the section parsers enforce") {
 TEST_CASE("a TOML byte budget in diagnosis is accepted (TOML integers are signed)") {
     testing::ScratchDir dir("schema-bytes");
     std::ofstream(dir.File("b.toml")) << "[diagnosis]\nmax_bytes_per_run = 2097152\n";
-    auto section = LoadConfigSection(Source(dir.File("b.toml")), "diagnosis");
+    auto section = LoadConfigSection(SchemaSource(dir.File("b.toml")), "diagnosis");
     REQUIRE(section.ok());
     auto config = ParseDiagnosisConfig(*section, "/s");
     REQUIRE_MESSAGE(config.ok(), config.status().ToString());
@@ -235,7 +235,7 @@ TEST_CASE("the example config's values, uncommented, fit the schema and the pars
     }
     testing::ScratchDir dir("schema-example");
     std::ofstream(dir.File("live.toml")) << live;
-    auto file = ReadConfigFile(Source(dir.File("live.toml")));
+    auto file = ReadConfigFile(SchemaSource(dir.File("live.toml")));
     REQUIRE_MESSAGE(file.ok(), file.status().ToString());
     for (const std::string& p : file->problems) FAIL_CHECK(p);
     const nlohmann::json& doc = file->doc;

@@ -12,10 +12,10 @@
 namespace jejak {
 namespace {
 
-struct ConfigDir {
+struct StoreConfigDir {
     testing::ScratchDir dir{"store-config"};
     ConfigSource source;
-    explicit ConfigDir(const nlohmann::json& store) {
+    explicit StoreConfigDir(const nlohmann::json& store) {
         source.state_dir = dir.File("state");
         source.config_path = dir.File("config.json");
         source.config_path_given = true;
@@ -26,7 +26,7 @@ struct ConfigDir {
 // Guards against the passphrase staying in the environment, where the notification hook
 // (and any other child) inherited it.
 TEST_CASE("a passphrase from the environment is moved out of the environment") {
-    ConfigDir c(nlohmann::json{{"passphrase_env", "JEJAK_TEST_STORE_PASSPHRASE"}});
+    StoreConfigDir c(nlohmann::json{{"passphrase_env", "JEJAK_TEST_STORE_PASSPHRASE"}});
     ::setenv("JEJAK_TEST_STORE_PASSPHRASE", "correct horse battery", 1);
     auto options = LoadStoreOptions(c.source);
     REQUIRE(options.ok());
@@ -39,7 +39,7 @@ TEST_CASE("a passphrase from the environment is moved out of the environment") {
 
 // Guards the systemd credential path: the passphrase never enters the environment at all.
 TEST_CASE("a passphrase from a systemd credential file is read from CREDENTIALS_DIRECTORY") {
-    ConfigDir c(nlohmann::json{{"passphrase_credential", "jejak-store"}});
+    StoreConfigDir c(nlohmann::json{{"passphrase_credential", "jejak-store"}});
     ::unsetenv("CREDENTIALS_DIRECTORY");
     auto unset = LoadStoreOptions(c.source);
     CHECK(unset.status().IsInvalidArgument());
@@ -53,9 +53,9 @@ TEST_CASE("a passphrase from a systemd credential file is read from CREDENTIALS_
     CHECK(options->master.kind == MasterKeyKind::kPassphrase);
     CHECK(options->master.passphrase.view() == "correct horse battery");
 
-    ConfigDir path(nlohmann::json{{"passphrase_credential", "../etc/shadow"}});
+    StoreConfigDir path(nlohmann::json{{"passphrase_credential", "../etc/shadow"}});
     CHECK(LoadStoreOptions(path.source).status().IsInvalidArgument());
-    ConfigDir both(nlohmann::json{{"passphrase_credential", "x"}, {"passphrase_env", "Y"}});
+    StoreConfigDir both(nlohmann::json{{"passphrase_credential", "x"}, {"passphrase_env", "Y"}});
     CHECK(LoadStoreOptions(both.source).status().IsInvalidArgument());
 }
 

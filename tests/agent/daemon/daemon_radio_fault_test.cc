@@ -20,9 +20,9 @@
 namespace jejak {
 namespace {
 
-constexpr int64_t kSecond = 1'000'000;
+constexpr int64_t kFaultSecond = 1'000'000;
 // 2026-11-27 10:05:00 UTC: five minutes into an interval.
-constexpr int64_t kStartMicros = int64_t{1'795'773'900} * kSecond;
+constexpr int64_t kStartMicros = int64_t{1'795'773'900} * kFaultSecond;
 
 class StepRandom final : public RandomSource {
 public:
@@ -121,7 +121,7 @@ TEST_CASE("daemon whose controller stops answering stays up, backs off, and come
 
     auto run = [&](int seconds) {
         for (int t = 0; t < seconds; ++t) {
-            clock.Advance(kSecond);
+            clock.Advance(kFaultSecond);
             a_addresses.insert(HexEncode(a.CurrentAdvertisingSet().address.bytes));
             REQUIRE(radio_a.Poll().ok());
             REQUIRE(radio_b->Poll().ok());
@@ -150,7 +150,7 @@ TEST_CASE("daemon whose controller stops answering stays up, backs off, and come
     // one per tick.
     CHECK(radio_a.calls_while_down() <= 30);
     CHECK(radio_a.calls_while_down() >= 10);
-    CHECK(last_heard_a_us < down_at_us + kSecond);
+    CHECK(last_heard_a_us < down_at_us + kFaultSecond);
     const std::string log = log_a.str();
     CHECK(log.find("radio: ") != std::string::npos);
     CHECK(log.find("off air") == log.rfind("off air"));  // one line, not one per retry
@@ -160,7 +160,7 @@ TEST_CASE("daemon whose controller stops answering stays up, backs off, and come
     const DaemonSnapshot up = a.Snapshot();
     CHECK(up.radio_fault.empty());
     CHECK(up.counters.radio_recoveries == 1);
-    CHECK(last_heard_a_us > down_at_us + 600 * kSecond);
+    CHECK(last_heard_a_us > down_at_us + 600 * kFaultSecond);
     CHECK(log_a.str().find("radio: back on air") != std::string::npos);
     run(300);  // across 10:20: a normal rotation after the recovery
     REQUIRE(a.Stop().ok());
@@ -178,7 +178,7 @@ TEST_CASE("daemon whose controller stops answering stays up, backs off, and come
     REQUIRE((*store_a)->ForEachSighting(DayRange::All(), [&](const Sighting& s) {
         latest = std::max(latest, s.last_seen_unix_s);
     }).ok());
-    CHECK(latest * kSecond > down_at_us + 700 * kSecond);
+    CHECK(latest * kFaultSecond > down_at_us + 700 * kFaultSecond);
 }
 
 }  // namespace

@@ -18,8 +18,8 @@
 namespace jejak {
 namespace {
 
-constexpr int64_t kDay = 1768435200;  // 2026-01-15T00:00:00Z
-constexpr int64_t kT0 = kDay + 10 * 3600;
+constexpr int64_t kSvgDay = 1768435200;  // 2026-01-15T00:00:00Z
+constexpr int64_t kSvgT0 = kSvgDay + 10 * 3600;
 
 // One row of a continuous scanner (5-s window) from `sender` at `rssi`.
 Sighting Row(int sender, int64_t first, int rssi) {
@@ -47,8 +47,8 @@ void Heard(std::vector<Sighting>& rows, int sender, int64_t from, int64_t second
 
 SvgOptions DayOptions() {
     SvgOptions o;
-    o.from_unix_s = kDay;
-    o.to_unix_s = kDay + 86400;
+    o.from_unix_s = kSvgDay;
+    o.to_unix_s = kSvgDay + 86400;
     o.rule = {"jejak-close-contact", 55, 12};
     o.title = "People your device was near on 2026-01-15 (UTC day)";
     return o;
@@ -105,8 +105,8 @@ TEST_CASE("rough distance bands follow the calibration: 55 dB is 1.5 m") {
 
 TEST_CASE("a busy day and an empty day render to PNG with legend, rule line and message") {
     std::vector<Sighting> rows;
-    for (int i = 0; i < 12; ++i) Heard(rows, i, kT0 + i * 1800, 300 + i * 100, -40 - 4 * i);
-    rows.push_back(Row(99, kT0 + 6 * 3600 + 600, -90));  // a lone sighting far away
+    for (int i = 0; i < 12; ++i) Heard(rows, i, kSvgT0 + i * 1800, 300 + i * 100, -40 - 4 * i);
+    rows.push_back(Row(99, kSvgT0 + 6 * 3600 + 600, -90));  // a lone sighting far away
     const auto contacts = GroupContacts(rows, {});
     REQUIRE(contacts.size() == 13);
     const std::string busy = RenderAttenuationSvg(contacts, DayOptions());
@@ -143,7 +143,7 @@ TEST_CASE("a busy day and an empty day render to PNG with legend, rule line and 
 
 TEST_CASE("the picture speaks of distance and time, never of attenuation, dB or TX power") {
     std::vector<Sighting> rows;
-    Heard(rows, 1, kT0, 900, -50);
+    Heard(rows, 1, kSvgT0, 900, -50);
     for (const std::string& svg : {RenderAttenuationSvg(GroupContacts(rows, {}), DayOptions()),
                                    RenderAttenuationSvg({}, DayOptions())}) {
         for (const char* word : {"attenuation", "dB", "TX", "dBm"}) {
@@ -158,7 +158,7 @@ TEST_CASE("the picture speaks of distance and time, never of attenuation, dB or 
 
 TEST_CASE("a single sighting is a visible round marker, not a 1-pixel dot") {
     // Regression: a lone point used to be a zero-length 2-px line.
-    const auto contacts = GroupContacts(std::vector<Sighting>{Row(7, kT0, -60)}, {});
+    const auto contacts = GroupContacts(std::vector<Sighting>{Row(7, kSvgT0, -60)}, {});
     REQUIRE(contacts.size() == 1);
     const auto xml = testing::CheckXml(RenderAttenuationSvg(contacts, DayOptions()));
     REQUIRE(xml.ok);
@@ -173,8 +173,8 @@ TEST_CASE("sightings further apart than the scan interval are not joined by a li
     // Regression: sightings five minutes apart on a continuous scanner were joined by a line
     // that suggested five minutes of contact.
     std::vector<Sighting> rows;
-    Heard(rows, 3, kT0, 120, -55);
-    Heard(rows, 3, kT0 + 120 + 300, 120, -55);  // the same RPI after a 5-minute silence
+    Heard(rows, 3, kSvgT0, 120, -55);
+    Heard(rows, 3, kSvgT0 + 120 + 300, 120, -55);  // the same RPI after a 5-minute silence
     const auto contacts = GroupContacts(rows, {});
     REQUIRE(contacts.size() == 1);
     const auto xml = testing::CheckXml(RenderAttenuationSvg(contacts, DayOptions()));
@@ -198,7 +198,7 @@ TEST_CASE("sightings further apart than the scan interval are not joined by a li
 
 TEST_CASE("local time is one time base for title, axis and legend") {
     std::vector<Sighting> rows;
-    Heard(rows, 1, kT0, 600, -50);
+    Heard(rows, 1, kSvgT0, 600, -50);
     SvgOptions o = DayOptions();
     o.local_time = true;
     const std::string svg = RenderAttenuationSvg(GroupContacts(rows, {}), o);
@@ -211,7 +211,7 @@ TEST_CASE("the SVG of a day with 200 contacts stays under 300 KB") {
     std::vector<Sighting> rows;
     for (int i = 0; i < 200; ++i) {
         // Durations never end where another sender starts: no hand-over joins two of them.
-        Heard(rows, i, kDay + 1800 + i * 420, 637 + (i % 7) * 300, -45 - (i % 30));
+        Heard(rows, i, kSvgDay + 1800 + i * 420, 637 + (i % 7) * 300, -45 - (i % 30));
     }
     const auto contacts = GroupContacts(rows, {});
     REQUIRE(contacts.size() == 200);

@@ -9,7 +9,7 @@
 namespace jejak {
 namespace {
 
-constexpr int64_t kT0 = 1768471380;  // 2026-01-15T10:03:00Z
+constexpr int64_t kEncT0 = 1768471380;  // 2026-01-15T10:03:00Z
 
 Sighting Row(uint8_t sender, uint8_t rotation, int64_t first, int64_t last, int rssi) {
     Sighting s;
@@ -37,13 +37,13 @@ void Sender(std::vector<Sighting>& rows, uint8_t sender, int64_t from, int64_t t
 
 TEST_CASE("one sender rotating its RPI every 10 minutes is one contact") {
     std::vector<Sighting> rows;
-    Sender(rows, 0xa1, kT0, kT0 + 25 * 60, -60);
+    Sender(rows, 0xa1, kEncT0, kEncT0 + 25 * 60, -60);
     const auto contacts = GroupContacts(rows, {});
     REQUIRE(contacts.size() == 1);
     const Contact& c = contacts[0];
     CHECK(c.id == 1);
-    CHECK(c.start_unix_s == kT0);
-    CHECK(c.end_unix_s == kT0 + 25 * 60);
+    CHECK(c.start_unix_s == kEncT0);
+    CHECK(c.end_unix_s == kEncT0 + 25 * 60);
     CHECK(c.DurationSeconds() == 25 * 60);
     CHECK(c.rpis.size() == 3);
     CHECK(c.sightings == rows.size());
@@ -69,18 +69,18 @@ TEST_CASE("the receiver correction and assumed TX power enter the attenuation") 
 
 TEST_CASE("two senders rotating at the same moment are never joined: six segments") {
     // Regression: the signal level used to pick who continues whom, and senders
-    // swapped lines. Two RPIs end and two begin at kT0 + 600 and + 1200: ambiguous, so every
+    // swapped lines. Two RPIs end and two begin at kEncT0 + 600 and + 1200: ambiguous, so every
     // RPI is its own segment, each later one naming both segments it may continue.
     std::vector<Sighting> rows;
-    Sender(rows, 0xa1, kT0, kT0 + 1800, -50);
-    Sender(rows, 0xb2, kT0, kT0 + 1800, -80);
+    Sender(rows, 0xa1, kEncT0, kEncT0 + 1800, -50);
+    Sender(rows, 0xb2, kEncT0, kEncT0 + 1800, -80);
     const auto contacts = GroupContacts(rows, {});
     REQUIRE(contacts.size() == 6);
     for (const Contact& c : contacts) {
         REQUIRE(c.rpis.size() == 1);
         CHECK(c.link == ContactLink::kSingle);
         CHECK(c.DurationSeconds() == 600);
-        if (c.start_unix_s == kT0) {
+        if (c.start_unix_s == kEncT0) {
             CHECK(c.may_continue.empty());
         } else {
             CHECK(c.may_continue.size() == 2);
@@ -90,19 +90,19 @@ TEST_CASE("two senders rotating at the same moment are never joined: six segment
 
 TEST_CASE("a sender heard again after more than the link gap is a new contact") {
     std::vector<Sighting> rows;
-    Sender(rows, 0xa1, kT0, kT0 + 300, -60);
-    rows.push_back(Row(0xc3, 0, kT0 + 300 + 121, kT0 + 300 + 125, -60));
-    rows.push_back(Row(0xd4, 0, kT0 + 300 + 125 + 100, kT0 + 300 + 125 + 110, -60));
+    Sender(rows, 0xa1, kEncT0, kEncT0 + 300, -60);
+    rows.push_back(Row(0xc3, 0, kEncT0 + 300 + 121, kEncT0 + 300 + 125, -60));
+    rows.push_back(Row(0xd4, 0, kEncT0 + 300 + 125 + 100, kEncT0 + 300 + 125 + 110, -60));
     const auto contacts = GroupContacts(rows, {});
     REQUIRE(contacts.size() == 2);
-    CHECK(contacts[0].end_unix_s == kT0 + 300);
-    CHECK(contacts[1].start_unix_s == kT0 + 421);  // 121 s gap: too long
+    CHECK(contacts[0].end_unix_s == kEncT0 + 300);
+    CHECK(contacts[1].start_unix_s == kEncT0 + 421);  // 121 s gap: too long
     CHECK(contacts[1].rpis.size() == 2);           // 100 s gap: linked
 }
 
 TEST_CASE("the same RPI heard twice is one contact whatever the gap; no rows, no contacts") {
-    std::vector<Sighting> rows{Row(0xa1, 0, kT0, kT0 + 4, -60),
-                               Row(0xa1, 0, kT0 + 500, kT0 + 504, -70)};
+    std::vector<Sighting> rows{Row(0xa1, 0, kEncT0, kEncT0 + 4, -60),
+                               Row(0xa1, 0, kEncT0 + 500, kEncT0 + 504, -70)};
     const auto contacts = GroupContacts(rows, {});
     REQUIRE(contacts.size() == 1);
     CHECK(contacts[0].DurationSeconds() == 504);
@@ -112,9 +112,9 @@ TEST_CASE("the same RPI heard twice is one contact whatever the gap; no rows, no
 
 TEST_CASE("the SVG is well-formed XML with one line and one marker path per contact") {
     std::vector<Sighting> rows;
-    Sender(rows, 0xa1, kT0, kT0 + 1200, -55);
-    Sender(rows, 0xb2, kT0 + 2000, kT0 + 2600, -75);
-    rows.push_back(Row(0xc3, 0, kT0 + 4000, kT0 + 4004, -90));  // a lone point
+    Sender(rows, 0xa1, kEncT0, kEncT0 + 1200, -55);
+    Sender(rows, 0xb2, kEncT0 + 2000, kEncT0 + 2600, -75);
+    rows.push_back(Row(0xc3, 0, kEncT0 + 4000, kEncT0 + 4004, -90));  // a lone point
     const auto contacts = GroupContacts(rows, {});
     REQUIRE(contacts.size() == 3);
     SvgOptions o;

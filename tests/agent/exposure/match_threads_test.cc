@@ -13,8 +13,8 @@
 namespace jejak {
 namespace {
 
-constexpr int64_t kDay0 = 18430;  // 2020-06-16
-constexpr uint32_t kDay0Interval = static_cast<uint32_t>(kDay0 * 144);
+constexpr int64_t kThreadsDay0 = 18430;  // 2020-06-16
+constexpr uint32_t kDay0Interval = static_cast<uint32_t>(kThreadsDay0 * 144);
 
 struct Workload {
     std::vector<DiagnosisKey> keys;
@@ -73,7 +73,7 @@ Workload MakeWorkload() {
         std::copy_n(&bytes[20 * i], 16, r.rpi.begin());
         uint32_t offset = 0;
         std::copy_n(&bytes[20 * i + 16], 4, reinterpret_cast<uint8_t*>(&offset));
-        r.first_seen = kDay0 * 86400 + offset % (3 * 86400);
+        r.first_seen = kThreadsDay0 * 86400 + offset % (3 * 86400);
         r.last_seen = r.first_seen;
         w.records.push_back(r);
     }
@@ -87,7 +87,7 @@ struct Outcome {
     unsigned threads = 0;
 };
 
-Outcome Run(const Workload& w, const RpiIndex& index, unsigned threads) {
+Outcome RunWorkload(const Workload& w, const RpiIndex& index, unsigned threads) {
     Matcher matcher(index, MatchOptions{threads});
     // Uneven feeds, so Add calls straddle batches.
     for (size_t i = 0; i < w.keys.size(); i += 333) {
@@ -104,7 +104,7 @@ Outcome Run(const Workload& w, const RpiIndex& index, unsigned threads) {
 TEST_CASE("matching on 1, 2, 3 and 8 threads gives identical matches in input order") {
     const Workload w = MakeWorkload();
     const RpiIndex index(w.records, 99);
-    const Outcome one = Run(w, index, 1);
+    const Outcome one = RunWorkload(w, index, 1);
     CHECK(one.threads == 1);
     REQUIRE(one.matches.size() == w.planted_keys);
     CHECK(one.stats.keys == w.keys.size());
@@ -118,7 +118,7 @@ TEST_CASE("matching on 1, 2, 3 and 8 threads gives identical matches in input or
     }
     for (unsigned threads : {2u, 3u, 8u}) {
         CAPTURE(threads);
-        const Outcome many = Run(w, index, threads);
+        const Outcome many = RunWorkload(w, index, threads);
         CHECK(many.threads == threads);
         CHECK(many.keys_done == w.keys.size());
         CHECK(many.stats.keys == one.stats.keys);

@@ -13,14 +13,14 @@
 namespace jejak {
 namespace {
 
-constexpr EnIntervalNumber kDayStart = 2900016;            // 2025-02-21 00:00 UTC
-constexpr EnIntervalNumber kFirst = kDayStart + 60;        // 10:00 UTC
+constexpr EnIntervalNumber kRelayDayStart = 2900016;            // 2025-02-21 00:00 UTC
+constexpr EnIntervalNumber kFirst = kRelayDayStart + 60;        // 10:00 UTC
 constexpr int64_t kFirstStart = int64_t{kFirst} * kIntervalSeconds;
 
 DiagnosisKey Key() {
     DiagnosisKey key;
     for (size_t i = 0; i < 16; ++i) key.key.mutable_bytes()[i] = static_cast<uint8_t>(0x90 + i);
-    key.rolling_start_interval_number = kDayStart;
+    key.rolling_start_interval_number = kRelayDayStart;
     return key;
 }
 

@@ -15,15 +15,15 @@
 namespace jejak {
 namespace {
 
-constexpr EnIntervalNumber kDayStart = 2900016;  // 2025-02-21 00:00 UTC (a day boundary)
-constexpr EnIntervalNumber kRpiInterval = kDayStart + 70;  // 11:40 UTC
+constexpr EnIntervalNumber kSkewDayStart = 2900016;  // 2025-02-21 00:00 UTC (a day boundary)
+constexpr EnIntervalNumber kRpiInterval = kSkewDayStart + 70;  // 11:40 UTC
 constexpr int64_t kRpiStart = int64_t{kRpiInterval} * kIntervalSeconds;
 constexpr int64_t kRpiLast = kRpiStart + kIntervalSeconds - 1;  // its last second
 
-DiagnosisKey Key() {
+DiagnosisKey SkewKey() {
     DiagnosisKey key;
     for (size_t i = 0; i < 16; ++i) key.key.mutable_bytes()[i] = static_cast<uint8_t>(0x40 + i);
-    key.rolling_start_interval_number = kDayStart;
+    key.rolling_start_interval_number = kSkewDayStart;
     key.rolling_period = 144;
     return key;
 }
@@ -40,7 +40,7 @@ SightingRecord Sight(const DiagnosisKey& key, int64_t t) {
 
 // The key's RPI of kRpiInterval heard at each time in `times`, under a window of `minutes`.
 WindowStats Check(std::vector<int64_t> times, int minutes) {
-    const DiagnosisKey key = Key();
+    const DiagnosisKey key = SkewKey();
     std::vector<SightingRecord> records;
     for (int64_t t : times) records.push_back(Sight(key, t));
     // An unrelated RPI keeps the stored time range around the key's day, so every sighting

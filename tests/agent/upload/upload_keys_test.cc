@@ -10,7 +10,7 @@ namespace jejak {
 namespace {
 
 constexpr int64_t kDay = 20419;  // a UTC day
-constexpr EnIntervalNumber kDayStart = kDay * 144;
+constexpr EnIntervalNumber kUploadDayStart = kDay * 144;
 
 StoredTek Key(uint8_t fill, EnIntervalNumber start, uint32_t period = 144) {
     StoredTek t;
@@ -25,20 +25,20 @@ struct Fixture {
     ManualClock clock{(kDay * 86400 + 36000) * int64_t{1000000}};
     std::unique_ptr<MemoryStore> owned = std::move(MemoryStore::Open(clock, StoreOptions{}).value());
     MemoryStore& store = *owned;
-    EnIntervalNumber now = kDayStart + 60;
+    EnIntervalNumber now = kUploadDayStart + 60;
 };
 
 }  // namespace
 
 TEST_CASE("a report selects 14 days of keys and cuts today's at the current interval") {
     Fixture f;
-    for (uint8_t d = 0; d < 14; ++d) REQUIRE(f.store.PutTek(Key(d, kDayStart - d * 144u)).ok());
+    for (uint8_t d = 0; d < 14; ++d) REQUIRE(f.store.PutTek(Key(d, kUploadDayStart - d * 144u)).ok());
     auto sel = SelectUploadKeys(f.store, f.now);
     REQUIRE(sel.ok());
     REQUIRE(sel->keys.size() == 14);  // today + 13 earlier days; day -14 is out of retention
-    CHECK(sel->keys.back().rolling_start_number == kDayStart);
+    CHECK(sel->keys.back().rolling_start_number == kUploadDayStart);
     CHECK(sel->keys.back().rolling_period == 61);  // intervals 0..60 of today
-    CHECK(sel->keys.front().rolling_start_number == kDayStart - 13 * 144);
+    CHECK(sel->keys.front().rolling_start_number == kUploadDayStart - 13 * 144);
     for (size_t i = 0; i + 1 < sel->keys.size(); ++i) CHECK(sel->keys[i].rolling_period == 144);
     REQUIRE(sel->release.has_value());
     CHECK(sel->release->rolling_period == 61);
@@ -46,7 +46,7 @@ TEST_CASE("a report selects 14 days of keys and cuts today's at the current inte
 
 TEST_CASE("after release the cut is the key's truth and a successor starts next interval") {
     Fixture f;
-    REQUIRE(f.store.PutTek(Key(1, kDayStart)).ok());
+    REQUIRE(f.store.PutTek(Key(1, kUploadDayStart)).ok());
     auto sel = SelectUploadKeys(f.store, f.now);
     REQUIRE(sel.ok());
     SystemRandom random;
@@ -61,14 +61,14 @@ TEST_CASE("after release the cut is the key's truth and a successor starts next 
     CHECK(eff[0].tek == Key(1, 0).tek);
     CHECK(eff[0].rolling_period == 61);
     CHECK(eff[1].rolling_start == f.now + 1);
-    CHECK(eff[1].rolling_start + eff[1].rolling_period == kDayStart + 144);
+    CHECK(eff[1].rolling_start + eff[1].rolling_period == kUploadDayStart + 144);
     CHECK_FALSE(eff[1].tek == eff[0].tek);
     // The broadcaster's view: the released key until the current interval ends, then the
     // successor; never the released key again.
     CHECK(TekValidAt(eff, f.now)->tek == eff[0].tek);
     CHECK(TekValidAt(eff, f.now + 1)->tek == eff[1].tek);
-    CHECK(TekValidAt(eff, kDayStart + 143)->tek == eff[1].tek);
-    CHECK_FALSE(TekValidAt(eff, kDayStart + 144).has_value());
+    CHECK(TekValidAt(eff, kUploadDayStart + 143)->tek == eff[1].tek);
+    CHECK_FALSE(TekValidAt(eff, kUploadDayStart + 144).has_value());
 
     // A later report the same day sends the released key as cut and the successor cut again,
     // and never a key that has not started.
@@ -85,9 +85,9 @@ TEST_CASE("after release the cut is the key's truth and a successor starts next 
 
 TEST_CASE("a cut in the day's last interval leaves no successor") {
     Fixture f;
-    REQUIRE(f.store.PutTek(Key(1, kDayStart)).ok());
+    REQUIRE(f.store.PutTek(Key(1, kUploadDayStart)).ok());
     f.clock.SetUnixMicros((kDay * 86400 + 86399) * int64_t{1000000});
-    auto sel = SelectUploadKeys(f.store, kDayStart + 143);
+    auto sel = SelectUploadKeys(f.store, kUploadDayStart + 143);
     REQUIRE(sel.ok());
     REQUIRE(sel->keys.size() == 1);
     CHECK(sel->keys[0].rolling_period == 144);

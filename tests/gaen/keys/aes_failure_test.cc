@@ -15,9 +15,9 @@ namespace jejak {
 namespace {
 
 constexpr EnIntervalNumber kFirst = 2650000;
-constexpr uint32_t kCount = 144;
+constexpr uint32_t kPerTek = 144;
 
-std::vector<Tek> RandomTeks(size_t n) {
+std::vector<Tek> FailureTeks(size_t n) {
     SystemRandom random;
     std::vector<Tek> teks(n);
     for (Tek& t : teks) random.Fill(t.mutable_bytes());
@@ -29,7 +29,7 @@ std::vector<Rpi> ReferenceRpis(const std::vector<Tek>& teks) {
     std::vector<Rpi> rpis;
     for (const Tek& tek : teks) {
         const Rpik rpik = DeriveRpik(tek);
-        for (uint32_t j = 0; j < kCount; ++j) {
+        for (uint32_t j = 0; j < kPerTek; ++j) {
             Result<Rpi> rpi = DeriveRpi(rpik, kFirst + j);
             REQUIRE(rpi.ok());
             rpis.push_back(*rpi);
@@ -63,7 +63,7 @@ TEST_CASE("a failing AES primitive returns Internal and zeroes its output") {
 }
 
 TEST_CASE("the reference key schedule returns an error, not an RPI, when AES fails") {
-    const Tek tek = RandomTeks(1)[0];
+    const Tek tek = FailureTeks(1)[0];
     const Rpik rpik = DeriveRpik(tek);
     const Aemk aemk = DeriveAemk(tek);
     const Result<Rpi> good = DeriveRpi(rpik, kFirst);
@@ -86,38 +86,38 @@ TEST_CASE("the reference key schedule returns an error, not an RPI, when AES fai
 }
 
 TEST_CASE("the portable batch returns an error and no RPIs when AES fails") {
-    const auto teks = RandomTeks(3);
+    const auto teks = FailureTeks(3);
     const std::vector<EnIntervalNumber> firsts(teks.size(), kFirst);
     const RpiDeriver portable(PortableBackend());
-    std::vector<Rpi> out(teks.size() * kCount);
+    std::vector<Rpi> out(teks.size() * kPerTek);
     {
         const internal::ScopedAesFailureForTesting fail;
-        CHECK(portable.Derive(teks[0], kFirst, std::span(out).first(kCount)).code() ==
+        CHECK(portable.Derive(teks[0], kFirst, std::span(out).first(kPerTek)).code() ==
               StatusCode::kInternal);
-        CHECK(portable.DeriveMany(teks, firsts, kCount, out).code() == StatusCode::kInternal);
+        CHECK(portable.DeriveMany(teks, firsts, kPerTek, out).code() == StatusCode::kInternal);
     }
     // No partial result is left to be mistaken for RPIs.
     CHECK(AllZero(out));
-    REQUIRE(portable.DeriveMany(teks, firsts, kCount, out).ok());
+    REQUIRE(portable.DeriveMany(teks, firsts, kPerTek, out).ok());
     CHECK(out == ReferenceRpis(teks));
 }
 
 TEST_CASE("every dispatched backend gives an error or the true RPIs when AES fails, never zeros") {
     // Hardware backends use CPU instructions, not OpenSSL, so they are unaffected; the
     // portable one (the dispatched choice on CPUs without them) must report the failure.
-    const auto teks = RandomTeks(9);
+    const auto teks = FailureTeks(9);
     const std::vector<EnIntervalNumber> firsts(teks.size(), kFirst);
     const std::vector<Rpi> want = ReferenceRpis(teks);
     const internal::ScopedAesFailureForTesting fail;
     for (const KeyScheduleBackend* backend : AvailableBackends()) {
         CAPTURE(backend->name);
         std::vector<Rpi> got(want.size());
-        const Status s = RpiDeriver(*backend).DeriveMany(teks, firsts, kCount, got);
+        const Status s = RpiDeriver(*backend).DeriveMany(teks, firsts, kPerTek, got);
         if (backend == &PortableBackend()) CHECK(s.code() == StatusCode::kInternal);
         if (s.ok()) CHECK(got == want);
     }
     std::vector<Rpi> got(want.size());
-    const Status best = RpiDeriver().DeriveMany(teks, firsts, kCount, got);
+    const Status best = RpiDeriver().DeriveMany(teks, firsts, kPerTek, got);
     CHECK((best.ok() ? got == want : best.code() == StatusCode::kInternal));
 }
 
@@ -127,12 +127,12 @@ TEST_CASE("the batch front end passes a failing backend's error on") {
         "failing", [](const uint8_t*, const uint32_t*, size_t, uint32_t, uint8_t*) {
             return Status::Internal("backend failed");
         }};
-    const auto teks = RandomTeks(2);
+    const auto teks = FailureTeks(2);
     const std::vector<EnIntervalNumber> firsts(teks.size(), kFirst);
-    std::vector<Rpi> out(teks.size() * kCount);
-    CHECK(RpiDeriver(failing).Derive(teks[0], kFirst, std::span(out).first(kCount)).message() ==
+    std::vector<Rpi> out(teks.size() * kPerTek);
+    CHECK(RpiDeriver(failing).Derive(teks[0], kFirst, std::span(out).first(kPerTek)).message() ==
           "backend failed");
-    CHECK(RpiDeriver(failing).DeriveMany(teks, firsts, kCount, out).message() == "backend failed");
+    CHECK(RpiDeriver(failing).DeriveMany(teks, firsts, kPerTek, out).message() == "backend failed");
 }
 
 }  // namespace jejak

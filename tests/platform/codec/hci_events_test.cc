@@ -12,7 +12,7 @@ namespace jejak {
 namespace {
 
 // Decoded spans point into their input, so test inputs live until the program ends.
-const std::vector<uint8_t>& Bytes(const char* hex) {
+const std::vector<uint8_t>& EventBytes(const char* hex) {
     static std::deque<std::vector<uint8_t>> keep;
     auto r = HexDecode(hex);
     REQUIRE(r.ok());
@@ -38,7 +38,7 @@ std::vector<AdvReport> Reports(const HciEvent& e, Status* error = nullptr) {
 }
 
 Status ReportError(const char* hex_without_h4) {
-    const auto bytes = Bytes(hex_without_h4);
+    const auto bytes = EventBytes(hex_without_h4);
     auto e = ParseHciEvent(bytes);
     if (!e.ok()) return e.status();
     size_t emitted = 0;
@@ -68,7 +68,7 @@ TEST_CASE("command complete carries opcode, status and return parameters") {
 
 TEST_CASE("return parameters decode with their sizes checked") {
     auto cc =
-        *DecodeCommandComplete(*ParseHciEvent(Bytes("0e0c0101100009"
+        *DecodeCommandComplete(*ParseHciEvent(EventBytes("0e0c0101100009"
                                                     "0d0009f1050d00")));
     auto v = DecodeReadLocalVersion(cc);
     REQUIRE(v.ok());
@@ -78,60 +78,60 @@ TEST_CASE("return parameters decode with their sizes checked") {
     CHECK(v->manufacturer == 0x05F1);
     CHECK(v->lmp_subversion == 0x000D);
     auto addr =
-        DecodeReadBdAddr(*DecodeCommandComplete(*ParseHciEvent(Bytes("0e0a01091000"
+        DecodeReadBdAddr(*DecodeCommandComplete(*ParseHciEvent(EventBytes("0e0a01091000"
                                                                      "42000001aa00"))));
     REQUIRE(addr.ok());
     CHECK(addr->ToString() == "00:AA:01:00:00:42");
     auto features = DecodeLeReadLocalFeatures(
-        *DecodeCommandComplete(*ParseHciEvent(Bytes("0e0c01032000"
+        *DecodeCommandComplete(*ParseHciEvent(EventBytes("0e0c01032000"
                                                     "ff1f000000000000"))));
     REQUIRE(features.ok());
     CHECK(*features == 0x1FFF);
     CHECK((*features & kLeFeatureExtendedAdvertising) != 0);
     auto buf =
-        DecodeLeReadBufferSize(*DecodeCommandComplete(*ParseHciEvent(Bytes("0e07010220001b0010"))));
+        DecodeLeReadBufferSize(*DecodeCommandComplete(*ParseHciEvent(EventBytes("0e07010220001b0010"))));
     REQUIRE(buf.ok());
     CHECK(buf->acl_data_length == 0x1B);
     CHECK(buf->acl_num_packets == 0x10);
     auto tx = DecodeLeSetExtAdvParametersTxPower(
-        *DecodeCommandComplete(*ParseHciEvent(Bytes("0e0501362000f0"))));
+        *DecodeCommandComplete(*ParseHciEvent(EventBytes("0e0501362000f0"))));
     REQUIRE(tx.ok());
     CHECK(*tx == -16);
     auto max_len = DecodeLeReadMaxAdvDataLength(
-        *DecodeCommandComplete(*ParseHciEvent(Bytes("0e06013a2000fb00"))));
+        *DecodeCommandComplete(*ParseHciEvent(EventBytes("0e06013a2000fb00"))));
     CHECK(*max_len == 251);
     auto sets =
-        DecodeLeReadNumAdvSets(*DecodeCommandComplete(*ParseHciEvent(Bytes("0e05013b200010"))));
+        DecodeLeReadNumAdvSets(*DecodeCommandComplete(*ParseHciEvent(EventBytes("0e05013b200010"))));
     CHECK(*sets == 16);
     // Too short for what the opcode promises: Corruption, never a read past the end.
-    auto short_cc = *DecodeCommandComplete(*ParseHciEvent(Bytes("0e0701011000090d00")));
+    auto short_cc = *DecodeCommandComplete(*ParseHciEvent(EventBytes("0e0701011000090d00")));
     CHECK(DecodeReadLocalVersion(short_cc).status().IsCorruption());
     CHECK(DecodeReadLocalSupportedCommands(cc).status().IsCorruption());
     CHECK(DecodeLeRand(short_cc).status().IsCorruption());
-    CHECK(DecodeLeReadBufferSize(*DecodeCommandComplete(*ParseHciEvent(Bytes("0e050102200000"))))
+    CHECK(DecodeLeReadBufferSize(*DecodeCommandComplete(*ParseHciEvent(EventBytes("0e050102200000"))))
               .status()
               .IsCorruption());
 }
 
 TEST_CASE("malformed command events are rejected") {
-    CHECK(ParseHciEvent(Bytes("0e")).status().IsCorruption());
-    CHECK(ParseHciEvent(Bytes("0e0401030c")).status().IsCorruption());    // plen says 4, 3 given
-    CHECK(ParseHciEvent(Bytes("0e0201030c00")).status().IsCorruption());  // plen says 2, 4 given
-    CHECK(DecodeCommandComplete(*ParseHciEvent(Bytes("0e020103"))).status().IsCorruption());
-    CHECK(DecodeCommandComplete(*ParseHciEvent(Bytes("0e03010320"))).status().IsCorruption());
-    auto credit = DecodeCommandComplete(*ParseHciEvent(Bytes("0e03010000")));
+    CHECK(ParseHciEvent(EventBytes("0e")).status().IsCorruption());
+    CHECK(ParseHciEvent(EventBytes("0e0401030c")).status().IsCorruption());    // plen says 4, 3 given
+    CHECK(ParseHciEvent(EventBytes("0e0201030c00")).status().IsCorruption());  // plen says 2, 4 given
+    CHECK(DecodeCommandComplete(*ParseHciEvent(EventBytes("0e020103"))).status().IsCorruption());
+    CHECK(DecodeCommandComplete(*ParseHciEvent(EventBytes("0e03010320"))).status().IsCorruption());
+    auto credit = DecodeCommandComplete(*ParseHciEvent(EventBytes("0e03010000")));
     REQUIRE(credit.ok());  // opcode 0x0000: only returns command credits
     CHECK(credit->num_hci_commands == 1);
     auto cs =
-        DecodeCommandStatus(*ParseHciEvent(Bytes("0f04010136"
+        DecodeCommandStatus(*ParseHciEvent(EventBytes("0f04010136"
                                                  "20")));
     REQUIRE(cs.ok());
     CHECK(cs->status == kHciUnknownCommand);
     CHECK(cs->opcode == kHciLeSetExtAdvParameters);
-    CHECK(DecodeCommandStatus(*ParseHciEvent(Bytes("0f03000136"))).status().IsCorruption());
-    CHECK(DecodeCommandStatus(*ParseHciEvent(Bytes("0e0401010c00"))).status().IsCorruption());
-    CHECK(*DecodeHardwareError(*ParseHciEvent(Bytes("100142"))) == 0x42);
-    CHECK(DecodeHardwareError(*ParseHciEvent(Bytes("1000"))).status().IsCorruption());
+    CHECK(DecodeCommandStatus(*ParseHciEvent(EventBytes("0f03000136"))).status().IsCorruption());
+    CHECK(DecodeCommandStatus(*ParseHciEvent(EventBytes("0e0401010c00"))).status().IsCorruption());
+    CHECK(*DecodeHardwareError(*ParseHciEvent(EventBytes("100142"))) == 0x42);
+    CHECK(DecodeHardwareError(*ParseHciEvent(EventBytes("1000"))).status().IsCorruption());
 }
 
 TEST_CASE("legacy and extended reports of the synthetic capture decode field by field") {
@@ -163,7 +163,7 @@ TEST_CASE("legacy and extended reports of the synthetic capture decode field by 
     CHECK(ParseGaenAdvert(ext[0].data) == g);
 
     // Not an advertising report: NotFound, so callers can tell it from damage.
-    auto other = *ParseHciEvent(Bytes("3e0201ff"));
+    auto other = *ParseHciEvent(EventBytes("3e0201ff"));
     CHECK(DecodeLeAdvertisingReports(other, [](const AdvReport&) {}).status().IsNotFound());
     CHECK(DecodeLeAdvertisingReports(Event(frames[1].h4), [](const AdvReport&) {})
               .status()
@@ -173,7 +173,7 @@ TEST_CASE("legacy and extended reports of the synthetic capture decode field by 
 TEST_CASE("several reports in one event are parsed as contiguous records") {
     // Two legacy reports: an empty SCAN_RSP (RSSI -40) and a 3-byte ADV_IND (RSSI -50).
     auto e =
-        *ParseHciEvent(Bytes("3e190202"
+        *ParseHciEvent(EventBytes("3e190202"
                              "04"
                              "00"
                              "010203040506"
