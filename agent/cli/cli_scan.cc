@@ -82,7 +82,7 @@ nlohmann::json RssiJson(int rssi) {
 
 // What a replay that printed nothing says about the capture, or "" when it held adverts.
 std::string EmptyReplayNote(const CaptureReplay& replay, const std::string& path) {
-    if (!replay.sightings.empty()) return {};
+    if (!replay.adverts.empty()) return {};
     if (replay.advertising_reports == 0) {
         return "scan --replay " + path + ": no advertising reports in " +
                std::to_string(replay.records) +
@@ -101,7 +101,7 @@ void RunReplay(const ScanArgs& args, CliEnv& env) {
                        "scan --replay " + args.replay + ": " + replay.status().message());
     }
     nlohmann::json array = nlohmann::json::array();
-    for (const GaenSighting& s : replay->sightings) {
+    for (const CapturedAdvert& s : replay->adverts) {
         const std::string address = s.address.ToString();
         const std::string rpi = HexEncode(s.payload.rpi);
         const std::string aem = HexEncode(s.payload.aem);

@@ -1,4 +1,4 @@
-// Capture replay: btsnoop records -> HCI events -> advertising reports -> GAEN sightings.
+// Capture replay: btsnoop records -> HCI events -> advertising reports -> GAEN adverts.
 #include "platform/codec/capture_replay.h"
 
 #include "platform/codec/btsnoop.h"
@@ -18,7 +18,7 @@ void ReplayEvent(const BtsnoopRecord& rec, CaptureReplay& out) {
         if (r.DataStatus() != 0) return;
         const auto payload = ParseGaenAdvert(r.data);
         if (!payload) return;
-        GaenSighting s;
+        CapturedAdvert s;
         s.record = rec.index;
         s.time_unix_us = rec.time_unix_us;
         s.address = r.addr;
@@ -27,7 +27,7 @@ void ReplayEvent(const BtsnoopRecord& rec, CaptureReplay& out) {
         s.extended = r.extended;
         s.event_type = r.event_type;
         s.payload = *payload;
-        out.sightings.push_back(s);
+        out.adverts.push_back(s);
     });
     if (!n.ok() && n.status().IsCorruption()) ++out.malformed_events;
 }

@@ -18,7 +18,9 @@
 
 namespace jejak {
 
-struct GaenSighting {
+// One GAEN advertisement read from a capture: a single report, not yet aggregated into a
+// sighting, its payload decoded.
+struct CapturedAdvert {
     size_t record = 0;  // 1-based btsnoop record number
     int64_t time_unix_us = 0;
     BdAddr address{};
@@ -30,7 +32,7 @@ struct GaenSighting {
 };
 
 struct CaptureReplay {
-    std::vector<GaenSighting> sightings;
+    std::vector<CapturedAdvert> adverts;
     size_t records = 0;              // records read
     size_t advertising_reports = 0;  // all advertising reports seen (GAEN or not)
     size_t malformed_events = 0;     // events that failed to decode and were skipped

@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto replay = ReplayGaenCapture(file);
     if (replay.ok()) {
         if (replay->records != records) std::abort();
-        for (const auto& s : replay->sightings) {
+        for (const auto& s : replay->adverts) {
             if (s.record == 0 || s.record > records) std::abort();
         }
     } else if (!replay.status().IsCorruption()) {

@@ -329,7 +329,7 @@ TEST_CASE("an unknown H4 indicator in a 1002 record is kept as a kNone record") 
     CHECK(r[0].packet.size() == 3);
     auto replay = ReplayGaenCapture(f);
     REQUIRE(replay.ok());
-    CHECK(replay->sightings.empty());
+    CHECK(replay->adverts.empty());
 }
 
 }  // namespace jejak
@@ -351,9 +351,9 @@ TEST_CASE("replay skips and counts a malformed report event but keeps the rest")
     REQUIRE(replay.ok());
     CHECK(replay->records == 32);
     CHECK(replay->malformed_events == 1);
-    REQUIRE(replay->sightings.size() == 1);
-    CHECK(replay->sightings[0].extended);
-    CHECK(replay->sightings[0].record == 18);
+    REQUIRE(replay->adverts.size() == 1);
+    CHECK(replay->adverts[0].extended);
+    CHECK(replay->adverts[0].record == 18);
     CHECK(replay->advertising_reports == 1);
 }
 

@@ -127,13 +127,13 @@ std::vector<OracleReport> BtmonReports(const std::string& relative) {
     return parser.Finish();
 }
 
-std::vector<GaenSighting> Replay(const std::string& relative) {
+std::vector<CapturedAdvert> Replay(const std::string& relative) {
     const auto file = testing::ReadTestFile(relative);
     REQUIRE(!file.empty());
     auto replay = ReplayGaenCapture(file);
     REQUIRE(replay.ok());
     CHECK(replay->malformed_events == 0);
-    return replay->sightings;
+    return replay->adverts;
 }
 
 void CheckAgainstBtmon(const std::string& relative, size_t expected_count) {
