@@ -23,6 +23,7 @@
 #include "storage/sqlite_store.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/export_builders.h"
+#include "tests/fakes/faulty_vfs.h"
 #include "tests/fakes/recording_server.h"
 #include "tests/support/scratch_dir.h"
 
@@ -184,7 +185,6 @@ TEST_CASE("report on a terminal: anything but a typed yes sends nothing") {
         auto run = Typing(typed, [&] { return d.Jejak({"report", "--code", "12345678"}); });
         CHECK(run.code == 2);
         CHECK(OneErrorLine(run));
-        CHECK(run.err.find("nothing was sent") != std::string::npos);
         CHECK(run.out.find("type yes to send them: ") != std::string::npos);
     }
     CHECK(d.server.requests().empty());
@@ -281,6 +281,36 @@ TEST_CASE("report --yes sends exactly the device's keys, releases today's, keeps
     CHECK(out["sent"] == 3);
     CHECK(out["revision_token_kept"] == true);
     CHECK(json::parse(d.server.requests()[5].body)["revisionToken"] == "revision-1");
+}
+
+// Opening the store writes (its configuration), so on a full disk report stops there, before
+// consent and before any request: nothing can be accepted whose cut key and revision token
+// could then not be kept.
+TEST_CASE("report on a full disk: one line, exit 1, nothing sent, nothing changed; it works once space returns") {
+    Device d;
+    const std::vector<StoredTek> before = d.StoredTeks();
+    {
+        testing::FaultyVfs vfs;
+        vfs.Set(testing::FaultyVfs::Fault::kFull);
+        auto run = d.Jejak({"report", "--code", "12345678", "--yes"});
+        INFO(run.err);
+        CHECK(run.code == kExitFailure);
+        CHECK(OneErrorLine(run));
+        CHECK(run.err.find("full") != std::string::npos);
+        CHECK(d.server.requests().empty());
+    }
+    const std::vector<StoredTek> after = d.StoredTeks();
+    REQUIRE(after.size() == before.size());
+    for (size_t i = 0; i < after.size(); ++i) {
+        CHECK(after[i].tek == before[i].tek);
+        CHECK(after[i].rolling_start == before[i].rolling_start);
+        CHECK(after[i].rolling_period == before[i].rolling_period);
+    }
+    auto again = d.Jejak({"report", "--code", "12345678", "--yes"});
+    INFO(again.err);
+    REQUIRE(again.code == 0);
+    CHECK(d.server.requests().size() == 3);
+    CHECK(d.StoredTeks().size() == before.size() + 2);  // today's cut and its successor
 }
 
 TEST_CASE("report: every server error code is one line and exit 1") {
