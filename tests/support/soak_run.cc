@@ -41,6 +41,7 @@
 #include "storage/row_codec.h"
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
+#include "tests/support/child_process.h"
 
 namespace jejak::bench {
 namespace {
@@ -250,11 +251,23 @@ int OpenFds() {
     return n - 1;  // the directory stream's own descriptor
 }
 
+// This process and the check processes it waited for.
 double CpuSeconds() {
+    double total = 0;
+    for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+        struct rusage u = {};
+        getrusage(who, &u);
+        total += static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+                 static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+    }
+    return total;
+}
+
+// The largest peak RSS of any check process waited for so far.
+long CheckPeakRssKib() {
     struct rusage u = {};
-    getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+    getrusage(RUSAGE_CHILDREN, &u);
+    return u.ru_maxrss;
 }
 
 uint64_t StoreBytes(const std::string& state_dir) {
@@ -282,13 +295,23 @@ struct CliOutcome {
     std::string out, err;
 };
 
+// One command of the daily check unit, run as jejak-check.service runs it: the built `jejak`
+// in a process of its own (so its memory is not the daemon's), on the simulated time of
+// `clock` (JEJAK_SIM_CLOCK at rate 1 from now: the check takes seconds).
 CliOutcome Jejak(const Clock& clock, std::vector<std::string> args) {
-    args.insert(args.begin(), "jejak");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    const int code = RunCli(static_cast<int>(argv.size()), argv.data(), out, err, clock);
-    return {code, out.str(), err.str()};
+    args.insert(args.begin(), testing::BuiltBinary("jejak"));
+    const auto real_now = std::chrono::duration<double>(
+        std::chrono::system_clock::now().time_since_epoch()).count();
+    char sim[128];
+    std::snprintf(sim, sizeof sim, "JEJAK_SIM_CLOCK=start=%.6f&anchor=%.6f&rate=1",
+                  static_cast<double>(clock.NowUnixMicros()) / 1e6, real_now);
+    testing::ChildOptions options;
+    options.env = {sim};
+    testing::ChildProcess child(args, options);
+    if (!child.ok()) return {127, "", "cannot start " + args[0] + ": " + child.error()};
+    const std::optional<int> code = child.WaitWithin(10 * 60 * 1000);
+    if (!code) return {124, child.out(), child.err() + "(killed: still running after 10 min)"};
+    return {*code, child.out(), child.err()};
 }
 
 // The key server: a static directory (index.txt, exports/) on 127.0.0.1, as a CDN serves one.
@@ -483,6 +506,7 @@ Result<SoakResult> RunSoak(const SoakOptions& options, std::ostream& out) {
         day.fds = OpenFds();
         day.store_bytes = StoreBytes(box);
         day.cpu_s = CpuSeconds() - cpu0;
+        day.check_rss_kib_max = CheckPeakRssKib();
         const DaemonCounters c = daemon.Counters();
         day.adverts_heard = c.adverts_heard;
         day.errors = errors;
@@ -490,7 +514,8 @@ Result<SoakResult> RunSoak(const SoakOptions& options, std::ostream& out) {
             << " store_bytes=" << day.store_bytes << " sightings_kept=" << day.sightings_kept
             << " oldest_day=" << (day.oldest_day_held < 0 ? std::string("none") : UtcDate(day.oldest_day_held))
             << " cpu_s=" << std::fixed << std::setprecision(2) << day.cpu_s
-            << " adverts_heard=" << day.adverts_heard << " matched_keys=" << matched
+            << " adverts_heard=" << day.adverts_heard << " check_rss_kib_max=" << day.check_rss_kib_max
+            << " matched_keys=" << matched
             << " errors=" << errors << "\n";
         result.days.push_back(day);
         if (d % 7 == 0 || d == options.days) {

@@ -1,8 +1,9 @@
 // The soak: one venue box (a Daemon on the encrypted SqliteStore, driven by the tick loop of
 // `jejak run`) among a crowd of visitors for many simulated days on one ManualClock, with the
-// daily check of a deployed box (`jejak keys fetch`, then `jejak match --fetched`, the real
-// commands run in this process on the box's state dir while its daemon holds it) against a
-// key server on loopback that publishes one diagnosed visitor's keys per simulated week.
+// daily check of a deployed box (`jejak keys fetch`, then `jejak match --fetched`: the built
+// `jejak` run as a process of its own, as jejak-check.service runs it, on the box's state dir
+// while its daemon holds it, on the simulated time through JEJAK_SIM_CLOCK) against a key
+// server on loopback that publishes one diagnosed visitor's keys per simulated week.
 // Shared by `jejak-bench soak` (the figures) and the soak ctest (the criteria), so both
 // measure the same run. Nothing here waits on wall time: every wait advances the clock.
 //
@@ -12,11 +13,11 @@
 // trend is the daemon's, not the crowd's), advertising every 270 ms, all heard.
 //
 // Each simulated day ends with the check at 23:00 UTC (venue closed), then the day's
-// figures: resident RSS (VmRSS of this process: daemon, store, the check commands, the
-// server), open file descriptors (/proc/self/fd), store bytes (store.db, -wal, -shm and
+// figures: resident RSS (VmRSS of this process: daemon, store, the simulated crowd and the
+// key server; the check's own peak is reported beside it), open file descriptors (/proc/self/fd), store bytes (store.db, -wal, -shm and
 // store.keys on disk), sightings kept and the oldest day held, both counted from the raw
 // database file through a connection of its own (outside the daemon and its store object),
-// and the CPU seconds of the day (user + system).
+// and the CPU seconds of the day (user + system, daemon and check processes).
 #pragma once
 
 #include <cstdint>
@@ -39,13 +40,14 @@ struct SoakOptions {
 
 struct SoakDay {
     int day = 0;                   // 1..days
-    long rss_kib = 0;              // VmRSS after the day's check
+    long rss_kib = 0;              // VmRSS of the daemon's process after the day's check
     int fds = 0;
     uint64_t store_bytes = 0;
     int64_t sightings_kept = 0;    // rows in the database file
     int64_t oldest_day_held = -1;  // UTC day number of the oldest sighting row (-1: none)
     int64_t oldest_day_allowed = 0;  // today - retention_days + 1
-    double cpu_s = 0;              // this process, this simulated day
+    double cpu_s = 0;              // the daemon's process and the day's check processes
+    long check_rss_kib_max = 0;    // largest peak RSS of a check process so far
     uint64_t adverts_heard = 0;    // the daemon's counter, cumulative
     uint64_t keys_matched = 0;     // the day's check
     int errors = 0;                // cumulative
