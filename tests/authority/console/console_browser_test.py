@@ -36,7 +36,7 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError as e:  # python3-selenium missing
     skip(f"python3-selenium is not installed ({e})")
@@ -105,14 +105,21 @@ class Console:
             el.send_keys(value)
 
     def click_and_wait(self, element):
-        # A click returns before the page it posts to has loaded. Wait until the old page is
-        # gone and the new one is complete; otherwise the next step reads the old page or
-        # navigates away and aborts the post (a sign-in then never happens).
-        old = self.d.find_element(By.TAG_NAME, "html")
+        # A click returns before the page it posts to has loaded. Mark the old page's window,
+        # click, and wait until a window without the mark (the new page) has loaded;
+        # otherwise the next step reads the old page, or navigates away and aborts the post
+        # (a sign-in then never happens). A mark, not an element reference: how a browser
+        # reports an element of a page that is gone differs between versions.
+        self.d.execute_script("window.jejakOldPage = true;")
         element.click()
-        WebDriverWait(self.d, 15).until(expected_conditions.staleness_of(old))
-        WebDriverWait(self.d, 15).until(
-            lambda d: d.execute_script("return document.readyState") == "complete")
+
+        def new_page_loaded(d):
+            try:
+                return d.execute_script(
+                    "return window.jejakOldPage === undefined && document.readyState === 'complete';")
+            except WebDriverException:  # between the two pages
+                return False
+        WebDriverWait(self.d, 15).until(new_page_loaded)
 
     def submit(self, form_action):
         self.click_and_wait(self.d.find_element(
