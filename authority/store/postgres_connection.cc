@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <charconv>
 #include <cstring>
@@ -36,6 +37,7 @@ struct LibPq {
     decltype(&::PQprepare) PQprepare;
     decltype(&::PQresultErrorField) PQresultErrorField;
     decltype(&::PQresultStatus) PQresultStatus;
+    decltype(&::PQsocket) PQsocket;
     decltype(&::PQstatus) PQstatus;
 };
 
@@ -79,6 +81,7 @@ const LibPq* LoadLibPq(std::string* error) {
         ok = Resolve(lib, "PQprepare", table->PQprepare) && ok;
         ok = Resolve(lib, "PQresultErrorField", table->PQresultErrorField) && ok;
         ok = Resolve(lib, "PQresultStatus", table->PQresultStatus) && ok;
+        ok = Resolve(lib, "PQsocket", table->PQsocket) && ok;
         ok = Resolve(lib, "PQstatus", table->PQstatus) && ok;
         if (!ok) {
             failure = "libpq.so.5 lacks a function this build uses";
@@ -275,6 +278,17 @@ PgConnection::~PgConnection() { Pq().PQfinish(Conn(conn_)); }
 
 bool PgConnection::healthy() const { return Pq().PQstatus(Conn(conn_)) == CONNECTION_OK; }
 
+bool PgConnection::EndedWhileIdle() const {
+    if (!healthy()) return true;
+    pollfd p{};
+    p.fd = Pq().PQsocket(Conn(conn_));
+    if (p.fd < 0) return true;
+    p.events = POLLIN;
+    // Between statements the server sends nothing unasked; input (its FATAL message, end of
+    // file) or a hang-up means it has ended the session.
+    return ::poll(&p, 1, 0) != 0;
+}
+
 Result<PgRows> PgConnection::Exec(std::string_view sql, const std::vector<PgParam>& params,
                                   std::string_view what) {
     std::vector<const char*> values;
@@ -365,10 +379,11 @@ PgPool::~PgPool() = default;
 Result<PgPool::Lease> PgPool::Acquire() {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
-    if (!idle_.empty()) {
+    while (!idle_.empty()) {
         std::unique_ptr<PgConnection> conn = std::move(idle_.back());
         idle_.pop_back();
-        return Lease(this, std::move(conn));
+        if (!conn->EndedWhileIdle()) return Lease(this, std::move(conn));
+        --open_;  // a session the server ended (restart, terminated): replaced below
     }
     ++open_;
     lock.unlock();

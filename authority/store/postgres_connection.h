@@ -96,6 +96,12 @@ public:
 
     // False once the connection is lost; the pool then replaces it.
     bool healthy() const;
+    // For an idle connection (no statement running): true when the server has ended the
+    // session since the last statement (a restart or shutdown, pg_terminate_backend, an idle
+    // timeout), which libpq notices only at the next statement, failing it. Checks the
+    // socket without blocking; any unrequested input counts as ended (a needless reconnect
+    // at worst).
+    bool EndedWhileIdle() const;
 
 private:
     explicit PgConnection(void* conn) : conn_(conn) {}
@@ -107,7 +113,9 @@ private:
 };
 
 // Up to `size` connections to one URI, opened on demand. Acquire blocks while all are lent
-// out. Thread-safe; the pool must outlive every lease.
+// out; it never lends a connection the server ended while it sat idle (EndedWhileIdle), so
+// the first requests after a database restart get fresh sessions instead of failing.
+// Thread-safe; the pool must outlive every lease.
 class PgPool {
 public:
     PgPool(std::string uri, size_t size);
